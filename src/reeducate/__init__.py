@@ -1,0 +1,3 @@
+"""Reeducate: an open platform for neuromuscular reeducation clinics."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,48 @@
+"""Writing the audit log. Every read and write of patient data passes through :func:`record`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.models import AuditEvent
+from reeducate.clinic.vocabulary import AuditAction
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    resource_type: str,
+    resource_id: object = "",
+    *,
+    patient_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Add one audit row to the caller's transaction (stored if and only if the work is)."""
+    session.add(
+        AuditEvent(
+            clinic_id=actor.clinic_id,
+            user_id=actor.user_id,
+            actor=actor.email,
+            patient_id=patient_id,
+            action=action,
+            resource_type=resource_type,
+            resource_id=str(resource_id),
+            detail=detail[:500],
+            ip_address=actor.ip_address,
+            user_agent=actor.user_agent,
+        )
+    )
+
+
+def record_reads(
+    session: Session, actor: Actor, resource_type: str, patient_ids: Iterable[int], detail: str
+) -> None:
+    """One read row per patient whose data a list or schedule showed."""
+    for patient_id in sorted(set(patient_ids)):
+        record(
+            session, actor, AuditAction.READ, resource_type, patient_id=patient_id, detail=detail
+        )

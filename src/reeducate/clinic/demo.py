@@ -1,0 +1,271 @@
+"""The demo clinic: a realistic, fictional practice to show the product (``reeducate demo``).
+
+Seeding goes through the same services as real use, so the demo obeys every rule (opening hours, no
+double booking, billable ICD-10-CM codes). It is deterministic (one seeded random generator) and
+idempotent: when the demo clinic exists, nothing is changed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.models import Appointment, Clinic, Location, User
+from reeducate.clinic.schemas import (
+    AppointmentBook,
+    CoverageCreate,
+    EpisodeCreate,
+    PatientCreate,
+    VisitActivityAdd,
+)
+from reeducate.clinic.services import episodes, patients, scheduling, visits
+from reeducate.clinic.services.organisation import add_location, create_clinic
+from reeducate.clinic.services.users import create_user
+from reeducate.clinic.vocabulary import (
+    Activity,
+    AppointmentKind,
+    Condition,
+    PlanKind,
+    Role,
+    Sex,
+)
+
+DEMO_SLUG = "riverside-demo"
+DEMO_PASSWORD = "reeducate-demo"
+DEMO_TIMEZONE = "America/Chicago"
+_SEED = 20261121
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: Role
+    name: str
+
+
+@dataclass(frozen=True)
+class _Person:
+    first: str
+    last: str
+    born: date
+    sex: Sex
+    condition: Condition
+    codes: tuple[str, ...]
+    plan: PlanKind
+    payer: str
+    weeks_in_care: int
+    team: tuple[str, ...]
+    summary: str
+    portal: bool = False
+
+
+_STAFF = (
+    ("admin@riverside.example", "Priya Shah", Role.ADMIN, ""),
+    ("pt@riverside.example", "Jordan Rivera", Role.PHYSICAL_THERAPIST, "PT, DPT"),
+    ("pta@riverside.example", "Sam Okafor", Role.PT_ASSISTANT, "PTA"),
+    ("dc@riverside.example", "Maya Chen", Role.CHIROPRACTOR, "DC"),
+    ("desk@riverside.example", "Alex Morgan", Role.FRONT_DESK, ""),
+)
+
+_PT, _PTA, _DC = "pt@riverside.example", "pta@riverside.example", "dc@riverside.example"
+
+_PATIENTS = (
+    _Person("Ana", "Alvarez", date(1958, 3, 14), Sex.FEMALE, Condition.KNEE_REPLACEMENT,
+            ("Z47.1", "Z96.651"), PlanKind.MEDICARE, "Medicare Part B", 5, (_PT, _PTA),
+            "Right total knee arthroplasty; quadriceps lag and stair difficulty.", portal=True),
+    _Person("Robert", "Kim", date(1949, 9, 2), Sex.MALE, Condition.HIP_REPLACEMENT,
+            ("Z47.1", "Z96.641"), PlanKind.MEDICARE, "Medicare Part B", 3, (_PT,),
+            "Right total hip arthroplasty, posterior approach; Trendelenburg gait."),
+    _Person("Jasmine", "Patel", date(2001, 6, 21), Sex.FEMALE, Condition.ACL_RECONSTRUCTION,
+            ("S83.512D",), PlanKind.COMMERCIAL, "Blue Prairie Health", 8, (_PT,),
+            "Left ACL reconstruction (hamstring graft); return-to-sport goal: soccer."),
+    _Person("Marcus", "Johnson", date(1975, 11, 5), Sex.MALE, Condition.SHOULDER_REPAIR,
+            ("S46.011D",), PlanKind.COMMERCIAL, "Heartland Mutual", 6, (_PT, _PTA),
+            "Right rotator cuff repair; scapular dyskinesis on overhead reach."),
+    _Person("Emily", "Nguyen", date(1990, 2, 11), Sex.FEMALE, Condition.WHIPLASH,
+            ("S13.4XXA", "M54.2"), PlanKind.AUTO_PIP, "Lakeshore Auto PIP", 4, (_DC, _PT),
+            "Rear-end collision; neck pain, dizziness, poor cervical joint position sense."),
+    _Person("David", "Thompson", date(1983, 8, 30), Sex.MALE, Condition.MOTOR_VEHICLE_INJURY,
+            ("S33.5XXA",), PlanKind.AUTO_PIP, "Lakeshore Auto PIP", 2, (_DC,),
+            "Side-impact collision; lumbar sprain, guarded trunk movement."),
+    _Person("Linda", "Garcia", date(1966, 4, 17), Sex.FEMALE, Condition.CHRONIC_LOW_BACK_PAIN,
+            ("M54.50", "G89.29"), PlanKind.COMMERCIAL, "Blue Prairie Health", 7, (_PT, _DC),
+            "Low back pain for three years; fear of bending, poor lumbopelvic control."),
+    _Person("James", "Wilson", date(1971, 12, 8), Sex.MALE, Condition.SCIATICA,
+            ("M51.16", "M54.41"), PlanKind.WORKERS_COMP, "State Workers' Comp Fund", 4, (_PT,),
+            "Lifting injury at work; right-leg radicular pain, antalgic gait."),
+    _Person("Susan", "Miller", date(1979, 7, 23), Sex.FEMALE, Condition.NECK_PAIN,
+            ("M54.2",), PlanKind.COMMERCIAL, "Heartland Mutual", 3, (_DC, _PT),
+            "Desk worker; forward head posture, deep neck flexor endurance low."),
+    _Person("Dorothy", "Brown", date(1941, 1, 29), Sex.FEMALE, Condition.FALL_RISK,
+            ("R26.81", "Z91.81"), PlanKind.MEDICARE, "Medicare Part B", 6, (_PT, _PTA),
+            "Two falls this year; slow TUG, fear of falling.", portal=True),
+    _Person("George", "Davis", date(1954, 10, 12), Sex.MALE, Condition.STROKE,
+            ("I69.351",), PlanKind.MEDICARE, "Medicare Part B", 9, (_PT, _PTA),
+            "Left MCA stroke with right hemiparesis; foot drop and weight shift to the left."),
+    _Person("Tyler", "Brooks", date(2004, 5, 3), Sex.MALE, Condition.SPORTS_INJURY,
+            ("S93.401A",), PlanKind.SELF_PAY, "Self-pay", 1, (_PT,),
+            "Lateral ankle sprain in basketball; single-leg balance deficit."),
+)
+
+_ACTIVITY_MIX = {
+    Role.PHYSICAL_THERAPIST: (Activity.NEUROMUSCULAR_REEDUCATION, Activity.THERAPEUTIC_EXERCISE,
+                              Activity.MANUAL_THERAPY, Activity.GAIT_TRAINING),
+    Role.PT_ASSISTANT: (Activity.NEUROMUSCULAR_REEDUCATION, Activity.THERAPEUTIC_EXERCISE,
+                        Activity.GAIT_TRAINING),
+    Role.CHIROPRACTOR: (Activity.CHIROPRACTIC_MANIPULATION, Activity.NEUROMUSCULAR_REEDUCATION,
+                        Activity.THERAPEUTIC_EXERCISE),
+}
+
+
+def demo_logins() -> list[DemoLogin]:
+    """Who can log in to the demo clinic (all with :data:`DEMO_PASSWORD`)."""
+    staff = [DemoLogin(email, role, name) for email, name, role, _ in _STAFF]
+    portal = [DemoLogin(_patient_email(p), Role.PATIENT, f"{p.first} {p.last}") for p in _PATIENTS if p.portal]
+    return staff + portal
+
+
+def _patient_email(person: _Person) -> str:
+    return f"{person.first.lower()}.{person.last.lower()}@riverside.example"
+
+
+def seed_demo(session: Session, *, today: date | None = None) -> bool:
+    """Create the demo clinic unless it exists; returns True if it was created now."""
+    if session.scalar(select(Clinic).where(Clinic.slug == DEMO_SLUG)) is not None:
+        return False
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    today = today or datetime.now(zone).date()
+    rng = random.Random(_SEED)
+    clinic = create_clinic(session, name="Riverside Neuromuscular Rehab", slug=DEMO_SLUG)
+    weekday_hours = [(time(7, 0), time(19, 0))]
+    location = add_location(
+        session, clinic, name="Riverside Main Street", timezone=DEMO_TIMEZONE,
+        address="120 Main Street, Springfield, IL 62701",
+        hours={**{d: weekday_hours for d in range(5)}, 5: [(time(8, 0), time(12, 0))]},
+        rooms=("Gym", "Balance lab", "Treatment room 1", "Treatment room 2"),
+    )
+    seeder = Actor.system("demo seed")
+    staff = {
+        email: create_user(session, seeder, clinic=clinic, email=email, full_name=name, role=role,
+                           password=DEMO_PASSWORD, credentials=creds)
+        for email, name, role, creds in _STAFF
+    }
+    desk = Actor.of(staff["desk@riverside.example"], user_agent="demo seed")
+    caseload: dict[str, list[tuple[int, int]]] = {email: [] for email in (_PT, _PTA, _DC)}
+    for person in _PATIENTS:
+        patient_id, episode_id = _seed_patient(
+            session, rng, clinic, location, staff, desk, person, today, zone
+        )
+        for email in person.team:
+            caseload[email].append((patient_id, episode_id))
+    _seed_week(session, rng, location, staff, desk, caseload, today, zone)
+    return True
+
+
+def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location: Location,
+                  staff: dict[str, User], desk: Actor, person: _Person, today: date,
+                  zone: ZoneInfo) -> tuple[int, int]:
+    """Register one patient with coverage, an episode and past visits; returns (patient, episode)."""
+    patient = patients.create(session, desk, PatientCreate(
+        first_name=person.first, last_name=person.last, date_of_birth=person.born, sex=person.sex,
+        phone=f"(217) 555-{rng.randrange(100, 9999):04d}", email=_patient_email(person),
+        address_line=f"{rng.randrange(10, 999)} {rng.choice(['Oak', 'Elm', 'Maple', 'Cedar'])} Street",
+        city="Springfield", state="IL", postal_code="62704",
+        coverage=CoverageCreate(
+            plan_kind=person.plan, payer_name=person.payer,
+            member_id="" if person.plan is PlanKind.SELF_PAY else f"{rng.randrange(10**9, 10**10)}",
+            claim_number=f"CLM-{rng.randrange(10**5, 10**6)}"
+            if person.plan in (PlanKind.AUTO_PIP, PlanKind.WORKERS_COMP) else "",
+        ),
+    ))
+    if person.portal:
+        create_user(session, Actor.system("demo seed"), clinic=clinic, email=_patient_email(person),
+                    full_name=f"{person.first} {person.last}", role=Role.PATIENT,
+                    password=DEMO_PASSWORD, patient=patient)
+    lead = staff[person.team[0]]
+    started_on = today - timedelta(weeks=person.weeks_in_care)
+    surgical = person.condition in (Condition.KNEE_REPLACEMENT, Condition.HIP_REPLACEMENT,
+                                    Condition.ACL_RECONSTRUCTION, Condition.SHOULDER_REPAIR)
+    episode = episodes.create(session, Actor.of(lead, user_agent="demo seed"), patient.id, EpisodeCreate(
+        condition=person.condition, summary=person.summary, started_on=started_on,
+        onset_date=started_on - timedelta(days=rng.randrange(7, 40)),
+        surgery_date=started_on - timedelta(days=rng.randrange(5, 15)) if surgical else None,
+        referring_provider_name=rng.choice(["Dr. Helen Ortiz, MD", "Dr. Kwame Asante, DO",
+                                            "Dr. Rachel Stein, MD"]),
+        referring_provider_npi=f"1{rng.randrange(10**8, 10**9)}",
+        diagnoses=list(person.codes),
+        care_team=[staff[email].id for email in person.team],
+    ))
+    # Past visits: about two a week from the start of care until yesterday; the first evaluates.
+    day, kind = started_on, AppointmentKind.EVALUATION
+    while day < today:
+        if day.weekday() < 5:
+            clinician = lead if kind is AppointmentKind.EVALUATION else staff[rng.choice(person.team)]
+            _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day,
+                             zone, kind)
+            kind = AppointmentKind.TREATMENT
+        day += timedelta(days=rng.choice((2, 3, 4)))
+    return patient.id, episode.id
+
+
+def _free_slot(session: Session, rng: random.Random, location: Location, provider: User,
+               desk: Actor, patient_id: int, day: date, zone: ZoneInfo, kind: AppointmentKind,
+               episode_id: int | None, booked_at: datetime) -> Appointment | None:
+    """Book a free slot on ``day`` at a random hour; None if no hour of the day is free."""
+    hours = [h for h in location.opening_hours if h.weekday == day.weekday()]
+    if not hours:
+        return None
+    candidates = list(range(hours[0].opens_at.hour, hours[0].closes_at.hour - 1))
+    rng.shuffle(candidates)
+    for hour in candidates:
+        try:
+            return scheduling.book(session, desk, AppointmentBook(
+                patient_id=patient_id, provider_id=provider.id, location_id=location.id,
+                room_id=rng.choice(location.rooms).id, episode_id=episode_id,
+                starts_at=datetime.combine(day, time(hour, rng.choice((0, 30))), zone),
+                duration_min=60 if kind is AppointmentKind.EVALUATION else 45, kind=kind,
+            ), now=booked_at)
+        except ClinicError:
+            continue  # a refused booking stores nothing: try the next hour
+    return None
+
+
+def _seed_past_visit(session: Session, rng: random.Random, location: Location, clinician: User,
+                     desk: Actor, patient_id: int, episode_id: int, day: date, zone: ZoneInfo,
+                     kind: AppointmentKind) -> None:
+    booked_at = datetime.combine(day - timedelta(days=7), time(9), zone)
+    appointment = _free_slot(session, rng, location, clinician, desk, patient_id, day, zone, kind,
+                             episode_id, booked_at)
+    if appointment is None:
+        return
+    visit = visits.check_in(session, desk, appointment.id,
+                            now=appointment.starts_at - timedelta(minutes=5))
+    actor = Actor.of(clinician, user_agent="demo seed")
+    mix = _ACTIVITY_MIX[clinician.role]
+    if kind is AppointmentKind.EVALUATION:
+        visits.add_activity(session, actor, visit.id, VisitActivityAdd(activity=Activity.EVALUATION, minutes=30))
+    for activity in rng.sample(mix, 2):
+        visits.add_activity(session, actor, visit.id,
+                            VisitActivityAdd(activity=activity, minutes=rng.choice((8, 12, 15, 20, 23))))
+    visits.complete(session, actor, visit.id, now=appointment.ends_at)
+
+
+def _seed_week(session: Session, rng: random.Random, location: Location, staff: dict[str, User],
+               desk: Actor, caseload: dict[str, list[tuple[int, int]]], today: date,
+               zone: ZoneInfo) -> None:
+    """A week of booked appointments from today: each clinician sees their own caseload."""
+    booked_at = datetime.combine(today - timedelta(days=3), time(9), zone)
+    for offset in range(7):
+        day = today + timedelta(days=offset)
+        for email, patients_of in caseload.items():
+            for _ in range(3 if day.weekday() == 5 else 6):
+                patient_id, episode_id = rng.choice(patients_of)
+                _free_slot(session, rng, location, staff[email], desk, patient_id, day, zone,
+                           AppointmentKind.TREATMENT, episode_id, booked_at)

@@ -1,0 +1,51 @@
+"""ICD-10-CM codes checked against the official code table shipped in ``simple-icd-10-cm``.
+
+A claim may carry only billable codes: the ICD-10-CM Official Guidelines for Coding and Reporting
+(FY2026, Section I.B.2, "Level of Detail in Coding") require a code to be reported at the highest
+number of characters available. A category or subcategory that has children is therefore refused,
+naming its children.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+from reeducate.clinic.errors import InvalidInput
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import simple_icd_10_cm as icd
+
+CODE_TABLE = "ICD-10-CM April 1, 2026 (simple-icd-10-cm 1.5)"
+_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+
+
+@dataclass(frozen=True)
+class BillableCode:
+    """A valid, billable ICD-10-CM code in its dotted form, with the table's description."""
+
+    code: str
+    description: str
+
+
+def validate_icd10cm(raw: str) -> BillableCode:
+    """Return the billable code for ``raw`` (dots and case optional) or raise with the reason."""
+    candidate = raw.strip().upper()
+    if not candidate or not _SHAPE.match(candidate) or not icd.is_valid_item(candidate):
+        raise InvalidInput(
+            f"{raw.strip()!r} is not an ICD-10-CM code in the {CODE_TABLE} table; "
+            "check the code (a letter, two characters, then up to four after the dot).",
+            field="code",
+        )
+    dotted = icd.add_dot(icd.remove_dot(candidate))
+    if not icd.is_leaf(dotted):
+        children = icd.get_children(dotted)
+        shown = ", ".join(children[:8]) + (" ..." if len(children) > 8 else "")
+        raise InvalidInput(
+            f"{dotted} ({icd.get_description(dotted)}) is a category, not a billable code; "
+            f"use one of its more specific codes: {shown}.",
+            field="code",
+        )
+    return BillableCode(code=dotted, description=icd.get_description(dotted))

@@ -1,0 +1,29 @@
+"""All tables of the clinic's records; importing this package registers them on ``Base.metadata``."""
+
+from reeducate.clinic.models.audit import AuditEvent
+from reeducate.clinic.models.auth import AuthSession, LoginAttempt
+from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
+from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
+from reeducate.clinic.models.patients import Coverage, Patient
+from reeducate.clinic.models.people import User
+from reeducate.clinic.models.scheduling import Appointment
+from reeducate.clinic.models.visits import Visit, VisitActivity
+
+__all__ = [
+    "Appointment",
+    "AuditEvent",
+    "AuthSession",
+    "CareTeamMember",
+    "Clinic",
+    "Coverage",
+    "Diagnosis",
+    "Episode",
+    "Location",
+    "LoginAttempt",
+    "OpeningHours",
+    "Patient",
+    "Room",
+    "User",
+    "Visit",
+    "VisitActivity",
+]

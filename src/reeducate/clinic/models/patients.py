@@ -1,0 +1,66 @@
+"""Patients: demographics, contact and insurance coverage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reeducate.clinic.db import Base, UTCDateTime, enum_type, utcnow
+from reeducate.clinic.vocabulary import PlanKind, Sex
+
+
+class Patient(Base):
+    """A person treated by the clinic; the medical record number (MRN) is unique per clinic."""
+
+    __tablename__ = "patients"
+    __table_args__ = (UniqueConstraint("clinic_id", "mrn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    mrn: Mapped[str] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[Sex] = mapped_column(enum_type(Sex))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    address_line: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(40), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    coverages: Mapped[list[Coverage]] = relationship(
+        back_populates="patient", order_by="Coverage.priority"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        """Age in completed years on ``day``."""
+        before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
+        return day.year - self.date_of_birth.year - before_birthday
+
+
+class Coverage(Base):
+    """An insurance plan that pays for the patient's care; priority 1 is primary."""
+
+    __tablename__ = "coverages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    plan_kind: Mapped[PlanKind] = mapped_column(enum_type(PlanKind))
+    payer_name: Mapped[str] = mapped_column(String(200))
+    member_id: Mapped[str] = mapped_column(String(60), default="")
+    group_number: Mapped[str] = mapped_column(String(60), default="")
+    claim_number: Mapped[str] = mapped_column(
+        String(60), default="", doc="Auto/PIP or workers' compensation claim number."
+    )
+    priority: Mapped[int] = mapped_column(default=1)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    patient: Mapped[Patient] = relationship(back_populates="coverages")

@@ -1,0 +1,301 @@
+"""Typed inputs and outputs of the clinic's services: what the API accepts and returns.
+
+Separate models for create, update and public output (STYLE.md, web edges). Times in outputs are
+UTC ISO 8601; a naive input time means the wall-clock time of the location concerned.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from reeducate.clinic.vocabulary import (
+    Activity,
+    AppointmentKind,
+    AppointmentStatus,
+    AuditAction,
+    Condition,
+    EpisodeStatus,
+    PlanKind,
+    Role,
+    Sex,
+    VisitStatus,
+)
+
+Name = Field(min_length=1, max_length=100)
+
+
+class Input(BaseModel):
+    """Base of every input: unknown fields are an error, surrounding blanks are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    """Base of every output: built from ORM objects."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- patients -------------------------------------------------------------------------------------
+
+
+class CoverageCreate(Input):
+    plan_kind: PlanKind
+    payer_name: str = Field(min_length=1, max_length=200)
+    member_id: str = Field("", max_length=60)
+    group_number: str = Field("", max_length=60)
+    claim_number: str = Field("", max_length=60, description="Auto/PIP or workers' comp claim.")
+    priority: int = Field(1, ge=1, le=3, description="1 primary, 2 secondary, 3 tertiary.")
+
+
+class PatientCreate(Input):
+    first_name: str = Name
+    last_name: str = Name
+    date_of_birth: date
+    sex: Sex
+    phone: str = Field("", max_length=40)
+    email: EmailStr | None = None
+    address_line: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    state: str = Field("", max_length=40)
+    postal_code: str = Field("", max_length=20)
+    coverage: CoverageCreate | None = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _plausible_birth_date(cls, value: date) -> date:
+        today = date.today()
+        if value > today:
+            raise ValueError("date of birth is in the future")
+        if value.year < today.year - 120:
+            raise ValueError("date of birth is more than 120 years ago; check the year")
+        return value
+
+
+class PatientUpdate(Input):
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    phone: str | None = Field(None, max_length=40)
+    email: EmailStr | None = None
+    address_line: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    state: str | None = Field(None, max_length=40)
+    postal_code: str | None = Field(None, max_length=20)
+
+
+class CoverageOut(Output):
+    id: int
+    plan_kind: PlanKind
+    payer_name: str
+    member_id: str
+    group_number: str
+    claim_number: str
+    priority: int
+    is_active: bool
+
+
+class PatientSummary(Output):
+    id: int
+    mrn: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    sex: Sex
+
+
+class PatientOut(PatientSummary):
+    phone: str
+    email: str
+    address_line: str
+    city: str
+    state: str
+    postal_code: str
+    coverages: list[CoverageOut]
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+class PersonOut(Output):
+    id: int
+    full_name: str
+    credentials: str
+    role: Role
+
+
+class MeOut(PersonOut):
+    email: str
+    clinic_id: int
+    patient_id: int | None
+
+
+# --- episodes -------------------------------------------------------------------------------------
+
+
+class EpisodeCreate(Input):
+    condition: Condition
+    summary: str = Field("", max_length=2000)
+    started_on: date | None = Field(None, description="Defaults to today.")
+    onset_date: date | None = None
+    surgery_date: date | None = None
+    referring_provider_name: str = Field("", max_length=200)
+    referring_provider_npi: str = Field("", pattern=r"^(\d{10})?$")
+    diagnoses: list[str] = Field(default_factory=list, description="ICD-10-CM codes, primary first.")
+    care_team: list[int] = Field(default_factory=list, description="User ids of clinicians.")
+
+
+class DiagnosisAdd(Input):
+    code: str = Field(min_length=1, max_length=10)
+
+
+class CareTeamAdd(Input):
+    user_id: int
+
+
+class DiagnosisOut(Output):
+    code: str
+    description: str
+    position: int
+
+
+class CareTeamMemberOut(Output):
+    user_id: int
+    full_name: str
+    credentials: str
+    role: Role
+    is_lead: bool
+
+
+class EpisodeOut(Output):
+    id: int
+    patient_id: int
+    condition: Condition
+    status: EpisodeStatus
+    summary: str
+    started_on: date
+    discharged_on: date | None
+    onset_date: date | None
+    surgery_date: date | None
+    referring_provider_name: str
+    referring_provider_npi: str
+    diagnoses: list[DiagnosisOut]
+    care_team: list[CareTeamMemberOut]
+
+
+# --- appointments ---------------------------------------------------------------------------------
+
+Duration = Field(45, ge=10, le=240, description="Minutes.")
+
+
+class AppointmentBook(Input):
+    patient_id: int
+    provider_id: int
+    location_id: int
+    room_id: int | None = None
+    episode_id: int | None = None
+    starts_at: datetime = Field(description="Naive means the location's local time.")
+    duration_min: int = Duration
+    kind: AppointmentKind = AppointmentKind.TREATMENT
+    reason: str = Field("", max_length=500)
+
+
+class AppointmentRequest(Input):
+    """A patient's request from the portal; the front desk confirms it."""
+
+    starts_at: datetime
+    duration_min: int = Duration
+    location_id: int | None = Field(None, description="Defaults to the clinic's first location.")
+    provider_id: int | None = None
+    reason: str = Field("", max_length=500)
+
+
+class AppointmentConfirm(Input):
+    provider_id: int | None = Field(None, description="Required if the request named none.")
+    room_id: int | None = None
+
+
+class AppointmentReschedule(Input):
+    starts_at: datetime
+    duration_min: int | None = Field(None, ge=10, le=240)
+    provider_id: int | None = None
+    room_id: int | None = None
+
+
+class AppointmentCancel(Input):
+    reason: str = Field("", max_length=500)
+
+
+class AppointmentOut(Output):
+    id: int
+    patient_id: int
+    patient_name: str
+    provider_id: int | None
+    provider_name: str | None
+    location_id: int
+    room_id: int | None
+    room_name: str | None
+    episode_id: int | None
+    kind: AppointmentKind
+    status: AppointmentStatus
+    starts_at: datetime
+    ends_at: datetime
+    duration_min: int
+    reason: str
+    cancel_reason: str
+
+
+# --- visits ---------------------------------------------------------------------------------------
+
+
+class VisitCheckIn(Input):
+    appointment_id: int
+
+
+class VisitActivityAdd(Input):
+    activity: Activity
+    minutes: int = Field(ge=1, le=480)
+
+
+class VisitActivityOut(Output):
+    id: int
+    activity: Activity
+    minutes: int
+
+
+class VisitSummary(Output):
+    """What the front desk sees of a visit: that it happened, not what was done."""
+
+    id: int
+    patient_id: int
+    appointment_id: int | None
+    clinician_id: int
+    status: VisitStatus
+    checked_in_at: datetime
+    completed_at: datetime | None
+
+
+class VisitOut(VisitSummary):
+    episode_id: int | None
+    activities: list[VisitActivityOut]
+    total_minutes: int
+
+
+# --- audit ----------------------------------------------------------------------------------------
+
+
+class AuditEventOut(Output):
+    id: int
+    at: datetime
+    actor: str
+    user_id: int | None
+    patient_id: int | None
+    action: AuditAction
+    resource_type: str
+    resource_id: str
+    detail: str
+    ip_address: str
+    user_agent: str

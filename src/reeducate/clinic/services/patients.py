@@ -1,0 +1,122 @@
+"""Patients: search, read, register, update demographics and insurance."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor, check_patient_access, require_role
+from reeducate.clinic.audit_log import record, record_reads
+from reeducate.clinic.errors import NotFound
+from reeducate.clinic.models import Coverage, Patient
+from reeducate.clinic.schemas import CoverageCreate, PatientCreate, PatientUpdate
+from reeducate.clinic.vocabulary import STAFF, AuditAction
+
+SEARCH_LIMIT = 50
+
+
+def get(session: Session, actor: Actor, patient_id: int, *, clinical: bool = False) -> Patient:
+    """A patient the actor may see; audited as a read of their record."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"No patient {patient_id}.")
+    check_patient_access(actor, patient, clinical=clinical)
+    record(session, actor, AuditAction.READ, "patient", patient.id, patient_id=patient.id)
+    return patient
+
+
+def load(session: Session, actor: Actor, patient_id: int, *, clinical: bool) -> Patient:
+    """A patient the actor may see, without an audit row (the caller audits what it reads)."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"No patient {patient_id}.")
+    check_patient_access(actor, patient, clinical=clinical)
+    return patient
+
+
+def search(session: Session, actor: Actor, query: str = "", *, limit: int = SEARCH_LIMIT) -> list[Patient]:
+    """Staff search their clinic's patients; every word must match a name, MRN, phone or birth date.
+
+    A word shaped YYYY-MM-DD is also compared with the date of birth.
+    """
+    require_role(actor, STAFF, "search patients")
+    statement = select(Patient).where(Patient.clinic_id == actor.clinic_id)
+    for term in query.split():
+        like = f"%{term.lower()}%"
+        clauses = [
+            func.lower(Patient.first_name).like(like),
+            func.lower(Patient.last_name).like(like),
+            func.lower(Patient.mrn).like(like),
+            Patient.phone.like(f"%{term}%"),
+        ]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", term):
+            try:
+                clauses.append(Patient.date_of_birth == date.fromisoformat(term))
+            except ValueError:
+                pass  # not a real date (e.g. 2020-02-31): it can still match a phone or MRN
+        statement = statement.where(or_(*clauses))
+    patients = list(
+        session.scalars(statement.order_by(Patient.last_name, Patient.first_name).limit(limit))
+    )
+    record_reads(session, actor, "patient", (p.id for p in patients), f"search {query!r}"[:500])
+    return patients
+
+
+def _next_mrn(session: Session, clinic_id: int) -> str:
+    count = session.scalar(select(func.count()).where(Patient.clinic_id == clinic_id)) or 0
+    return f"MRN{count + 1:06d}"
+
+
+def create(session: Session, actor: Actor, data: PatientCreate) -> Patient:
+    """Register a patient in the actor's clinic, with their primary insurance if given."""
+    require_role(actor, STAFF, "register patients")
+    assert actor.clinic_id is not None
+    patient = Patient(
+        clinic_id=actor.clinic_id,
+        mrn=_next_mrn(session, actor.clinic_id),
+        **data.model_dump(exclude={"coverage", "email"}),
+        email=str(data.email or ""),
+    )
+    session.add(patient)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "patient", patient.id, patient_id=patient.id)
+    if data.coverage:
+        add_coverage(session, actor, patient.id, data.coverage)
+    return patient
+
+
+def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate) -> Patient:
+    """Change demographics or contact; the audit row names the fields changed."""
+    require_role(actor, STAFF, "change patient demographics")
+    patient = load(session, actor, patient_id, clinical=False)
+    changes = data.model_dump(exclude_unset=True)
+    if "email" in changes:
+        changes["email"] = str(changes["email"] or "")
+    for name, value in changes.items():
+        setattr(patient, name, value)
+    record(
+        session, actor, AuditAction.UPDATE, "patient", patient.id, patient_id=patient.id,
+        detail="changed " + ", ".join(sorted(changes)),
+    )
+    return patient
+
+
+def add_coverage(session: Session, actor: Actor, patient_id: int, data: CoverageCreate) -> Coverage:
+    """Add an insurance plan; a plan of the same priority stops being active."""
+    require_role(actor, STAFF, "change insurance")
+    patient = load(session, actor, patient_id, clinical=False)
+    for existing in patient.coverages:
+        if existing.is_active and existing.priority == data.priority:
+            existing.is_active = False
+    coverage = Coverage(patient_id=patient.id, **data.model_dump())
+    session.add(coverage)
+    session.flush()
+    session.refresh(patient, ["coverages"])
+    record(
+        session, actor, AuditAction.CREATE, "coverage", coverage.id, patient_id=patient.id,
+        detail=f"{data.plan_kind.value} {data.payer_name}",
+    )
+    return coverage

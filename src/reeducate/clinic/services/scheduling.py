@@ -1,0 +1,373 @@
+"""Appointments: book, request, confirm, reschedule, cancel, no-show.
+
+Rules: an appointment lies within one opening interval of its location (local wall-clock time);
+no provider, room or patient holds two overlapping appointments; a patient's request from the portal
+holds no slot until the front desk confirms it. Conflict checks lock the provider and room rows
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so two desks booking the same
+slot at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, require_role
+from reeducate.clinic.audit_log import record, record_reads
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.models import Appointment, Episode, Location, Patient, Room, User
+from reeducate.clinic.schemas import (
+    AppointmentBook,
+    AppointmentConfirm,
+    AppointmentRequest,
+    AppointmentReschedule,
+)
+from reeducate.clinic.services import patients
+from reeducate.clinic.vocabulary import (
+    CLINICIANS,
+    SLOT_HOLDING,
+    STAFF,
+    AppointmentKind,
+    AppointmentStatus,
+    AuditAction,
+    Role,
+)
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _local(moment: datetime, location: Location) -> datetime:
+    return moment.astimezone(ZoneInfo(location.timezone))
+
+
+def to_utc(moment: datetime, location: Location) -> datetime:
+    """An input time as aware UTC; a naive time is the location's wall-clock time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(location.timezone))
+    return moment.astimezone(ZoneInfo("UTC"))
+
+
+def _hhmm(moment: time | datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def _describe(starts: datetime, ends: datetime, location: Location) -> str:
+    start, end = _local(starts, location), _local(ends, location)
+    return f"{start:%a %d %b} {_hhmm(start)}-{_hhmm(end)}"
+
+
+def check_opening_hours(location: Location, starts: datetime, ends: datetime) -> None:
+    """Refuse a time that is not inside one opening interval of the location on that day."""
+    start, end = _local(starts, location), _local(ends, location)
+    weekday = start.weekday()
+    intervals = [h for h in location.opening_hours if h.weekday == weekday]
+    if end.date() != start.date():
+        raise InvalidInput("An appointment must start and end on the same day.", field="starts_at")
+    if not intervals:
+        raise InvalidInput(
+            f"{location.name} is closed on {WEEKDAYS[weekday]}s; pick another day.", field="starts_at"
+        )
+    if any(h.opens_at <= start.time() and end.time() <= h.closes_at for h in intervals):
+        return
+    hours = ", ".join(f"{_hhmm(h.opens_at)}-{_hhmm(h.closes_at)}" for h in intervals)
+    raise InvalidInput(
+        f"{_hhmm(start)}-{_hhmm(end)} is outside {location.name}'s opening hours on "
+        f"{WEEKDAYS[weekday]} ({hours}); pick a time within them.",
+        field="starts_at",
+    )
+
+
+def _overlapping(session: Session, column: object, value: int, starts: datetime, ends: datetime,
+                 exclude_id: int | None) -> Appointment | None:
+    statement = select(Appointment).where(
+        column == value,
+        Appointment.status.in_(SLOT_HOLDING),
+        Appointment.starts_at < ends,
+        Appointment.ends_at > starts,
+    )
+    if exclude_id is not None:
+        statement = statement.where(Appointment.id != exclude_id)
+    return session.scalars(statement.limit(1)).first()
+
+
+def _provider(session: Session, clinic_id: int, provider_id: int) -> User:
+    provider = session.scalar(select(User).where(User.id == provider_id).with_for_update())
+    if provider is None or provider.clinic_id != clinic_id or not provider.is_active:
+        raise NotFound(f"No provider {provider_id} in this clinic.", field="provider_id")
+    if provider.role not in CLINICIANS:
+        raise InvalidInput(
+            f"{provider.full_name} is {provider.role.label.lower()}; book with a PT, PT assistant "
+            "or chiropractor.",
+            field="provider_id",
+        )
+    return provider
+
+
+def _room(session: Session, location: Location, room_id: int | None) -> Room | None:
+    if room_id is None:
+        return None
+    room = session.scalar(select(Room).where(Room.id == room_id).with_for_update())
+    if room is None or room.location_id != location.id:
+        raise NotFound(f"No room {room_id} at {location.name}.", field="room_id")
+    return room
+
+
+def _location(session: Session, actor: Actor, location_id: int | None) -> Location:
+    if location_id is None:
+        location = session.scalars(
+            select(Location).where(Location.clinic_id == actor.clinic_id).order_by(Location.id)
+        ).first()
+    else:
+        location = session.get(Location, location_id)
+    if location is None or location.clinic_id != actor.clinic_id:
+        raise NotFound(f"No location {location_id} in this clinic.", field="location_id")
+    return location
+
+
+def _check_slot(session: Session, appointment: Appointment, *, now: datetime) -> None:
+    """All rules for a slot-holding appointment; raises before anything is changed."""
+    location = appointment.location
+    if appointment.starts_at < now:
+        raise InvalidInput(
+            f"{_describe(appointment.starts_at, appointment.ends_at, location)} is in the past; "
+            "pick a future time.",
+            field="starts_at",
+        )
+    check_opening_hours(location, appointment.starts_at, appointment.ends_at)
+    when = dict(starts=appointment.starts_at, ends=appointment.ends_at, exclude_id=appointment.id)
+    provider, room, patient = appointment.provider, appointment.room, appointment.patient
+    assert provider is not None, "a slot-holding appointment has a provider"
+    clash = _overlapping(session, Appointment.provider_id, provider.id, **when)
+    if clash:
+        raise Conflict(
+            f"{provider.display_name} is already booked "
+            f"{_describe(clash.starts_at, clash.ends_at, location)}; pick another time or provider.",
+            field="starts_at",
+        )
+    if room is not None:
+        clash = _overlapping(session, Appointment.room_id, room.id, **when)
+        if clash:
+            raise Conflict(
+                f"{room.name} is already in use "
+                f"{_describe(clash.starts_at, clash.ends_at, location)}; pick another room or time.",
+                field="room_id",
+            )
+    clash = _overlapping(session, Appointment.patient_id, patient.id, **when)
+    if clash:
+        raise Conflict(
+            f"{patient.full_name} already has an appointment "
+            f"{_describe(clash.starts_at, clash.ends_at, location)}.",
+            field="starts_at",
+        )
+
+
+def _episode(session: Session, patient: Patient, episode_id: int | None) -> Episode | None:
+    if episode_id is None:
+        return None
+    episode = session.get(Episode, episode_id)
+    if episode is None or episode.patient_id != patient.id:
+        raise NotFound(f"No episode {episode_id} for this patient.", field="episode_id")
+    return episode
+
+
+def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime | None = None) -> Appointment:
+    """Staff book an appointment straight into the schedule."""
+    require_role(actor, STAFF, "book appointments")
+    patient = patients.load(session, actor, data.patient_id, clinical=False)
+    location = _location(session, actor, data.location_id)
+    starts = to_utc(data.starts_at, location)
+    appointment = Appointment(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        location=location,
+        provider=_provider(session, patient.clinic_id, data.provider_id),
+        room=_room(session, location, data.room_id),
+        episode=_episode(session, patient, data.episode_id),
+        kind=data.kind,
+        status=AppointmentStatus.BOOKED,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=data.duration_min),
+        reason=data.reason,
+        requested_by_id=actor.user_id,
+    )
+    with session.no_autoflush:
+        _check_slot(session, appointment, now=now or utcnow())
+    session.add(appointment)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "appointment", appointment.id,
+           patient_id=patient.id,
+           detail=f"booked {_describe(appointment.starts_at, appointment.ends_at, location)}")
+    return appointment
+
+
+def request(session: Session, actor: Actor, data: AppointmentRequest, *, now: datetime | None = None) -> Appointment:
+    """A patient asks for a time from the portal; it must be in the future and within opening hours."""
+    require_role(actor, {Role.PATIENT}, "request appointments from the portal (book them instead)")
+    assert actor.patient_id is not None
+    patient = patients.load(session, actor, actor.patient_id, clinical=False)
+    location = _location(session, actor, data.location_id)
+    starts = to_utc(data.starts_at, location)
+    ends = starts + timedelta(minutes=data.duration_min)
+    if starts < (now or utcnow()):
+        raise InvalidInput("That time is in the past; pick a future time.", field="starts_at")
+    check_opening_hours(location, starts, ends)
+    provider = _provider(session, patient.clinic_id, data.provider_id) if data.provider_id else None
+    appointment = Appointment(
+        clinic_id=patient.clinic_id, patient=patient, location=location, provider=provider,
+        kind=AppointmentKind.TREATMENT, status=AppointmentStatus.REQUESTED,
+        starts_at=starts, ends_at=ends, reason=data.reason, requested_by_id=actor.user_id,
+    )
+    session.add(appointment)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "appointment", appointment.id, patient_id=patient.id,
+           detail=f"requested {_describe(starts, ends, location)}")
+    return appointment
+
+
+def _staff_appointment(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    require_role(actor, STAFF, "change the schedule")
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(f"No appointment {appointment_id}.")
+    check_same_clinic(actor, appointment.clinic_id, f"appointment {appointment_id}")
+    return appointment
+
+
+def _require_status(appointment: Appointment, allowed: set[AppointmentStatus], doing: str) -> None:
+    if appointment.status not in allowed:
+        raise Conflict(f"Appointment {appointment.id} is {appointment.status.label.lower()}; it cannot be {doing}.")
+
+
+def confirm(session: Session, actor: Actor, appointment_id: int, data: AppointmentConfirm,
+            *, now: datetime | None = None) -> Appointment:
+    """The front desk turns a patient's request into a booking, checking the slot as for a booking."""
+    appointment = _staff_appointment(session, actor, appointment_id)
+    _require_status(appointment, {AppointmentStatus.REQUESTED}, "confirmed")
+    provider_id = data.provider_id or appointment.provider_id
+    if provider_id is None:
+        raise InvalidInput("The request names no provider; choose one to confirm it.", field="provider_id")
+    with session.no_autoflush:
+        appointment.provider = _provider(session, appointment.clinic_id, provider_id)
+        if data.room_id is not None:
+            appointment.room = _room(session, appointment.location, data.room_id)
+        appointment.status = AppointmentStatus.BOOKED
+        _check_slot(session, appointment, now=now or utcnow())
+    record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
+           patient_id=appointment.patient_id, detail="confirmed request")
+    return appointment
+
+
+def reschedule(session: Session, actor: Actor, appointment_id: int, data: AppointmentReschedule,
+               *, now: datetime | None = None) -> Appointment:
+    """Move a booked or requested appointment; a booked one must fit the new slot."""
+    appointment = _staff_appointment(session, actor, appointment_id)
+    _require_status(appointment, {AppointmentStatus.BOOKED, AppointmentStatus.REQUESTED}, "rescheduled")
+    before = _describe(appointment.starts_at, appointment.ends_at, appointment.location)
+    duration = timedelta(minutes=data.duration_min or appointment.duration_min)
+    with session.no_autoflush:
+        appointment.starts_at = to_utc(data.starts_at, appointment.location)
+        appointment.ends_at = appointment.starts_at + duration
+        if data.provider_id is not None:
+            appointment.provider = _provider(session, appointment.clinic_id, data.provider_id)
+        if data.room_id is not None:
+            appointment.room = _room(session, appointment.location, data.room_id)
+        if appointment.status is AppointmentStatus.BOOKED:
+            _check_slot(session, appointment, now=now or utcnow())
+        else:
+            check_opening_hours(appointment.location, appointment.starts_at, appointment.ends_at)
+    after = _describe(appointment.starts_at, appointment.ends_at, appointment.location)
+    record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
+           patient_id=appointment.patient_id, detail=f"rescheduled {before} -> {after}")
+    return appointment
+
+
+def cancel(session: Session, actor: Actor, appointment_id: int, reason: str = "") -> Appointment:
+    """Cancel a booked or requested appointment; a patient may cancel their own."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(f"No appointment {appointment_id}.")
+    if actor.is_patient:
+        check_patient_access(actor, appointment.patient, clinical=False)
+    else:
+        appointment = _staff_appointment(session, actor, appointment_id)
+    _require_status(appointment, {AppointmentStatus.BOOKED, AppointmentStatus.REQUESTED}, "cancelled")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancel_reason = reason
+    record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
+           patient_id=appointment.patient_id, detail=f"cancelled: {reason}"[:500])
+    return appointment
+
+
+def mark_no_show(session: Session, actor: Actor, appointment_id: int, *, now: datetime | None = None) -> Appointment:
+    """Record that the patient did not come; only once the appointment's start has passed."""
+    appointment = _staff_appointment(session, actor, appointment_id)
+    _require_status(appointment, {AppointmentStatus.BOOKED}, "marked as a no-show")
+    if (now or utcnow()) < appointment.starts_at:
+        raise Conflict("The appointment has not started yet; a no-show is recorded after its start time.")
+    appointment.status = AppointmentStatus.NO_SHOW
+    record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
+           patient_id=appointment.patient_id, detail="no-show")
+    return appointment
+
+
+def get(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(f"No appointment {appointment_id}.")
+    check_patient_access(actor, appointment.patient, clinical=False)
+    record(session, actor, AuditAction.READ, "appointment", appointment.id,
+           patient_id=appointment.patient_id)
+    return appointment
+
+
+def day_bounds(day: date, location: Location) -> tuple[datetime, datetime]:
+    """The UTC instants where ``day`` begins and ends at ``location``."""
+    zone = ZoneInfo(location.timezone)
+    start = datetime.combine(day, time(0), zone)
+    return to_utc(start, location), to_utc(start + timedelta(days=1), location)
+
+
+def schedule(session: Session, actor: Actor, day: date, *, location_id: int | None = None,
+             provider_id: int | None = None) -> list[Appointment]:
+    """One day's appointments at a location (staff), requests included, in time order."""
+    require_role(actor, STAFF, "see the clinic's schedule")
+    location = _location(session, actor, location_id)
+    start, end = day_bounds(day, location)
+    statement = select(Appointment).where(
+        Appointment.location_id == location.id,
+        Appointment.starts_at >= start,
+        Appointment.starts_at < end,
+    )
+    if provider_id is not None:
+        statement = statement.where(Appointment.provider_id == provider_id)
+    appointments = list(session.scalars(statement.order_by(Appointment.starts_at, Appointment.id)))
+    record_reads(session, actor, "appointment", (a.patient_id for a in appointments),
+                 f"schedule {day.isoformat()}")
+    return appointments
+
+
+def pending_requests(session: Session, actor: Actor) -> list[Appointment]:
+    """Portal requests waiting for the front desk, oldest first."""
+    require_role(actor, STAFF, "see appointment requests")
+    requests = list(session.scalars(
+        select(Appointment)
+        .where(Appointment.clinic_id == actor.clinic_id, Appointment.status == AppointmentStatus.REQUESTED)
+        .order_by(Appointment.created_at)
+    ))
+    record_reads(session, actor, "appointment", (a.patient_id for a in requests), "pending requests")
+    return requests
+
+
+def for_patient(session: Session, actor: Actor, patient_id: int) -> list[Appointment]:
+    """A patient's appointments, newest first."""
+    patient = patients.load(session, actor, patient_id, clinical=False)
+    appointments = list(session.scalars(
+        select(Appointment).where(Appointment.patient_id == patient.id)
+        .order_by(Appointment.starts_at.desc())
+    ))
+    record(session, actor, AuditAction.READ, "appointment", patient_id=patient.id, detail="list")
+    return appointments

@@ -1,0 +1,191 @@
+"""The controlled vocabularies of the clinic's records (stored as their string values)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(str, enum.Enum):
+    """What a person does in the clinic; decides what they may see and do."""
+
+    ADMIN = "admin"
+    PHYSICAL_THERAPIST = "physical_therapist"
+    PT_ASSISTANT = "pt_assistant"
+    CHIROPRACTOR = "chiropractor"
+    FRONT_DESK = "front_desk"
+    PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.PHYSICAL_THERAPIST: "Physical therapist",
+    Role.PT_ASSISTANT: "PT assistant",
+    Role.CHIROPRACTOR: "Chiropractor",
+    Role.FRONT_DESK: "Front desk",
+    Role.PATIENT: "Patient",
+}
+
+CLINICIANS = frozenset({Role.PHYSICAL_THERAPIST, Role.PT_ASSISTANT, Role.CHIROPRACTOR})
+"""Roles that treat patients and see clinical content."""
+
+EVALUATING_CLINICIANS = frozenset({Role.PHYSICAL_THERAPIST, Role.CHIROPRACTOR})
+"""Roles licensed to evaluate and open an episode of care (a PT assistant treats under a PT's plan)."""
+
+STAFF = frozenset(set(Role) - {Role.PATIENT})
+
+
+class Sex(str, enum.Enum):
+    """Administrative sex, as FHIR's AdministrativeGender value set."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class PlanKind(str, enum.Enum):
+    """The kind of insurance plan, which decides the billing rules that apply."""
+
+    MEDICARE = "medicare"
+    COMMERCIAL = "commercial"
+    AUTO_PIP = "auto_pip"
+    WORKERS_COMP = "workers_comp"
+    SELF_PAY = "self_pay"
+
+    @property
+    def label(self) -> str:
+        return {
+            PlanKind.MEDICARE: "Medicare",
+            PlanKind.COMMERCIAL: "Commercial",
+            PlanKind.AUTO_PIP: "Auto / PIP",
+            PlanKind.WORKERS_COMP: "Workers' compensation",
+            PlanKind.SELF_PAY: "Self-pay",
+        }[self]
+
+
+class Condition(str, enum.Enum):
+    """The condition an episode of care treats."""
+
+    KNEE_REPLACEMENT = "knee_replacement"
+    HIP_REPLACEMENT = "hip_replacement"
+    ACL_RECONSTRUCTION = "acl_reconstruction"
+    SHOULDER_REPAIR = "shoulder_repair"
+    WHIPLASH = "whiplash"
+    MOTOR_VEHICLE_INJURY = "motor_vehicle_injury"
+    CHRONIC_LOW_BACK_PAIN = "chronic_low_back_pain"
+    SCIATICA = "sciatica"
+    NECK_PAIN = "neck_pain"
+    FALL_RISK = "fall_risk"
+    STROKE = "stroke"
+    NEUROLOGICAL_OTHER = "neurological_other"
+    SPORTS_INJURY = "sports_injury"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _CONDITION_LABELS[self]
+
+
+_CONDITION_LABELS = {
+    Condition.KNEE_REPLACEMENT: "Post-surgical: knee replacement",
+    Condition.HIP_REPLACEMENT: "Post-surgical: hip replacement",
+    Condition.ACL_RECONSTRUCTION: "Post-surgical: ACL reconstruction",
+    Condition.SHOULDER_REPAIR: "Post-surgical: shoulder repair",
+    Condition.WHIPLASH: "Whiplash",
+    Condition.MOTOR_VEHICLE_INJURY: "Other car-accident injury",
+    Condition.CHRONIC_LOW_BACK_PAIN: "Chronic low back pain",
+    Condition.SCIATICA: "Sciatica",
+    Condition.NECK_PAIN: "Neck pain",
+    Condition.FALL_RISK: "Fall risk and balance",
+    Condition.STROKE: "Stroke",
+    Condition.NEUROLOGICAL_OTHER: "Other neurological",
+    Condition.SPORTS_INJURY: "Sports injury",
+    Condition.OTHER: "Other",
+}
+
+SURGICAL_CONDITIONS = frozenset(
+    {
+        Condition.KNEE_REPLACEMENT,
+        Condition.HIP_REPLACEMENT,
+        Condition.ACL_RECONSTRUCTION,
+        Condition.SHOULDER_REPAIR,
+    }
+)
+
+
+class EpisodeStatus(str, enum.Enum):
+    ACTIVE = "active"
+    DISCHARGED = "discharged"
+
+
+class AppointmentKind(str, enum.Enum):
+    EVALUATION = "evaluation"
+    TREATMENT = "treatment"
+    RE_EVALUATION = "re_evaluation"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", "-").capitalize()
+
+
+class AppointmentStatus(str, enum.Enum):
+    """Life of an appointment: requested -> booked -> checked in -> completed, or cancelled/no-show."""
+
+    REQUESTED = "requested"
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+SLOT_HOLDING = frozenset(
+    {AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED}
+)
+"""Statuses whose appointment occupies its provider and room (a mere request does not)."""
+
+
+class VisitStatus(str, enum.Enum):
+    CHECKED_IN = "checked_in"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class Activity(str, enum.Enum):
+    """What the clinician spent a visit's minutes on (billing maps these to codes later)."""
+
+    EVALUATION = "evaluation"
+    RE_EVALUATION = "re_evaluation"
+    NEUROMUSCULAR_REEDUCATION = "neuromuscular_reeducation"
+    THERAPEUTIC_EXERCISE = "therapeutic_exercise"
+    THERAPEUTIC_ACTIVITIES = "therapeutic_activities"
+    GAIT_TRAINING = "gait_training"
+    MANUAL_THERAPY = "manual_therapy"
+    CHIROPRACTIC_MANIPULATION = "chiropractic_manipulation"
+    PATIENT_EDUCATION = "patient_education"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class AuditAction(str, enum.Enum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    DENIED = "denied"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    EXPORT = "export"
+    RESTORE = "restore"
