@@ -260,12 +260,16 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
 def _seed_week(session: Session, rng: random.Random, location: Location, staff: dict[str, User],
                desk: Actor, caseload: dict[str, list[tuple[int, int]]], today: date,
                zone: ZoneInfo) -> None:
-    """A week of booked appointments from today: each clinician sees their own caseload."""
+    """A week of booked appointments from today: each clinician sees part of their own caseload,
+    each patient at most once a day and about every other day."""
     booked_at = datetime.combine(today - timedelta(days=3), time(9), zone)
+    last_seen: dict[int, date] = {}
     for offset in range(7):
         day = today + timedelta(days=offset)
         for email, patients_of in caseload.items():
-            for _ in range(3 if day.weekday() == 5 else 6):
-                patient_id, episode_id = rng.choice(patients_of)
-                _free_slot(session, rng, location, staff[email], desk, patient_id, day, zone,
-                           AppointmentKind.TREATMENT, episode_id, booked_at)
+            for patient_id, episode_id in rng.sample(patients_of, len(patients_of)):
+                if day - last_seen.get(patient_id, date.min) < timedelta(days=2):
+                    continue
+                if _free_slot(session, rng, location, staff[email], desk, patient_id, day, zone,
+                              AppointmentKind.TREATMENT, episode_id, booked_at):
+                    last_seen[patient_id] = day

@@ -116,7 +116,8 @@ def _room(session: Session, location: Location, room_id: int | None) -> Room | N
     return room
 
 
-def _location(session: Session, actor: Actor, location_id: int | None) -> Location:
+def location_of(session: Session, actor: Actor, location_id: int | None) -> Location:
+    """A location of the actor's clinic; None means the clinic's first (main) location."""
     if location_id is None:
         location = session.scalars(
             select(Location).where(Location.clinic_id == actor.clinic_id).order_by(Location.id)
@@ -178,7 +179,7 @@ def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime
     """Staff book an appointment straight into the schedule."""
     require_role(actor, STAFF, "book appointments")
     patient = patients.load(session, actor, data.patient_id, clinical=False)
-    location = _location(session, actor, data.location_id)
+    location = location_of(session, actor, data.location_id)
     starts = to_utc(data.starts_at, location)
     appointment = Appointment(
         clinic_id=patient.clinic_id,
@@ -209,7 +210,7 @@ def request(session: Session, actor: Actor, data: AppointmentRequest, *, now: da
     require_role(actor, {Role.PATIENT}, "request appointments from the portal (book them instead)")
     assert actor.patient_id is not None
     patient = patients.load(session, actor, actor.patient_id, clinical=False)
-    location = _location(session, actor, data.location_id)
+    location = location_of(session, actor, data.location_id)
     starts = to_utc(data.starts_at, location)
     ends = starts + timedelta(minutes=data.duration_min)
     if starts < (now or utcnow()):
@@ -324,6 +325,10 @@ def get(session: Session, actor: Actor, appointment_id: int) -> Appointment:
     return appointment
 
 
+def local_today(location: Location, now: datetime | None = None) -> date:
+    return _local(now or utcnow(), location).date()
+
+
 def day_bounds(day: date, location: Location) -> tuple[datetime, datetime]:
     """The UTC instants where ``day`` begins and ends at ``location``."""
     zone = ZoneInfo(location.timezone)
@@ -331,11 +336,15 @@ def day_bounds(day: date, location: Location) -> tuple[datetime, datetime]:
     return to_utc(start, location), to_utc(start + timedelta(days=1), location)
 
 
-def schedule(session: Session, actor: Actor, day: date, *, location_id: int | None = None,
+def schedule(session: Session, actor: Actor, day: date | None, *, location_id: int | None = None,
              provider_id: int | None = None) -> list[Appointment]:
-    """One day's appointments at a location (staff), requests included, in time order."""
+    """One day's appointments at a location (staff), requests included, in time order.
+
+    ``day`` None means today at that location.
+    """
     require_role(actor, STAFF, "see the clinic's schedule")
-    location = _location(session, actor, location_id)
+    location = location_of(session, actor, location_id)
+    day = day or local_today(location)
     start, end = day_bounds(day, location)
     statement = select(Appointment).where(
         Appointment.location_id == location.id,

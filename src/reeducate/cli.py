@@ -1,0 +1,167 @@
+"""The ``reeducate`` command: serve the app, seed the demo, migrate, manage users, back up and restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, select
+
+from reeducate.clinic import backup as backups
+from reeducate.clinic import migrate
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
+from reeducate.clinic.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.models import Clinic, Patient
+from reeducate.clinic.services.users import create_user
+from reeducate.clinic.vocabulary import Role
+from reeducate.settings import get_settings
+
+app = typer.Typer(help="Reeducate: neuromuscular reeducation clinics.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+def _engine() -> Engine:
+    return make_engine(get_settings().resolved_database_url)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]Error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+def _upgrade(engine: Engine) -> None:
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        console.print(f"Database {where} is up to date (revision {after}).")
+    else:
+        console.print(f"Database {where} upgraded from {before or 'empty'} to {after}.")
+
+
+def _seed(engine: Engine) -> None:
+    with unit_of_work(make_session_factory(engine)) as session:
+        created = seed_demo(session)
+    console.print("Demo clinic created." if created else "Demo clinic already present; nothing changed.")
+
+
+def _print_logins() -> None:
+    table = Table(title=f"Demo log-ins (password for all: {DEMO_PASSWORD})")
+    table.add_column("E-mail")
+    table.add_column("Role")
+    table.add_column("Name")
+    for login in demo_logins():
+        table.add_row(login.email, login.role.label, login.name)
+    console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations (SQLite by default; REEDUCATE_DATABASE_URL for PostgreSQL)."""
+    _upgrade(_engine())
+
+
+@app.command()
+def demo() -> None:
+    """Migrate and seed the demo clinic (idempotent), then print the demo log-ins."""
+    engine = _engine()
+    _upgrade(engine)
+    _seed(engine)
+    _print_logins()
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
+) -> None:
+    """Migrate the database and serve the web app."""
+    import uvicorn
+
+    from reeducate.settings import InsecureSettingsError
+    from reeducate.web.app import create_app
+
+    settings = get_settings()
+    try:
+        settings.check_safe_to_start()
+    except InsecureSettingsError as error:
+        raise _fail(str(error)) from error
+    engine = make_engine(settings.resolved_database_url)
+    _upgrade(engine)
+    if with_demo:
+        _seed(engine)
+        _print_logins()
+    console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Log-in e-mail.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[Role, typer.Option(help="What the person does in the clinic.")],
+    clinic: Annotated[str, typer.Option(help="The clinic's short name (slug).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="At least 10 characters.")],
+    credentials: Annotated[str, typer.Option(help="Letters after the name, e.g. 'PT, DPT'.")] = "",
+    patient_mrn: Annotated[str, typer.Option(help="For a patient account: their MRN.")] = "",
+) -> None:
+    """Create an account in a clinic."""
+    engine = _engine()
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            found = session.scalar(select(Clinic).where(Clinic.slug == clinic))
+            if found is None:
+                slugs = ", ".join(session.scalars(select(Clinic.slug))) or "none yet"
+                raise ClinicError(f"No clinic {clinic!r}; clinics: {slugs}.")
+            patient = None
+            if patient_mrn:
+                patient = session.scalar(select(Patient).where(Patient.clinic_id == found.id,
+                                                               Patient.mrn == patient_mrn))
+                if patient is None:
+                    raise ClinicError(f"No patient with MRN {patient_mrn!r} in {found.name}.")
+            user = create_user(session, Actor.system("user create"), clinic=found, email=email,
+                               full_name=name, role=role, password=password,
+                               credentials=credentials, patient=patient)
+            console.print(f"Created {user.role.label.lower()} {user.email} (id {user.id}) in {found.name}.")
+    except ClinicError as error:
+        raise _fail(error.message) from error
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="File to write, e.g. reeducate-2026-11-21.json.gz")]) -> None:
+    """Write every record to a portable backup file."""
+    summary = backups.backup(_engine(), path)
+    console.print(f"Backed up {sum(summary.rows.values())} records (schema {summary.revision}) to {path}.")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `reeducate backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace existing records without asking.")] = False,
+) -> None:
+    """Replace all records with those of a backup (refused, changing nothing, if the file is bad)."""
+    engine = _engine()
+    try:
+        backups.read_backup(path)
+        migrate.upgrade(engine)
+        existing = backups.count_records(engine)
+        if existing and not yes and not typer.confirm(
+            f"The database holds {existing} records; replace them all with {path}?"
+        ):
+            raise _fail("Restore cancelled; nothing changed.")
+        summary = backups.restore(engine, path)
+    except ClinicError as error:
+        raise _fail(error.message) from error
+    console.print(f"Restored {sum(summary.rows.values())} records from {path} (written {summary.created_at}).")

@@ -1,0 +1,157 @@
+"""Backup and restore of every record, in a portable file (gzip'd JSON, one list of rows per table).
+
+The file does not depend on the database kind, so a SQLite backup restores into PostgreSQL and back.
+A restore replaces all records in one transaction: a bad file (truncated, another format, another
+schema revision) is refused before anything is changed.
+"""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Engine, Enum, Table, Time, delete, func, insert, select, text
+
+import reeducate.clinic.models  # noqa: F401  (registers every table)
+from reeducate.clinic import migrate
+from reeducate.clinic.access import Actor
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import Base, make_session_factory, unit_of_work, utcnow
+from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.vocabulary import AuditAction
+
+FORMAT = "reeducate-backup"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup file holds: schema revision, time written, and rows per table."""
+
+    path: Path
+    revision: str
+    created_at: str
+    rows: dict[str, int]
+
+
+def _tables() -> list[Table]:
+    return list(Base.metadata.sorted_tables)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return value
+
+
+def _from_json(column_type: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column_type, Enum) and column_type.enum_class is not None:
+        return column_type.enum_class(value)
+    if isinstance(column_type, DateTime) or isinstance(getattr(column_type, "impl", None), DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column_type, Date):
+        return date.fromisoformat(value)
+    if isinstance(column_type, Time):
+        return time.fromisoformat(value)
+    return value
+
+
+def backup(engine: Engine, path: Path) -> BackupSummary:
+    """Write every record to ``path``; the backup is itself recorded in the audit log first."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        record(session, Actor.system("backup"), AuditAction.EXPORT, "database", detail=f"backup to {path.name}")
+    revision = migrate.current_revision(engine)
+    tables: dict[str, list[dict[str, Any]]] = {}
+    with engine.connect() as connection:
+        for table in _tables():
+            rows = connection.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+            tables[table.name] = [{k: _to_json(v) for k, v in row.items()} for row in rows]
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "revision": revision,
+        "created_at": utcnow().isoformat(),
+        "tables": tables,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with gzip.open(partial, "wt", encoding="utf-8") as handle:
+        json.dump(document, handle, separators=(",", ":"))
+    partial.replace(path)
+    return BackupSummary(path, str(revision), document["created_at"], {k: len(v) for k, v in tables.items()})
+
+
+def read_backup(path: Path) -> dict[str, Any]:
+    """Load and check a backup file; raises :class:`InvalidInput` naming what is wrong."""
+    if not path.is_file():
+        raise InvalidInput(f"{path} does not exist; give the path of a file made by `reeducate backup`.")
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(
+            f"{path} is not a complete Reeducate backup ({error.__class__.__name__}: {error}); "
+            "it may be truncated: use another copy."
+        ) from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise InvalidInput(f"{path} is not a Reeducate backup (no '{FORMAT}' header).")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise InvalidInput(
+            f"{path} is backup format {document.get('format_version')}; this version reads format "
+            f"{FORMAT_VERSION}."
+        )
+    known = {t.name for t in _tables()}
+    if set(document.get("tables", {})) != known:
+        raise InvalidInput(f"{path} does not hold the tables of this schema; it cannot be restored.")
+    return document
+
+
+def restore(engine: Engine, path: Path) -> BackupSummary:
+    """Replace all records with those of the backup at ``path`` (same schema revision only)."""
+    document = read_backup(path)
+    migrate.upgrade(engine)
+    head = migrate.head_revision()
+    if document["revision"] != head:
+        raise InvalidInput(
+            f"{path} was written at schema revision {document['revision']}; this version of "
+            f"Reeducate is at {head}. Restore it with the version that wrote it, then upgrade."
+        )
+    tables = _tables()
+    with engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(delete(table))
+        for table in tables:
+            rows = [
+                {name: _from_json(table.c[name].type, value) for name, value in row.items()}
+                for row in document["tables"][table.name]
+            ]
+            if rows:
+                connection.execute(insert(table), rows)
+        if connection.dialect.name == "postgresql":
+            for table in tables:
+                connection.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                         "COALESCE((SELECT max(id) FROM " + table.name + "), 0) + 1, false)"),
+                    {"t": table.name},
+                )
+    with unit_of_work(make_session_factory(engine)) as session:
+        record(session, Actor.system("restore"), AuditAction.RESTORE, "database",
+               detail=f"restored {path.name} written {document['created_at']}")
+    return BackupSummary(path, document["revision"], document["created_at"],
+                         {k: len(v) for k, v in document["tables"].items()})
+
+
+def count_records(engine: Engine) -> int:
+    """How many rows the database holds in all (to warn before a restore replaces them)."""
+    with engine.connect() as connection:
+        return sum(connection.scalar(select(func.count()).select_from(t)) or 0 for t in _tables())

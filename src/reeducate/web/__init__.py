@@ -1,0 +1,1 @@
+"""The FastAPI application: JSON API under /api/v1, server-rendered pages, authentication."""

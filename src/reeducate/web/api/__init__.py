@@ -1,0 +1,9 @@
+"""The JSON API, version 1: one router per resource, mounted under /api/v1."""
+
+from fastapi import APIRouter
+
+from reeducate.web.api import appointments, audit, auth, episodes, patients, people, visits
+
+router = APIRouter(prefix="/api/v1")
+for module in (auth, people, patients, episodes, appointments, visits, audit):
+    router.include_router(module.router)

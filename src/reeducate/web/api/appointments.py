@@ -1,0 +1,75 @@
+"""The schedule: book, request (portal), confirm, reschedule, cancel, no-show."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from reeducate.clinic.schemas import (
+    AppointmentBook,
+    AppointmentCancel,
+    AppointmentConfirm,
+    AppointmentOut,
+    AppointmentRequest,
+    AppointmentReschedule,
+)
+from reeducate.clinic.services import scheduling
+from reeducate.web.deps import ActorDep, PatientDep, SessionDep, StaffDep
+
+router = APIRouter(prefix="/appointments", tags=["appointments"])
+
+
+def _out(appointment: object) -> AppointmentOut:
+    return AppointmentOut.model_validate(appointment)
+
+
+@router.get("", response_model=list[AppointmentOut])
+def day_schedule(actor: StaffDep, session: SessionDep, day: date | None = None,
+                 location_id: int | None = None, provider_id: int | None = None) -> list[AppointmentOut]:
+    """One day's appointments at a location (today and the first location by default)."""
+    return [_out(a) for a in scheduling.schedule(
+        session, actor, day, location_id=location_id, provider_id=provider_id)]
+
+
+@router.post("", response_model=AppointmentOut, status_code=201)
+def book(data: AppointmentBook, actor: StaffDep, session: SessionDep) -> AppointmentOut:
+    """Book; refused with 409 if the provider, room or patient is taken, 422 outside opening hours."""
+    return _out(scheduling.book(session, actor, data))
+
+
+@router.get("/requests", response_model=list[AppointmentOut])
+def pending_requests(actor: StaffDep, session: SessionDep) -> list[AppointmentOut]:
+    return [_out(a) for a in scheduling.pending_requests(session, actor)]
+
+
+@router.post("/requests", response_model=AppointmentOut, status_code=201)
+def request_appointment(data: AppointmentRequest, actor: PatientDep, session: SessionDep) -> AppointmentOut:
+    """A patient asks for a time; the front desk confirms it."""
+    return _out(scheduling.request(session, actor, data))
+
+
+@router.get("/{appointment_id}", response_model=AppointmentOut)
+def read_appointment(appointment_id: int, actor: ActorDep, session: SessionDep) -> AppointmentOut:
+    return _out(scheduling.get(session, actor, appointment_id))
+
+
+@router.post("/{appointment_id}/confirm", response_model=AppointmentOut)
+def confirm(appointment_id: int, data: AppointmentConfirm, actor: StaffDep, session: SessionDep) -> AppointmentOut:
+    return _out(scheduling.confirm(session, actor, appointment_id, data))
+
+
+@router.post("/{appointment_id}/reschedule", response_model=AppointmentOut)
+def reschedule(appointment_id: int, data: AppointmentReschedule, actor: StaffDep,
+               session: SessionDep) -> AppointmentOut:
+    return _out(scheduling.reschedule(session, actor, appointment_id, data))
+
+
+@router.post("/{appointment_id}/cancel", response_model=AppointmentOut)
+def cancel(appointment_id: int, data: AppointmentCancel, actor: ActorDep, session: SessionDep) -> AppointmentOut:
+    return _out(scheduling.cancel(session, actor, appointment_id, data.reason))
+
+
+@router.post("/{appointment_id}/no-show", response_model=AppointmentOut)
+def no_show(appointment_id: int, actor: StaffDep, session: SessionDep) -> AppointmentOut:
+    return _out(scheduling.mark_no_show(session, actor, appointment_id))

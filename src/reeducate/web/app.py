@@ -1,0 +1,129 @@
+"""Build the FastAPI application: routers, error handling, security headers, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+
+from reeducate import __version__
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
+from reeducate.clinic.errors import (
+    ClinicError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
+from reeducate.clinic.vocabulary import AuditAction
+from reeducate.settings import Settings, get_settings
+from reeducate.web import api, pages
+from reeducate.web.templating import templates
+
+STATUS = {
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    TooManyAttempts: 429,
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _audit_denial(request: Request, error: ClinicError) -> None:
+    """Keep a row for refused access to records (in its own transaction: the request's is undone)."""
+    actor = getattr(request.state, "actor", None)
+    if actor is None or not isinstance(error, (Forbidden, NotFound)):
+        return
+    with unit_of_work(request.app.state.session_factory) as session:
+        record(session, actor, AuditAction.DENIED, "request",
+               detail=f"{request.method} {request.url.path}: {error.message}")
+
+
+async def _clinic_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ClinicError)
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+    _audit_denial(request, error)
+    if _wants_json(request):
+        return JSONResponse({"detail": error.message, "field": error.field}, status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return templates.TemplateResponse(
+        request, "pages/error.html", {"status": status, "message": error.message, "login": None},
+        status_code=status,
+    )
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    message = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in error.errors()
+    )
+    if _wants_json(request):
+        return JSONResponse({"detail": message, "errors": jsonable_encoder(error.errors())},
+                            status_code=422)
+    return templates.TemplateResponse(
+        request, "pages/error.html", {"status": 422, "message": message, "login": None},
+        status_code=422,
+    )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The application for ``settings`` (default: the environment); refuses unsafe settings."""
+    settings = settings or get_settings()
+    settings.check_safe_to_start()
+    engine = engine or make_engine(settings.resolved_database_url)
+    app = FastAPI(
+        title="Reeducate",
+        version=__version__,
+        description="Neuromuscular reeducation clinics: records, schedule, visits. "
+        "Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.add_exception_handler(ClinicError, _clinic_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability; shows no patient data."""
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    return app

@@ -1,0 +1,128 @@
+"""Request dependencies: the database session (one unit of work per request) and who is asking.
+
+Aliases keep routes short: ``SessionDep``, ``ActorDep`` (any logged-in person), ``StaffDep``,
+``PatientDep``. Authentication accepts the session cookie (browsers; unsafe methods then need the
+CSRF token) or ``Authorization: Bearer <token>`` (API clients).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.errors import Forbidden, NotAuthenticated
+from reeducate.clinic.models import User
+from reeducate.clinic.services import auth
+from reeducate.clinic.vocabulary import STAFF, Role
+from reeducate.settings import Settings
+from reeducate.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    csrf_matches,
+    csrf_token,
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back if it raises."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def session_policy(settings: Settings) -> auth.SessionPolicy:
+    from datetime import timedelta
+
+    return auth.SessionPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        max_age=timedelta(hours=settings.session_max_hours),
+        max_failures=settings.login_max_failures,
+        max_failures_per_ip=settings.login_max_failures_per_ip,
+        window=timedelta(minutes=settings.login_window_minutes),
+    )
+
+
+@dataclass(frozen=True)
+class Login:
+    """The logged-in user, the actor built from them, and their session token."""
+
+    user: User
+    actor: Actor
+    token: str
+    csrf: str
+
+
+def _token(request: Request) -> tuple[str | None, bool]:
+    """The session token and whether it came from the cookie (which needs CSRF)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), False
+    return request.cookies.get(SESSION_COOKIE), True
+
+
+async def current_login(request: Request, session: SessionDep, settings: SettingsDep) -> Login:
+    token, from_cookie = _token(request)
+    user = auth.resolve(session, session_policy(settings), token) if token else None
+    if user is None or token is None:
+        raise NotAuthenticated("Log in first: no valid session (it may have expired).")
+    secret = settings.secret_key.get_secret_value()
+    if from_cookie and request.method not in SAFE_METHODS:
+        presented = request.headers.get(CSRF_HEADER)
+        if presented is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            presented = str((await request.form()).get(CSRF_FIELD) or "")
+        if not csrf_matches(secret, token, presented):
+            raise Forbidden("The form's security token is missing or stale; reload the page and try again.")
+    actor = Actor.of(user, ip_address=client_ip(request), user_agent=request.headers.get("user-agent", ""))
+    request.state.actor = actor
+    return Login(user=user, actor=actor, token=token, csrf=csrf_token(secret, token))
+
+
+LoginDep = Annotated[Login, Depends(current_login)]
+
+
+def _actor(login: LoginDep) -> Actor:
+    return login.actor
+
+
+def _staff(login: LoginDep) -> Actor:
+    if login.actor.role not in STAFF:
+        raise Forbidden("This is for clinic staff; patients use the portal.")
+    return login.actor
+
+
+def _patient(login: LoginDep) -> Actor:
+    if login.actor.role is not Role.PATIENT:
+        raise Forbidden("This is the patient portal; staff use the clinic pages.")
+    return login.actor
+
+
+ActorDep = Annotated[Actor, Depends(_actor)]
+StaffDep = Annotated[Actor, Depends(_staff)]
+PatientDep = Annotated[Actor, Depends(_patient)]

@@ -1,0 +1,73 @@
+"""The patient portal's home: my appointments, my care, and a request for a new time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.schemas import AppointmentRequest
+from reeducate.clinic.services import episodes, patients, scheduling, users, visits
+from reeducate.web.deps import LoginDep, PatientDep, SessionDep
+from reeducate.web.forms import first_error
+from reeducate.web.templating import render
+
+router = APIRouter()
+
+
+def _page(request: Request, login: LoginDep, session: SessionDep, values: dict[str, str],
+          error: str = "", notice: str = "", status_code: int = 200) -> Response:
+    actor = login.actor
+    assert actor.patient_id is not None
+    location = scheduling.location_of(session, actor, None)
+    appointments = scheduling.for_patient(session, actor, actor.patient_id)
+    now = utcnow()
+    return render(request, "pages/portal.html", {
+        "login": login,
+        "patient": patients.get(session, actor, actor.patient_id),
+        "upcoming": [a for a in reversed(appointments) if a.ends_at >= now],
+        "episodes": episodes.list_for_patient(session, actor, actor.patient_id),
+        "visits": visits.for_patient(session, actor, actor.patient_id)[:10],
+        "clinicians": users.list_clinicians(session, actor),
+        "location": location,
+        "values": values, "error": error, "notice": notice,
+        "today": scheduling.local_today(location),
+    }, status_code=status_code)
+
+
+@router.get("/portal")
+def portal(request: Request, login: LoginDep, _patient: PatientDep, session: SessionDep) -> Response:
+    notice = "Your request was sent; the front desk will confirm it." if request.query_params.get("requested") else ""
+    return _page(request, login, session, {"time": "09:00"}, notice=notice)
+
+
+@router.post("/portal/requests")
+async def request_time(request: Request, login: LoginDep, _patient: PatientDep,
+                       session: SessionDep) -> Response:
+    values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+    try:
+        try:
+            starts_at = datetime.combine(date.fromisoformat(values.get("date", "")),
+                                         time.fromisoformat(values.get("time", "")))
+        except ValueError:
+            return _page(request, login, session, values, "Give a date and a time (HH:MM).", status_code=422)
+        scheduling.request(session, login.actor, AppointmentRequest(
+            starts_at=starts_at, provider_id=values.get("provider_id") or None,
+            reason=values.get("reason", ""),
+        ))
+    except ValidationError as error:
+        return _page(request, login, session, values, first_error(error), status_code=422)
+    except ClinicError as error:
+        session.rollback()
+        return _page(request, login, session, values, error.message, status_code=422)
+    return RedirectResponse("/portal?requested=1", status_code=303)
+
+
+@router.post("/portal/appointments/{appointment_id}/cancel")
+def cancel_mine(appointment_id: int, login: LoginDep, _patient: PatientDep, session: SessionDep) -> Response:
+    scheduling.cancel(session, login.actor, appointment_id, "cancelled by the patient in the portal")
+    return RedirectResponse("/portal", status_code=303)
