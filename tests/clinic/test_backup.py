@@ -1,0 +1,70 @@
+"""A backup restores to exactly the same records, on either database; a bad file changes nothing."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from reeducate.clinic import backup
+from reeducate.clinic.db import Base
+from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.models import AuditEvent
+from reeducate.clinic.vocabulary import AuditAction
+from tests.support import World
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order, as plain tuples."""
+    with engine.connect() as connection:
+        return {
+            table.name: [tuple(row) for row in connection.execute(
+                select(table).order_by(*table.primary_key.columns))]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def test_a_restore_gives_back_exactly_the_same_records(engine: Engine, records: World, tmp_path: Path) -> None:
+    path = tmp_path / "backup.json.gz"
+    summary = backup.backup(engine, path)
+    before = snapshot(engine)
+    assert summary.rows["patients"] == 3 and summary.rows["audit_events"] == len(before["audit_events"])
+    with engine.begin() as connection:  # damage the live data after the backup
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    backup.restore(engine, path)
+    after = snapshot(engine)
+    restored_audit, restore_row = after["audit_events"][:-1], after["audit_events"][-1]
+    assert {k: v for k, v in after.items() if k != "audit_events"} == {
+        k: v for k, v in before.items() if k != "audit_events"}
+    assert restored_audit == before["audit_events"]
+    with engine.connect() as connection:
+        last = connection.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert last.action is AuditAction.RESTORE and last.id == restore_row[0]
+
+
+def test_new_records_after_a_restore_get_fresh_ids(engine: Engine, records: World, tmp_path: Path) -> None:
+    path = tmp_path / "backup.json.gz"
+    backup.backup(engine, path)
+    backup.restore(engine, path)
+    backup.backup(engine, tmp_path / "again.json.gz")  # writes an audit row: its id must not collide
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not gzip", "other json"])
+def test_a_bad_backup_file_is_refused_and_changes_nothing(engine: Engine, records: World, tmp_path: Path,
+                                                          damage: str) -> None:
+    good = tmp_path / "good.json.gz"
+    backup.backup(engine, good)
+    bad = tmp_path / "bad.json.gz"
+    if damage == "truncated":
+        bad.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    elif damage == "not gzip":
+        bad.write_text("patient,notes\n1,hello\n")
+    else:
+        bad.write_bytes(gzip.compress(b'{"format": "something-else"}'))
+    before = snapshot(engine)
+    with pytest.raises(InvalidInput):
+        backup.restore(engine, bad)
+    assert snapshot(engine) == before

@@ -1,0 +1,151 @@
+"""Test support: what CI must have, and a small world of two clinics with every persona.
+
+The world is built at a fixed local time (Wednesday 25 November 2026, 09:00 in Chicago) so that
+"today", "yesterday" and opening hours mean the same on every run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.models import Clinic, Location, Patient
+from reeducate.clinic.schemas import (
+    AppointmentBook,
+    AppointmentRequest,
+    CoverageCreate,
+    EpisodeCreate,
+    PatientCreate,
+    VisitActivityAdd,
+)
+from reeducate.clinic.services import episodes, patients, scheduling, visits
+from reeducate.clinic.services.organisation import add_location, create_clinic
+from reeducate.clinic.services.users import create_user
+from reeducate.clinic.vocabulary import Activity, Condition, PlanKind, Role, Sex
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct horse battery"
+ZONE = ZoneInfo("America/Chicago")
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZONE)
+"""The frozen present of the world: a Wednesday morning."""
+
+
+def local(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    """A local time ``day_offset`` days from NOW's date."""
+    return datetime.combine(NOW.date() + timedelta(days=day_offset), time(hour, minute), ZONE)
+
+
+def require(condition: bool, what: str, how: str) -> None:
+    """Skip a test whose part is missing here, but fail it in CI, where nothing may be skipped."""
+    if condition:
+        return
+    message = f"{what} is not available: {how}"
+    if IN_CI:
+        pytest.fail(f"CI must run every test; {message}")
+    pytest.skip(message)
+
+
+WEEKDAY_HOURS = [(time(8, 0), time(18, 0))]
+
+
+def make_clinic(session: Session, slug: str, name: str) -> tuple[Clinic, Location]:
+    clinic = create_clinic(session, name=name, slug=slug)
+    location = add_location(
+        session, clinic, name=f"{name} Main", timezone="America/Chicago",
+        hours={**{d: WEEKDAY_HOURS for d in range(5)}, 5: [(time(9, 0), time(12, 0))]},
+        rooms=("Gym", "Room 1"),
+    )
+    return clinic, location
+
+
+def new_patient(session: Session, actor: Actor, first: str, last: str) -> int:
+    return patients.create(session, actor, PatientCreate(
+        first_name=first, last_name=last, date_of_birth="1960-05-04", sex=Sex.FEMALE,
+        phone="(217) 555-0100", coverage=CoverageCreate(plan_kind=PlanKind.MEDICARE, payer_name="Medicare"),
+    )).id
+
+
+@dataclass
+class World:
+    """Ids of everything the tests address; ``emails`` maps persona to log-in."""
+
+    clinic_id: int
+    location_id: int
+    room_ids: list[int]
+    emails: dict[str, str]
+    user_ids: dict[str, int]
+    p1: int
+    p2: int
+    q1: int
+    episode: int
+    appt_today: int
+    appt_past: int
+    appt_future: int
+    request: int
+    visit_done: int
+    visit_open: int
+
+
+def build_world(session: Session) -> World:
+    """Clinic A with every role and patients P1 (Quennell) and P2 (Abernathy); clinic B with a
+    therapist and patient Q1 (Zeller). P1 has an episode, appointments, a request and visits."""
+    system = Actor.system("tests")
+    clinic, location = make_clinic(session, "alpha", "Alpha Rehab")
+    other, _ = make_clinic(session, "beta", "Beta Physio")
+    users = {}
+    for persona, role, where in (
+        ("admin", Role.ADMIN, clinic), ("therapist", Role.PHYSICAL_THERAPIST, clinic),
+        ("assistant", Role.PT_ASSISTANT, clinic), ("chiropractor", Role.CHIROPRACTOR, clinic),
+        ("front_desk", Role.FRONT_DESK, clinic), ("other_therapist", Role.PHYSICAL_THERAPIST, other),
+    ):
+        users[persona] = create_user(session, system, clinic=where, email=f"{persona}@example.org",
+                                     full_name=persona.replace("_", " ").title(), role=role,
+                                     password=PASSWORD)
+    desk = Actor.of(users["front_desk"])
+    pt = Actor.of(users["therapist"])
+    p1 = new_patient(session, desk, "Penny", "Quennell")
+    p2 = new_patient(session, desk, "Paul", "Abernathy")
+    q1 = new_patient(session, Actor.of(users["other_therapist"]), "Quinn", "Zeller")
+    for persona, patient_id, where in (("patient", p1, clinic), ("other_patient", p2, clinic),
+                                       ("other_clinic_patient", q1, other)):
+        users[persona] = create_user(session, system, clinic=where, email=f"{persona}@example.org",
+                                     full_name=persona, role=Role.PATIENT, password=PASSWORD,
+                                     patient=session.get(Patient, patient_id))
+    episode = episodes.create(session, pt, p1, EpisodeCreate(
+        condition=Condition.FALL_RISK, started_on=NOW.date() - timedelta(days=14),
+        diagnoses=["R26.81"], care_team=[users["chiropractor"].id],
+    ))
+
+    def book(start: datetime, booked_at: datetime, room: int | None = None) -> int:
+        return scheduling.book(session, desk, AppointmentBook(
+            patient_id=p1, provider_id=users["therapist"].id, location_id=location.id, room_id=room,
+            episode_id=episode.id, starts_at=start, duration_min=45,
+        ), now=booked_at).id
+
+    early = book(local(0, 8), local(-7, 9))
+    visit_open = visits.check_in(session, desk, early, now=local(0, 7, 55)).id
+    visits.add_activity(session, pt, visit_open, VisitActivityAdd(activity=Activity.NEUROMUSCULAR_REEDUCATION, minutes=15))
+    done = book(local(-2, 10), local(-7, 9))
+    visit_done = visits.check_in(session, desk, done, now=local(-2, 9, 55)).id
+    visits.add_activity(session, pt, visit_done, VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
+    visits.complete(session, pt, visit_done, now=local(-2, 10, 45))
+    appt_past = book(local(-1, 14), local(-7, 9))
+    appt_today = book(local(0, 10), local(-7, 9), room=location.rooms[0].id)
+    appt_future = book(local(5, 10), local(-1, 9))
+    patient_actor = Actor.of(users["patient"])
+    request = scheduling.request(session, patient_actor, AppointmentRequest(
+        starts_at=local(2, 11).replace(tzinfo=None), reason="balance worse this week",
+    ), now=NOW).id
+    session.flush()
+    return World(
+        clinic_id=clinic.id, location_id=location.id, room_ids=[r.id for r in location.rooms],
+        emails={k: u.email for k, u in users.items()}, user_ids={k: u.id for k, u in users.items()},
+        p1=p1, p2=p2, q1=q1, episode=episode.id, appt_today=appt_today, appt_past=appt_past,
+        appt_future=appt_future, request=request, visit_done=visit_done, visit_open=visit_open,
+    )
