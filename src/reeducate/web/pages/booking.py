@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from reeducate.clinic.errors import ClinicError, Conflict
+from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import AppointmentBook
 from reeducate.clinic.services import patients, scheduling, users
 from reeducate.clinic.vocabulary import AppointmentKind
-from reeducate.web.deps import LoginDep, SessionDep
+from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import first_error
 from reeducate.web.templating import render
 
@@ -33,7 +33,7 @@ def _form(request: Request, login: LoginDep, session: SessionDep, values: dict[s
 
 
 @router.get("/appointments/new")
-def booking_form(request: Request, login: LoginDep, session: SessionDep, patient_id: str = "",
+def booking_form(request: Request, login: LoginDep, _staff: StaffDep, session: SessionDep, patient_id: str = "",
                  day: str = "") -> Response:
     values = {"patient_id": patient_id, "date": day, "time": "09:00", "duration_min": "45",
               "kind": AppointmentKind.TREATMENT.value}
@@ -41,7 +41,7 @@ def booking_form(request: Request, login: LoginDep, session: SessionDep, patient
 
 
 @router.post("/appointments/new")
-async def book(request: Request, login: LoginDep, session: SessionDep) -> Response:
+async def book(request: Request, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
     values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
     try:
         location = scheduling.location_of(session, login.actor, None)
@@ -59,7 +59,7 @@ async def book(request: Request, login: LoginDep, session: SessionDep) -> Respon
         appointment = scheduling.book(session, login.actor, data)
     except ValidationError as error:
         return _form(request, login, session, values, first_error(error), 422)
-    except ClinicError as error:
+    except (InvalidInput, Conflict) as error:
         session.rollback()  # nothing of the refused booking is kept
         return _form(request, login, session, values, error.message,
                      409 if isinstance(error, Conflict) else 422)

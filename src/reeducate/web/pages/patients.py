@@ -7,11 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import CoverageCreate, PatientCreate
 from reeducate.clinic.services import episodes, patients, scheduling, visits
 from reeducate.clinic.vocabulary import PlanKind, Sex
-from reeducate.web.deps import LoginDep, SessionDep
+from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import first_error
 from reeducate.web.templating import render
 
@@ -33,12 +33,13 @@ def _new_form(request: Request, login: LoginDep, values: dict[str, str], error: 
 
 
 @router.get("/patients/new")
-def new_patient_form(request: Request, login: LoginDep) -> Response:
+def new_patient_form(request: Request, login: LoginDep, _staff: StaffDep) -> Response:
     return _new_form(request, login, {})
 
 
 @router.post("/patients/new")
-async def register_patient(request: Request, login: LoginDep, session: SessionDep) -> Response:
+async def register_patient(request: Request, login: LoginDep, _staff: StaffDep,
+                           session: SessionDep) -> Response:
     values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
     try:
         coverage = None
@@ -55,13 +56,14 @@ async def register_patient(request: Request, login: LoginDep, session: SessionDe
         patient = patients.create(session, login.actor, data)
     except ValidationError as error:
         return _new_form(request, login, values, first_error(error), 422)
-    except ClinicError as error:
+    except (InvalidInput, Conflict) as error:
         return _new_form(request, login, values, error.message, 422)
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
 @router.get("/patients/{patient_id}")
-def chart(request: Request, patient_id: int, login: LoginDep, session: SessionDep) -> Response:
+def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
+          session: SessionDep) -> Response:
     """Demographics and insurance for all staff; episodes and visits for clinicians only."""
     patient = patients.get(session, login.actor, patient_id)
     clinical = login.actor.is_clinician

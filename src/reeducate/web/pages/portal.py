@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import AppointmentRequest
 from reeducate.clinic.services import episodes, patients, scheduling, users, visits
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep
@@ -61,7 +61,7 @@ async def request_time(request: Request, login: LoginDep, _patient: PatientDep,
         ))
     except ValidationError as error:
         return _page(request, login, session, values, first_error(error), status_code=422)
-    except ClinicError as error:
+    except (InvalidInput, Conflict) as error:
         session.rollback()
         return _page(request, login, session, values, error.message, status_code=422)
     return RedirectResponse("/portal?requested=1", status_code=303)

@@ -1,0 +1,203 @@
+"""Every route, tried by every persona: the wrong one gets 401/403/404 (or the log-in page) and sees
+nothing of the patient; the right one succeeds and leaves audit rows; a refusal is audited too.
+
+Personas: nobody logged in, the patient (Penny Quennell), another patient of the clinic, the front
+desk, a therapist of this clinic, a therapist of another clinic, and the clinic's administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from reeducate.clinic.models import AuditEvent
+from reeducate.clinic.vocabulary import AuditAction
+from reeducate.web import pages
+from reeducate.web.app import create_app
+from tests.support import World, local
+from tests.web.conftest import bearer, test_settings
+
+PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
+SECRET_NAME = "Quennell"  # the patient's last name: must never reach a persona that may not see it
+Outcome = Literal["ok", "hidden", "denied"]
+
+
+def _pattern(codes: str) -> dict[str, Outcome]:
+    """'D O D O O D O' in PERSONAS order: Denied, Ok, or Hidden (allowed, sees none of the patient)."""
+    letters = codes.split()
+    assert len(letters) == len(PERSONAS)
+    return {p: {"D": "denied", "O": "ok", "H": "hidden"}[c] for p, c in zip(PERSONAS, letters, strict=True)}
+
+
+CLINICAL_READ = _pattern("D O D D O D D")
+CLINICAL_WRITE = _pattern("D D D D O D D")
+RECORD_READ = _pattern("D O D O O D O")
+STAFF_RECORD_READ = _pattern("D D D O O D O")
+STAFF_WRITE = _pattern("D D D O O D O")
+STAFF_LIST = _pattern("D D D O O H O")
+STAFF_FORM = _pattern("D D D O O O O")
+ANYONE = _pattern("D O O O O O O")
+OWN_OR_STAFF = _pattern("D O D O O D O")
+PATIENT_SELF = _pattern("D O O D D D D")
+PORTAL_PAGE = _pattern("D O H D D D D")
+PORTAL_CANCEL = _pattern("D O D D D D D")
+ADMIN_ONLY = _pattern("D D D D D D O")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One route: how to call it (paths and bodies may use the world's ids) and who may."""
+
+    method: str
+    path: str
+    expect: dict[str, Outcome]
+    json: Callable[[World], Any] | None = None
+    form: Callable[[World], dict[str, Any]] | None = None
+    audited: bool = True
+
+    def url(self, world: World) -> str:
+        return self.path.format(w=world)
+
+
+def _book(w: World) -> dict[str, Any]:
+    return {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
+            "starts_at": local(1, 10).isoformat(), "duration_min": 45}
+
+
+NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
+
+CASES: list[Case] = [
+    Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
+    Case("GET", "/api/v1/me", ANYONE, audited=False),
+    Case("GET", "/api/v1/clinicians", ANYONE, audited=False),
+    Case("GET", "/api/v1/patients?q=quen", STAFF_LIST),
+    Case("POST", "/api/v1/patients", STAFF_FORM, json=lambda w: NEW_PATIENT),
+    Case("GET", "/api/v1/patients/{w.p1}", RECORD_READ),
+    Case("PATCH", "/api/v1/patients/{w.p1}", STAFF_WRITE, json=lambda w: {"phone": "(217) 555-0199"}),
+    Case("POST", "/api/v1/patients/{w.p1}/coverages", STAFF_WRITE,
+         json=lambda w: {"plan_kind": "commercial", "payer_name": "Acme Health", "priority": 2}),
+    Case("GET", "/api/v1/patients/{w.p1}/episodes", CLINICAL_READ),
+    Case("POST", "/api/v1/patients/{w.p1}/episodes", CLINICAL_WRITE,
+         json=lambda w: {"condition": "sciatica", "diagnoses": ["M54.41"]}),
+    Case("GET", "/api/v1/patients/{w.p1}/appointments", RECORD_READ),
+    Case("GET", "/api/v1/patients/{w.p1}/visits", CLINICAL_READ),
+    Case("GET", "/api/v1/episodes/{w.episode}", CLINICAL_READ),
+    Case("POST", "/api/v1/episodes/{w.episode}/diagnoses", CLINICAL_WRITE, json=lambda w: {"code": "Z91.81"}),
+    Case("POST", "/api/v1/episodes/{w.episode}/care-team", CLINICAL_WRITE,
+         json=lambda w: {"user_id": w.user_ids["assistant"]}),
+    Case("POST", "/api/v1/episodes/{w.episode}/discharge", CLINICAL_WRITE),
+    Case("GET", "/api/v1/appointments?day=2026-11-25", STAFF_LIST),
+    Case("POST", "/api/v1/appointments", STAFF_WRITE, json=_book),
+    Case("GET", "/api/v1/appointments/requests", STAFF_LIST),
+    Case("POST", "/api/v1/appointments/requests", PATIENT_SELF,
+         json=lambda w: {"starts_at": local(1, 15).replace(tzinfo=None).isoformat()}),
+    Case("GET", "/api/v1/appointments/{w.appt_today}", RECORD_READ),
+    Case("POST", "/api/v1/appointments/{w.request}/confirm", STAFF_WRITE,
+         json=lambda w: {"provider_id": w.user_ids["therapist"]}),
+    Case("POST", "/api/v1/appointments/{w.appt_future}/reschedule", STAFF_WRITE,
+         json=lambda w: {"starts_at": local(5, 14).isoformat()}),
+    Case("POST", "/api/v1/appointments/{w.appt_future}/cancel", OWN_OR_STAFF, json=lambda w: {"reason": "ill"}),
+    Case("POST", "/api/v1/appointments/{w.appt_past}/no-show", STAFF_WRITE),
+    Case("POST", "/api/v1/visits", STAFF_WRITE, json=lambda w: {"appointment_id": w.appt_today}),
+    Case("GET", "/api/v1/visits/{w.visit_done}", CLINICAL_READ),
+    Case("POST", "/api/v1/visits/{w.visit_open}/activities", CLINICAL_WRITE,
+         json=lambda w: {"activity": "gait_training", "minutes": 10}),
+    Case("POST", "/api/v1/visits/{w.visit_open}/complete", CLINICAL_WRITE),
+    Case("GET", "/api/v1/audit-events", ADMIN_ONLY, audited=False),
+    # pages
+    Case("GET", "/", ANYONE, audited=False),
+    Case("POST", "/logout", ANYONE, audited=False),
+    Case("GET", "/schedule?day=2026-11-25", STAFF_LIST),
+    Case("POST", "/appointments/{w.appt_today}/check-in", STAFF_WRITE),
+    Case("POST", "/appointments/{w.appt_past}/no-show", STAFF_WRITE),
+    Case("POST", "/appointments/{w.appt_future}/cancel", OWN_OR_STAFF),
+    Case("POST", "/appointments/{w.request}/confirm", STAFF_WRITE,
+         form=lambda w: {"provider_id": w.user_ids["therapist"]}),
+    Case("GET", "/patients?q=quen", STAFF_LIST),
+    Case("GET", "/patients/new", STAFF_FORM, audited=False),
+    Case("POST", "/patients/new", STAFF_FORM, form=lambda w: {**NEW_PATIENT, "plan_kind": "self_pay"}),
+    Case("GET", "/patients/{w.p1}", STAFF_RECORD_READ),
+    Case("GET", "/appointments/new", STAFF_FORM, audited=False),
+    Case("POST", "/appointments/new", STAFF_WRITE,
+         form=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"],
+                         "date": local(1, 0).date().isoformat(), "time": "11:00", "duration_min": 45}),
+    Case("GET", "/portal", PORTAL_PAGE),
+    Case("POST", "/portal/requests", PATIENT_SELF,
+         form=lambda w: {"date": local(1, 0).date().isoformat(), "time": "15:00"}),
+    Case("POST", "/portal/appointments/{w.appt_future}/cancel", PORTAL_CANCEL),
+]
+
+PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
+
+
+def _normalise(path: str) -> str:
+    for name in ("appointment_id", "visit_id", "episode_id"):
+        path = path.replace("{" + name + "}", "{id}")
+    return path
+
+
+def _case_key(case: Case) -> tuple[str, str]:
+    path = case.path.split("?")[0]
+    for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
+                      "visit_open"):
+        path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
+    return case.method, path
+
+
+def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves: the OpenAPI paths and the page routers' routes."""
+    app = create_app(test_settings(tmp_path))
+    found = {(method.upper(), _normalise(path))
+             for path, operations in app.openapi()["paths"].items() for method in operations}
+    for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal):
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}
+    return found
+
+
+def test_every_route_has_an_authorization_case(tmp_path: Path) -> None:
+    served, covered = all_routes(tmp_path), {_case_key(case) for case in CASES} | PUBLIC
+    assert served - covered == set(), "add these routes to CASES"
+    assert covered - served == set(), "these CASES name routes that do not exist"
+
+
+def _audit_rows(engine: Engine, user_id: int | None, action: AuditAction | None = None) -> int:
+    statement = select(func.count()).select_from(AuditEvent).where(AuditEvent.user_id == user_id)
+    if action is not None:
+        statement = statement.where(AuditEvent.action == action)
+    with engine.connect() as connection:
+        return connection.scalar(statement) or 0
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: World, world_engine: Engine,
+                                                    case: Case, persona: str) -> None:
+    headers = {} if persona == "nobody" else bearer(client, world, persona)
+    user_id = world.user_ids.get(persona)
+    before = _audit_rows(world_engine, user_id)
+    denials_before = _audit_rows(world_engine, user_id, AuditAction.DENIED)
+    response = client.request(case.method, case.url(world), headers=headers,
+                              json=case.json(world) if case.json else None,
+                              data=case.form(world) if case.form else None)
+    expected = case.expect[persona]
+    to_login = response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    if expected == "denied":
+        assert response.status_code in (401, 403, 404) or to_login, (response.status_code, response.text[:300])
+        assert SECRET_NAME not in response.text
+        if persona != "nobody":
+            assert _audit_rows(world_engine, user_id, AuditAction.DENIED) == denials_before + 1
+        return
+    assert response.status_code < 400 and not to_login, (response.status_code, response.text[:300])
+    if expected == "hidden":
+        assert SECRET_NAME not in response.text
+    elif case.audited:
+        assert _audit_rows(world_engine, user_id) > before, "a read or write of patient data left no audit row"
