@@ -16,13 +16,13 @@ from tests.support import PASSWORD, World
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
-def test_settings(tmp_path: Path, **overrides: object) -> Settings:
+def settings_for_tests(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(environment="test", secret_key=TEST_SECRET, data_dir=tmp_path, **overrides)
 
 
 @pytest.fixture
 def client(world_engine: Engine, tmp_path: Path, frozen: None) -> Iterator[TestClient]:
-    app = create_app(test_settings(tmp_path), world_engine)
+    app = create_app(settings_for_tests(tmp_path), world_engine)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
         yield test_client
 

@@ -22,7 +22,7 @@ from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import pages
 from reeducate.web.app import create_app
 from tests.support import World, local
-from tests.web.conftest import bearer, test_settings
+from tests.web.conftest import bearer, settings_for_tests
 
 PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
 SECRET_NAME = "Quennell"  # the patient's last name: must never reach a persona that may not see it
@@ -153,7 +153,7 @@ def _case_key(case: Case) -> tuple[str, str]:
 
 def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     """Every (method, path) the app serves: the OpenAPI paths and the page routers' routes."""
-    app = create_app(test_settings(tmp_path))
+    app = create_app(settings_for_tests(tmp_path))
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
     for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal):

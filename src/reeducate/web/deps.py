@@ -47,7 +47,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""Scoped to the route function: the commit happens before the response is sent, so a client that
+follows a redirect sees what was written, and a failed commit is reported as a failure."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -1,0 +1,131 @@
+"""In a real browser (Playwright driving Debian's chromium): a therapist logs in, finds a patient,
+opens the chart and books an appointment; a patient logs in and sees only their own records.
+
+Screenshots of every step go to test-artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from reeducate.web.app import create_app
+from tests.support import PASSWORD, World, require
+from tests.web.conftest import settings_for_tests
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str:
+    path = os.environ.get("REEDUCATE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    require(Path(path).exists(), "Chromium", "install Debian's chromium (`apt-get install chromium`)")
+    return path
+
+
+@pytest.fixture
+def server(world_engine: Engine, tmp_path: Path, frozen: None) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread of this process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(settings_for_tests(tmp_path), world_engine), host="127.0.0.1",
+                            port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _log_in(browser, server: str, email: str):  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{server}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    assert "/login" not in page.url, page.inner_text("main")
+    return page
+
+
+def test_a_therapist_finds_a_patient_opens_the_chart_and_books(browser, server: str, world: World) -> None:
+    from playwright.sync_api import expect
+
+    page = _log_in(browser, server, world.emails["therapist"])
+    expect(page.get_by_role("heading", name="Schedule")).to_be_visible()
+    page.screenshot(path=SHOTS / "therapist-schedule.png", full_page=True)
+
+    page.get_by_role("link", name="Patients", exact=True).click()
+    page.get_by_role("searchbox").fill("quenn")
+    row_link = page.get_by_role("link", name="Quennell, Penny")
+    expect(row_link).to_be_visible()
+    expect(page.get_by_role("link", name="Abernathy, Paul")).to_have_count(0)  # htmx replaced the list
+    page.screenshot(path=SHOTS / "therapist-search.png", full_page=True)
+
+    row_link.click()
+    expect(page.get_by_role("heading", name="Penny Quennell")).to_be_visible()
+    expect(page.get_by_text("Unsteadiness on feet")).to_be_visible()
+    page.screenshot(path=SHOTS / "therapist-chart.png", full_page=True)
+
+    page.get_by_role("link", name="Book appointment").click()
+    page.get_by_label("Clinician").select_option(label="Therapist (Physical therapist)")
+    page.get_by_label("Date").fill("2026-11-26")
+    page.get_by_label("Time").fill("14:00")
+    page.screenshot(path=SHOTS / "therapist-book.png", full_page=True)
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_text("Appointment booked.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Thu 26 Nov 2026 14:00")).to_be_visible()
+    page.screenshot(path=SHOTS / "therapist-booked.png", full_page=True)
+
+
+def test_a_patient_sees_only_their_own_records(browser, server: str, world: World) -> None:
+    from playwright.sync_api import expect
+
+    page = _log_in(browser, server, world.emails["patient"])
+    expect(page.get_by_role("heading", name="Hello, Penny")).to_be_visible()
+    expect(page.get_by_text("Fall risk and balance")).to_be_visible()
+    body = page.content()
+    assert "Abernathy" not in body and "Zeller" not in body
+    page.screenshot(path=SHOTS / "patient-portal.png", full_page=True)
+
+    page.get_by_label("Date").fill("2026-11-27")
+    page.get_by_label("Time").fill("15:00")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_text("the front desk will confirm it")).to_be_visible()
+
+    for forbidden in (f"/patients/{world.p2}", "/schedule", f"/api/v1/patients/{world.p2}",
+                      f"/api/v1/visits/{world.visit_done + 1000}"):
+        response = page.goto(f"{server}{forbidden}")
+        assert response is not None and response.status in (403, 404), forbidden
+        assert "Abernathy" not in page.content()
+    page.goto(f"{server}/patients/{world.p2}")
+    page.screenshot(path=SHOTS / "patient-refused.png", full_page=True)
