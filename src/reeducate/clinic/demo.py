@@ -158,14 +158,13 @@ def seed_demo(session: Session, *, today: date | None = None) -> bool:
         for email, name, role, creds in _STAFF
     }
     desk = Actor.of(staff["desk@riverside.example"], user_agent="demo seed")
-    caseload: dict[str, list[tuple[int, int]]] = {email: [] for email in (_PT, _PTA, _DC)}
+    caseload = []
     for person in _PATIENTS:
         patient_id, episode_id = _seed_patient(
             session, rng, clinic, location, staff, desk, person, today, zone
         )
-        for email in person.team:
-            caseload[email].append((patient_id, episode_id))
-    _seed_week(session, rng, location, staff, desk, caseload, today, zone)
+        caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
+    _seed_week(session, rng, location, desk, caseload, today, zone)
     return True
 
 
@@ -257,19 +256,14 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
     visits.complete(session, actor, visit.id, now=appointment.ends_at)
 
 
-def _seed_week(session: Session, rng: random.Random, location: Location, staff: dict[str, User],
-               desk: Actor, caseload: dict[str, list[tuple[int, int]]], today: date,
-               zone: ZoneInfo) -> None:
-    """A week of booked appointments from today: each clinician sees part of their own caseload,
-    each patient at most once a day and about every other day."""
+def _seed_week(session: Session, rng: random.Random, location: Location, desk: Actor,
+               caseload: list[tuple[int, int, list[User]]], today: date, zone: ZoneInfo) -> None:
+    """A week of bookings from today: each patient every two or three days, with a clinician of
+    their own care team."""
     booked_at = datetime.combine(today - timedelta(days=3), time(9), zone)
-    last_seen: dict[int, date] = {}
-    for offset in range(7):
-        day = today + timedelta(days=offset)
-        for email, patients_of in caseload.items():
-            for patient_id, episode_id in rng.sample(patients_of, len(patients_of)):
-                if day - last_seen.get(patient_id, date.min) < timedelta(days=2):
-                    continue
-                if _free_slot(session, rng, location, staff[email], desk, patient_id, day, zone,
-                              AppointmentKind.TREATMENT, episode_id, booked_at):
-                    last_seen[patient_id] = day
+    for patient_id, episode_id, team in caseload:
+        day = today + timedelta(days=rng.randrange(0, 2))
+        while day < today + timedelta(days=7):
+            _free_slot(session, rng, location, rng.choice(team), desk, patient_id, day, zone,
+                       AppointmentKind.TREATMENT, episode_id, booked_at)
+            day += timedelta(days=rng.choice((2, 3)))
