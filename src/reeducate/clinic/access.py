@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from reeducate.clinic.errors import Forbidden, NotFound
 from reeducate.clinic.models import Patient, User
 from reeducate.clinic.vocabulary import CLINICIANS, Role
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,14 @@ class Actor:
     @property
     def is_clinician(self) -> bool:
         return self.role in CLINICIANS
+
+
+def fetch(session: Session, model: type[T], record_id: int, what: str) -> T:
+    """The ``model`` row with ``record_id``, or :class:`NotFound` naming ``what`` was looked for."""
+    found = session.get(model, record_id)
+    if found is None:
+        raise NotFound(f"No {what} {record_id}.")
+    return found
 
 
 def require_role(actor: Actor, allowed: Collection[Role], doing: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a person does in the clinic; decides what they may see and do."""
 
     ADMIN = "admin"
@@ -38,7 +38,7 @@ EVALUATING_CLINICIANS = frozenset({Role.PHYSICAL_THERAPIST, Role.CHIROPRACTOR})
 STAFF = frozenset(set(Role) - {Role.PATIENT})
 
 
-class Sex(str, enum.Enum):
+class Sex(enum.StrEnum):
     """Administrative sex, as FHIR's AdministrativeGender value set."""
 
     FEMALE = "female"
@@ -47,7 +47,7 @@ class Sex(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-class PlanKind(str, enum.Enum):
+class PlanKind(enum.StrEnum):
     """The kind of insurance plan, which decides the billing rules that apply."""
 
     MEDICARE = "medicare"
@@ -67,7 +67,7 @@ class PlanKind(str, enum.Enum):
         }[self]
 
 
-class Condition(str, enum.Enum):
+class Condition(enum.StrEnum):
     """The condition an episode of care treats."""
 
     KNEE_REPLACEMENT = "knee_replacement"
@@ -117,12 +117,12 @@ SURGICAL_CONDITIONS = frozenset(
 )
 
 
-class EpisodeStatus(str, enum.Enum):
+class EpisodeStatus(enum.StrEnum):
     ACTIVE = "active"
     DISCHARGED = "discharged"
 
 
-class AppointmentKind(str, enum.Enum):
+class AppointmentKind(enum.StrEnum):
     EVALUATION = "evaluation"
     TREATMENT = "treatment"
     RE_EVALUATION = "re_evaluation"
@@ -132,7 +132,7 @@ class AppointmentKind(str, enum.Enum):
         return self.value.replace("_", "-").capitalize()
 
 
-class AppointmentStatus(str, enum.Enum):
+class AppointmentStatus(enum.StrEnum):
     """Life of an appointment: requested -> booked -> checked in -> completed, or cancelled/no-show."""
 
     REQUESTED = "requested"
@@ -153,13 +153,13 @@ SLOT_HOLDING = frozenset(
 """Statuses whose appointment occupies its provider and room (a mere request does not)."""
 
 
-class VisitStatus(str, enum.Enum):
+class VisitStatus(enum.StrEnum):
     CHECKED_IN = "checked_in"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
 
 
-class Activity(str, enum.Enum):
+class Activity(enum.StrEnum):
     """What the clinician spent a visit's minutes on (billing maps these to codes later)."""
 
     EVALUATION = "evaluation"
@@ -178,7 +178,7 @@ class Activity(str, enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
-class AuditAction(str, enum.Enum):
+class AuditAction(enum.StrEnum):
     READ = "read"
     CREATE = "create"
     UPDATE = "update"

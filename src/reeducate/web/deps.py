@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
+from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Forbidden, NotAuthenticated
 from reeducate.clinic.models import User
 from reeducate.clinic.services import auth
@@ -36,15 +37,8 @@ def get_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back if it raises."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, require_role
+from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.diagnoses import validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
@@ -24,9 +24,7 @@ from reeducate.clinic.vocabulary import (
 
 
 def get(session: Session, actor: Actor, episode_id: int) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None:
-        raise NotFound(f"No episode {episode_id}.")
+    episode = fetch(session, Episode, episode_id, "episode")
     check_patient_access(actor, episode.patient, clinical=True)
     record(session, actor, AuditAction.READ, "episode", episode.id, patient_id=episode.patient_id)
     return episode
@@ -107,9 +105,7 @@ def create(session: Session, actor: Actor, patient_id: int, data: EpisodeCreate)
 
 def _editable(session: Session, actor: Actor, episode_id: int) -> Episode:
     require_role(actor, CLINICIANS, "change an episode of care")
-    episode = session.get(Episode, episode_id)
-    if episode is None:
-        raise NotFound(f"No episode {episode_id}.")
+    episode = fetch(session, Episode, episode_id, "episode")
     check_patient_access(actor, episode.patient, clinical=True)
     return episode
 

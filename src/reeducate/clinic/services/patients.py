@@ -8,9 +8,8 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, require_role
+from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
 from reeducate.clinic.audit_log import record, record_reads
-from reeducate.clinic.errors import NotFound
 from reeducate.clinic.models import Coverage, Patient
 from reeducate.clinic.schemas import CoverageCreate, PatientCreate, PatientUpdate
 from reeducate.clinic.vocabulary import STAFF, AuditAction
@@ -20,9 +19,7 @@ SEARCH_LIMIT = 50
 
 def get(session: Session, actor: Actor, patient_id: int, *, clinical: bool = False) -> Patient:
     """A patient the actor may see; audited as a read of their record."""
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(f"No patient {patient_id}.")
+    patient = fetch(session, Patient, patient_id, "patient")
     check_patient_access(actor, patient, clinical=clinical)
     record(session, actor, AuditAction.READ, "patient", patient.id, patient_id=patient.id)
     return patient
@@ -30,9 +27,7 @@ def get(session: Session, actor: Actor, patient_id: int, *, clinical: bool = Fal
 
 def load(session: Session, actor: Actor, patient_id: int, *, clinical: bool) -> Patient:
     """A patient the actor may see, without an audit row (the caller audits what it reads)."""
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(f"No patient {patient_id}.")
+    patient = fetch(session, Patient, patient_id, "patient")
     check_patient_access(actor, patient, clinical=clinical)
     return patient
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, require_role
+from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, fetch, require_role
 from reeducate.clinic.audit_log import record, record_reads
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
@@ -231,9 +231,7 @@ def request(session: Session, actor: Actor, data: AppointmentRequest, *, now: da
 
 def _staff_appointment(session: Session, actor: Actor, appointment_id: int) -> Appointment:
     require_role(actor, STAFF, "change the schedule")
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound(f"No appointment {appointment_id}.")
+    appointment = fetch(session, Appointment, appointment_id, "appointment")
     check_same_clinic(actor, appointment.clinic_id, f"appointment {appointment_id}")
     return appointment
 
@@ -288,9 +286,7 @@ def reschedule(session: Session, actor: Actor, appointment_id: int, data: Appoin
 
 def cancel(session: Session, actor: Actor, appointment_id: int, reason: str = "") -> Appointment:
     """Cancel a booked or requested appointment; a patient may cancel their own."""
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound(f"No appointment {appointment_id}.")
+    appointment = fetch(session, Appointment, appointment_id, "appointment")
     if actor.is_patient:
         check_patient_access(actor, appointment.patient, clinical=False)
     else:
@@ -316,9 +312,7 @@ def mark_no_show(session: Session, actor: Actor, appointment_id: int, *, now: da
 
 
 def get(session: Session, actor: Actor, appointment_id: int) -> Appointment:
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound(f"No appointment {appointment_id}.")
+    appointment = fetch(session, Appointment, appointment_id, "appointment")
     check_patient_access(actor, appointment.patient, clinical=False)
     record(session, actor, AuditAction.READ, "appointment", appointment.id,
            patient_id=appointment.patient_id)

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, require_role
+from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, fetch, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.errors import Conflict, NotFound
+from reeducate.clinic.errors import Conflict
 from reeducate.clinic.models import Appointment, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
@@ -28,9 +28,7 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     """Open the visit of a booked appointment on its day (front desk or clinician)."""
     require_role(actor, STAFF, "check patients in")
     now = now or utcnow()
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound(f"No appointment {appointment_id}.")
+    appointment = fetch(session, Appointment, appointment_id, "appointment")
     check_same_clinic(actor, appointment.clinic_id, f"appointment {appointment_id}")
     if appointment.status is not AppointmentStatus.BOOKED:
         raise Conflict(
@@ -61,9 +59,7 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
 
 
 def _clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
-    visit = session.get(Visit, visit_id)
-    if visit is None:
-        raise NotFound(f"No visit {visit_id}.")
+    visit = fetch(session, Visit, visit_id, "visit")
     check_patient_access(actor, visit.patient, clinical=True)
     return visit
 
