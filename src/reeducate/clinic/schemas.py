@@ -68,9 +68,9 @@ class PatientCreate(Input):
     def _plausible_birth_date(cls, value: date) -> date:
         today = date.today()
         if value > today:
-            raise ValueError("date of birth is in the future")
+            raise ValueError("must not be in the future")
         if value.year < today.year - 120:
-            raise ValueError("date of birth is more than 120 years ago; check the year")
+            raise ValueError("is more than 120 years ago; check the year")
         return value
 
 
