@@ -19,7 +19,7 @@ from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Clinic, Patient
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Role
-from reeducate.settings import get_settings
+from reeducate.settings import InsecureSettingsError, get_settings
 
 app = typer.Typer(help="Reeducate: neuromuscular reeducation clinics.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -89,8 +89,7 @@ def run(
     """Migrate the database and serve the web app."""
     import uvicorn
 
-    from reeducate.settings import InsecureSettingsError
-    from reeducate.web.app import create_app
+    from reeducate.web.app import create_app  # the web stack loads only for `run`
 
     settings = get_settings()
     try:

@@ -26,6 +26,7 @@ from reeducate.clinic.errors import (
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.settings import Settings, get_settings
 from reeducate.web import api, pages
+from reeducate.web.deps import session_policy
 from reeducate.web.templating import templates
 
 STATUS = {
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.session_policy = session_policy(settings)
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 

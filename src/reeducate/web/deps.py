@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -47,13 +48,19 @@ follows a redirect sees what was written, and a failed commit is reported as a f
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+def get_policy(request: Request) -> auth.SessionPolicy:
+    return request.app.state.session_policy
+
+
+PolicyDep = Annotated[auth.SessionPolicy, Depends(get_policy)]
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
 def session_policy(settings: Settings) -> auth.SessionPolicy:
-    from datetime import timedelta
-
+    """The log-in and session limits of ``settings`` (built once, when the app is created)."""
     return auth.SessionPolicy(
         idle=timedelta(minutes=settings.session_idle_minutes),
         max_age=timedelta(hours=settings.session_max_hours),
@@ -81,9 +88,10 @@ def _token(request: Request) -> tuple[str | None, bool]:
     return request.cookies.get(SESSION_COOKIE), True
 
 
-async def current_login(request: Request, session: SessionDep, settings: SettingsDep) -> Login:
+async def current_login(request: Request, session: SessionDep, settings: SettingsDep,
+                        policy: PolicyDep) -> Login:
     token, from_cookie = _token(request)
-    user = auth.resolve(session, session_policy(settings), token) if token else None
+    user = auth.resolve(session, policy, token) if token else None
     if user is None or token is None:
         raise NotAuthenticated("Log in first: no valid session (it may have expired).")
     secret = settings.secret_key.get_secret_value()

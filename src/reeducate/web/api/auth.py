@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from reeducate.clinic.errors import NotAuthenticated
 from reeducate.clinic.schemas import Input, MeOut
 from reeducate.clinic.services import auth
-from reeducate.web.deps import LoginDep, SessionDep, SettingsDep, client_ip, session_policy
+from reeducate.web.deps import LoginDep, PolicyDep, SessionDep, SettingsDep, client_ip
 from reeducate.web.security import csrf_token
 
 router = APIRouter(tags=["auth"])
@@ -27,11 +27,12 @@ class LoginOut(BaseModel):
 
 
 @router.post("/auth/login", response_model=LoginOut)
-def log_in(data: LoginIn, request: Request, session: SessionDep, settings: SettingsDep) -> LoginOut:
+def log_in(data: LoginIn, request: Request, session: SessionDep, settings: SettingsDep,
+           policy: PolicyDep) -> LoginOut:
     """Exchange e-mail and password for a session token; send it as ``Authorization: Bearer``."""
     try:
         user, token = auth.log_in(
-            session, session_policy(settings), data.email, data.password,
+            session, policy, data.email, data.password,
             ip_address=client_ip(request), user_agent=request.headers.get("user-agent", ""),
         )
     except NotAuthenticated:

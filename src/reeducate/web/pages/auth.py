@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from reeducate.clinic.errors import NotAuthenticated, TooManyAttempts
 from reeducate.clinic.services import auth
 from reeducate.clinic.vocabulary import Role
-from reeducate.web.deps import LoginDep, SessionDep, SettingsDep, client_ip, session_policy
+from reeducate.web.deps import LoginDep, PolicyDep, SessionDep, SettingsDep, client_ip
 from reeducate.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, new_login_csrf
 from reeducate.web.templating import render
 
@@ -49,6 +49,7 @@ def log_in(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    policy: PolicyDep,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
@@ -58,7 +59,7 @@ def log_in(
         return _login_page(request, settings, error="The page had expired; please log in again.",
                            email=email, status_code=403)
     try:
-        user, token = auth.log_in(session, session_policy(settings), email, password,
+        user, token = auth.log_in(session, policy, email, password,
                                   ip_address=client_ip(request),
                                   user_agent=request.headers.get("user-agent", ""))
     except NotAuthenticated as error:

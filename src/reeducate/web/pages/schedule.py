@@ -21,15 +21,16 @@ router = APIRouter()
 
 @router.get("/schedule")
 def schedule_page(request: Request, login: LoginDep, session: SessionDep, day: date | None = None) -> Response:
-    appointments = scheduling.schedule(session, login.actor, day)
     location = scheduling.location_of(session, login.actor, None)
-    shown = day or scheduling.local_today(location)
+    today = scheduling.local_today(location)
+    shown = day or today
+    appointments = scheduling.schedule(session, login.actor, shown, location_id=location.id)
     return render(request, "pages/schedule.html", {
         "login": login,
         "day": shown,
         "previous": shown - timedelta(days=1),
         "next": shown + timedelta(days=1),
-        "is_today": shown == scheduling.local_today(location),
+        "is_today": shown == today,
         "location": location,
         "appointments": appointments,
         "active": [a for a in appointments if a.status is not AppointmentStatus.REQUESTED],
