@@ -1,0 +1,1 @@
+"""Standardised outcome measures: definitions as data, scoring, interpretation, change (pure)."""
