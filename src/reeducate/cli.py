@@ -19,6 +19,7 @@ from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Clinic, Patient
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Role
+from reeducate.cli_measures import app as measures_app
 from reeducate.settings import InsecureSettingsError, get_settings
 
 app = typer.Typer(help="Reeducate: neuromuscular reeducation clinics.", no_args_is_help=True)
@@ -26,6 +27,7 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(measures_app, name="measures")
 console = Console()
 
 

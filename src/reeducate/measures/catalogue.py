@@ -22,9 +22,11 @@ def not_shipped_reason(measure_id: str) -> str:
     name = NOT_SHIPPED[measure_id]
     return (
         f"{name} is not shipped: its score is read from the published raw-to-interval-score conversion "
-        "table (Lyman et al. 2016 for KOOS JR; Lyman et al. 2016 for HOOS JR), and we could not reproduce "
-        "that table exactly from a source we can verify here. Score it with the developers' official "
-        "table; Reeducate will not guess it."
+        "table, and we could not reproduce that table exactly from a source we can verify here; "
+        "Reeducate will not guess it. Score it with the developers' official table (KOOS JR: Lyman S et al. "
+        "Validation of the KOOS, JR: a short-form knee arthroplasty outcomes survey. Clin Orthop Relat Res "
+        "2016;474:1461-1471. HOOS JR: Lyman S et al. Validation of the HOOS, JR: a short-form hip "
+        "replacement survey. Clin Orthop Relat Res 2016;474:1472-1482)."
     )
 
 

@@ -105,15 +105,15 @@ class Trajectory(BaseModel):
 def trajectory(instrument: Instrument, scores: Sequence[tuple[date, float]]) -> Trajectory:
     """Each score of an episode against its first (the baseline), in date order.
 
-    `mdc_band` is the baseline plus and minus the largest applicable MDC: a later score inside it is
-    within measurement error of the baseline.
+    `mdc_band` is the baseline plus and minus the headline MDC (the first applicable one): a later
+    score inside it is within measurement error of the baseline.
     """
     if not scores:
         raise InvalidResponses(f"No {instrument.abbreviation} scores to follow.")
     ordered = sorted(scores, key=lambda pair: pair[0])
     baseline = ordered[0][1]
     mdcs = [t.value for t in instrument.thresholds if t.kind == "mdc" and t.applies_to(baseline)]
-    band = (baseline - max(mdcs), baseline + max(mdcs)) if mdcs else None
+    band = (baseline - mdcs[0], baseline + mdcs[0]) if mdcs else None
     points = []
     for on, value in ordered:
         judged = change(instrument, baseline, value)

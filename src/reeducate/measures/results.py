@@ -85,3 +85,12 @@ class Change(BaseModel):
     mdc: list[ThresholdCheck]
     mcid: list[ThresholdCheck]
     summary: str
+
+
+class ScoreRequest(BaseModel):
+    """One administration as the CLI's input file and the API's body give it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    responses: Any = Field(description="Item answers in order (null if missing), or the timed/counted object.")
+    patient: Patient = Field(default_factory=Patient)

@@ -42,7 +42,9 @@ def score(instrument: Instrument, responses: Any, patient: Patient | None = None
             f"(for its norms or predicted values); add them under \"patient\"."
         )
     outcome = METHODS[instrument.scoring.method](instrument, responses, patient)
-    computable = outcome.score is not None or any(v is not None for v in outcome.subscores.values())
+    computable = outcome.score is not None or (
+        instrument.scoring.method is Method.SUBSCALES and any(v is not None for v in outcome.subscores.values())
+    )
     value = None if outcome.score is None else round(outcome.score, instrument.decimals)
     percent = None
     if value is not None and instrument.max:
