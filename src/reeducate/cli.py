@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, select
 
+from reeducate.cli_measures import app as measures_app
 from reeducate.clinic import backup as backups
 from reeducate.clinic import migrate
 from reeducate.clinic.access import Actor
@@ -19,7 +20,6 @@ from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Clinic, Patient
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Role
-from reeducate.cli_measures import app as measures_app
 from reeducate.settings import InsecureSettingsError, get_settings
 
 app = typer.Typer(help="Reeducate: neuromuscular reeducation clinics.", no_args_is_help=True)
