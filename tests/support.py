@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.access import Actor
 from reeducate.clinic.models import Clinic, Location, Patient
 from reeducate.clinic.schemas import (
+    AdministrationCreate,
     AppointmentBook,
     AppointmentRequest,
     CoverageCreate,
@@ -24,7 +25,7 @@ from reeducate.clinic.schemas import (
     PatientCreate,
     VisitActivityAdd,
 )
-from reeducate.clinic.services import episodes, patients, scheduling, visits
+from reeducate.clinic.services import episodes, measures, patients, scheduling, visits
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Activity, Condition, PlanKind, Role, Sex
@@ -90,6 +91,7 @@ class World:
     request: int
     visit_done: int
     visit_open: int
+    administration: int
 
 
 def build_world(session: Session) -> World:
@@ -131,6 +133,10 @@ def build_world(session: Session) -> World:
     early = book(local(0, 8), local(-7, 9))
     visit_open = visits.check_in(session, desk, early, now=local(0, 7, 55)).id
     visits.add_activity(session, pt, visit_open, VisitActivityAdd(activity=Activity.NEUROMUSCULAR_REEDUCATION, minutes=15))
+    administration = measures.record_in_visit(
+        session, pt, visit_open, "berg", AdministrationCreate(responses=[4] * 10 + [3, 3, 2, 2]),
+        now=local(0, 8, 20)).id
+    measures.request_questionnaires(session, pt, episode.id, ["nprs", "odi"])
     done = book(local(-2, 10), local(-7, 9))
     visit_done = visits.check_in(session, desk, done, now=local(-2, 9, 55)).id
     visits.add_activity(session, pt, visit_done, VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
@@ -148,4 +154,5 @@ def build_world(session: Session) -> World:
         emails={k: u.email for k, u in users.items()}, user_ids={k: u.id for k, u in users.items()},
         p1=p1, p2=p2, q1=q1, episode=episode.id, appt_today=appt_today, appt_past=appt_past,
         appt_future=appt_future, request=request, visit_done=visit_done, visit_open=visit_open,
+        administration=administration,
     )

@@ -110,6 +110,19 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/visits/{w.visit_open}/activities", CLINICAL_WRITE,
          json=lambda w: {"activity": "gait_training", "minutes": 10}),
     Case("POST", "/api/v1/visits/{w.visit_open}/complete", CLINICAL_WRITE),
+    Case("GET", "/api/v1/measures", ANYONE, audited=False),
+    Case("GET", "/api/v1/measures/berg", ANYONE, audited=False),
+    Case("POST", "/api/v1/measures/tug/score", STAFF_FORM, json=lambda w: {"responses": {"seconds": 12.5}},
+         audited=False),
+    Case("POST", "/api/v1/visits/{w.visit_open}/measures/tug", CLINICAL_WRITE,
+         json=lambda w: {"responses": {"seconds": 12.5}}),
+    Case("GET", "/api/v1/episodes/{w.episode}/measures", CLINICAL_READ),
+    Case("GET", "/api/v1/episodes/{w.episode}/progress", CLINICAL_READ),
+    Case("PUT", "/api/v1/episodes/{w.episode}/goals/berg", CLINICAL_WRITE, json=lambda w: {"target": 52}),
+    Case("POST", "/api/v1/episodes/{w.episode}/questionnaire-requests", CLINICAL_WRITE,
+         json=lambda w: {"measure_ids": ["lefs"]}),
+    Case("POST", "/api/v1/episodes/{w.episode}/questionnaires/nprs", PORTAL_CANCEL, json=lambda w: {"responses": [3]}),
+    Case("GET", "/api/v1/measure-administrations/{w.administration}/fhir", CLINICAL_READ),
     Case("GET", "/api/v1/audit-events", ADMIN_ONLY, audited=False),
     # pages
     Case("GET", "/", ANYONE, audited=False),
@@ -138,15 +151,17 @@ PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login")
 
 
 def _normalise(path: str) -> str:
-    for name in ("appointment_id", "visit_id", "episode_id"):
+    for name in ("appointment_id", "visit_id", "episode_id", "administration_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
 
 
 def _case_key(case: Case) -> tuple[str, str]:
     path = case.path.split("?")[0]
+    for measure_id in ("berg", "tug", "nprs"):
+        path = path.replace(f"/{measure_id}", "/{measure_id}")
     for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
-                      "visit_open"):
+                      "visit_open", "administration"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     return case.method, path
 

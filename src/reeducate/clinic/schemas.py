@@ -7,11 +7,13 @@ UTC ISO 8601; a naive input time means the wall-clock time of the location conce
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from reeducate.clinic.vocabulary import (
     Activity,
+    AdministrationSource,
     AppointmentKind,
     AppointmentStatus,
     AuditAction,
@@ -22,6 +24,7 @@ from reeducate.clinic.vocabulary import (
     Sex,
     VisitStatus,
 )
+from reeducate.measures.change import Trajectory
 
 Name = Field(min_length=1, max_length=100)
 
@@ -282,6 +285,51 @@ class VisitOut(VisitSummary):
     episode_id: int | None
     activities: list[VisitActivityOut]
     total_minutes: int
+
+
+# --- outcome measures -----------------------------------------------------------------------------
+
+
+class AdministrationCreate(Input):
+    """One administration: the answers, and the body facts the patient record does not hold."""
+
+    responses: Any = Field(description="Item answers in order (null if missing), or the timed/counted object.")
+    height_cm: float | None = Field(None, gt=50, le=250)
+    weight_kg: float | None = Field(None, gt=10, le=400)
+
+
+class AdministrationOut(Output):
+    id: int
+    patient_id: int
+    episode_id: int | None
+    visit_id: int | None
+    measure_id: str
+    source: AdministrationSource
+    score: float | None
+    computable: bool
+    result: dict[str, Any]
+    administered_at: datetime
+    recorded_by_id: int
+
+
+class GoalSet(Input):
+    target: float = Field(description="The score the episode aims for, in the measure's unit.")
+
+
+class QuestionnaireRequestCreate(Input):
+    measure_ids: list[str] = Field(min_length=1, max_length=12)
+
+
+class MeasureProgress(BaseModel):
+    """One measure over an episode: every score against the baseline, the MDC band and the goal."""
+
+    measure_id: str
+    name: str
+    unit: str
+    higher_is_better: bool
+    goal: float | None
+    trajectory: Trajectory | None
+    subscore_trajectories: dict[str, Trajectory] = {}
 
 
 # --- audit ----------------------------------------------------------------------------------------

@@ -47,6 +47,13 @@ class Sex(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+class AdministrationSource(enum.StrEnum):
+    """Who entered an outcome measure: a clinician in a visit, or the patient in the portal."""
+
+    CLINICIAN = "clinician"
+    PATIENT_PORTAL = "patient_portal"
+
+
 class PlanKind(enum.StrEnum):
     """The kind of insurance plan, which decides the billing rules that apply."""
 

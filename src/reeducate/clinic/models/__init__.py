@@ -3,6 +3,7 @@
 from reeducate.clinic.models.audit import AuditEvent
 from reeducate.clinic.models.auth import AuthSession, LoginAttempt
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
+from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
 from reeducate.clinic.models.patients import Coverage, Patient
 from reeducate.clinic.models.people import User
@@ -20,8 +21,11 @@ __all__ = [
     "Episode",
     "Location",
     "LoginAttempt",
+    "MeasureAdministration",
+    "MeasureGoal",
     "OpeningHours",
     "Patient",
+    "QuestionnaireRequest",
     "Room",
     "User",
     "Visit",

@@ -1,0 +1,228 @@
+"""Outcome measures in the clinic: record in a visit, fill in from the portal, follow over an episode.
+
+Scoring and judging change are the pure `measures` engine's; this module decides who may do what,
+fills in the patient facts the record holds (age on the day, sex), stores answers with the result,
+and audits every read and write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.models import (
+    Episode,
+    MeasureAdministration,
+    MeasureGoal,
+    Patient,
+    QuestionnaireRequest,
+    Visit,
+)
+from reeducate.clinic.schemas import AdministrationCreate, MeasureProgress
+from reeducate.clinic.services import episodes as episode_service
+from reeducate.clinic.vocabulary import (
+    CLINICIANS,
+    AdministrationSource,
+    AuditAction,
+    EpisodeStatus,
+    Role,
+    Sex,
+    VisitStatus,
+)
+from reeducate.measures import catalogue
+from reeducate.measures.change import Trajectory, trajectory
+from reeducate.measures.definition import Instrument
+from reeducate.measures.results import InvalidResponses, Score, ScoreRequest
+from reeducate.measures.results import Patient as PatientFacts
+from reeducate.measures.scoring import score
+
+
+def instrument(measure_id: str) -> Instrument:
+    """The instrument, or InvalidInput naming the ones there are."""
+    try:
+        return catalogue.get(measure_id)
+    except InvalidResponses as error:
+        raise InvalidInput(str(error)) from None
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def patient_facts(patient: Patient, on: date, data: AdministrationCreate) -> PatientFacts:
+    """Age on the day and sex from the record; height and weight as entered with the test."""
+    sex = patient.sex.value if patient.sex in (Sex.FEMALE, Sex.MALE) else None
+    return PatientFacts(age_years=_age_on(patient.date_of_birth, on), sex=sex,
+                        height_cm=data.height_cm, weight_kg=data.weight_kg)
+
+
+def _administer(
+    session: Session, actor: Actor, patient: Patient, measure: Instrument, data: AdministrationCreate, *,
+    episode_id: int | None, visit_id: int | None, source: AdministrationSource, now: datetime,
+) -> MeasureAdministration:
+    facts = patient_facts(patient, now.date(), data)
+    try:
+        result = score(measure, data.responses, facts)
+    except InvalidResponses as error:
+        raise InvalidInput(str(error)) from None
+    administration = MeasureAdministration(
+        patient_id=patient.id, episode_id=episode_id, visit_id=visit_id, measure_id=measure.id,
+        source=source, responses=data.responses, patient_facts=facts.model_dump(exclude_none=True),
+        score=result.score, computable=result.computable, result=result.model_dump(mode="json"),
+        administered_at=now, recorded_by_id=actor.user_id,
+    )
+    session.add(administration)
+    session.flush()
+    shown = f"{result.score:g} {result.unit}" if result.score is not None else "no total"
+    record(session, actor, AuditAction.CREATE, "measure_administration", administration.id,
+           patient_id=patient.id, detail=f"{measure.id}: {shown}")
+    return administration
+
+
+def score_only(measure: Instrument, request: ScoreRequest) -> Score:
+    """Score answers without storing anything (the calculator; no patient data involved)."""
+    try:
+        return score(measure, request.responses, request.patient)
+    except InvalidResponses as error:
+        raise InvalidInput(str(error)) from None
+
+
+def record_in_visit(
+    session: Session, actor: Actor, visit_id: int, measure_id: str, data: AdministrationCreate, *,
+    now: datetime | None = None,
+) -> MeasureAdministration:
+    """A clinician records an administration during an open visit."""
+    require_role(actor, CLINICIANS, "record outcome measures")
+    visit = fetch(session, Visit, visit_id, "visit")
+    check_patient_access(actor, visit.patient, clinical=True)
+    if visit.status is VisitStatus.COMPLETED:
+        raise Conflict(f"Visit {visit.id} is completed; record the measure in the patient's next visit.")
+    measure = instrument(measure_id)
+    return _administer(session, actor, visit.patient, measure, data, episode_id=visit.episode_id,
+                       visit_id=visit.id, source=AdministrationSource.CLINICIAN, now=now or utcnow())
+
+
+def submit_from_portal(
+    session: Session, actor: Actor, episode_id: int, measure_id: str, data: AdministrationCreate, *,
+    now: datetime | None = None,
+) -> MeasureAdministration:
+    """The patient fills in a questionnaire their care team asked for."""
+    require_role(actor, {Role.PATIENT}, "fill in questionnaires from the portal")
+    episode = fetch(session, Episode, episode_id, "episode")
+    check_patient_access(actor, episode.patient, clinical=True)
+    requested = session.scalar(select(QuestionnaireRequest).where(
+        QuestionnaireRequest.episode_id == episode.id, QuestionnaireRequest.measure_id == measure_id))
+    if requested is None:
+        raise NotFound(f"Your care team has not asked you to fill in '{measure_id}'.")
+    if episode.status is not EpisodeStatus.ACTIVE:
+        raise Conflict("This episode of care is closed; questionnaires can no longer be filled in.")
+    return _administer(session, actor, episode.patient, instrument(measure_id), data, episode_id=episode.id,
+                       visit_id=None, source=AdministrationSource.PATIENT_PORTAL, now=now or utcnow())
+
+
+def request_questionnaires(
+    session: Session, actor: Actor, episode_id: int, measure_ids: list[str]
+) -> list[QuestionnaireRequest]:
+    """Ask the patient to fill in patient-reported questionnaires from the portal."""
+    require_role(actor, CLINICIANS, "ask patients for questionnaires")
+    episode = episode_service.get(session, actor, episode_id)
+    for measure_id in measure_ids:
+        measure = instrument(measure_id)
+        if not measure.patient_reported:
+            raise InvalidInput(f"{measure.abbreviation} is a clinician-administered test, not a questionnaire.")
+    existing = {r.measure_id for r in questionnaire_requests(session, episode.id)}
+    for measure_id in dict.fromkeys(measure_ids):
+        if measure_id not in existing:
+            session.add(QuestionnaireRequest(episode_id=episode.id, measure_id=measure_id,
+                                             requested_by_id=actor.user_id))
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "episode", episode.id, patient_id=episode.patient_id,
+           detail=f"questionnaires requested: {', '.join(measure_ids)}")
+    return questionnaire_requests(session, episode.id)
+
+
+def questionnaire_requests(session: Session, episode_id: int) -> list[QuestionnaireRequest]:
+    return list(session.scalars(select(QuestionnaireRequest).where(QuestionnaireRequest.episode_id == episode_id)
+                                .order_by(QuestionnaireRequest.id)))
+
+
+def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, target: float) -> MeasureGoal:
+    """The score the episode aims for on a measure (replaces an earlier goal)."""
+    require_role(actor, CLINICIANS, "set goals")
+    episode = episode_service.get(session, actor, episode_id)
+    measure = instrument(measure_id)
+    top = measure.max if measure.max is not None else float("inf")
+    if not measure.min <= target <= top:
+        raise InvalidInput(f"A {measure.abbreviation} goal must be within {measure.min:g} to {top:g}.")
+    goal = session.scalar(select(MeasureGoal).where(MeasureGoal.episode_id == episode.id,
+                                                    MeasureGoal.measure_id == measure.id))
+    if goal is None:
+        goal = MeasureGoal(episode_id=episode.id, measure_id=measure.id, target=target, set_by_id=actor.user_id)
+        session.add(goal)
+    else:
+        goal.target, goal.set_by_id, goal.set_at = target, actor.user_id, utcnow()
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "episode", episode.id, patient_id=episode.patient_id,
+           detail=f"goal {measure.id} = {target:g}")
+    return goal
+
+
+def for_episode(session: Session, actor: Actor, episode_id: int) -> list[MeasureAdministration]:
+    """Every administration of an episode, oldest first (clinicians and the patient)."""
+    episode = fetch(session, Episode, episode_id, "episode")
+    check_patient_access(actor, episode.patient, clinical=True)
+    found = list(session.scalars(select(MeasureAdministration)
+                                 .where(MeasureAdministration.episode_id == episode.id)
+                                 .order_by(MeasureAdministration.administered_at, MeasureAdministration.id)))
+    record(session, actor, AuditAction.READ, "measure_administration", patient_id=episode.patient_id,
+           detail=f"episode {episode.id}")
+    return found
+
+
+def _trajectory(measure: Instrument, series: list[tuple[date, float]]) -> Trajectory | None:
+    return trajectory(measure, series) if series else None
+
+
+def progress(session: Session, actor: Actor, episode_id: int) -> list[MeasureProgress]:
+    """Each measure of an episode: its trajectory from the baseline, MDC band and goal."""
+    administrations = for_episode(session, actor, episode_id)
+    goals = {g.measure_id: g.target for g in session.scalars(
+        select(MeasureGoal).where(MeasureGoal.episode_id == episode_id))}
+    by_measure: dict[str, list[MeasureAdministration]] = defaultdict(list)
+    for administration in administrations:
+        if administration.computable:
+            by_measure[administration.measure_id].append(administration)
+    for measure_id in goals:
+        by_measure.setdefault(measure_id, [])
+    found = []
+    for measure_id, rows in by_measure.items():
+        measure = instrument(measure_id)
+        totals = [(a.administered_at.date(), a.score) for a in rows if a.score is not None]
+        subscores: dict[str, list[tuple[date, float]]] = defaultdict(list)
+        if not totals:
+            for a in rows:
+                for key, value in a.result.get("subscores", {}).items():
+                    if value is not None:
+                        subscores[key].append((a.administered_at.date(), value))
+        found.append(MeasureProgress(
+            measure_id=measure.id, name=measure.name, unit=measure.unit_label,
+            higher_is_better=measure.higher_is_better, goal=goals.get(measure_id),
+            trajectory=_trajectory(measure, totals),
+            subscore_trajectories={k: trajectory(measure, v) for k, v in subscores.items()},
+        ))
+    return sorted(found, key=lambda p: p.name)
+
+
+def get_administration(session: Session, actor: Actor, administration_id: int) -> MeasureAdministration:
+    administration = fetch(session, MeasureAdministration, administration_id, "measure administration")
+    check_patient_access(actor, administration.patient, clinical=True)
+    record(session, actor, AuditAction.READ, "measure_administration", administration.id,
+           patient_id=administration.patient_id)
+    return administration
