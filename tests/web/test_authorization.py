@@ -145,6 +145,16 @@ CASES: list[Case] = [
     Case("POST", "/portal/requests", PATIENT_SELF,
          form=lambda w: {"date": local(1, 0).date().isoformat(), "time": "15:00"}),
     Case("POST", "/portal/appointments/{w.appt_future}/cancel", PORTAL_CANCEL),
+    Case("GET", "/visits/{w.visit_open}/measures?measure_id=berg", STAFF_FORM, audited=False),
+    Case("GET", "/visits/{w.visit_open}/measures/berg", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/measures/berg", CLINICAL_WRITE,
+         form=lambda w: {f"item-{n}": 3 for n in range(1, 15)}),
+    Case("GET", "/episodes/{w.episode}/progress", CLINICAL_READ),
+    Case("GET", "/episodes/{w.episode}/progress/berg.svg", CLINICAL_READ),
+    Case("POST", "/episodes/{w.episode}/goals", CLINICAL_WRITE, form=lambda w: {"measure_id": "berg", "target": 52}),
+    Case("POST", "/episodes/{w.episode}/questionnaire-requests", CLINICAL_WRITE, form=lambda w: {"measure_id": "lefs"}),
+    Case("GET", "/portal/questionnaires/{w.episode}/nprs", PORTAL_CANCEL),
+    Case("POST", "/portal/questionnaires/{w.episode}/nprs", PORTAL_CANCEL, form=lambda w: {"item-1": 3}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -171,7 +181,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     app = create_app(settings_for_tests(tmp_path))
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
-    for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal):
+    for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}

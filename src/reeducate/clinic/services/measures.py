@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -151,6 +152,33 @@ def request_questionnaires(
 def questionnaire_requests(session: Session, episode_id: int) -> list[QuestionnaireRequest]:
     return list(session.scalars(select(QuestionnaireRequest).where(QuestionnaireRequest.episode_id == episode_id)
                                 .order_by(QuestionnaireRequest.id)))
+
+
+class PortalQuestionnaire(BaseModel):
+    """A questionnaire the patient was asked for, and when they last filled it in."""
+
+    episode_id: int
+    measure_id: str
+    last: datetime | None
+
+
+def portal_questionnaires(session: Session, actor: Actor) -> list[PortalQuestionnaire]:
+    """The patient's requested questionnaires in their active episodes (the portal's to-do list)."""
+    require_role(actor, {Role.PATIENT}, "see the portal's questionnaires")
+    rows = session.execute(
+        select(QuestionnaireRequest.episode_id, QuestionnaireRequest.measure_id)
+        .join(Episode, Episode.id == QuestionnaireRequest.episode_id)
+        .where(Episode.patient_id == actor.patient_id, Episode.status == EpisodeStatus.ACTIVE)
+        .order_by(QuestionnaireRequest.id)
+    ).all()
+    found = []
+    for episode_id, measure_id in rows:
+        last = session.scalar(select(MeasureAdministration.administered_at).where(
+            MeasureAdministration.episode_id == episode_id, MeasureAdministration.measure_id == measure_id,
+            MeasureAdministration.source == AdministrationSource.PATIENT_PORTAL,
+        ).order_by(MeasureAdministration.administered_at.desc()).limit(1))
+        found.append(PortalQuestionnaire(episode_id=episode_id, measure_id=measure_id, last=last))
+    return found
 
 
 def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, target: float) -> MeasureGoal:

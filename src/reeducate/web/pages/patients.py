@@ -10,6 +10,7 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import CoverageCreate, PatientCreate
 from reeducate.clinic.services import episodes, patients, scheduling, visits
 from reeducate.clinic.vocabulary import PlanKind, Sex
+from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import first_error
 from reeducate.web.templating import render
@@ -77,6 +78,7 @@ def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
         "today": scheduling.local_today(location),
         "tz": location.timezone,
         "booked": request.query_params.get("booked"),
+        "instruments": catalogue.instruments(),
     })
 
 

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import AppointmentRequest
-from reeducate.clinic.services import episodes, patients, scheduling, users, visits
+from reeducate.clinic.services import episodes, measures, patients, scheduling, users, visits
+from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep
 from reeducate.web.forms import first_error
 from reeducate.web.templating import render
@@ -36,12 +37,16 @@ def _page(request: Request, login: LoginDep, session: SessionDep, values: dict[s
         "location": location,
         "values": values, "error": error, "notice": notice,
         "today": scheduling.local_today(location),
+        "questionnaires": measures.portal_questionnaires(session, actor),
+        "instruments": catalogue.instruments(),
     }, status_code=status_code)
 
 
 @router.get("/portal")
 def portal(request: Request, login: LoginDep, _patient: PatientDep, session: SessionDep) -> Response:
     notice = "Your request was sent; the front desk will confirm it." if request.query_params.get("requested") else ""
+    if request.query_params.get("filled"):
+        notice = "Thank you: your answers are saved for your care team."
     return _page(request, login, session, {"time": "09:00"}, notice=notice)
 
 

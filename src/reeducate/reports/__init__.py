@@ -1,0 +1,1 @@
+"""Reports and plots for clinicians and patients."""

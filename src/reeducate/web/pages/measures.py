@@ -1,0 +1,135 @@
+"""Outcome-measure pages: the entry form (clinician in a visit, patient in the portal) and progress."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.schemas import AdministrationCreate
+from reeducate.clinic.services import episodes, measures, visits
+from reeducate.measures import catalogue
+from reeducate.measures.definition import Instrument
+from reeducate.reports.progress_plot import progress_svg
+from reeducate.web.deps import LoginDep, PatientDep, SessionDep, StaffDep
+from reeducate.web.forms import first_error
+from reeducate.web.measure_forms import FLAGS, TIMED_FIELDS, responses_from_form
+from reeducate.web.templating import render
+
+router = APIRouter()
+
+
+def _form(request: Request, login: LoginDep, measure: Instrument, action: str, heading: str,
+          values: dict[str, str], error: str = "", status_code: int = 200) -> Response:
+    return render(request, "pages/measure_form.html", {
+        "login": login, "measure": measure, "action": action, "heading": heading, "values": values,
+        "error": error, "timed_fields": TIMED_FIELDS.get(measure.scoring.method, []),
+        "flag": FLAGS.get(measure.scoring.method), "method": measure.scoring.method.value,
+    }, status_code=status_code)
+
+
+async def _answers(request: Request, measure: Instrument) -> tuple[dict[str, str], AdministrationCreate]:
+    values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+    responses, body = responses_from_form(measure, values)
+    return values, AdministrationCreate(responses=responses, **body)
+
+
+@router.get("/visits/{visit_id}/measures")
+def pick_visit_measure(visit_id: int, measure_id: str, login: LoginDep, _staff: StaffDep) -> Response:
+    """The chart's measure picker lands here; the form has one address per measure."""
+    return RedirectResponse(f"/visits/{visit_id}/measures/{measures.instrument(measure_id).id}", status_code=303)
+
+
+@router.get("/visits/{visit_id}/measures/{measure_id}")
+def visit_measure_form(request: Request, visit_id: int, measure_id: str, login: LoginDep, _staff: StaffDep,
+                       session: SessionDep) -> Response:
+    visit = visits.get(session, login.actor, visit_id)
+    measure = measures.instrument(measure_id)
+    return _form(request, login, measure, f"/visits/{visit.id}/measures/{measure.id}",
+                 f"{measure.name} for {visit.patient.full_name}", {})
+
+
+@router.post("/visits/{visit_id}/measures/{measure_id}")
+async def record_visit_measure(request: Request, visit_id: int, measure_id: str, login: LoginDep,
+                               _staff: StaffDep, session: SessionDep) -> Response:
+    measure = measures.instrument(measure_id)
+    values: dict[str, str] = {}
+    try:
+        values, data = await _answers(request, measure)
+        administration = measures.record_in_visit(session, login.actor, visit_id, measure_id, data)
+    except ValidationError as error:
+        return _form(request, login, measure, request.url.path, measure.name, values, first_error(error), 422)
+    except (InvalidInput, Conflict) as error:
+        return _form(request, login, measure, request.url.path, measure.name, values, error.message, 422)
+    if administration.episode_id is None:
+        return RedirectResponse(f"/patients/{administration.patient_id}", status_code=303)
+    return RedirectResponse(f"/episodes/{administration.episode_id}/progress?recorded={administration.id}",
+                            status_code=303)
+
+
+@router.get("/episodes/{episode_id}/progress")
+def progress_page(request: Request, episode_id: int, login: LoginDep, session: SessionDep) -> Response:
+    """Each measure's plot and scores; clinicians also set goals and ask for questionnaires here."""
+    episode = episodes.get(session, login.actor, episode_id)
+    progress = measures.progress(session, login.actor, episode_id)
+    administrations = measures.for_episode(session, login.actor, episode_id)
+    return render(request, "pages/progress.html", {
+        "login": login, "episode": episode, "progress": progress, "administrations": administrations,
+        "instruments": catalogue.instruments(), "recorded": request.query_params.get("recorded"),
+        "requested": [r.measure_id for r in measures.questionnaire_requests(session, episode.id)],
+    })
+
+
+@router.get("/episodes/{episode_id}/progress/{measure_id}.svg")
+def progress_plot(episode_id: int, measure_id: str, login: LoginDep, session: SessionDep) -> Response:
+    found = [p for p in measures.progress(session, login.actor, episode_id) if p.measure_id == measure_id]
+    if not found:
+        raise InvalidInput(f"No {measure_id} scores in episode {episode_id} yet.")
+    return Response(progress_svg(found[0]), media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/episodes/{episode_id}/goals")
+async def set_goal(request: Request, episode_id: int, login: LoginDep, _staff: StaffDep,
+                   session: SessionDep) -> Response:
+    form = await request.form()
+    try:
+        target = float(str(form.get("target", "")))
+    except ValueError:
+        raise InvalidInput("Enter the goal as a number.") from None
+    measures.set_goal(session, login.actor, episode_id, str(form.get("measure_id", "")), target)
+    return RedirectResponse(f"/episodes/{episode_id}/progress", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/questionnaire-requests")
+async def request_questionnaires(request: Request, episode_id: int, login: LoginDep, _staff: StaffDep,
+                                 session: SessionDep) -> Response:
+    chosen = [str(v) for v in (await request.form()).getlist("measure_id")]
+    if not chosen:
+        raise InvalidInput("Tick at least one questionnaire to ask for.")
+    measures.request_questionnaires(session, login.actor, episode_id, chosen)
+    return RedirectResponse(f"/episodes/{episode_id}/progress", status_code=303)
+
+
+@router.get("/portal/questionnaires/{episode_id}/{measure_id}")
+def portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
+                         _patient: PatientDep, session: SessionDep) -> Response:
+    episodes.get(session, login.actor, episode_id)
+    measure = measures.instrument(measure_id)
+    return _form(request, login, measure, f"/portal/questionnaires/{episode_id}/{measure.id}", measure.name, {})
+
+
+@router.post("/portal/questionnaires/{episode_id}/{measure_id}")
+async def submit_portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
+                                      _patient: PatientDep, session: SessionDep) -> Response:
+    measure = measures.instrument(measure_id)
+    values: dict[str, str] = {}
+    try:
+        values, data = await _answers(request, measure)
+        measures.submit_from_portal(session, login.actor, episode_id, measure_id, data)
+    except ValidationError as error:
+        return _form(request, login, measure, request.url.path, measure.name, values, first_error(error), 422)
+    except (InvalidInput, Conflict) as error:
+        return _form(request, login, measure, request.url.path, measure.name, values, error.message, 422)
+    return RedirectResponse(f"/portal?filled={measure.id}", status_code=303)
