@@ -129,3 +129,50 @@ def test_a_patient_sees_only_their_own_records(browser, server: str, world: Worl
         assert "Abernathy" not in page.content()
     page.goto(f"{server}/patients/{world.p2}")
     page.screenshot(path=SHOTS / "patient-refused.png", full_page=True)
+
+
+def test_a_therapist_enters_a_berg_by_keyboard_and_sees_the_progress_plot(browser, server: str,
+                                                                           world: World) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/patients/{world.p1}")
+    page.get_by_label("Outcome measure to record").select_option("berg")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record measure").click()
+    assert page.url.endswith(f"/visits/{world.visit_open}/measures/berg")
+    page.locator("input.answer").first.focus()  # autofocus, made explicit so typing cannot race it
+    page.keyboard.type("44443333222211")  # focus moves on after each answer
+    assert page.locator("#running-total").inner_text() == "38"
+    page.screenshot(path=str(SHOTS / "measure-form-berg.png"), full_page=True)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert page.url.endswith("/progress?recorded=" + page.url.rsplit("=", 1)[1])
+    assert "38 points" in page.inner_text("main")
+    plot = page.locator(f"img[src='/episodes/{world.episode}/progress/berg.svg']")
+    assert plot.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.screenshot(path=str(SHOTS / "progress.png"), full_page=True)
+
+
+def test_a_typing_error_is_shown_and_nothing_is_saved(browser, server: str, world: World) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/measures/berg")
+    page.locator("input.answer").first.focus()
+    page.keyboard.type("4444333322221")
+    page.get_by_label("Item 14: Standing on one leg").fill("7")
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert "item 14 (Standing on one leg): 7 is not allowed" in page.inner_text("[role=alert]")
+    assert page.get_by_label("Item 1: Sitting to standing").input_value() == "4"
+
+
+def test_a_patient_fills_in_a_requested_questionnaire(browser, server: str, world: World) -> None:
+    page = _log_in(browser, server, world.emails["patient"])
+    assert "Before your visit" in page.inner_text("main")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Oswestry Disability Index (version 2.1a)").click()
+    page.locator("input.answer").first.focus()
+    page.keyboard.type("2223212121")
+    assert page.locator("#running-total").inner_text() == "36"
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert "your answers are saved" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "portal-questionnaire-done.png"), full_page=True)

@@ -19,13 +19,14 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Appointment, Clinic, Location, User
 from reeducate.clinic.schemas import (
+    AdministrationCreate,
     AppointmentBook,
     CoverageCreate,
     EpisodeCreate,
     PatientCreate,
     VisitActivityAdd,
 )
-from reeducate.clinic.services import episodes, patients, scheduling, visits
+from reeducate.clinic.services import episodes, measures, patients, scheduling, visits
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import (
@@ -36,6 +37,7 @@ from reeducate.clinic.vocabulary import (
     Role,
     Sex,
 )
+from reeducate.measures import catalogue
 
 DEMO_SLUG = "riverside-demo"
 DEMO_PASSWORD = "reeducate-demo"
@@ -202,16 +204,47 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
         diagnoses=list(person.codes),
         care_team=[staff[email].id for email in person.team],
     ))
-    # Past visits: about two a week from the start of care until yesterday; the first evaluates.
-    day, kind = started_on, AppointmentKind.EVALUATION
+    # Past visits: about two a week from the start of care until yesterday; the first evaluates,
+    # and the condition's outcome measure is retaken at the evaluation and every fourth visit.
+    day, kind, count = started_on, AppointmentKind.EVALUATION, 0
+    measure_id, first_score, step = _DEMO_MEASURES.get(person.condition, (None, 0, 0))
     while day < today:
         if day.weekday() < 5:
             clinician = lead if kind is AppointmentKind.EVALUATION else staff[rng.choice(person.team)]
+            retest = None
+            if measure_id and count % 4 == 0:
+                retest = (measure_id, first_score + step * (count // 4) + rng.choice((-1, 0, 1)))
             _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day,
-                             zone, kind)
+                             zone, kind, retest)
             kind = AppointmentKind.TREATMENT
+            count += 1
         day += timedelta(days=rng.choice((2, 3, 4)))
     return patient.id, episode.id
+
+
+_DEMO_MEASURES: dict[Condition, tuple[str, float, float]] = {
+    Condition.FALL_RISK: ("berg", 38, 3),
+    Condition.STROKE: ("berg", 30, 3),
+    Condition.CHRONIC_LOW_BACK_PAIN: ("odi", 44, -6),
+    Condition.SCIATICA: ("odi", 52, -8),
+    Condition.MOTOR_VEHICLE_INJURY: ("odi", 36, -4),
+    Condition.WHIPLASH: ("ndi", 24, -3),
+    Condition.NECK_PAIN: ("ndi", 18, -2),
+    Condition.KNEE_REPLACEMENT: ("lefs", 28, 6),
+    Condition.HIP_REPLACEMENT: ("lefs", 32, 6),
+    Condition.ACL_RECONSTRUCTION: ("lefs", 40, 5),
+    Condition.SPORTS_INJURY: ("lefs", 50, 5),
+}
+"""Demo data only: the measure each condition's chart shows, its first score and change per retest."""
+
+
+def _demo_answers(measure_id: str, score: float) -> list[int]:
+    """Item answers that add up to ``score`` (ODI: the percentage of 50), spread over the items."""
+    instrument = catalogue.get(measure_id)
+    count, top = len(instrument.items), int(instrument.items[0].max)
+    total = round(score / 2) if measure_id == "odi" else round(score)
+    total = max(0, min(total, count * top))
+    return [total // count + (1 if i < total % count else 0) for i in range(count)]
 
 
 def _free_slot(session: Session, rng: random.Random, location: Location, provider: User,
@@ -238,7 +271,7 @@ def _free_slot(session: Session, rng: random.Random, location: Location, provide
 
 def _seed_past_visit(session: Session, rng: random.Random, location: Location, clinician: User,
                      desk: Actor, patient_id: int, episode_id: int, day: date, zone: ZoneInfo,
-                     kind: AppointmentKind) -> None:
+                     kind: AppointmentKind, retest: tuple[str, float] | None = None) -> None:
     booked_at = datetime.combine(day - timedelta(days=7), time(9), zone)
     appointment = _free_slot(session, rng, location, clinician, desk, patient_id, day, zone, kind,
                              episode_id, booked_at)
@@ -253,6 +286,10 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
     for activity in rng.sample(mix, 2):
         visits.add_activity(session, actor, visit.id,
                             VisitActivityAdd(activity=activity, minutes=rng.choice((8, 12, 15, 20, 23))))
+    if retest is not None:
+        measures.record_in_visit(session, actor, visit.id, retest[0],
+                                 AdministrationCreate(responses=_demo_answers(*retest)),
+                                 now=appointment.starts_at + timedelta(minutes=10))
     visits.complete(session, actor, visit.id, now=appointment.ends_at)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 import matplotlib.dates as mdates
 from matplotlib.figure import Figure
@@ -16,11 +17,13 @@ def progress_svg(progress: MeasureProgress) -> bytes:
     """An SVG of the measure's scores by date; says in its title which way is better."""
     figure = Figure(figsize=(6.4, 2.9), dpi=100)  # no pyplot: no global state, no display needed
     axes = figure.subplots()
+    days_shown: list[date] = []
     series = {"score": progress.trajectory} if progress.trajectory else progress.subscore_trajectories
     for name, path in series.items():
         if path is None:
             continue
         days = [p.on for p in path.points]
+        days_shown += days
         axes.plot(days, [p.score for p in path.points], marker="o", color=ACCENT if name == "score" else None,
                   label=None if name == "score" else name.replace("_", " "), linewidth=2)
         if name == "score":
@@ -32,8 +35,10 @@ def progress_svg(progress: MeasureProgress) -> bytes:
     better = "higher is better" if progress.higher_is_better else "lower is better"
     axes.set_title(f"{progress.name} ({better})", fontsize=10, color=INK, loc="left")
     axes.set_ylabel(progress.unit, color=INK)
+    if days_shown:  # a week either side at least, so one or two scores do not fill the width
+        axes.set_xlim(min(days_shown) - timedelta(days=3), max(max(days_shown), min(days_shown) + timedelta(days=7)))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.grid(axis="y", color="#e6ebf0")
