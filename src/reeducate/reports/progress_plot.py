@@ -36,7 +36,8 @@ def progress_svg(progress: MeasureProgress) -> bytes:
     axes.set_title(f"{progress.name} ({better})", fontsize=10, color=INK, loc="left")
     axes.set_ylabel(progress.unit, color=INK)
     if days_shown:  # a week either side at least, so one or two scores do not fill the width
-        axes.set_xlim(min(days_shown) - timedelta(days=3), max(max(days_shown), min(days_shown) + timedelta(days=7)))
+        axes.set_xlim(min(days_shown) - timedelta(days=3),
+                      max(max(days_shown) + timedelta(days=3), min(days_shown) + timedelta(days=7)))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
     for side in ("top", "right"):
