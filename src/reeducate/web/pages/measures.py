@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.models import MeasureAdministration
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import episodes, measures, visits
 from reeducate.measures import catalogue
@@ -29,10 +32,18 @@ def _form(request: Request, login: LoginDep, measure: Instrument, action: str, h
     }, status_code=status_code)
 
 
-async def _answers(request: Request, measure: Instrument) -> tuple[dict[str, str], AdministrationCreate]:
+async def _save(request: Request, login: LoginDep, measure: Instrument,
+                save: Callable[[AdministrationCreate], MeasureAdministration]) -> MeasureAdministration | Response:
+    """Read the form and save it; a refused entry comes back as the form with the answers kept."""
     values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
-    responses, body = responses_from_form(measure, values)
-    return values, AdministrationCreate(responses=responses, **body)
+    try:
+        responses, body = responses_from_form(measure, values)
+        return save(AdministrationCreate(responses=responses, **body))
+    except ValidationError as error:
+        message = first_error(error)
+    except (InvalidInput, Conflict) as error:
+        message = error.message
+    return _form(request, login, measure, request.url.path, measure.name, values, message, 422)
 
 
 @router.get("/visits/{visit_id}/measures")
@@ -54,14 +65,10 @@ def visit_measure_form(request: Request, visit_id: int, measure_id: str, login: 
 async def record_visit_measure(request: Request, visit_id: int, measure_id: str, login: LoginDep,
                                _staff: StaffDep, session: SessionDep) -> Response:
     measure = measures.instrument(measure_id)
-    values: dict[str, str] = {}
-    try:
-        values, data = await _answers(request, measure)
-        administration = measures.record_in_visit(session, login.actor, visit_id, measure_id, data)
-    except ValidationError as error:
-        return _form(request, login, measure, request.url.path, measure.name, values, first_error(error), 422)
-    except (InvalidInput, Conflict) as error:
-        return _form(request, login, measure, request.url.path, measure.name, values, error.message, 422)
+    administration = await _save(request, login, measure, lambda data: measures.record_in_visit(
+        session, login.actor, visit_id, measure_id, data))
+    if isinstance(administration, Response):
+        return administration
     if administration.episode_id is None:
         return RedirectResponse(f"/patients/{administration.patient_id}", status_code=303)
     return RedirectResponse(f"/episodes/{administration.episode_id}/progress?recorded={administration.id}",
@@ -124,12 +131,8 @@ def portal_questionnaire(request: Request, episode_id: int, measure_id: str, log
 async def submit_portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
                                       _patient: PatientDep, session: SessionDep) -> Response:
     measure = measures.instrument(measure_id)
-    values: dict[str, str] = {}
-    try:
-        values, data = await _answers(request, measure)
-        measures.submit_from_portal(session, login.actor, episode_id, measure_id, data)
-    except ValidationError as error:
-        return _form(request, login, measure, request.url.path, measure.name, values, first_error(error), 422)
-    except (InvalidInput, Conflict) as error:
-        return _form(request, login, measure, request.url.path, measure.name, values, error.message, 422)
+    saved = await _save(request, login, measure, lambda data: measures.submit_from_portal(
+        session, login.actor, episode_id, measure_id, data))
+    if isinstance(saved, Response):
+        return saved
     return RedirectResponse(f"/portal?filled={measure.id}", status_code=303)
