@@ -81,7 +81,6 @@ class Subscale(Strict):
     id: str
     name: str
     items: tuple[int, ...]
-    max: float
 
 
 class Module(Strict):
@@ -221,10 +220,6 @@ class Instrument(Strict):
             if unknown:
                 raise ValueError(f"{self.id}: subscale {subscale.id} names unknown items {sorted(unknown)}")
         return self
-
-    @property
-    def is_item_based(self) -> bool:
-        return bool(self.items)
 
     def sources(self) -> list[Source]:
         """Every source the definition cites (the sourcing test walks these)."""

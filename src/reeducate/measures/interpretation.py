@@ -65,10 +65,10 @@ def _norm_check(instrument: Instrument, norm: Norm, value: float) -> Interpretat
     group = _group(norm.age_min, norm.age_max, norm.sex) + (f", {norm.condition}" if norm.condition else "")
     unit = instrument.unit_label
     if instrument.higher_is_better:
-        bound, worse = (norm.low, "below") if norm.low is not None else (norm.mean, "below")
+        bound, worse = (norm.low if norm.low is not None else norm.mean), "below"
         applies = value < bound
     else:
-        bound, worse = (norm.high, "above") if norm.high is not None else (norm.mean, "above")
+        bound, worse = (norm.high if norm.high is not None else norm.mean), "above"
         applies = value > bound
     reference = f"reference mean {norm.mean:g} {unit}"
     if norm.sd is not None:

@@ -60,10 +60,10 @@ def responses_from_form(instrument: Instrument, form: Mapping[str, str]) -> tupl
         return {"conditions": conditions}, body
     if method in TIMED_FIELDS:
         responses: dict[str, Any] = {name: _number(form.get(name)) for name, _ in TIMED_FIELDS[method]
-                                     if name not in ("height_cm", "weight_kg")}
+                                     if name not in body}
         if method in FLAGS:
             responses[FLAGS[method][0]] = form.get(FLAGS[method][0]) == "on"
-        return {k: v for k, v in responses.items() if v is not None or k in ("seconds", "stands", "distance_m")}, body
+        return responses, body
     if instrument.item_count_range:
         ratings = [_number(form.get(f"item-{n}")) for n in range(1, instrument.item_count_range[1] + 1)]
         return [r for r in ratings if r is not None], body

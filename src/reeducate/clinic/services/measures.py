@@ -38,7 +38,7 @@ from reeducate.clinic.vocabulary import (
     VisitStatus,
 )
 from reeducate.measures import catalogue
-from reeducate.measures.change import Trajectory, trajectory
+from reeducate.measures.change import trajectory
 from reeducate.measures.definition import Instrument
 from reeducate.measures.results import InvalidResponses, Score, ScoreRequest
 from reeducate.measures.results import Patient as PatientFacts
@@ -214,13 +214,15 @@ def for_episode(session: Session, actor: Actor, episode_id: int) -> list[Measure
     return found
 
 
-def _trajectory(measure: Instrument, series: list[tuple[date, float]]) -> Trajectory | None:
-    return trajectory(measure, series) if series else None
-
-
 def progress(session: Session, actor: Actor, episode_id: int) -> list[MeasureProgress]:
     """Each measure of an episode: its trajectory from the baseline, MDC band and goal."""
-    administrations = for_episode(session, actor, episode_id)
+    return summarise(session, episode_id, for_episode(session, actor, episode_id))
+
+
+def summarise(session: Session, episode_id: int, administrations: list[MeasureAdministration],
+              only: str | None = None) -> list[MeasureProgress]:
+    """Progress from administrations the caller has already read (and audited) via `for_episode`;
+    `only` limits it to one measure (the plot of one measure needs no other)."""
     goals = {g.measure_id: g.target for g in session.scalars(
         select(MeasureGoal).where(MeasureGoal.episode_id == episode_id))}
     by_measure: dict[str, list[MeasureAdministration]] = defaultdict(list)
@@ -231,6 +233,8 @@ def progress(session: Session, actor: Actor, episode_id: int) -> list[MeasurePro
         by_measure.setdefault(measure_id, [])
     found = []
     for measure_id, rows in by_measure.items():
+        if only is not None and measure_id != only:
+            continue
         measure = instrument(measure_id)
         totals = [(a.administered_at.date(), a.score) for a in rows if a.score is not None]
         subscores: dict[str, list[tuple[date, float]]] = defaultdict(list)
@@ -242,7 +246,7 @@ def progress(session: Session, actor: Actor, episode_id: int) -> list[MeasurePro
         found.append(MeasureProgress(
             measure_id=measure.id, name=measure.name, unit=measure.unit_label,
             higher_is_better=measure.higher_is_better, goal=goals.get(measure_id),
-            trajectory=_trajectory(measure, totals),
+            trajectory=trajectory(measure, totals) if totals else None,
             subscore_trajectories={k: trajectory(measure, v) for k, v in subscores.items()},
         ))
     return sorted(found, key=lambda p: p.name)

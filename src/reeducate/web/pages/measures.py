@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import MeasureAdministration
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import episodes, measures, visits
@@ -79,8 +79,8 @@ async def record_visit_measure(request: Request, visit_id: int, measure_id: str,
 def progress_page(request: Request, episode_id: int, login: LoginDep, session: SessionDep) -> Response:
     """Each measure's plot and scores; clinicians also set goals and ask for questionnaires here."""
     episode = episodes.get(session, login.actor, episode_id)
-    progress = measures.progress(session, login.actor, episode_id)
     administrations = measures.for_episode(session, login.actor, episode_id)
+    progress = measures.summarise(session, episode_id, administrations)
     return render(request, "pages/progress.html", {
         "login": login, "episode": episode, "progress": progress, "administrations": administrations,
         "instruments": catalogue.instruments(), "recorded": request.query_params.get("recorded"),
@@ -90,9 +90,10 @@ def progress_page(request: Request, episode_id: int, login: LoginDep, session: S
 
 @router.get("/episodes/{episode_id}/progress/{measure_id}.svg")
 def progress_plot(episode_id: int, measure_id: str, login: LoginDep, session: SessionDep) -> Response:
-    found = [p for p in measures.progress(session, login.actor, episode_id) if p.measure_id == measure_id]
+    administrations = measures.for_episode(session, login.actor, episode_id)
+    found = measures.summarise(session, episode_id, administrations, only=measure_id)
     if not found:
-        raise InvalidInput(f"No {measure_id} scores in episode {episode_id} yet.")
+        raise NotFound(f"No {measure_id} scores in episode {episode_id} yet.")
     return Response(progress_svg(found[0]), media_type="image/svg+xml",
                     headers={"Cache-Control": "private, no-store"})
 
