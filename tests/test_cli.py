@@ -21,7 +21,7 @@ runner = CliRunner()
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the command at an empty data folder (an embedded SQLite database of its own)."""
-    monkeypatch.setenv("REEDUCATE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("REEDUCATE_HOME", str(tmp_path))
     monkeypatch.delenv("REEDUCATE_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     yield tmp_path

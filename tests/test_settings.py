@@ -15,7 +15,7 @@ def test_every_setting_has_a_description(name: str) -> None:
 
 
 def test_settings_come_from_reeducate_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("REEDUCATE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("REEDUCATE_HOME", str(tmp_path))
     monkeypatch.setenv("REEDUCATE_SESSION_IDLE_MINUTES", "10")
     settings = Settings()
     assert settings.session_idle_minutes == 10

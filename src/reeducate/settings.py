@@ -23,7 +23,7 @@ class InsecureSettingsError(RuntimeError):
     """The settings are not safe for the environment they are used in."""
 
 
-def default_data_dir() -> Path:
+def default_home_dir() -> Path:
     """The user's data folder for Reeducate (``$XDG_DATA_HOME/reeducate`` or ``~/.local/share``)."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "reeducate"
@@ -38,13 +38,13 @@ class Settings(BaseSettings):
         "development",
         description="development (local, default secret allowed), test, or production (HTTPS).",
     )
-    data_dir: Path = Field(
-        default_factory=default_data_dir,
+    home_dir: Path = Field(
+        default_factory=default_home_dir,
         description="Folder for the embedded SQLite database and stored recordings.",
     )
     database_url: str | None = Field(
         None,
-        description="SQLAlchemy URL; empty means the SQLite file reeducate.sqlite3 in data_dir.",
+        description="SQLAlchemy URL; empty means the SQLite file reeducate.sqlite3 in home_dir.",
     )
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET_KEY),
@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         """The database to use: ``database_url`` or the embedded SQLite file."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.data_dir / 'reeducate.sqlite3'}"
+        return f"sqlite:///{self.home_dir / 'reeducate.sqlite3'}"
 
     @property
     def cookies_secure(self) -> bool:

@@ -1,0 +1,1 @@
+"""The posturography engine's stages: preprocessing, and the four domains of COP descriptors."""
