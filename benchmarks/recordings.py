@@ -3,16 +3,11 @@ posturography data set, through the project's own data registry."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from reeducate.example_data import POSTUROGRAPHY, fetch
 from reeducate.signals.io import read_cop
 from reeducate.signals.recording import CopRecording
-from reeducate.example_data import POSTUROGRAPHY, fetch
-
-
-def posturography_files() -> list[Path]:
-    return [fetch(name) for name in POSTUROGRAPHY]
 
 
 def load_all() -> dict[str, CopRecording]:
+    """Every shared posturography recording, read by our reader, by registry name."""
     return {name: read_cop(fetch(name)) for name in POSTUROGRAPHY}

@@ -32,7 +32,7 @@ def read_cop(path: Path, *, format: Format = "auto", options: ColumnOptions | No
 
 
 def _is_c3d(path: Path) -> bool:
-    """A C3D file's second byte is 0x50 (its parameter-section marker), which no text export has."""
+    """A C3D file starts with the (small, binary) number of its parameter block, then 0x50."""
     with path.open("rb") as stream:
         head = stream.read(2)
-    return len(head) == 2 and head[1] == 0x50
+    return len(head) == 2 and 0 < head[0] < 0x20 and head[1] == 0x50

@@ -18,6 +18,18 @@ from reeducate.signals.io.plate import METRES_PER_UNIT, MIN_VERTICAL_FORCE_N, ne
 from reeducate.signals.recording import CopRecording, FootLoads, cop_recording
 
 
+def _declared_frames(path: Path) -> int | None:
+    """Frame count written in the C3D header (words 4 and 5: first and last frame), before any reader
+    adapts it to what the file really holds; None when the header cannot say (over 65535 frames)."""
+    with path.open("rb") as stream:
+        header = stream.read(512)
+        stream.seek(max(header[0] - 1, 0) * 512 + 3)
+        processor = stream.read(1)
+    order = "big" if processor == bytes([86]) else "little"  # 84 Intel, 85 DEC: little; 86 MIPS: big
+    first, last = int.from_bytes(header[6:8], order), int.from_bytes(header[8:10], order)
+    return None if last >= 65535 or last < first else last - first + 1
+
+
 def read_c3d(path: Path, *, ap_axis: Literal["x", "y"] = "x", left_platform: int = 1) -> CopRecording:
     """Read the force platforms of a C3D file into a COP recording (metres, at the analog rate)."""
     import ezc3d  # imported here: only C3D reading needs the compiled library
@@ -27,6 +39,12 @@ def read_c3d(path: Path, *, ap_axis: Literal["x", "y"] = "x", left_platform: int
         c3d = ezc3d.c3d(str(path), extract_forceplat_data=True)
     except (OSError, RuntimeError, ValueError) as error:
         raise RecordingError(f"{source}: not a readable C3D file ({error}).") from None
+    declared, held = _declared_frames(path), c3d["header"]["points"]["last_frame"] + 1
+    if declared is not None and held < declared:
+        raise RecordingError(
+            f"{source}: the C3D file is truncated: its header declares {declared} frames, it holds {held}. "
+            "Copy or export the file again."
+        )
     platforms = c3d["data"].get("platform") or []
     if not platforms:
         raise RecordingError(f"{source}: the C3D file describes no force platform (FORCE_PLATFORM:USED = 0).")

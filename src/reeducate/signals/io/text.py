@@ -78,7 +78,8 @@ def _table(text: str, skip: int, header: str, source: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise RecordingError(f"{source}: not a readable {separator!r}-separated table ({error}).") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.dropna(axis=1, how="all")
+    blank = [c for c in frame.columns if c.startswith("Unnamed") and frame[c].isna().all()]
+    frame = frame.drop(columns=blank)  # a trailing separator on every line, not a column
     if frame.empty:
         raise RecordingError(f"{source}: the table has a header but no rows of data.")
     return frame
