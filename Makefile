@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test demo constraints clean
+.PHONY: run test demo bench constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,23 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
+# The benchmarks' own environment: the project plus what the peers they run against need.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml constraints.txt benchmarks/requirements-reference.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -c constraints.txt -e . -r benchmarks/requirements-reference.txt
+	touch $@
+
+# Speed against the peers named in the issues, side by side; QUIJOUX_REFERENCE is a checkout (or bare
+# git dir) of github.com/Jythen/code_descriptors_postural_control. Never part of `make test`.
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/balance_speed.py --reference "$(QUIJOUX_REFERENCE)"
+
 constraints: $(VENV)/.installed-dev
 	{ echo "# Exact versions a fresh machine installs (pip install -c constraints.txt ...)."; \
 	  echo "# Regenerate with 'make constraints' after changing dependencies in pyproject.toml."; \
 	  $(BIN)/pip freeze --exclude-editable | sort -f; } > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache test-artifacts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from reeducate.clinic import migrate
 from reeducate.clinic.db import Base, make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.services import users
+from reeducate.example_data import ExampleDataMissing, fetch
 from tests.support import NOW, World, build_world, require
 
 POSTGRES_URL = os.environ.get("REEDUCATE_TEST_POSTGRES_URL", "")
@@ -117,3 +118,17 @@ def world_engine(tmp_path: Path, sqlite_templates: tuple[Path, Path, World]) -> 
 @pytest.fixture
 def world(sqlite_templates: tuple[Path, Path, World]) -> World:
     return sqlite_templates[2]
+
+
+@pytest.fixture
+def example() -> Callable[[str], Path]:
+    """``example(name)``: the path of a registered recording; skipped here, failed in CI, if absent."""
+
+    def find(name: str) -> Path:
+        try:
+            return fetch(name)
+        except ExampleDataMissing as missing:
+            require(False, name, str(missing))
+            raise
+
+    return find

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, select
 
+from reeducate.cli_balance import app as balance_app
 from reeducate.cli_measures import app as measures_app
 from reeducate.clinic import backup as backups
 from reeducate.clinic import migrate
@@ -28,6 +29,7 @@ user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(measures_app, name="measures")
+app.add_typer(balance_app, name="balance")
 console = Console()
 
 

@@ -22,6 +22,12 @@ import numpy as np
 
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.posturography.catalogue import DescriptorInfo, describe
+from reeducate.signals.posturography.clinical import (
+    Condition,
+    WeightBearing,
+    equilibrium_score,
+    weight_bearing,
+)
 from reeducate.signals.posturography.diffusion import diffusion
 from reeducate.signals.posturography.dynamic import SWAY_DENSITY_RADIUS_CM, dynamic
 from reeducate.signals.posturography.positional import positional
@@ -97,6 +103,9 @@ class BalanceResult:
     sway: SwaySummary
     warnings: tuple[str, ...]
     methods: str
+    condition: Condition | None = None
+    equilibrium_score: float | None = None
+    weight_bearing: WeightBearing | None = None
     engine_version: str = ENGINE_VERSION
     sway_density_radius_cm: float = SWAY_DENSITY_RADIUS_CM
 
@@ -222,9 +231,13 @@ def sway_summary(trial: PreparedTrial, values: dict[str, float]) -> SwaySummary:
     )
 
 
-def analyze_cop(recording: CopRecording, preset: Preset = "quijoux2021", *,
+def analyze_cop(recording: CopRecording, preset: Preset = "quijoux2021", *, condition: Condition | None = None,
+                height_cm: float | None = None,
                 sway_density_radius_cm: float = SWAY_DENSITY_RADIUS_CM) -> BalanceResult:
-    """All COP descriptors of one trial under ``preset``; RecordingError when it cannot be analysed."""
+    """All COP descriptors of one trial under ``preset``; RecordingError when it cannot be analysed.
+
+    With the patient's ``height_cm`` the result adds an SOT-style equilibrium score; a dual-plate
+    recording adds each foot's share of the weight."""
     trial, notes = prepare(recording, preset)
     values = quijoux_values(trial, sway_density_radius_cm=sway_density_radius_cm)
     descriptors = []
@@ -238,5 +251,7 @@ def analyze_cop(recording: CopRecording, preset: Preset = "quijoux2021", *,
         preset=preset, source=recording.source, recording_rate_hz=recording.sampling_rate_hz,
         sampling_rate_hz=trial.rate_hz, n_samples=len(trial), descriptors=tuple(descriptors),
         sway=sway_summary(trial, values), warnings=tuple(recording.warnings) + tuple(notes),
-        methods=_METHODS[preset], sway_density_radius_cm=sway_density_radius_cm,
+        methods=_METHODS[preset], sway_density_radius_cm=sway_density_radius_cm, condition=condition,
+        equilibrium_score=equilibrium_score(trial.xy_cm[:, AP], height_cm) if height_cm else None,
+        weight_bearing=weight_bearing(recording.feet) if recording.feet is not None else None,
     )

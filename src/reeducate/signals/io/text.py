@@ -85,10 +85,15 @@ def _table(text: str, skip: int, header: str, source: str) -> pd.DataFrame:
     return frame
 
 
+def _columns(frame: pd.DataFrame) -> str:
+    names = [repr(c) for c in frame.columns]
+    return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+
+
 def _numbers(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
     if column not in frame.columns:
         raise RecordingError(
-            f"{source}: no column {column!r}; the columns are {', '.join(map(repr, frame.columns))}."
+            f"{source}: no column {column!r}; the columns are {_columns(frame)}."
         )
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(values) & frame[column].notna().to_numpy()
@@ -190,7 +195,7 @@ def _find(frame: pd.DataFrame, wanted: str, given: str | None, source: str) -> s
     if len(candidates) != 1:
         raise RecordingError(
             f"{source}: cannot tell which column is {wanted.upper()}; name it with "
-            f"--{wanted}-column (the columns are {', '.join(map(repr, frame.columns))})."
+            f"--{wanted}-column (the columns are {_columns(frame)})."
         )
     return candidates[0]
 

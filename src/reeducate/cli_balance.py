@@ -1,0 +1,129 @@
+"""`reeducate balance ...`: analyse one force-plate trial or a folder of them.
+
+``analyze`` prints the API's JSON (``--json``) or a readable summary; ``batch`` writes one table row
+per file (CSV or Parquet). Exit status 2 means the input was wrong; the message says what and how
+to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from reeducate.signals.balance import PRESETS, Preset, analyze_cop
+from reeducate.signals.batch import analyse_folder
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.io import FORMATS, read_cop
+from reeducate.signals.io.text import ColumnOptions
+from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
+
+app = typer.Typer(help="Posturography: centre-of-pressure descriptors from force plates.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+PresetOption = Annotated[str, typer.Option(help=f"Preprocessing: {' or '.join(PRESETS)}.")]
+
+
+def _refuse(message: str) -> NoReturn:
+    errors.print(f"[red]Error:[/red] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _preset(name: str) -> Preset:
+    if name not in PRESETS:
+        _refuse(f"unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
+    return name  # type: ignore[return-value]
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: an undefined value is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="A force-plate recording (CSV/TSV export or C3D).")],
+    preset: PresetOption = "quijoux2021",
+    format: Annotated[str, typer.Option("--format", help="auto, bds, pds, motive, csv, forces or c3d.")] = "auto",
+    ap_column: Annotated[str | None, typer.Option(help="Column holding the AP COP.")] = None,
+    ml_column: Annotated[str | None, typer.Option(help="Column holding the ML COP.")] = None,
+    units: Annotated[str | None, typer.Option(help="Units of the COP columns: cm, mm or m.")] = None,
+    sampling_rate_hz: Annotated[float | None, typer.Option(help="Rate when the file has no time column.")] = None,
+    ap_axis: Annotated[str, typer.Option(help="Plate axis pointing forward (forces tables, C3D): x or y.")] = "x",
+    height_cm: Annotated[float | None, typer.Option(help="Patient's height, for the equilibrium score.")] = None,
+    vision: Annotated[Vision, typer.Option(help="Eyes open or closed.")] = Vision.OPEN,
+    surface: Annotated[Surface, typer.Option(help="Firm or foam.")] = Surface.FIRM,
+    stance: Annotated[Stance, typer.Option(help="Stance of the trial.")] = Stance.BIPEDAL,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the API's shape).")] = False,
+) -> None:
+    """Every COP descriptor of one trial."""
+    if units not in (None, "cm", "mm", "m"):
+        _refuse(f"unknown units {units!r}; use cm, mm or m.")
+    if ap_axis not in ("x", "y"):
+        _refuse("--ap-axis takes x or y.")
+    if format not in FORMATS:
+        _refuse(f"unknown format {format!r}; use one of {', '.join(FORMATS)}.")
+    options = ColumnOptions(ap_column=ap_column, ml_column=ml_column, units=units,  # type: ignore[arg-type]
+                            sampling_rate_hz=sampling_rate_hz, ap_axis=ap_axis)  # type: ignore[arg-type]
+    try:
+        recording = read_cop(file, format=format, options=options)  # type: ignore[arg-type]
+        result = analyze_cop(recording, _preset(preset), condition=Condition(vision, surface, stance),
+                             height_cm=height_cm)
+    except RecordingError as error:
+        _refuse(str(error))
+    if as_json:
+        print(json.dumps(_finite(result.to_dict()), indent=1))
+        return
+    table = Table(title=f"{file.name}: {result.preset}, {result.n_samples} samples at {result.sampling_rate_hz:g} Hz")
+    for column in ("descriptor", "reference name", "value", "unit"):
+        table.add_column(column)
+    for d in result.descriptors:
+        table.add_row(d.name, d.quijoux_name, f"{d.value:.6g}", d.unit)
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]Note:[/yellow] {warning}")
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder of recordings: every file in it is a trial.")],
+    out: Annotated[Path, typer.Option("--out", help="Table to write: .csv or .parquet.")],
+    preset: PresetOption = "quijoux2021",
+    workers: Annotated[int | None, typer.Option(help="Processes (default: every core).")] = None,
+) -> None:
+    """Analyse every file in FOLDER in parallel and write one row per trial."""
+    if not folder.is_dir():
+        _refuse(f"{folder} is not a folder.")
+    if out.suffix not in (".csv", ".parquet"):
+        _refuse("--out must end in .csv or .parquet.")
+    chosen = _preset(preset)
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not paths:
+        _refuse(f"{folder} holds no files.")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=errors) as progress:
+        task = progress.add_task("Analysing", total=len(paths))
+        rows = list(analyse_folder(paths, chosen, workers=workers, on_row=lambda: progress.advance(task)))
+    table = pd.DataFrame(rows)
+    if out.suffix == ".csv":
+        table.to_csv(out, index=False)
+    else:
+        table.to_parquet(out, index=False)
+    failed = table[table["error"] != ""]
+    errors.print(f"{len(table) - len(failed)} trials analysed, {len(failed)} refused; wrote {out}.")
+    for _, row in failed.iterrows():
+        errors.print(f"[yellow]{row['file']}[/yellow]: {row['error']}", highlight=False)

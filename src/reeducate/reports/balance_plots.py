@@ -1,0 +1,68 @@
+"""Posturography plots as SVG (matplotlib, no pyplot): the statokinesigram (the COP's path seen from
+above, with its 95 % prediction ellipse) and the stabilogram (AP and ML against time)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Ellipse
+
+from reeducate.signals.posturography.trial import AP, ML, PreparedTrial
+
+INK, PATH, ELLIPSE, SECOND = "#1c2733", "#1f6f8b", "#c0392b", "#8e6c1f"
+
+
+def _svg(figure: Figure) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _ellipse(trial: PreparedTrial, area_cm2: float) -> Ellipse:
+    """The ellipse of the sway's covariance scaled to the given area, centred on the mean."""
+    centred = trial.xy_cm - trial.xy_cm.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.cov(centred.T, bias=True))
+    scale = np.sqrt(area_cm2 / (np.pi * np.sqrt(values[0] * values[1])))
+    major = vectors[:, 1]
+    return Ellipse(tuple(trial.xy_cm.mean(axis=0)), 2 * scale * np.sqrt(values[1]), 2 * scale * np.sqrt(values[0]),
+                   angle=float(np.degrees(np.arctan2(major[1], major[0]))), fill=False, color=ELLIPSE,
+                   linewidth=1.5)
+
+
+def statokinesigram_svg(trial: PreparedTrial, ellipse_area_cm2: float, title: str) -> bytes:
+    """COP path (ML across, AP up, cm, centred) with the 95 % prediction ellipse, equal axes."""
+    figure = Figure(figsize=(4.2, 4.2), dpi=100)
+    axes = figure.subplots()
+    axes.plot(trial.xy_cm[:, ML], trial.xy_cm[:, AP], color=PATH, linewidth=0.6)
+    axes.add_patch(_ellipse(trial, ellipse_area_cm2))
+    title = f"{title}\n95 % prediction ellipse {ellipse_area_cm2:.2f} cm²"
+    reach = max(float(np.abs(trial.xy_cm).max()) * 1.15, 0.5)
+    axes.set_xlim(-reach, reach)
+    axes.set_ylim(-reach, reach)
+    axes.set_aspect("equal")
+    axes.set_xlabel("medio-lateral (cm)", color=INK)
+    axes.set_ylabel("anterior-posterior (cm)", color=INK)
+    axes.set_title(title, fontsize=9, color=INK, loc="left")
+    axes.axhline(0, color="#e6ebf0", linewidth=0.8, zorder=0)
+    axes.axvline(0, color="#e6ebf0", linewidth=0.8, zorder=0)
+    return _svg(figure)
+
+
+def stabilogram_svg(trial: PreparedTrial, title: str) -> bytes:
+    """AP and ML displacement (cm) against time (s)."""
+    figure = Figure(figsize=(6.4, 2.8), dpi=100)
+    axes = figure.subplots()
+    time = np.arange(len(trial)) / trial.rate_hz
+    axes.plot(time, trial.xy_cm[:, AP], color=PATH, linewidth=0.8, label="anterior-posterior")
+    axes.plot(time, trial.xy_cm[:, ML], color=SECOND, linewidth=0.8, label="medio-lateral")
+    axes.set_xlabel("time (s)", color=INK)
+    axes.set_ylabel("COP (cm)", color=INK)
+    axes.set_title(title, fontsize=9, color=INK, loc="left")
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.grid(axis="y", color="#e6ebf0")
+    axes.legend(fontsize=7, frameon=False, loc="upper right", ncols=2)
+    return _svg(figure)
