@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from reeducate.clinic import migrate
 from reeducate.clinic.db import Base, make_engine, make_session_factory, unit_of_work
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import users
 from reeducate.example_data import ExampleDataMissing, fetch
 from tests.support import NOW, World, build_world, require
@@ -56,8 +57,9 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     engine.dispose()
     shutil.copy(empty, world_path)
     engine = _sqlite(world_path)
+    store = RecordingStore(folder / "recordings")
     with time_machine.travel(NOW, tick=False), unit_of_work(make_session_factory(engine)) as session:
-        world = build_world(session)
+        world = build_world(session, store)
     engine.dispose()
     return empty, world_path, world
 

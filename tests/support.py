@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.models import Clinic, Location, Patient
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
     AdministrationCreate,
     AppointmentBook,
@@ -25,10 +27,11 @@ from reeducate.clinic.schemas import (
     PatientCreate,
     VisitActivityAdd,
 )
-from reeducate.clinic.services import episodes, measures, patients, scheduling, visits
+from reeducate.clinic.services import balance, episodes, measures, patients, scheduling, visits
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Activity, Condition, PlanKind, Role, Sex
+from reeducate.signals.posturography.clinical import Condition as BalanceCondition
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery"
@@ -92,9 +95,21 @@ class World:
     visit_done: int
     visit_open: int
     administration: int
+    balance_trial: int
+    recordings_dir: str
 
 
-def build_world(session: Session) -> World:
+def synthetic_trial_csv(seconds: float = 30.0, rate_hz: float = 100.0, seed: int = 1) -> bytes:
+    """A made-up quiet-standing COP export (CSV, cm): slow sway plus small noise, reproducible."""
+    rng = np.random.default_rng(seed)
+    time = np.arange(int(seconds * rate_hz)) / rate_hz
+    ap = 0.4 * np.sin(2 * np.pi * 0.2 * time) + 0.15 * np.sin(2 * np.pi * 0.9 * time) + rng.normal(0, 0.01, len(time))
+    ml = 0.2 * np.sin(2 * np.pi * 0.3 * time + 1) + rng.normal(0, 0.01, len(time))
+    rows = "".join(f"{t:.2f},{a:.5f},{m:.5f}\n" for t, a, m in zip(time, ap, ml, strict=True))
+    return ("Time,AP[cm],ML[cm]\n" + rows).encode()
+
+
+def build_world(session: Session, store: RecordingStore) -> World:
     """Clinic A with every role and patients P1 (Quennell) and P2 (Abernathy); clinic B with a
     therapist and patient Q1 (Zeller). P1 has an episode, appointments, a request and visits."""
     system = Actor.system("tests")
@@ -137,6 +152,9 @@ def build_world(session: Session) -> World:
         session, pt, visit_open, "berg", AdministrationCreate(responses=[4] * 10 + [3, 3, 2, 2]),
         now=local(0, 8, 20)).id
     measures.request_questionnaires(session, pt, episode.id, ["nprs", "odi"])
+    balance_trial = balance.upload_trials(
+        session, pt, visit_open, [balance.TrialUpload("standing.csv", synthetic_trial_csv(), BalanceCondition())],
+        store, height_cm=165, now=local(0, 8, 30))[0].id
     done = book(local(-2, 10), local(-7, 9))
     visit_done = visits.check_in(session, desk, done, now=local(-2, 9, 55)).id
     visits.add_activity(session, pt, visit_done, VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
@@ -154,5 +172,5 @@ def build_world(session: Session) -> World:
         emails={k: u.email for k, u in users.items()}, user_ids={k: u.id for k, u in users.items()},
         p1=p1, p2=p2, q1=q1, episode=episode.id, appt_today=appt_today, appt_past=appt_past,
         appt_future=appt_future, request=request, visit_done=visit_done, visit_open=visit_open,
-        administration=administration,
+        administration=administration, balance_trial=balance_trial, recordings_dir=str(store.root),
     )

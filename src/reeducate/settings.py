@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default_factory=default_home_dir,
         description="Folder for the embedded SQLite database and stored recordings.",
     )
+    recordings_dir: Path | None = Field(
+        None,
+        description="Folder of the raw recordings uploaded to visits (content-addressed); empty means "
+        "home_dir/recordings.",
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL; empty means the SQLite file reeducate.sqlite3 in home_dir.",
@@ -68,6 +73,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home_dir / 'reeducate.sqlite3'}"
+
+    @property
+    def resolved_recordings_dir(self) -> Path:
+        """Where raw recordings are stored."""
+        return self.recordings_dir or self.home_dir / "recordings"
 
     @property
     def cookies_secure(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.db import Base, make_session_factory, unit_of_work
+from reeducate.clinic.recording_store import RecordingStore
 from tests.support import NOW, World, build_world
 
 
@@ -19,11 +21,16 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def records(factory: sessionmaker[Session]) -> Iterator[World]:
+def store(tmp_path: Path) -> RecordingStore:
+    return RecordingStore(tmp_path / "recordings")
+
+
+@pytest.fixture
+def records(factory: sessionmaker[Session], store: RecordingStore) -> Iterator[World]:
     """The world, stored, with the clock frozen at its present."""
     with time_machine.travel(NOW, tick=False):
         with unit_of_work(factory) as session:
-            world = build_world(session)
+            world = build_world(session, store)
         yield world
 
 

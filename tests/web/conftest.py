@@ -21,8 +21,8 @@ def settings_for_tests(tmp_path: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def client(world_engine: Engine, tmp_path: Path, frozen: None) -> Iterator[TestClient]:
-    app = create_app(settings_for_tests(tmp_path), world_engine)
+def client(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> Iterator[TestClient]:
+    app = create_app(settings_for_tests(tmp_path, recordings_dir=Path(world.recordings_dir)), world_engine)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
         yield test_client
 

@@ -21,7 +21,7 @@ from reeducate.clinic.models import AuditEvent
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import pages
 from reeducate.web.app import create_app
-from tests.support import World, local
+from tests.support import World, local, synthetic_trial_csv
 from tests.web.conftest import bearer, settings_for_tests
 
 PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
@@ -60,6 +60,7 @@ class Case:
     expect: dict[str, Outcome]
     json: Callable[[World], Any] | None = None
     form: Callable[[World], dict[str, Any]] | None = None
+    files: Callable[[World], dict[str, Any]] | None = None
     audited: bool = True
 
     def url(self, world: World) -> str:
@@ -69,6 +70,10 @@ class Case:
 def _book(w: World) -> dict[str, Any]:
     return {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
             "starts_at": local(1, 10).isoformat(), "duration_min": 45}
+
+
+def _trial_file(field: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {field: ("standing.csv", synthetic_trial_csv(seconds=12), "text/csv")}
 
 
 NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
@@ -123,6 +128,12 @@ CASES: list[Case] = [
          json=lambda w: {"measure_ids": ["lefs"]}),
     Case("POST", "/api/v1/episodes/{w.episode}/questionnaires/nprs", PORTAL_CANCEL, json=lambda w: {"responses": [3]}),
     Case("GET", "/api/v1/measure-administrations/{w.administration}/fhir", CLINICAL_READ),
+    Case("POST", "/api/v1/visits/{w.visit_open}/balance-trials", CLINICAL_WRITE, files=_trial_file("files"),
+         form=lambda w: {"vision": "closed"}),
+    Case("GET", "/api/v1/visits/{w.visit_open}/balance-trials", CLINICAL_READ),
+    Case("GET", "/api/v1/episodes/{w.episode}/balance-trials", CLINICAL_READ),
+    Case("GET", "/api/v1/balance-trials/{w.balance_trial}", CLINICAL_READ),
+    Case("GET", "/api/v1/balance-trials/{w.balance_trial}/raw", CLINICAL_WRITE),
     Case("GET", "/api/v1/audit-events", ADMIN_ONLY, audited=False),
     # pages
     Case("GET", "/", ANYONE, audited=False),
@@ -155,13 +166,19 @@ CASES: list[Case] = [
     Case("POST", "/episodes/{w.episode}/questionnaire-requests", CLINICAL_WRITE, form=lambda w: {"measure_id": "lefs"}),
     Case("GET", "/portal/questionnaires/{w.episode}/nprs", PORTAL_CANCEL),
     Case("POST", "/portal/questionnaires/{w.episode}/nprs", PORTAL_CANCEL, form=lambda w: {"item-1": 3}),
+    Case("GET", "/visits/{w.visit_open}/balance", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/balance", CLINICAL_WRITE, files=_trial_file("file-0"),
+         form=lambda w: {"vision-0": "open", "surface-0": "foam", "stance-0": "bipedal"}),
+    Case("GET", "/balance-trials/{w.balance_trial}/statokinesigram.svg", CLINICAL_READ),
+    Case("GET", "/balance-trials/{w.balance_trial}/stabilogram.svg", CLINICAL_READ),
+    Case("GET", "/episodes/{w.episode}/balance.svg", CLINICAL_READ),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
 
 
 def _normalise(path: str) -> str:
-    for name in ("appointment_id", "visit_id", "episode_id", "administration_id"):
+    for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
 
@@ -171,7 +188,7 @@ def _case_key(case: Case) -> tuple[str, str]:
     for measure_id in ("berg", "tug", "nprs"):
         path = path.replace(f"/{measure_id}", "/{measure_id}")
     for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
-                      "visit_open", "administration"):
+                      "visit_open", "administration", "balance_trial"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     return case.method, path
 
@@ -181,7 +198,8 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     app = create_app(settings_for_tests(tmp_path))
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
-    for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures):
+    for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
+                   pages.balance):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}
@@ -212,7 +230,8 @@ def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: 
     denials_before = _audit_rows(world_engine, user_id, AuditAction.DENIED)
     response = client.request(case.method, case.url(world), headers=headers,
                               json=case.json(world) if case.json else None,
-                              data=case.form(world) if case.form else None)
+                              data=case.form(world) if case.form else None,
+                              files=case.files(world) if case.files else None)
     expected = case.expect[persona]
     to_login = response.status_code == 303 and response.headers["location"].startswith("/login?next=")
     if expected == "denied":

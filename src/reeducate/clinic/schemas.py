@@ -25,6 +25,7 @@ from reeducate.clinic.vocabulary import (
     VisitStatus,
 )
 from reeducate.measures.change import Trajectory
+from reeducate.signals.posturography.clinical import Stance, Surface, Vision
 
 Name = Field(min_length=1, max_length=100)
 
@@ -347,3 +348,26 @@ class AuditEventOut(Output):
     detail: str
     ip_address: str
     user_agent: str
+
+
+class BalanceTrialOut(Output):
+    """A stored force-plate trial: its condition, the raw file's fingerprint and the full analysis."""
+
+    id: int
+    patient_id: int
+    episode_id: int | None
+    visit_id: int
+    filename: str
+    sha256: str
+    size_bytes: int
+    vision: Vision
+    surface: Surface
+    stance: Stance
+    preset: str
+    height_cm: float | None
+    mean_velocity_cm_s: float
+    ellipse_area_cm2: float
+    equilibrium_score: float | None
+    result: dict[str, Any]
+    recorded_at: datetime
+    recorded_by_id: int

@@ -4,7 +4,9 @@ above, with its 95 % prediction ellipse) and the stabilogram (AP and ML against 
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
@@ -65,4 +67,26 @@ def stabilogram_svg(trial: PreparedTrial, title: str) -> bytes:
         axes.spines[side].set_visible(False)
     axes.grid(axis="y", color="#e6ebf0")
     axes.legend(fontsize=7, frameon=False, loc="upper right", ncols=2)
+    return _svg(figure)
+
+
+def balance_progress_svg(series: dict[str, list[tuple[date, float]]]) -> bytes:
+    """Mean sway velocity (cm/s) by date, one line per test condition; lower is steadier."""
+    figure = Figure(figsize=(6.4, 2.9), dpi=100)
+    axes = figure.subplots()
+    days: list[date] = []
+    for label, points in sorted(series.items()):
+        axes.plot([d for d, _ in points], [v for _, v in points], marker="o", linewidth=2, label=label)
+        days += [d for d, _ in points]
+    axes.set_title("Mean sway velocity by condition (lower is steadier)", fontsize=10, color=INK, loc="left")
+    axes.set_ylabel("cm/s", color=INK)
+    axes.set_ylim(bottom=0)
+    if days:
+        axes.set_xlim(min(days) - timedelta(days=3), max(max(days) + timedelta(days=3), min(days) + timedelta(days=7)))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.grid(axis="y", color="#e6ebf0")
+    axes.legend(fontsize=7, frameon=False, loc="best")
     return _svg(figure)

@@ -19,6 +19,7 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Forbidden, NotAuthenticated
 from reeducate.clinic.models import User
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth
 from reeducate.clinic.vocabulary import STAFF, Role
 from reeducate.settings import Settings
@@ -46,6 +47,14 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """Scoped to the route function: the commit happens before the response is sent, so a client that
 follows a redirect sees what was written, and a failed commit is reported as a failure."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_recording_store(request: Request) -> RecordingStore:
+    """The raw-recording store of these settings."""
+    return RecordingStore(request.app.state.settings.resolved_recordings_dir)
+
+
+StoreDep = Annotated[RecordingStore, Depends(get_recording_store)]
 
 
 def get_policy(request: Request) -> auth.SessionPolicy:

@@ -2,6 +2,7 @@
 
 from reeducate.clinic.models.audit import AuditEvent
 from reeducate.clinic.models.auth import AuthSession, LoginAttempt
+from reeducate.clinic.models.balance import BalanceTrial
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
 from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
@@ -14,6 +15,7 @@ __all__ = [
     "Appointment",
     "AuditEvent",
     "AuthSession",
+    "BalanceTrial",
     "CareTeamMember",
     "Clinic",
     "Coverage",

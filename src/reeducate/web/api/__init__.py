@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from reeducate.web.api import appointments, audit, auth, episodes, measures, patients, people, visits
+from reeducate.web.api import appointments, audit, auth, balance, episodes, measures, patients, people, visits
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, people, patients, episodes, appointments, visits, measures, audit):
+for module in (auth, people, patients, episodes, appointments, visits, measures, balance, audit):
     router.include_router(module.router)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from reeducate.web.pages import auth, booking, measures, patients, portal, schedule
+from reeducate.web.pages import auth, balance, booking, measures, patients, portal, schedule
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, schedule, patients, booking, portal, measures):
+for module in (auth, schedule, patients, booking, portal, measures, balance):
     router.include_router(module.router)

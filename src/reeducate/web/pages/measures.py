@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import MeasureAdministration
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import episodes, measures, visits
+from reeducate.clinic.services import balance, episodes, measures, visits
 from reeducate.measures import catalogue
 from reeducate.measures.definition import Instrument
 from reeducate.reports.progress_plot import progress_svg
@@ -85,6 +85,7 @@ def progress_page(request: Request, episode_id: int, login: LoginDep, session: S
         "login": login, "episode": episode, "progress": progress, "administrations": administrations,
         "instruments": catalogue.instruments(), "recorded": request.query_params.get("recorded"),
         "requested": [r.measure_id for r in measures.questionnaire_requests(session, episode.id)],
+        "balance_trials": balance.for_episode(session, login.actor, episode_id),
     })
 
 

@@ -1,0 +1,197 @@
+"""Posturography in the clinic: force-plate trials uploaded to a visit, and followed over an episode.
+
+The analysis is the pure balance engine's; this module decides who may do what, refuses a bad file
+before anything is stored (a batch of uploads is all or nothing), keeps the raw file in the
+recording store under its SHA-256, and audits every read and write.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.models import BalanceTrial, Episode, Visit
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
+from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.io import read_cop
+from reeducate.signals.posturography.clinical import (
+    Condition,
+    SensoryInteraction,
+    Surface,
+    Vision,
+    sensory_interaction,
+)
+from reeducate.signals.posturography.trial import PreparedTrial
+
+#: Largest upload accepted (bytes): a 60-s, 1 kHz, 12-channel text export is about 10 MB.
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_TRIALS_PER_UPLOAD = 12
+
+
+@dataclass(frozen=True)
+class TrialUpload:
+    """One file as received, with the condition it was recorded in."""
+
+    filename: str
+    content: bytes
+    condition: Condition
+
+
+def _safe_name(filename: str) -> str:
+    """The file's own name without any folder, control characters or odd punctuation (max 100)."""
+    name = Path(filename.replace("\\", "/")).name
+    name = re.sub(r"[^A-Za-z0-9._ -]", "_", name).strip(" .") or "recording"
+    return name[:100]
+
+
+def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> BalanceResult:
+    name = _safe_name(upload.filename)
+    if not upload.content:
+        raise InvalidInput(f"{name}: the file is empty.")
+    if len(upload.content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{name}: {len(upload.content) / 1e6:.0f} MB is over the "
+                           f"{MAX_UPLOAD_BYTES // 2**20} MB limit for one trial; export only the trial.")
+    with tempfile.TemporaryDirectory(prefix="reeducate-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(upload.content)
+        try:
+            return analyze_cop(read_cop(path), preset, condition=upload.condition, height_cm=height_cm)
+        except RecordingError as error:
+            raise InvalidInput(str(error)) from None
+
+
+def _finite(value: Any) -> Any:
+    """JSON columns hold no NaN: an undefined descriptor is stored as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+    visit = fetch(session, Visit, visit_id, "visit")
+    check_patient_access(actor, visit.patient, clinical=True)
+    return visit
+
+
+def upload_trials(
+    session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], store: RecordingStore, *,
+    preset: str = "quijoux2021", height_cm: float | None = None, now: datetime | None = None,
+) -> list[BalanceTrial]:
+    """A clinician adds force-plate trials to an open visit; every file is analysed before any is kept."""
+    require_role(actor, CLINICIANS, "record balance trials")
+    visit = _clinical_visit(session, actor, visit_id)
+    if visit.status is VisitStatus.COMPLETED:
+        raise Conflict(f"Visit {visit.id} is completed; add the trials to the patient's next visit.")
+    if preset not in PRESETS:
+        raise InvalidInput(f"Unknown preset {preset!r}; choose {' or '.join(PRESETS)}.")
+    if not uploads:
+        raise InvalidInput("Choose at least one recording to upload.")
+    if len(uploads) > MAX_TRIALS_PER_UPLOAD:
+        raise InvalidInput(f"Upload at most {MAX_TRIALS_PER_UPLOAD} trials at a time.")
+    if height_cm is not None and not 50 <= height_cm <= 250:
+        raise InvalidInput("Enter the patient's height in centimetres (50-250).")
+    results = [(upload, _analyse(upload, preset, height_cm)) for upload in uploads]  # type: ignore[arg-type]
+    trials = []
+    for upload, result in results:
+        trial = BalanceTrial(
+            patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id,
+            filename=_safe_name(upload.filename), sha256=store.put(upload.content), size_bytes=len(upload.content),
+            vision=upload.condition.vision, surface=upload.condition.surface, stance=upload.condition.stance,
+            preset=preset, height_cm=height_cm, mean_velocity_cm_s=result.sway.mean_velocity_cm_s,
+            ellipse_area_cm2=result.sway.ellipse_area_95_cm2, equilibrium_score=result.equilibrium_score,
+            result=_finite(result.to_dict()), recorded_at=now or utcnow(), recorded_by_id=actor.user_id,
+        )
+        session.add(trial)
+        session.flush()
+        record(session, actor, AuditAction.CREATE, "balance_trial", trial.id, patient_id=visit.patient_id,
+               detail=f"{upload.condition.label}: {result.sway.mean_velocity_cm_s:.2f} cm/s")
+        trials.append(trial)
+    return trials
+
+
+def for_visit(session: Session, actor: Actor, visit_id: int) -> list[BalanceTrial]:
+    visit = _clinical_visit(session, actor, visit_id)
+    trials = list(session.scalars(select(BalanceTrial).where(BalanceTrial.visit_id == visit.id)
+                                  .order_by(BalanceTrial.id)))
+    record(session, actor, AuditAction.READ, "balance_trials", visit.id, patient_id=visit.patient_id,
+           detail=f"visit {visit.id}: {len(trials)} trials")
+    return trials
+
+
+def for_episode(session: Session, actor: Actor, episode_id: int) -> list[BalanceTrial]:
+    episode = fetch(session, Episode, episode_id, "episode")
+    check_patient_access(actor, episode.patient, clinical=True)
+    trials = list(session.scalars(select(BalanceTrial).where(BalanceTrial.episode_id == episode.id)
+                                  .order_by(BalanceTrial.recorded_at, BalanceTrial.id)))
+    record(session, actor, AuditAction.READ, "balance_trials", episode.id, patient_id=episode.patient_id,
+           detail=f"episode {episode.id}: {len(trials)} trials")
+    return trials
+
+
+def get(session: Session, actor: Actor, trial_id: int) -> BalanceTrial:
+    trial = fetch(session, BalanceTrial, trial_id, "balance trial")
+    check_patient_access(actor, trial.patient, clinical=True)
+    record(session, actor, AuditAction.READ, "balance_trial", trial.id, patient_id=trial.patient_id)
+    return trial
+
+
+def raw_file(session: Session, actor: Actor, trial_id: int, store: RecordingStore) -> tuple[str, bytes]:
+    """The file as uploaded (clinicians only)."""
+    require_role(actor, CLINICIANS, "download raw recordings")
+    trial = get(session, actor, trial_id)
+    return trial.filename, store.read(trial.sha256)
+
+
+def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStore
+             ) -> tuple[BalanceTrial, PreparedTrial]:
+    """The trial and its preprocessed COP, recomputed from the stored raw file (for the plots)."""
+    trial = get(session, actor, trial_id)
+    upload = TrialUpload(trial.filename, store.read(trial.sha256), Condition(trial.vision, trial.surface, trial.stance))
+    with tempfile.TemporaryDirectory(prefix="reeducate-plot-") as folder:
+        path = Path(folder) / trial.filename
+        path.write_bytes(upload.content)
+        cop, _ = prepare(read_cop(path), trial.preset)  # type: ignore[arg-type]
+    return trial, cop
+
+
+def sensory_comparison(trials: list[BalanceTrial]) -> SensoryInteraction | None:
+    """The mCTSIB comparison of a visit's bipedal trials on mean sway velocity; None if one condition."""
+    velocity: dict[tuple[Vision, Surface], list[float]] = defaultdict(list)
+    scores: dict[tuple[Vision, Surface], list[float]] = defaultdict(list)
+    for trial in trials:
+        if trial.stance.value != "bipedal":
+            continue
+        velocity[(trial.vision, trial.surface)].append(trial.mean_velocity_cm_s)
+        if trial.equilibrium_score is not None:
+            scores[(trial.vision, trial.surface)].append(trial.equilibrium_score)
+    if len(velocity) < 2:
+        return None
+    return sensory_interaction("mean sway velocity (cm/s)", velocity, scores)
+
+
+def velocity_by_condition(trials: list[BalanceTrial]) -> dict[str, list[tuple[date, float]]]:
+    """Each condition's mean sway velocity (cm/s) by day, averaging a day's repeated trials."""
+    by_day: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for trial in trials:
+        label = Condition(trial.vision, trial.surface, trial.stance).label
+        by_day[label][trial.recorded_at.date()].append(trial.mean_velocity_cm_s)
+    return {label: sorted((day, sum(v) / len(v)) for day, v in days.items()) for label, days in by_day.items()}

@@ -1,0 +1,90 @@
+"""Force-plate pages: a visit's trials (upload with their conditions, results, plots, the sensory
+comparison) and the SVG plots of a trial and of an episode's balance progress."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.services import balance, visits
+from reeducate.reports.balance_plots import balance_progress_svg, stabilogram_svg, statokinesigram_svg
+from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
+from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.templating import render
+
+router = APIRouter()
+ROWS = 4  # upload rows on the form: the four mCTSIB conditions at once
+SVG_HEADERS = {"Cache-Control": "private, no-store"}
+
+
+def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
+          added: str | None = None, status_code: int = 200) -> Response:
+    visit = visits.get(session, login.actor, visit_id)
+    trials = balance.for_visit(session, login.actor, visit_id)
+    return render(request, "pages/balance.html", {
+        "login": login, "visit": visit, "trials": trials, "comparison": balance.sensory_comparison(trials),
+        "rows": range(ROWS), "visions": list(Vision), "surfaces": list(Surface), "stances": list(Stance),
+        "defaults": [(Vision.OPEN, Surface.FIRM), (Vision.CLOSED, Surface.FIRM), (Vision.OPEN, Surface.FOAM),
+                     (Vision.CLOSED, Surface.FOAM)],
+        "error": error, "added": added,
+    }, status_code=status_code)
+
+
+@router.get("/visits/{visit_id}/balance")
+def balance_page(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
+    return _page(request, login, session, visit_id, added=request.query_params.get("added"))
+
+
+@router.post("/visits/{visit_id}/balance")
+async def upload(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep,
+                 store: StoreDep) -> Response:
+    form = await request.form()
+    uploads = []
+    try:
+        for row in range(ROWS):
+            file = form.get(f"file-{row}")
+            if not isinstance(file, UploadFile) or not file.filename:
+                continue
+            condition = Condition(Vision(str(form.get(f"vision-{row}"))), Surface(str(form.get(f"surface-{row}"))),
+                                  Stance(str(form.get(f"stance-{row}"))))
+            uploads.append(balance.TrialUpload(file.filename, await file.read(balance.MAX_UPLOAD_BYTES + 1),
+                                               condition))
+        height = str(form.get("height_cm") or "").strip()
+        trials = balance.upload_trials(session, login.actor, visit_id, uploads, store,
+                                       preset=str(form.get("preset") or "quijoux2021"),
+                                       height_cm=float(height) if height else None)
+    except ValueError:
+        message = "Choose a condition from the lists and enter the height as a number of centimetres."
+    except (InvalidInput, Conflict) as error:
+        message = error.message
+    else:
+        return RedirectResponse(f"/visits/{visit_id}/balance?added={len(trials)}", status_code=303)
+    session.rollback()  # nothing of a refused upload is kept
+    return _page(request, login, session, visit_id, error=message, status_code=422)
+
+
+@router.get("/balance-trials/{trial_id}/statokinesigram.svg")
+def statokinesigram(trial_id: int, login: LoginDep, session: SessionDep, store: StoreDep) -> Response:
+    trial, cop = balance.prepared(session, login.actor, trial_id, store)
+    label = Condition(trial.vision, trial.surface, trial.stance).label
+    return Response(statokinesigram_svg(cop, trial.ellipse_area_cm2, f"{trial.filename}: {label}"),
+                    media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get("/balance-trials/{trial_id}/stabilogram.svg")
+def stabilogram(trial_id: int, login: LoginDep, session: SessionDep, store: StoreDep) -> Response:
+    trial, cop = balance.prepared(session, login.actor, trial_id, store)
+    label = Condition(trial.vision, trial.surface, trial.stance).label
+    return Response(stabilogram_svg(cop, f"{trial.filename}: {label}"), media_type="image/svg+xml",
+                    headers=SVG_HEADERS)
+
+
+@router.get("/episodes/{episode_id}/balance.svg")
+def balance_progress(episode_id: int, login: LoginDep, session: SessionDep) -> Response:
+    trials = balance.for_episode(session, login.actor, episode_id)
+    if not trials:
+        raise NotFound(f"No force-plate trials in episode {episode_id} yet.")
+    return Response(balance_progress_svg(balance.velocity_by_condition(trials)), media_type="image/svg+xml",
+                    headers=SVG_HEADERS)
