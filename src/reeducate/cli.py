@@ -19,6 +19,7 @@ from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Clinic, Patient
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Role
 from reeducate.settings import InsecureSettingsError, get_settings
@@ -55,7 +56,7 @@ def _upgrade(engine: Engine) -> None:
 
 def _seed(engine: Engine) -> None:
     with unit_of_work(make_session_factory(engine)) as session:
-        created = seed_demo(session)
+        created = seed_demo(session, store=RecordingStore(get_settings().resolved_recordings_dir))
     console.print("Demo clinic created." if created else "Demo clinic already present; nothing changed.")
 
 

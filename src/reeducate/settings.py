@@ -38,18 +38,18 @@ class Settings(BaseSettings):
         "development",
         description="development (local, default secret allowed), test, or production (HTTPS).",
     )
-    home_dir: Path = Field(
+    home: Path = Field(
         default_factory=default_home_dir,
         description="Folder for the embedded SQLite database and stored recordings.",
     )
     recordings_dir: Path | None = Field(
         None,
         description="Folder of the raw recordings uploaded to visits (content-addressed); empty means "
-        "home_dir/recordings.",
+        "home/recordings.",
     )
     database_url: str | None = Field(
         None,
-        description="SQLAlchemy URL; empty means the SQLite file reeducate.sqlite3 in home_dir.",
+        description="SQLAlchemy URL; empty means the SQLite file reeducate.sqlite3 in home.",
     )
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET_KEY),
@@ -72,12 +72,12 @@ class Settings(BaseSettings):
         """The database to use: ``database_url`` or the embedded SQLite file."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.home_dir / 'reeducate.sqlite3'}"
+        return f"sqlite:///{self.home / 'reeducate.sqlite3'}"
 
     @property
     def resolved_recordings_dir(self) -> Path:
         """Where raw recordings are stored."""
-        return self.recordings_dir or self.home_dir / "recordings"
+        return self.recordings_dir or self.home / "recordings"
 
     @property
     def cookies_secure(self) -> bool:

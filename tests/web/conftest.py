@@ -17,7 +17,7 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def settings_for_tests(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(environment="test", secret_key=TEST_SECRET, home_dir=tmp_path, **overrides)
+    return Settings(environment="test", secret_key=TEST_SECRET, home=tmp_path, **overrides)
 
 
 @pytest.fixture

@@ -106,12 +106,12 @@ def test_pages_say_not_to_cache_and_not_to_frame(client: TestClient, world: Worl
 def test_the_server_refuses_to_start_outside_development_with_the_default_secret(
         tmp_path: Path, environment: str) -> None:
     with pytest.raises(InsecureSettingsError, match="REEDUCATE_SECRET_KEY"):
-        create_app(Settings(environment=environment, home_dir=tmp_path))
+        create_app(Settings(environment=environment, home=tmp_path))
 
 
 def test_development_may_use_the_default_secret(tmp_path: Path) -> None:
-    create_app(Settings(environment="development", home_dir=tmp_path))
+    create_app(Settings(environment="development", home=tmp_path))
 
 
 def test_production_cookies_are_secure(tmp_path: Path) -> None:
-    assert Settings(environment="production", secret_key="k" * 40, home_dir=tmp_path).cookies_secure
+    assert Settings(environment="production", secret_key="k" * 40, home=tmp_path).cookies_secure

@@ -19,7 +19,7 @@ import uvicorn
 from sqlalchemy import Engine
 
 from reeducate.web.app import create_app
-from tests.support import PASSWORD, World, require
+from tests.support import PASSWORD, World, require, synthetic_trial_csv
 from tests.web.conftest import settings_for_tests
 
 pytestmark = pytest.mark.browser
@@ -35,12 +35,13 @@ def _chromium() -> str:
 
 
 @pytest.fixture
-def server(world_engine: Engine, tmp_path: Path, frozen: None) -> Iterator[str]:
+def server(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, in a thread of this process."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings_for_tests(tmp_path), world_engine), host="127.0.0.1",
+    settings = settings_for_tests(tmp_path, recordings_dir=Path(world.recordings_dir))
+    config = uvicorn.Config(create_app(settings, world_engine), host="127.0.0.1",
                             port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -176,3 +177,40 @@ def test_a_patient_fills_in_a_requested_questionnaire(browser, server: str, worl
         page.locator("main button[type=submit]").click()
     assert "your answers are saved" in page.inner_text("main")
     page.screenshot(path=str(SHOTS / "portal-questionnaire-done.png"), full_page=True)
+
+
+def test_a_therapist_uploads_four_conditions_and_sees_results_plots_and_the_comparison(
+        browser, server: str, world: World, example) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/patients/{world.p1}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Force-plate trials").first.click()
+    assert page.url.endswith(f"/visits/{world.visit_open}/balance")
+    # subject 14 of the BDS set (75 y): eyes open/closed on firm ground and on foam, rows pre-set in that order
+    for row, name in enumerate(["BDS00160.txt", "BDS00157.txt", "BDS00166.txt", "BDS00163.txt"]):
+        page.get_by_label(f"Trial {row + 1} recording").set_input_files(str(example(name)))
+    page.get_by_label("Patient's height").fill("174.5")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Analyse and save").click()
+    text = page.inner_text("main")
+    assert "4 trials analysed and saved." in text, text[:500]
+    assert "Sensory interaction (mCTSIB)" in text and "Romberg quotient: firm" in text
+    for image in page.locator("img[src^='/balance-trials/']").all():
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), image.get_attribute("src")
+    page.screenshot(path=str(SHOTS / "balance-visit.png"), full_page=True)
+    page.goto(f"{server}/episodes/{world.episode}/progress")
+    plot = page.locator(f"img[src='/episodes/{world.episode}/balance.svg']")
+    assert plot.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_a_bad_recording_is_refused_on_the_page_and_nothing_is_added(browser, server: str, world: World,
+                                                                      tmp_path: Path) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/balance")
+    before = page.locator("img[src^='/balance-trials/']").count()
+    (tmp_path / "two-seconds.csv").write_bytes(synthetic_trial_csv(seconds=2))
+    page.get_by_label("Trial 1 recording").set_input_files(str(tmp_path / "two-seconds.csv"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Analyse and save").click()
+    assert "lasts 2.0 s" in page.inner_text("[role=alert]")
+    assert page.locator("img[src^='/balance-trials/']").count() == before

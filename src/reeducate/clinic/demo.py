@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Appointment, Clinic, Location, User
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
     AdministrationCreate,
     AppointmentBook,
@@ -26,7 +27,7 @@ from reeducate.clinic.schemas import (
     PatientCreate,
     VisitActivityAdd,
 )
-from reeducate.clinic.services import episodes, measures, patients, scheduling, visits
+from reeducate.clinic.services import balance, episodes, measures, patients, scheduling, visits
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import (
@@ -37,7 +38,10 @@ from reeducate.clinic.vocabulary import (
     Role,
     Sex,
 )
+from reeducate.example_data import ExampleDataMissing, fetch
 from reeducate.measures import catalogue
+from reeducate.signals.posturography.clinical import Condition as BalanceCondition
+from reeducate.signals.posturography.clinical import Surface, Vision
 
 DEMO_SLUG = "riverside-demo"
 DEMO_PASSWORD = "reeducate-demo"
@@ -138,8 +142,11 @@ def _patient_email(person: _Person) -> str:
     return f"{person.first.lower()}.{person.last.lower()}@riverside.example"
 
 
-def seed_demo(session: Session, *, today: date | None = None) -> bool:
-    """Create the demo clinic unless it exists; returns True if it was created now."""
+def seed_demo(session: Session, *, today: date | None = None, store: RecordingStore | None = None) -> bool:
+    """Create the demo clinic unless it exists; returns True if it was created now.
+
+    With a recording ``store``, and the shared posturography recordings on this machine, fall-risk
+    patients also get force-plate trials (the four mCTSIB conditions) at their retests."""
     if session.scalar(select(Clinic).where(Clinic.slug == DEMO_SLUG)) is not None:
         return False
     zone = ZoneInfo(DEMO_TIMEZONE)
@@ -163,7 +170,7 @@ def seed_demo(session: Session, *, today: date | None = None) -> bool:
     caseload = []
     for person in _PATIENTS:
         patient_id, episode_id = _seed_patient(
-            session, rng, clinic, location, staff, desk, person, today, zone
+            session, rng, clinic, location, staff, desk, person, today, zone, store
         )
         caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
     _seed_week(session, rng, location, desk, caseload, today, zone)
@@ -172,7 +179,7 @@ def seed_demo(session: Session, *, today: date | None = None) -> bool:
 
 def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location: Location,
                   staff: dict[str, User], desk: Actor, person: _Person, today: date,
-                  zone: ZoneInfo) -> tuple[int, int]:
+                  zone: ZoneInfo, store: RecordingStore | None) -> tuple[int, int]:
     """Register one patient with coverage, an episode and past visits; returns (patient, episode)."""
     patient = patients.create(session, desk, PatientCreate(
         first_name=person.first, last_name=person.last, date_of_birth=person.born, sex=person.sex,
@@ -211,11 +218,13 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
     while day < today:
         if day.weekday() < 5:
             clinician = lead if kind is AppointmentKind.EVALUATION else staff[rng.choice(person.team)]
-            retest = None
+            retest, trials = None, None
             if measure_id and count % 4 == 0:
                 retest = (measure_id, first_score + step * (count // 4) + rng.choice((-1, 0, 1)))
+                if person.condition is Condition.FALL_RISK and store is not None:
+                    trials = _demo_trials(steadier=count > 0)
             _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day,
-                             zone, kind, retest)
+                             zone, kind, retest, trials, store)
             kind = AppointmentKind.TREATMENT
             count += 1
         day += timedelta(days=rng.choice((2, 3, 4)))
@@ -236,6 +245,24 @@ _DEMO_MEASURES: dict[Condition, tuple[str, float, float]] = {
     Condition.SPORTS_INJURY: ("lefs", 50, 5),
 }
 """Demo data only: the measure each condition's chart shows, its first score and change per retest."""
+
+
+_DEMO_TRIALS = {  # Santos & Duarte 2016 (BDS): subject 14 (75 y, sways a lot) first, subject 4 (62 y) after
+    False: (("BDS00160.txt", Vision.OPEN, Surface.FIRM), ("BDS00157.txt", Vision.CLOSED, Surface.FIRM),
+            ("BDS00166.txt", Vision.OPEN, Surface.FOAM), ("BDS00163.txt", Vision.CLOSED, Surface.FOAM)),
+    True: (("BDS00037.txt", Vision.OPEN, Surface.FIRM), ("BDS00046.txt", Vision.CLOSED, Surface.FIRM),
+           ("BDS00040.txt", Vision.OPEN, Surface.FOAM), ("BDS00043.txt", Vision.CLOSED, Surface.FOAM)),
+}
+"""Demo data only: real recordings of other people, standing in for a fall-risk patient's retests."""
+
+
+def _demo_trials(*, steadier: bool) -> list[balance.TrialUpload] | None:
+    """The four mCTSIB trials of the demo's balance retests; None where the recordings are absent."""
+    try:
+        return [balance.TrialUpload(name, fetch(name).read_bytes(), BalanceCondition(vision, surface))
+                for name, vision, surface in _DEMO_TRIALS[steadier]]
+    except ExampleDataMissing:
+        return None
 
 
 def _demo_answers(measure_id: str, score: float) -> list[int]:
@@ -271,7 +298,8 @@ def _free_slot(session: Session, rng: random.Random, location: Location, provide
 
 def _seed_past_visit(session: Session, rng: random.Random, location: Location, clinician: User,
                      desk: Actor, patient_id: int, episode_id: int, day: date, zone: ZoneInfo,
-                     kind: AppointmentKind, retest: tuple[str, float] | None = None) -> None:
+                     kind: AppointmentKind, retest: tuple[str, float] | None = None,
+                     trials: list[balance.TrialUpload] | None = None, store: RecordingStore | None = None) -> None:
     booked_at = datetime.combine(day - timedelta(days=7), time(9), zone)
     appointment = _free_slot(session, rng, location, clinician, desk, patient_id, day, zone, kind,
                              episode_id, booked_at)
@@ -290,6 +318,9 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
         measures.record_in_visit(session, actor, visit.id, retest[0],
                                  AdministrationCreate(responses=_demo_answers(*retest)),
                                  now=appointment.starts_at + timedelta(minutes=10))
+    if trials and store is not None:
+        balance.upload_trials(session, actor, visit.id, trials, store, height_cm=162,
+                              now=appointment.starts_at + timedelta(minutes=20))
     visits.complete(session, actor, visit.id, now=appointment.ends_at)
 
 
