@@ -8,9 +8,8 @@ to fix it.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import pandas as pd
 import typer
@@ -24,6 +23,7 @@ from reeducate.signals.errors import RecordingError
 from reeducate.signals.io import FORMATS, read_cop
 from reeducate.signals.io.text import ColumnOptions
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
+from reeducate.signals.posturography.docs import balance_markdown
 
 app = typer.Typer(help="Posturography: centre-of-pressure descriptors from force plates.", no_args_is_help=True)
 console = Console()
@@ -41,17 +41,6 @@ def _preset(name: str) -> Preset:
     if name not in PRESETS:
         _refuse(f"unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
     return name  # type: ignore[return-value]
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no NaN: an undefined value is null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 @app.command()
@@ -86,7 +75,7 @@ def analyze(
     except RecordingError as error:
         _refuse(str(error))
     if as_json:
-        print(json.dumps(_finite(result.to_dict()), indent=1))
+        print(json.dumps(result.to_dict(), indent=1))
         return
     table = Table(title=f"{file.name}: {result.preset}, {result.n_samples} samples at {result.sampling_rate_hz:g} Hz")
     for column in ("descriptor", "reference name", "value", "unit"):
@@ -127,3 +116,9 @@ def batch(
     errors.print(f"{len(table) - len(failed)} trials analysed, {len(failed)} refused; wrote {out}.")
     for _, row in failed.iterrows():
         errors.print(f"[yellow]{row['file']}[/yellow]: {row['error']}", highlight=False)
+
+
+@app.command()
+def docs() -> None:
+    """Print docs/balance.md (generated from the engine)."""
+    print(balance_markdown(), end="")

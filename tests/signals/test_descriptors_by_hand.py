@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from reeducate.signals.balance import analyze_cop, quijoux_values, sway_summary
+from reeducate.signals.posturography.docs import balance_markdown, descriptor_keys
 from reeducate.signals.posturography.dynamic import _run_ends, velocity_peaks
 from reeducate.signals.posturography.positional import planar_diameter, principal_sway_direction_deg
 from reeducate.signals.posturography.trial import PreparedTrial
@@ -146,3 +148,9 @@ def test_native_preset_keeps_the_recording_rate_and_quijoux2021_resamples_to_25_
     assert (reference.sampling_rate_hz, reference.n_samples) == (25.0, 748)
     assert native.sway.rms_ap_cm == pytest.approx(0.5 / math.sqrt(2), rel=0.01)
     assert reference.sway.rms_ap_cm == pytest.approx(0.5 / math.sqrt(2), rel=0.01)
+
+
+def test_the_balance_page_is_generated_from_the_engine() -> None:
+    page = Path(__file__).parents[2] / "docs" / "balance.md"
+    assert page.read_text() == balance_markdown(), "run: reeducate balance docs > docs/balance.md"
+    assert len(descriptor_keys()) == 75

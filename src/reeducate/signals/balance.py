@@ -15,6 +15,7 @@ frequency, mean velocity over the trial's true duration).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -117,9 +118,18 @@ class BalanceResult:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["descriptors"] = [asdict(d) for d in self.descriptors]
-        return out
+        """Plain data for JSON; an undefined value (NaN) becomes None, as JSON has no NaN."""
+        return _finite(asdict(self))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _bridge_gaps(recording: CopRecording, preset: Preset) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -7,14 +7,12 @@ recording store under its SHA-256, and audits every read and write.
 
 from __future__ import annotations
 
-import math
 import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,17 +73,6 @@ def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> Ba
             raise InvalidInput(str(error)) from None
 
 
-def _finite(value: Any) -> Any:
-    """JSON columns hold no NaN: an undefined descriptor is stored as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 def _clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     visit = fetch(session, Visit, visit_id, "visit")
     check_patient_access(actor, visit.patient, clinical=True)
@@ -118,7 +105,7 @@ def upload_trials(
             vision=upload.condition.vision, surface=upload.condition.surface, stance=upload.condition.stance,
             preset=preset, height_cm=height_cm, mean_velocity_cm_s=result.sway.mean_velocity_cm_s,
             ellipse_area_cm2=result.sway.ellipse_area_95_cm2, equilibrium_score=result.equilibrium_score,
-            result=_finite(result.to_dict()), recorded_at=now or utcnow(), recorded_by_id=actor.user_id,
+            result=result.to_dict(), recorded_at=now or utcnow(), recorded_by_id=actor.user_id,
         )
         session.add(trial)
         session.flush()
