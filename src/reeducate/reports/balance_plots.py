@@ -3,24 +3,16 @@ above, with its 95 % prediction ellipse) and the stabilogram (AP and ML against 
 
 from __future__ import annotations
 
-import io
-from datetime import date, timedelta
+from datetime import date
 
-import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
+from reeducate.reports.figures import GRID, INK, dated_axis, svg
 from reeducate.signals.posturography.trial import AP, ML, PreparedTrial
 
-INK, PATH, ELLIPSE, SECOND = "#1c2733", "#1f6f8b", "#c0392b", "#8e6c1f"
-
-
-def _svg(figure: Figure) -> bytes:
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+PATH, ELLIPSE, SECOND = "#1f6f8b", "#c0392b", "#8e6c1f"
 
 
 def _ellipse(trial: PreparedTrial, area_cm2: float) -> Ellipse:
@@ -48,9 +40,9 @@ def statokinesigram_svg(trial: PreparedTrial, ellipse_area_cm2: float, title: st
     axes.set_xlabel("medio-lateral (cm)", color=INK)
     axes.set_ylabel("anterior-posterior (cm)", color=INK)
     axes.set_title(title, fontsize=9, color=INK, loc="left")
-    axes.axhline(0, color="#e6ebf0", linewidth=0.8, zorder=0)
-    axes.axvline(0, color="#e6ebf0", linewidth=0.8, zorder=0)
-    return _svg(figure)
+    axes.axhline(0, color=GRID, linewidth=0.8, zorder=0)
+    axes.axvline(0, color=GRID, linewidth=0.8, zorder=0)
+    return svg(figure)
 
 
 def stabilogram_svg(trial: PreparedTrial, title: str) -> bytes:
@@ -65,9 +57,9 @@ def stabilogram_svg(trial: PreparedTrial, title: str) -> bytes:
     axes.set_title(title, fontsize=9, color=INK, loc="left")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.grid(axis="y", color="#e6ebf0")
+    axes.grid(axis="y", color=GRID)
     axes.legend(fontsize=7, frameon=False, loc="upper right", ncols=2)
-    return _svg(figure)
+    return svg(figure)
 
 
 def balance_progress_svg(series: dict[str, list[tuple[date, float]]]) -> bytes:
@@ -81,12 +73,5 @@ def balance_progress_svg(series: dict[str, list[tuple[date, float]]]) -> bytes:
     axes.set_title("Mean sway velocity by condition (lower is steadier)", fontsize=10, color=INK, loc="left")
     axes.set_ylabel("cm/s", color=INK)
     axes.set_ylim(bottom=0)
-    if days:
-        axes.set_xlim(min(days) - timedelta(days=3), max(max(days) + timedelta(days=3), min(days) + timedelta(days=7)))
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.grid(axis="y", color="#e6ebf0")
-    axes.legend(fontsize=7, frameon=False, loc="best")
-    return _svg(figure)
+    dated_axis(axes, days)
+    return svg(figure)

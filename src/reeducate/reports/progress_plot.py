@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
-from datetime import date, timedelta
+from datetime import date
 
-import matplotlib.dates as mdates
 from matplotlib.figure import Figure
 
 from reeducate.clinic.schemas import MeasureProgress
+from reeducate.reports.figures import INK, dated_axis, svg
 
-INK, ACCENT, BAND, GOAL = "#1c2733", "#1f6f8b", "#d7ecf3", "#1d6b40"
+ACCENT, BAND, GOAL = "#1f6f8b", "#d7ecf3", "#1d6b40"
 
 
 def progress_svg(progress: MeasureProgress) -> bytes:
@@ -35,16 +34,5 @@ def progress_svg(progress: MeasureProgress) -> bytes:
     better = "higher is better" if progress.higher_is_better else "lower is better"
     axes.set_title(f"{progress.name} ({better})", fontsize=10, color=INK, loc="left")
     axes.set_ylabel(progress.unit, color=INK)
-    if days_shown:  # a week either side at least, so one or two scores do not fill the width
-        axes.set_xlim(min(days_shown) - timedelta(days=3),
-                      max(max(days_shown) + timedelta(days=3), min(days_shown) + timedelta(days=7)))
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.grid(axis="y", color="#e6ebf0")
-    axes.legend(fontsize=7, frameon=False, loc="best")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    dated_axis(axes, days_shown)
+    return svg(figure)
