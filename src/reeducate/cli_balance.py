@@ -115,7 +115,7 @@ def batch(
     failed = table[table["error"] != ""]
     errors.print(f"{len(table) - len(failed)} trials analysed, {len(failed)} refused; wrote {out}.")
     for _, row in failed.iterrows():
-        errors.print(f"[yellow]{row['file']}[/yellow]: {row['error']}", highlight=False)
+        errors.print(f"[yellow]Refused:[/yellow] {row['error']}", highlight=False)
 
 
 @app.command()
