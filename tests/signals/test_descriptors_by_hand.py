@@ -10,6 +10,8 @@ import pytest
 from scipy import stats
 
 from reeducate.signals.balance import analyze_cop, quijoux_values, sway_summary
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.posturography import diffusion
 from reeducate.signals.posturography.docs import balance_markdown, descriptor_keys
 from reeducate.signals.posturography.dynamic import _run_ends, velocity_peaks
 from reeducate.signals.posturography.positional import planar_diameter, principal_sway_direction_deg
@@ -124,9 +126,10 @@ def test_sway_density_counts_the_samples_that_stay_within_the_radius() -> None:
     assert list(forward[30:]) == [34] * 4 and list(backward[30:]) == [30] * 4
 
 
-def test_sway_density_runs_match_a_sample_by_sample_search() -> None:
+@pytest.mark.parametrize(("step_cm", "n"), [(0.05, 400), (0.005, 600), (0.2, 50), (0.05, 2)])
+def test_sway_density_runs_match_a_sample_by_sample_search(step_cm: float, n: int) -> None:
     rng = np.random.default_rng(seed=3)
-    x, y = np.cumsum(rng.normal(0, 0.05, 400)), np.cumsum(rng.normal(0, 0.05, 400))
+    x, y = np.cumsum(rng.normal(0, step_cm, n)), np.cumsum(rng.normal(0, step_cm, n))
 
     def brute(t: int, step: int) -> int:
         s = t + step
@@ -154,3 +157,20 @@ def test_the_balance_page_is_generated_from_the_engine() -> None:
     page = Path(__file__).parents[2] / "docs" / "balance.md"
     assert page.read_text() == balance_markdown(), "run: reeducate balance docs > docs/balance.md"
     assert len(descriptor_keys()) == 75
+
+
+def test_diffusion_fits_done_in_blocks_equal_the_fits_done_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(seed=9)
+    t = trial(np.cumsum(rng.normal(0, 0.01, 1500)), np.cumsum(rng.normal(0, 0.01, 1500)))
+    at_once = diffusion.diffusion(t)
+    monkeypatch.setattr(diffusion, "MAX_FIT_CELLS", 1000)  # one candidate split per block
+    assert diffusion.diffusion(t) == at_once
+
+
+def test_a_recording_too_slow_for_the_low_pass_is_refused() -> None:
+    time = np.arange(600) / 20.0
+    recording = cop_recording(ap_m=0.005 * np.sin(time), ml_m=0.002 * np.cos(time), sampling_rate_hz=20.0,
+                              source="slow")
+    for preset in ("quijoux2021", "native"):
+        with pytest.raises(RecordingError, match="sampled at 20 Hz"):
+            analyze_cop(recording, preset)

@@ -180,6 +180,12 @@ def prepare(recording: CopRecording, preset: Preset = "quijoux2021") -> tuple[Pr
     """The preset's preprocessing: a uniform, centred, filtered trial in cm, and what was noticed."""
     if preset not in PRESETS:
         raise RecordingError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    lowest = 2 * ZeroPhaseLowPass().cutoff_hz
+    if recording.sampling_rate_hz <= lowest:
+        raise RecordingError(
+            f"{recording.source}: sampled at {recording.sampling_rate_hz:g} Hz; the 10 Hz low-pass of both presets "
+            f"needs more than {lowest:g} Hz. Check --sampling-rate-hz, or record faster."
+        )
     time, xy, notes = _bridge_gaps(recording, preset)
     _check_plausible(xy, recording.source)
     if preset == "native" and not recording.is_uniform:

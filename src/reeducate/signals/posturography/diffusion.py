@@ -16,6 +16,7 @@ from reeducate.signals.posturography.trial import AP, ML, PreparedTrial
 
 SHORT_FROM_S, LONG_UNTIL_S = 0.3, 2.5
 LAG_FRACTION = 1 / 3
+MAX_FIT_CELLS = 2_000_000  # lags x candidate splits fitted at once (16 MB a float array)
 
 
 def mean_square_displacement(x: np.ndarray, max_lag: int) -> np.ndarray:
@@ -44,6 +45,19 @@ def _fits(log_t: np.ndarray, log_msd: np.ndarray, masks: np.ndarray) -> tuple[np
     return intercept, slope, np.sqrt((residual**2).sum(axis=1) / counts)
 
 
+def _region_fits(log_t: np.ndarray, log_msd: np.ndarray, splits: np.ndarray, *, short: bool
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The fits of every split's short-term region (the first i lags) or long-term region (lag i on),
+    a block of splits at a time so that memory stays bounded on long, fast recordings."""
+    index = np.arange(len(log_t))[None, :]
+    block = max(1, MAX_FIT_CELLS // len(log_t))
+    parts = []
+    for start in range(0, len(splits), block):
+        chosen = splits[start:start + block, None]
+        parts.append(_fits(log_t, log_msd, index < chosen if short else index >= chosen - 1))
+    return tuple(np.concatenate(values) for values in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
 def _last_best(rmse: np.ndarray) -> int:
     return int(len(rmse) - 1 - np.argmin(rmse[::-1]))
 
@@ -56,9 +70,8 @@ def diffusion_axis(x: np.ndarray, rate_hz: float, label: str) -> dict[str, float
     log_msd = np.log(msd)
     first, last = int(SHORT_FROM_S * rate_hz) + 1, int(LONG_UNTIL_S * rate_hz)
     splits = np.arange(first, last + 1)
-    index = np.arange(max_lag)[None, :]
-    short = _fits(log_t, log_msd, index < splits[:, None])
-    long = _fits(log_t, log_msd, index >= splits[:, None] - 1)
+    short = _region_fits(log_t, log_msd, splits, short=True)
+    long = _region_fits(log_t, log_msd, splits, short=False)
     s, lo = _last_best(short[2]), _last_best(long[2])
     a_s, b_s, a_l, b_l = short[0][s], short[1][s], long[0][lo], long[1][lo]
     log_critical_t = min((a_l - a_s) / (b_s - b_l), log_t[-1])

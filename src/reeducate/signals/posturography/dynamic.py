@@ -65,25 +65,36 @@ def _run_ends(x: np.ndarray, y: np.ndarray, radius_cm: float, direction: int) ->
     """For each sample but the last, the furthest index reached (going ``direction``) before the COP
     first leaves the circle of ``radius_cm`` around it; the trial's end (or start) if it never does.
 
-    Offsets are probed in growing blocks for every unresolved sample at once, so the Python loop runs
-    a few times per trial rather than once per sample.
+    Every unresolved sample is probed at once, and each probe that is still inside jumps ahead by the
+    triangle inequality: at distance d from the centre, the COP cannot leave before it has travelled
+    r - d more along its path, so the samples until then need no look. The result is the same as
+    looking at every sample (a test compares the two), at a fraction of the work on slow sway.
     """
     n = len(x)
-    result = np.empty(n - 1, dtype=int)
+    if direction < 0:  # going backward is going forward on the reversed path
+        ahead = _run_ends(x[::-1], y[::-1], radius_cm, 1)
+        result = np.empty(n - 1, dtype=int)
+        result[1:] = n - 1 - ahead[::-1][:-1]
+        result[0] = 0
+        return result
+    step = np.sqrt(np.diff(x) ** 2 + np.diff(y) ** 2)
+    travelled = np.concatenate([[0.0], np.cumsum(step)])  # path length from sample 0, cm
+    # the cumulative sum's rounding (at most ~n eps of the total) is kept off every jump
+    tolerance = 4 * n * np.finfo(float).eps * travelled[-1]
+    result = np.full(n - 1, n - 1)
     active = np.arange(n - 1)
-    offset, block = 1, 16
+    probe = active + 1
     while len(active):
-        probe = active[:, None] + direction * (offset + np.arange(block))[None, :]
-        beyond = (probe >= n) | (probe < 0)
-        inside = np.clip(probe, 0, n - 1)
-        dx = x[inside] - x[active][:, None]
-        dy = y[inside] - y[active][:, None]
-        leaves = beyond | (np.sqrt(dx * dx + dy * dy) > radius_cm)
-        done = leaves.any(axis=1)
-        first = np.argmax(leaves[done], axis=1)
-        result[active[done]] = probe[done, first] - direction
-        active = active[~done]
-        offset, block = offset + block, min(2 * block, 512)
+        dx, dy = x[probe] - x[active], y[probe] - y[active]
+        distance = np.sqrt(dx * dx + dy * dy)
+        leaves = distance > radius_cm
+        result[active[leaves]] = probe[leaves] - 1
+        active, probe, distance = active[~leaves], probe[~leaves], distance[~leaves]
+        # the first sample far enough along the path to possibly be outside
+        reach = travelled[probe] + (radius_cm - distance) - tolerance
+        probe = np.maximum(probe + 1, np.searchsorted(travelled, reach, side="left"))
+        inside = probe < n
+        active, probe = active[inside], probe[inside]  # the others stay inside to the end: n - 1
     return result
 
 
