@@ -21,8 +21,9 @@ from reeducate.clinic.access import Actor, check_patient_access, fetch, require_
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
-from reeducate.clinic.models import BalanceTrial, Episode, Visit
+from reeducate.clinic.models import BalanceTrial, Episode
 from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import visits
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
 from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
 from reeducate.signals.errors import RecordingError
@@ -30,11 +31,13 @@ from reeducate.signals.io import read_cop
 from reeducate.signals.posturography.clinical import (
     Condition,
     SensoryInteraction,
+    Stance,
     Surface,
     Vision,
     sensory_interaction,
 )
 from reeducate.signals.posturography.trial import PreparedTrial
+from reeducate.signals.recording import CopRecording
 
 #: Largest upload accepted (bytes): a 60-s, 1 kHz, 12-channel text export is about 10 MB.
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -57,6 +60,14 @@ def _safe_name(filename: str) -> str:
     return name[:100]
 
 
+def _read(name: str, content: bytes) -> CopRecording:
+    """A recording from its bytes, under its own (safe) name: the readers and ezc3d take a path."""
+    with tempfile.TemporaryDirectory(prefix="reeducate-recording-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        return read_cop(path)
+
+
 def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> BalanceResult:
     name = _safe_name(upload.filename)
     if not upload.content:
@@ -64,19 +75,10 @@ def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> Ba
     if len(upload.content) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"{name}: {len(upload.content) / 1e6:.0f} MB is over the "
                            f"{MAX_UPLOAD_BYTES // 2**20} MB limit for one trial; export only the trial.")
-    with tempfile.TemporaryDirectory(prefix="reeducate-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(upload.content)
-        try:
-            return analyze_cop(read_cop(path), preset, condition=upload.condition, height_cm=height_cm)
-        except RecordingError as error:
-            raise InvalidInput(str(error)) from None
-
-
-def _clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
-    visit = fetch(session, Visit, visit_id, "visit")
-    check_patient_access(actor, visit.patient, clinical=True)
-    return visit
+    try:
+        return analyze_cop(_read(name, upload.content), preset, condition=upload.condition, height_cm=height_cm)
+    except RecordingError as error:
+        raise InvalidInput(str(error)) from None
 
 
 def upload_trials(
@@ -85,7 +87,7 @@ def upload_trials(
 ) -> list[BalanceTrial]:
     """A clinician adds force-plate trials to an open visit; every file is analysed before any is kept."""
     require_role(actor, CLINICIANS, "record balance trials")
-    visit = _clinical_visit(session, actor, visit_id)
+    visit = visits.clinical_visit(session, actor, visit_id)
     if visit.status is VisitStatus.COMPLETED:
         raise Conflict(f"Visit {visit.id} is completed; add the trials to the patient's next visit.")
     if preset not in PRESETS:
@@ -116,7 +118,7 @@ def upload_trials(
 
 
 def for_visit(session: Session, actor: Actor, visit_id: int) -> list[BalanceTrial]:
-    visit = _clinical_visit(session, actor, visit_id)
+    visit = visits.clinical_visit(session, actor, visit_id)
     trials = list(session.scalars(select(BalanceTrial).where(BalanceTrial.visit_id == visit.id)
                                   .order_by(BalanceTrial.id)))
     record(session, actor, AuditAction.READ, "balance_trials", visit.id, patient_id=visit.patient_id,
@@ -152,11 +154,7 @@ def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStor
              ) -> tuple[BalanceTrial, PreparedTrial]:
     """The trial and its preprocessed COP, recomputed from the stored raw file (for the plots)."""
     trial = get(session, actor, trial_id)
-    upload = TrialUpload(trial.filename, store.read(trial.sha256), Condition(trial.vision, trial.surface, trial.stance))
-    with tempfile.TemporaryDirectory(prefix="reeducate-plot-") as folder:
-        path = Path(folder) / trial.filename
-        path.write_bytes(upload.content)
-        cop, _ = prepare(read_cop(path), trial.preset)  # type: ignore[arg-type]
+    cop, _ = prepare(_read(trial.filename, store.read(trial.sha256)), trial.preset)  # type: ignore[arg-type]
     return trial, cop
 
 
@@ -165,7 +163,7 @@ def sensory_comparison(trials: list[BalanceTrial]) -> SensoryInteraction | None:
     velocity: dict[tuple[Vision, Surface], list[float]] = defaultdict(list)
     scores: dict[tuple[Vision, Surface], list[float]] = defaultdict(list)
     for trial in trials:
-        if trial.stance.value != "bipedal":
+        if trial.stance is not Stance.BIPEDAL:
             continue
         velocity[(trial.vision, trial.surface)].append(trial.mean_velocity_cm_s)
         if trial.equilibrium_score is not None:

@@ -58,14 +58,15 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     return visit
 
 
-def _clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+def clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+    """The visit, if ``actor`` may see its clinical content (NotFound/Forbidden otherwise); not audited."""
     visit = fetch(session, Visit, visit_id, "visit")
     check_patient_access(actor, visit.patient, clinical=True)
     return visit
 
 
 def get(session: Session, actor: Actor, visit_id: int) -> Visit:
-    visit = _clinical_visit(session, actor, visit_id)
+    visit = clinical_visit(session, actor, visit_id)
     record(session, actor, AuditAction.READ, "visit", visit.id, patient_id=visit.patient_id)
     return visit
 
@@ -73,7 +74,7 @@ def get(session: Session, actor: Actor, visit_id: int) -> Visit:
 def add_activity(session: Session, actor: Actor, visit_id: int, data: VisitActivityAdd) -> Visit:
     """Record minutes of one activity; the visit is then in progress."""
     require_role(actor, CLINICIANS, "record treatment minutes")
-    visit = _clinical_visit(session, actor, visit_id)
+    visit = clinical_visit(session, actor, visit_id)
     if visit.status is VisitStatus.COMPLETED:
         raise Conflict(f"Visit {visit.id} is completed; its minutes can no longer change.")
     session.add(VisitActivity(visit_id=visit.id, activity=data.activity, minutes=data.minutes,
@@ -89,7 +90,7 @@ def add_activity(session: Session, actor: Actor, visit_id: int, data: VisitActiv
 def complete(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> Visit:
     """Close the visit; it needs at least one activity with minutes."""
     require_role(actor, CLINICIANS, "complete visits")
-    visit = _clinical_visit(session, actor, visit_id)
+    visit = clinical_visit(session, actor, visit_id)
     if visit.status is VisitStatus.COMPLETED:
         raise Conflict(f"Visit {visit.id} is already completed.")
     if not visit.activities:
