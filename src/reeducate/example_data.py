@@ -20,6 +20,14 @@ PDS_SOURCE = ("dos Santos et al. 2017, PeerJ 5:e3626, CC BY 4.0: figshare doi:10
               "(also github.com/BMClab/datasets, PDS/data/)")
 QUIJOUX_SOURCE = ("Quijoux et al. 2021 reference code, MIT: github.com/Jythen/code_descriptors_postural_control "
                   "(test.csv at commit c66a0e4)")
+SPORTS2D_SOURCE = "Sports2D 0.8.34 demo clip, BSD-3-Clause: PyPI sports2d==0.8.34, Sports2D/Demo/demo.mp4"
+POSE2SIM_SOURCE = ("Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
+                   "Pose2Sim/Demo_SinglePerson/videos/")
+LANDMARKS_SOURCE = ("MediaPipe 0.10.21 landmarks of the Sports2D and Pose2Sim demo clips, made by the team "
+                    "(see shared/data/video/README.md to make them again)")
+GAITMAP_SOURCE = "gaitmap 2.6.0 example data, MIT: github.com/mad-lab-fau/gaitmap, example_data/"
+MOBGAP_SOURCE = "mobgap 1.2.0 example data, Apache-2.0: github.com/mobilise-d/mobgap, example_data/data_csv/"
+GAITPY_SOURCE = "GaitPy 1.6.1 demo data, MIT: PyPI gaitpy==1.6.1, gaitpy/demo/demo_data.csv"
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,35 @@ REGISTRY: dict[str, DataFile] = {
     "quijoux2021_test.csv": DataFile("posturography/quijoux2021/test.csv",
                                      "846cfe29b6aeb46a7fbc4e29e6028e8bcffef2f92dab628551def1ba256f4fd7",
                                      QUIJOUX_SOURCE),
+    "sports2d_demo.mp4": DataFile("video/sports2d_v0.8.34/demo.mp4",
+                                  "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039", SPORTS2D_SOURCE),
+    "balancing_cam04.mp4": DataFile("video/pose2sim_v0.10.49/balancing_cam04.mp4",
+                                    "b5c0e7863fd70d008e7178d3c556b045b0ea5f78fcd61ca548a0b2e807e641f7",
+                                    POSE2SIM_SOURCE),
+    **{f"{k}_landmarks.csv": DataFile(f"video/mediapipe_0.10.21_landmarks/{k}_landmarks.csv", v, LANDMARKS_SOURCE)
+       for k, v in {
+           "sports2d_demo": "18a13732ea4ed626250fe70997f86e58da32b2893002e9a70b88c84be428e387",
+           "balancing_cam01": "7b7e805b2dd885cf150aa2a995e3b695c442d1ac59a8898f69d75bcde4ba8871",
+           "balancing_cam04": "e8e93dbd4f8650901451e599debdc9142b0b5596cd700436bcf25740d9b59fe6",
+       }.items()},
+    **{f"gaitmap_{k}.csv": DataFile(f"gait/gaitmap_v2.6.0/{k}.csv", v, GAITMAP_SOURCE) for k, v in {
+        "imu_sample": "fdb91f0a1e58b1ac518a324d38c9177de6c4388137c1b1683e4a72460873bfd7",
+        "imu_sample_not_rotated": "5136b5c7e086997d4a7423d9320a7abf2c8e467821920387157620959f427311",
+        "imu_sample_ic_stride": "577299bddf766fbd8dcc70081542b6c261eb88c1cec26372e832174cae7ec462",
+        "imu_sample_ms_left": "5308a0833629a6ea76f3cdba3dca4ac185eabfd93e00b85f9cdaaa2a7c599b62",
+        "imu_sample_ms_right": "5349aeed45fbdb491c16f633b1f10a0d1c42b1bb2f56b429ce5fa9b9cd484376",
+    }.items()},
+    **{f"mobgap_{k.replace('/', '_')}.csv": DataFile(f"gait/mobgap_v1.2.0/{k}.csv", v, MOBGAP_SOURCE) for k, v in {
+        "HA_001/TimeMeasure1_Test5_Trial1": "06428ef1a19e4ac570d5f368fd8be805e427ac3d9c7a2299d98e85a03ecdfe45",
+        "HA_002/TimeMeasure1_Test11_Trial1": "5f3aec5bc198bef38a19cee277c734d693da3342140c865b1c89a4dbd509f264",
+        "MS_001/TimeMeasure1_Test5_Trial1": "8f16a312f155d712198702714401b4f39bfa5a0c5f6398eae2a7de0c7a49f87a",
+    }.items()},
+    "gaitpy_demo_data.csv": DataFile("gait/gaitpy_v1.6.1/demo_data.csv",
+                                     "8fec1775d37ada4f9cd428b78bf1150b1884072d679416c34e12af4945c98a7d", GAITPY_SOURCE),
 }
 
 #: Every force-plate recording of the shared posturography set (the metadata table excluded).
-POSTUROGRAPHY: tuple[str, ...] = tuple(n for n in REGISTRY if n != "BDSinfo.txt")
+POSTUROGRAPHY: tuple[str, ...] = tuple(n for n in REGISTRY if n.startswith(("BDS0", "PDS", "quijoux")))
 
 
 class ExampleDataMissing(FileNotFoundError):

@@ -1,0 +1,120 @@
+"""`reeducate video analyze` and `reeducate gait analyze`: the movement engine from the command line.
+
+Both print the documented JSON with ``--json`` (docs/movement.md, docs/gait.md) or a readable
+summary. Exit status 2 means the input was wrong; the message says what and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.gait import analyze_gait
+from reeducate.signals.io.imu import read_imu
+from reeducate.signals.kinematics.views import View
+from reeducate.signals.movement import analyze_pose
+from reeducate.signals.pose.tracking import Mark
+from reeducate.signals.pose.video import read_video
+
+video_app = typer.Typer(help="Movement from one camera: joint angles, range of motion, posture.",
+                        no_args_is_help=True)
+gait_app = typer.Typer(help="Gait from wearable IMUs (foot or lower back).", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _refuse(message: str) -> NoReturn:
+    errors.print(f"[red]Error:[/red] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _mark(text: str | None) -> Mark | None:
+    if text is None:
+        return None
+    try:
+        frame, x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        _refuse(f"--mark {text!r}: give FRAME,X,Y (the frame number and the patient's position in pixels).")
+    return Mark(int(frame), x, y)
+
+
+@video_app.command("analyze")
+def analyze_video(
+    video: Annotated[Path, typer.Argument(help="A clip from one camera (MP4, MOV, AVI, WebM).")],
+    view: Annotated[View | None, typer.Option(help="Camera view; inferred from the body when left out.")] = None,
+    annotate: Annotated[Path | None, typer.Option(help="Write the clip with skeleton and angles (MP4).")] = None,
+    mark: Annotated[str | None, typer.Option(help="FRAME,X,Y: the patient, when others are in view.")] = None,
+    height_cm: Annotated[float | None, typer.Option(help="Patient's height: gives lengths in centimetres.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")] = False,
+) -> None:
+    """Pose every frame, follow the patient, and measure the angles the view supports."""
+    try:
+        with Progress(TextColumn("Pose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=errors, transient=True, disable=as_json) as progress:
+            task = progress.add_task("pose", total=None)
+            series = read_video(video, mark=_mark(mark),
+                                on_frame=lambda done, total: progress.update(task, completed=done, total=total or None))
+        result = analyze_pose(series, view=view, height_cm=height_cm)
+    except RecordingError as exc:
+        _refuse(str(exc))
+    if annotate is not None:
+        from reeducate.reports.annotated_video import write_annotated
+
+        write_annotated(video, result, annotate)
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    console.print(f"[bold]{series.source}[/bold]: {series.n_frames} frames at {series.fps:g} fps, person seen in "
+                  f"{series.detected_fraction:.0%}, view {result.view.value if result.view else 'oblique'}")
+    table = Table("Angle", "Min (deg)", "Max (deg)", "Range (deg)")
+    for name, rom in result.rom.items():
+        table.add_row(name, f"{rom.min_deg:.1f}", f"{rom.max_deg:.1f}", f"{rom.range_deg:.1f}")
+    console.print(table)
+    for key, value in result.posture.items():
+        console.print(f"  {key}: {value}")
+    for measure, reason in result.refused:
+        console.print(f"  [dim]{measure}: not measured, {reason}[/dim]")
+    for warning in result.warnings:
+        console.print(f"  [yellow]{warning}[/yellow]")
+
+
+@gait_app.command("analyze")
+def analyze_gait_file(
+    file: Annotated[Path, typer.Argument(help="An IMU recording (CSV: gaitmap, acc_x..gyr_z, GENEActiv).")],
+    sensor: Annotated[str, typer.Option(help="Where the sensor was worn: foot or lower-back.")] = "foot",
+    sampling_rate_hz: Annotated[float | None, typer.Option(help="Rate when the file does not state it.")] = None,
+    side: Annotated[str | None, typer.Option(help="left or right, for a single foot sensor.")] = None,
+    sensor_height_m: Annotated[float | None, typer.Option(help="Lower-back sensor's height (m): step length.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")] = False,
+) -> None:
+    """Strides, events and spatio-temporal parameters from one recording."""
+    worn = sensor.replace("-", "_")
+    if worn not in ("foot", "lower_back"):
+        _refuse(f"--sensor {sensor!r}: choose foot or lower-back.")
+    if side not in (None, "left", "right"):
+        _refuse(f"--side {side!r}: choose left or right.")
+    try:
+        recording = read_imu(file, sampling_rate_hz=sampling_rate_hz, sensor=worn, side=side)
+        result = analyze_gait(recording, sensor=worn, sensor_height_m=sensor_height_m)  # type: ignore[arg-type]
+    except RecordingError as exc:
+        _refuse(str(exc))
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    console.print(f"[bold]{result.source}[/bold]: {result.duration_s:.1f} s at {result.sampling_rate_hz:g} Hz")
+    table = Table("Parameter", "Value")
+    for key, value in result.summary.items():
+        table.add_row(key, "—" if value is None else str(value))
+    console.print(table)
+    for side_name, summary in result.side_summaries.items():
+        console.print(f"  {side_name}: {summary['n_strides']} strides, stride {summary['stride_time_s']} s, "
+                      f"length {summary['stride_length_m']} m")
+    for measure, reason in result.refused:
+        console.print(f"  [dim]{measure}: not measured, {reason}[/dim]")

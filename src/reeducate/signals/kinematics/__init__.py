@@ -1,0 +1,1 @@
+"""2-D kinematics from a keypoint series: cleaning, joint angles, posture, range of motion, views."""

@@ -1,0 +1,118 @@
+"""A video file through a pose backend into one person's ``PoseSeries``.
+
+Frames are decoded by OpenCV on a second thread while the backend works on the previous one, so on
+two cores the clip runs at the pose model's own speed rather than decode + model.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.pose.backends import MediaPipePose, PoseBackend
+from reeducate.signals.pose.landmarks import PoseSeries, pose_series
+from reeducate.signals.pose.tracking import Mark, select_person
+
+#: Frames decoded ahead of the pose model (bounded: a long clip never sits in memory whole).
+DECODE_AHEAD = 8
+
+
+def video_properties(path: str | Path) -> tuple[float, int, tuple[int, int]]:
+    """Frame rate (fps), frame count and (width, height) in pixels, checked before any work is done."""
+    import cv2
+
+    path = Path(path)
+    if not path.is_file():
+        raise RecordingError(f"{path}: no such video file.")
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise RecordingError(f"{path.name}: not a video OpenCV can open (corrupt, or not a video). "
+                                 "Export the clip again as MP4 (H.264) and upload that.")
+        fps = float(capture.get(cv2.CAP_PROP_FPS))
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    finally:
+        capture.release()
+    if not np.isfinite(fps) or fps <= 0 or size[0] <= 0 or size[1] <= 0:
+        raise RecordingError(f"{path.name}: the video states no frame rate or frame size; it is damaged or "
+                             "not a video. Export it again as MP4 (H.264).")
+    return fps, count, size
+
+
+def frames(path: str | Path) -> Iterator[np.ndarray]:
+    """RGB frames of a video, decoded on a background thread a few frames ahead."""
+    import cv2
+
+    slots: queue.Queue[np.ndarray | None | BaseException] = queue.Queue(maxsize=DECODE_AHEAD)
+    stop = threading.Event()
+
+    def decode() -> None:
+        capture = cv2.VideoCapture(str(path))
+        try:
+            while not stop.is_set():
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                slots.put(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+        except BaseException as exc:  # handed to the consumer, raised there
+            slots.put(exc)
+        finally:
+            capture.release()
+            slots.put(None)
+
+    worker = threading.Thread(target=decode, name="video-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := slots.get()) is not None:
+            if isinstance(item, BaseException):
+                raise RecordingError(f"{Path(path).name}: decoding failed ({item}).") from item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                slots.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
+
+
+def read_video(
+    path: str | Path,
+    *,
+    backend: PoseBackend | None = None,
+    mark: Mark | None = None,
+    on_frame: Callable[[int, int], None] | None = None,
+) -> PoseSeries:
+    """Pose every frame of a video and follow the patient; ``on_frame(done, total)`` reports progress."""
+    fps, count, size = video_properties(path)
+    backend = backend or MediaPipePose()
+    candidates: list[np.ndarray] = []
+    try:
+        for frame in frames(path):
+            candidates.append(backend.detect(frame))
+            if on_frame is not None:
+                on_frame(len(candidates), count)
+    finally:
+        name = backend.name
+        backend.close()
+    if not candidates:
+        raise RecordingError(f"{Path(path).name}: no frame could be decoded; the file is damaged or truncated. "
+                             "Export the clip again and upload that.")
+    time_s = np.arange(len(candidates)) / fps
+    chosen = select_person(candidates, time_s, mark)
+    warnings = []
+    if count and abs(count - len(candidates)) > max(2, 0.02 * count):
+        warnings.append(f"the file announces {count} frames but {len(candidates)} could be decoded; "
+                        "the end of the clip may be missing.")
+    if chosen.frames_of_others:
+        warnings.append(f"{chosen.frames_of_others} frames showed someone other than the patient and were left "
+                        f"out (followed: {chosen.how}).")
+    return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=f"{Path(path).name} ({name})",
+                       image_size_px=size, time_s=time_s, warnings=tuple(warnings),
+                       metadata={"person": chosen.how, "backend": name})

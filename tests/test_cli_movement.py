@@ -1,0 +1,58 @@
+"""`reeducate video analyze` and `reeducate gait analyze`: the documented JSON and clear refusals."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from reeducate.cli import app
+
+runner = CliRunner()
+
+
+def test_video_analyze_prints_angles_per_frame_and_the_refusals_of_the_view(example, tmp_path) -> None:
+    out_video = tmp_path / "annotated.mp4"
+    result = runner.invoke(app, ["video", "analyze", str(example("balancing_cam04.mp4")), "--json",
+                                 "--view", "front", "--annotate", str(out_video)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n_frames"] == 100 and data["fps"] == 60 and data["view"] == "front"
+    assert len(data["angles_deg"]["right_knee_valgus"]) == 100
+    assert {r["measure"] for r in data["refused"]} >= {"right_knee_flexion", "trunk_lean"}
+    assert out_video.stat().st_size > 10_000
+
+
+def test_video_analyze_refuses_a_file_that_is_not_a_video(tmp_path) -> None:
+    bad = tmp_path / "clip.mp4"
+    bad.write_text("not a video")
+    result = runner.invoke(app, ["video", "analyze", str(bad), "--json"])
+    assert result.exit_code == 2
+    assert "clip.mp4" in result.stderr
+
+
+def test_gait_analyze_prints_strides_per_side(example) -> None:
+    result = runner.invoke(app, ["gait", "analyze", str(example("gaitmap_imu_sample.csv")), "--json",
+                                 "--sampling-rate-hz", "204.8"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["sides"]["left"]["strides"]) == 28 and len(data["sides"]["right"]["strides"]) == 29
+    assert data["summary"]["cadence_steps_per_min"] > 100
+
+
+def test_gait_analyze_reads_a_lower_back_sensor(example) -> None:
+    result = runner.invoke(app, ["gait", "analyze", str(example("mobgap_HA_001_TimeMeasure1_Test5_Trial1.csv")),
+                                 "--json", "--sensor", "lower-back", "--sampling-rate-hz", "100"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["n_steps"] == 10
+
+
+def test_gait_analyze_names_a_missing_rate(example) -> None:
+    result = runner.invoke(app, ["gait", "analyze", str(example("gaitmap_imu_sample.csv"))])
+    assert result.exit_code == 2
+    assert "--sampling-rate-hz" in result.stderr
+
+
+def test_gait_analyze_refuses_an_unknown_sensor_place(example) -> None:
+    result = runner.invoke(app, ["gait", "analyze", str(example("gaitmap_imu_sample.csv")), "--sensor", "wrist"])
+    assert result.exit_code == 2 and "foot or lower-back" in result.stderr
