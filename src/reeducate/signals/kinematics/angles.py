@@ -110,10 +110,11 @@ def in_window_deg(radians: np.ndarray, low_deg: float) -> np.ndarray:
     return np.mod(np.degrees(radians) - low_deg, 360.0) + low_deg
 
 
-def _hip_flexion(side: str) -> Callable[[Geometry], np.ndarray]:
+def _from_trunk(side: str, joint: str, distal: str) -> Callable[[Geometry], np.ndarray]:
+    """A limb segment (joint to distal landmark) against the trunk's line, forward positive (hip, shoulder)."""
     def compute(g: Geometry) -> np.ndarray:
         trunk = _segment(g, g.mid("left_shoulder", "right_shoulder"), g.mid("left_hip", "right_hip"))
-        return _segment(g, g.p(f"{side}_hip"), g.p(f"{side}_knee")) - trunk
+        return _segment(g, g.p(f"{side}_{joint}"), g.p(f"{side}_{distal}")) - trunk
     return compute
 
 
@@ -128,13 +129,6 @@ def _ankle_dorsiflexion(side: str) -> Callable[[Geometry], np.ndarray]:
     def compute(g: Geometry) -> np.ndarray:
         foot = _segment(g, g.p(f"{side}_heel"), g.p(f"{side}_foot_index"))
         return foot - _segment(g, g.p(f"{side}_knee"), g.p(f"{side}_ankle")) - np.pi / 2
-    return compute
-
-
-def _shoulder_flexion(side: str) -> Callable[[Geometry], np.ndarray]:
-    def compute(g: Geometry) -> np.ndarray:
-        trunk = _segment(g, g.mid("left_shoulder", "right_shoulder"), g.mid("left_hip", "right_hip"))
-        return _segment(g, g.p(f"{side}_shoulder"), g.p(f"{side}_elbow")) - trunk
     return compute
 
 
@@ -184,7 +178,7 @@ ANY_VIEW = frozenset({View.SIDE, View.FRONT})
 ANGLES: tuple[AngleDefinition, ...] = (
     *(AngleDefinition(f"{s}_hip_flexion", SAGITTAL,
                       "thigh (hip to knee) from the trunk's line (mid-shoulder to mid-hip), forward positive",
-                      _hip_flexion(s), -90.0) for s in SIDES),
+                      _from_trunk(s, "hip", "knee"), -90.0) for s in SIDES),
     *(AngleDefinition(f"{s}_knee_flexion", SAGITTAL,
                       "shank (knee to ankle) behind the thigh's line, 0 straight, hyperextension negative",
                       _knee_flexion(s), -90.0) for s in SIDES),
@@ -195,7 +189,7 @@ ANGLES: tuple[AngleDefinition, ...] = (
                     "trunk (mid-hip to mid-shoulder) from vertical, forward positive", _trunk_lean),
     *(AngleDefinition(f"{s}_shoulder_flexion", SAGITTAL,
                       "upper arm (shoulder to elbow) from the trunk's line, forward positive",
-                      _shoulder_flexion(s), -90.0) for s in SIDES),
+                      _from_trunk(s, "shoulder", "elbow"), -90.0) for s in SIDES),
     *(AngleDefinition(f"{s}_shoulder_abduction", FRONTAL,
                       "upper arm from the trunk's line, away from the body positive", _shoulder_abduction(s), -90.0)
       for s in SIDES),
