@@ -21,9 +21,9 @@ from reeducate.clinic.access import Actor, check_patient_access, fetch, require_
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
-from reeducate.clinic.models import BalanceTrial, Episode
+from reeducate.clinic.models import BalanceTrial
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import visits
+from reeducate.clinic.services import episodes, visits
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
 from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
 from reeducate.signals.errors import RecordingError
@@ -127,8 +127,7 @@ def for_visit(session: Session, actor: Actor, visit_id: int) -> list[BalanceTria
 
 
 def for_episode(session: Session, actor: Actor, episode_id: int) -> list[BalanceTrial]:
-    episode = fetch(session, Episode, episode_id, "episode")
-    check_patient_access(actor, episode.patient, clinical=True)
+    episode = episodes.clinical_episode(session, actor, episode_id)
     trials = list(session.scalars(select(BalanceTrial).where(BalanceTrial.episode_id == episode.id)
                                   .order_by(BalanceTrial.recorded_at, BalanceTrial.id)))
     record(session, actor, AuditAction.READ, "balance_trials", episode.id, patient_id=episode.patient_id,

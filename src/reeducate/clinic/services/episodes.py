@@ -23,9 +23,15 @@ from reeducate.clinic.vocabulary import (
 )
 
 
-def get(session: Session, actor: Actor, episode_id: int) -> Episode:
+def clinical_episode(session: Session, actor: Actor, episode_id: int) -> Episode:
+    """The episode, if ``actor`` may see its clinical content (NotFound/Forbidden otherwise); not audited."""
     episode = fetch(session, Episode, episode_id, "episode")
     check_patient_access(actor, episode.patient, clinical=True)
+    return episode
+
+
+def get(session: Session, actor: Actor, episode_id: int) -> Episode:
+    episode = clinical_episode(session, actor, episode_id)
     record(session, actor, AuditAction.READ, "episode", episode.id, patient_id=episode.patient_id)
     return episode
 

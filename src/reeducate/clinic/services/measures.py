@@ -24,10 +24,10 @@ from reeducate.clinic.models import (
     MeasureGoal,
     Patient,
     QuestionnaireRequest,
-    Visit,
 )
 from reeducate.clinic.schemas import AdministrationCreate, MeasureProgress
 from reeducate.clinic.services import episodes as episode_service
+from reeducate.clinic.services import visits
 from reeducate.clinic.vocabulary import (
     CLINICIANS,
     AdministrationSource,
@@ -101,8 +101,7 @@ def record_in_visit(
 ) -> MeasureAdministration:
     """A clinician records an administration during an open visit."""
     require_role(actor, CLINICIANS, "record outcome measures")
-    visit = fetch(session, Visit, visit_id, "visit")
-    check_patient_access(actor, visit.patient, clinical=True)
+    visit = visits.clinical_visit(session, actor, visit_id)
     if visit.status is VisitStatus.COMPLETED:
         raise Conflict(f"Visit {visit.id} is completed; record the measure in the patient's next visit.")
     measure = instrument(measure_id)
@@ -116,8 +115,7 @@ def submit_from_portal(
 ) -> MeasureAdministration:
     """The patient fills in a questionnaire their care team asked for."""
     require_role(actor, {Role.PATIENT}, "fill in questionnaires from the portal")
-    episode = fetch(session, Episode, episode_id, "episode")
-    check_patient_access(actor, episode.patient, clinical=True)
+    episode = episode_service.clinical_episode(session, actor, episode_id)
     requested = session.scalar(select(QuestionnaireRequest).where(
         QuestionnaireRequest.episode_id == episode.id, QuestionnaireRequest.measure_id == measure_id))
     if requested is None:
@@ -204,8 +202,7 @@ def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, t
 
 def for_episode(session: Session, actor: Actor, episode_id: int) -> list[MeasureAdministration]:
     """Every administration of an episode, oldest first (clinicians and the patient)."""
-    episode = fetch(session, Episode, episode_id, "episode")
-    check_patient_access(actor, episode.patient, clinical=True)
+    episode = episode_service.clinical_episode(session, actor, episode_id)
     found = list(session.scalars(select(MeasureAdministration)
                                  .where(MeasureAdministration.episode_id == episode.id)
                                  .order_by(MeasureAdministration.administered_at, MeasureAdministration.id)))
