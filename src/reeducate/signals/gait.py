@@ -13,7 +13,7 @@ on swing time for foot sensors, on alternate step times for a lower-back sensor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -32,7 +32,8 @@ TURNING_STRIDE_DEG = 20.0
 TURNING_RATE_DEG_S = 15.0
 #: Turns smaller than this (deg) are not reported (ours: a change of direction, not sway).
 MIN_TURN_DEG = 45.0
-#: Plausible walking: a median stride time (s) outside this range means a wrong sampling rate.
+#: Plausible walking: a median stride time (s) outside this range means a wrong sampling rate (ours, an
+#: input check, not a clinical norm: it spans slow pathological gait to running).
 PLAUSIBLE_STRIDE_S = (0.6, 2.2)
 
 
@@ -67,7 +68,6 @@ class GaitResult:
     refused: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
     method: str = ""
-    signals: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -113,7 +113,7 @@ def _mean(values: list[float]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def _foot_strides(recording: ImuRecording, name: str) -> tuple[list[Stride], np.ndarray]:
+def _foot_strides(recording: ImuRecording, name: str) -> list[Stride]:
     sensor = recording.sensors[name]
     if sensor.gyr_deg_s is None:
         raise RecordingError(f"{recording.source}: foot-sensor gait needs the gyroscope (gyr_x, gyr_y, gyr_z).")
@@ -129,7 +129,7 @@ def _foot_strides(recording: ImuRecording, name: str) -> tuple[list[Stride], np.
         turn = float(headings[k]) if k < len(headings) else None
         strides.append(Stride(ic / fs, tc / fs, (end - ic) / fs, (tc - ic) / fs, (end - tc) / fs, length, turn,
                               turn is not None and abs(turn) > TURNING_STRIDE_DEG))
-    return strides, events.ml_gyro_deg_s
+    return strides
 
 
 def _side_summary(strides: list[Stride]) -> dict[str, float | int | None]:
@@ -164,41 +164,44 @@ def _double_support(this: list[Stride], other: list[Stride]) -> float | None:
     return _mean(shares)
 
 
+def _runs(strides: list[Stride]) -> list[list[Stride]]:
+    """One foot's strides split where one stride does not start where the previous one ended."""
+    runs: list[list[Stride]] = []
+    for stride in sorted(strides, key=lambda s: s.ic_s):
+        previous = runs[-1][-1] if runs else None
+        if previous is not None and abs(stride.ic_s - (previous.ic_s + previous.stride_time_s)) < 1e-6:
+            runs[-1].append(stride)
+        else:
+            runs.append([stride])
+    return runs
+
+
+def _span(run: list[Stride]) -> tuple[float, float]:
+    return run[0].ic_s, run[-1].ic_s + run[-1].stride_time_s
+
+
 def _bouts(strides: dict[str, list[Stride]]) -> list[dict[str, float | int]]:
     """Walking bouts: each foot's unbroken runs of strides, overlapping runs of the two feet merged."""
-    runs: list[list[float]] = []
-    for side_strides in strides.values():
-        for s in sorted(side_strides, key=lambda s: s.ic_s):
-            end = s.ic_s + s.stride_time_s
-            if runs and abs(s.ic_s - runs[-1][1]) < 1e-6 and runs[-1][3] == id(side_strides):
-                runs[-1][1] = end
-                runs[-1][2] += 1
-            else:
-                runs.append([s.ic_s, end, 1, id(side_strides)])
     merged: list[list[float]] = []
-    for start, end, count, _ in sorted(runs):
+    for run in sorted((r for side in strides.values() for r in _runs(side)), key=lambda r: r[0].ic_s):
+        start, end = _span(run)
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
-            merged[-1][2] += count
+            merged[-1][2] += len(run)
         else:
-            merged.append([start, end, count])
+            merged.append([start, end, len(run)])
     return [{"start_s": _r(a), "end_s": _r(b), "n_strides": int(n)} for a, b, n in merged]
 
 
 def _turns_from_strides(strides: dict[str, list[Stride]]) -> list[dict[str, float]]:
-    turns: list[dict[str, float]] = []
-    for side_strides in strides.values():
-        run: list[Stride] = []
-        for s in sorted(side_strides, key=lambda s: s.ic_s) + [None]:
-            if s is not None and s.turning and (not run or abs(s.ic_s - run[-1].ic_s - run[-1].stride_time_s) < 1e-6):
-                run.append(s)
-                continue
-            if run:
-                angle = sum(r.turn_deg or 0.0 for r in run)
-                if abs(angle) >= MIN_TURN_DEG:
-                    turns.append({"start_s": _r(run[0].ic_s), "end_s": _r(run[-1].ic_s + run[-1].stride_time_s),
-                                  "angle_deg": _r(angle, 1)})
-            run = [s] if s is not None and s.turning else []
+    """Runs of consecutive turning strides of one foot adding up to MIN_TURN_DEG, the two feet merged."""
+    turns = []
+    for side in strides.values():
+        for run in _runs([s for s in side if s.turning]):
+            angle = sum(s.turn_deg or 0.0 for s in run)
+            if abs(angle) >= MIN_TURN_DEG:
+                start, end = _span(run)
+                turns.append({"start_s": _r(start), "end_s": _r(end), "angle_deg": _r(angle, 1)})
     merged: list[dict[str, float]] = []
     for turn in sorted(turns, key=lambda t: t["start_s"]):
         if merged and turn["start_s"] <= merged[-1]["end_s"]:
@@ -207,7 +210,7 @@ def _turns_from_strides(strides: dict[str, list[Stride]]) -> list[dict[str, floa
             if abs(turn["angle_deg"]) > abs(last["angle_deg"]):
                 last["angle_deg"] = turn["angle_deg"]
         else:
-            merged.append(dict(turn))
+            merged.append(turn)
     return merged
 
 
@@ -229,10 +232,8 @@ def _foot(recording: ImuRecording) -> GaitResult:
         gyr = recording.sensors[name].gyr_deg_s
         if gyr is not None:
             _check_rate(stride_period_s(gyr, recording.sampling_rate_hz), recording, "stride")
-    strides, signals = {}, {}
-    for name in feet:
-        side = name.removesuffix("_foot") if name != "foot" else "unknown"
-        strides[side], signals[side] = _foot_strides(recording, name)
+    strides = {(name.removesuffix("_foot") if name != "foot" else "unknown"): _foot_strides(recording, name)
+               for name in feet}
     all_strides = [s for v in strides.values() for s in v]
     if not all_strides:
         raise RecordingError(f"{recording.source}: no complete stride was found.")
@@ -273,7 +274,7 @@ def _foot(recording: ImuRecording) -> GaitResult:
     return GaitResult(sensor="foot", sampling_rate_hz=recording.sampling_rate_hz, duration_s=recording.duration_s,
                       source=recording.source, strides=strides, steps=[], bouts=_bouts(strides),
                       turns=_turns_from_strides(strides), summary=summary, side_summaries=sides,
-                      refused=tuple(refused), warnings=recording.warnings, method=method, signals=signals)
+                      refused=tuple(refused), warnings=recording.warnings, method=method)
 
 
 def _lower_back(recording: ImuRecording, sensor_height_m: float | None) -> GaitResult:

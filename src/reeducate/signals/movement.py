@@ -9,7 +9,7 @@ docs/movement.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,7 +55,6 @@ class MovementResult:
     m_per_unit: float | None
     warnings: tuple[str, ...] = ()
     method: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON shape: null where the person is not seen, names {side}_{joint}_{motion}."""
@@ -77,7 +76,6 @@ class MovementResult:
             "refused": [{"measure": m, "reason": r} for m, r in self.refused],
             "warnings": list(self.warnings),
             "method": self.method,
-            **self.extra,
         }
 
 

@@ -32,9 +32,13 @@ def stillest_frames(series: PoseSeries) -> np.ndarray:
     if n <= width:
         return np.arange(n)
     body = series.xy[:, _BODY].reshape(n, -1)
-    step = np.r_[np.nan, np.linalg.norm(np.diff(body, axis=0), axis=1)]
-    motion = np.array([np.mean(step[i + 1:i + width]) if width > 1 else 0.0 for i in range(n - width + 1)])
-    seen = np.array([np.all(np.isfinite(body[i:i + width])) for i in range(n - width + 1)])
+    # Window i covers frames i .. i + width - 1: its motion is the mean of the width - 1 steps inside it.
+    step = np.linalg.norm(np.diff(body, axis=0), axis=1)
+    finite_steps = np.concatenate([[0.0], np.cumsum(np.nan_to_num(step))])
+    motion = ((finite_steps[width - 1:] - finite_steps[:n - width + 1]) / (width - 1) if width > 1
+              else np.zeros(n - width + 1))
+    unseen = np.concatenate([[0], np.cumsum(~np.all(np.isfinite(body), axis=1))])
+    seen = unseen[width:] - unseen[:n - width + 1] == 0
     motion[~seen] = np.inf
     start = int(np.argmin(motion)) if np.isfinite(motion).any() else int(np.argmax(seen))
     return np.arange(start, start + width)

@@ -154,10 +154,6 @@ def _assemble(candidates: list[np.ndarray], time_s: np.ndarray, fps: float, sour
     if not candidates:
         raise RecordingError(f"{source}: the file holds no frames.")
     chosen = select_person(candidates, time_s, mark)
-    warnings = []
-    if chosen.frames_of_others:
-        warnings.append(f"{chosen.frames_of_others} frames showed someone other than the patient and were left "
-                        f"out (followed: {chosen.how}).")
     return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=source, unit="px",
-                       image_size_px=size, time_s=time_s, warnings=tuple(warnings),
+                       image_size_px=size, time_s=time_s, warnings=chosen.warnings,
                        metadata={"person": chosen.how})

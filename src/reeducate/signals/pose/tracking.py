@@ -53,6 +53,14 @@ class Selection:
     frames_of_others: int    # frames where someone was seen but was not the patient
     how: str
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The sentence the result carries when someone else was in view."""
+        if not self.frames_of_others:
+            return ()
+        return (f"{self.frames_of_others} frames showed someone other than the patient and were left out "
+                f"(followed: {self.how}).",)
+
 
 @dataclass
 class _Track:

@@ -106,13 +106,10 @@ def read_video(
                              "Export the clip again and upload that.")
     time_s = np.arange(len(candidates)) / fps
     chosen = select_person(candidates, time_s, mark)
-    warnings = []
+    warnings = list(chosen.warnings)
     if count and abs(count - len(candidates)) > max(2, 0.02 * count):
         warnings.append(f"the file announces {count} frames but {len(candidates)} could be decoded; "
                         "the end of the clip may be missing.")
-    if chosen.frames_of_others:
-        warnings.append(f"{chosen.frames_of_others} frames showed someone other than the patient and were left "
-                        f"out (followed: {chosen.how}).")
     return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=f"{Path(path).name} ({name})",
                        image_size_px=size, time_s=time_s, warnings=tuple(warnings),
                        metadata={"person": chosen.how, "backend": name})

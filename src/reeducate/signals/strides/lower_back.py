@@ -41,7 +41,6 @@ class Steps:
 
     ic: np.ndarray
     step_length_m: np.ndarray
-    vertical_axis: int
     yaw_rate_deg_s: np.ndarray | None
 
 
@@ -78,4 +77,4 @@ def detect_steps(acc_m_s2: np.ndarray, gyr_deg_s: np.ndarray | None, sampling_ra
     yaw = None
     if gyr_deg_s is not None:
         yaw = sign * gyr_deg_s[:, axis]
-    return Steps(ic=ic, step_length_m=lengths, vertical_axis=axis, yaw_rate_deg_s=yaw)
+    return Steps(ic=ic, step_length_m=lengths, yaw_rate_deg_s=yaw)
