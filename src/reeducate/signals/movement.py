@@ -17,7 +17,13 @@ from reeducate.signals.kinematics.angles import ANGLES, joint_angles
 from reeducate.signals.kinematics.filtering import CUTOFF_HZ, MAX_GAP_S, clean
 from reeducate.signals.kinematics.posture import posture
 from reeducate.signals.kinematics.scale import metres_per_unit
-from reeducate.signals.kinematics.views import NOT_IN_VIEW, View, infer_view, shoulder_width_ratio
+from reeducate.signals.kinematics.views import (
+    NOT_IN_VIEW,
+    View,
+    frames_not_in,
+    infer_view,
+    shoulder_width_ratio,
+)
 from reeducate.signals.pose.landmarks import PoseSeries
 
 #: A range of motion needs the angle in at least this fraction of the clip's frames.
@@ -92,6 +98,18 @@ def range_of_motion(angle_deg: np.ndarray) -> RangeOfMotion | None:
     return RangeOfMotion(float(angle_deg[lo]), float(angle_deg[hi]), lo, hi)
 
 
+def _without_turned_frames(angles: dict[str, np.ndarray], series: PoseSeries,
+                           view: View) -> tuple[dict[str, np.ndarray], int]:
+    """Angles that only ``view`` shows, set to NaN in frames showing the other view; and how many."""
+    turned = frames_not_in(view, series)
+    if not turned.any():
+        return angles, 0
+    only_here = {a.name for a in ANGLES if a.views == frozenset({view})}
+    masked = {name: np.where(turned, np.nan, values) if name in only_here else values
+              for name, values in angles.items()}
+    return masked, int(turned.sum())
+
+
 def analyze_pose(
     series: PoseSeries,
     *,
@@ -117,9 +135,15 @@ def analyze_pose(
         refused += [(m, NOT_IN_VIEW[chosen]) for m in POSTURE_MEASURES[other]]
         scale = metres_per_unit(cleaned, height_cm=height_cm, m_per_px=m_per_px)
         still = posture(cleaned, chosen, m_per_unit=scale, frame=posture_frame)
+    warnings = series.warnings
+    if chosen is not None:
+        angles, turned = _without_turned_frames(angles, cleaned, chosen)
+        if turned:
+            warnings += (f"The person turned to the other view in {turned} frames; the {chosen.value}-view "
+                         "angles are left out there.",)
     rom = {name: r for name, values in angles.items() if (r := range_of_motion(values)) is not None}
     method = (f"Keypoints from {series.source}; gaps up to {MAX_GAP_S:g} s bridged linearly and trajectories "
               f"low-passed at {cutoff_hz:g} Hz (4th-order zero-phase Butterworth; Winter 2009); 2-D joint angles "
               f"in the {chosen.value if chosen else 'image'} plane.")
     return MovementResult(series=cleaned, view=chosen, angles_deg=angles, rom=rom, posture=still,
-                          refused=tuple(refused), m_per_unit=scale, warnings=series.warnings, method=method)
+                          refused=tuple(refused), m_per_unit=scale, warnings=warnings, method=method)
