@@ -50,7 +50,7 @@ def test_each_stride_of_the_gait_reference_holds_one_swing_repetition(example) -
         # Each unbroken run of strides (heel strike to heel strike) is reached by one swing more: the first
         # step off from standing, or out of the half-turn.
         strides = gait.strides[side]
-        runs = 1 + sum(b.ic_s - (a.ic_s + a.stride_time_s) > 0.01 for a, b in zip(strides, strides[1:]))
+        runs = 1 + sum(b.ic_s - (a.ic_s + a.stride_time_s) > 0.01 for a, b in zip(strides[:-1], strides[1:], strict=True))
         assert len(swings) == len(strides) + runs
 
 
