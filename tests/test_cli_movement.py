@@ -1,4 +1,4 @@
-"""`reeducate video analyze` and `reeducate gait analyze`: the documented JSON and clear refusals."""
+"""`reeducate video analyze|gait` and `reeducate gait analyze`: the documented JSON and clear refusals."""
 
 from __future__ import annotations
 
@@ -56,3 +56,15 @@ def test_gait_analyze_names_a_missing_rate(example) -> None:
 def test_gait_analyze_refuses_an_unknown_sensor_place(example) -> None:
     result = runner.invoke(app, ["gait", "analyze", str(example("gaitmap_imu_sample.csv")), "--sensor", "wrist"])
     assert result.exit_code == 2 and "foot or lower-back" in result.stderr
+
+
+def test_video_gait_refuses_a_clip_of_someone_balancing_filmed_from_the_front(example) -> None:
+    result = runner.invoke(app, ["video", "gait", str(example("balancing_cam04.mp4")), "--json"])
+    assert result.exit_code == 2
+    assert "need a side-on camera" in result.stderr
+
+
+def test_video_gait_names_a_malformed_region(example) -> None:
+    result = runner.invoke(app, ["video", "gait", str(example("sports2d_demo.mp4")), "--region", "0,450,wide"])
+    assert result.exit_code == 2
+    assert "--region '0,450,wide': give X0,Y0,X1,Y1" in result.stderr

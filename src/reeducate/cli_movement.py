@@ -1,4 +1,4 @@
-"""`reeducate video analyze` and `reeducate gait analyze`: the movement engine from the command line.
+"""`reeducate video analyze|gait` and `reeducate gait analyze`: the movement engine from the command line.
 
 Both print the documented JSON with ``--json`` (docs/movement.md, docs/gait.md) or a readable
 summary. Exit status 2 means the input was wrong; the message says what and how to fix it.
@@ -16,14 +16,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reeducate.signals.errors import RecordingError
-from reeducate.signals.gait import analyze_gait
+from reeducate.signals.gait import GaitResult, analyze_gait
 from reeducate.signals.io.imu import read_imu
 from reeducate.signals.kinematics.views import View
 from reeducate.signals.movement import analyze_pose
+from reeducate.signals.pose.landmarks import PoseSeries
 from reeducate.signals.pose.tracking import Mark
-from reeducate.signals.pose.video import read_video
+from reeducate.signals.pose.video import Region, read_video
+from reeducate.signals.video_gait import analyze_video_gait
 
-video_app = typer.Typer(help="Movement from one camera: joint angles, range of motion, posture.",
+video_app = typer.Typer(help="Movement from one camera: joint angles, range of motion, posture, gait.",
                         no_args_is_help=True)
 gait_app = typer.Typer(help="Gait from wearable IMUs (foot or lower back).", no_args_is_help=True)
 console = Console()
@@ -45,22 +47,44 @@ def _mark(text: str | None) -> Mark | None:
     return Mark(int(frame), x, y)
 
 
+def _region(text: str | None) -> Region | None:
+    if text is None:
+        return None
+    try:
+        x0, y0, x1, y1 = (int(v) for v in text.split(","))
+    except ValueError:
+        _refuse(f"--region {text!r}: give X0,Y0,X1,Y1 (the box the patient moves in, in pixels).")
+    return x0, y0, x1, y1
+
+
+Mark_ = Annotated[str | None, typer.Option("--mark", help="FRAME,X,Y: the patient, when others are in view.")]
+Region_ = Annotated[str | None, typer.Option("--region", help="X0,Y0,X1,Y1: look for the patient only there.")]
+HeightCm = Annotated[float | None, typer.Option("--height-cm", help="Patient's height: gives metric lengths.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")]
+
+
+def _pose(video: Path, mark: str | None, region: str | None, quiet: bool) -> PoseSeries:
+    """Keypoints of the patient in every frame, with a progress bar unless ``quiet``."""
+    with Progress(TextColumn("Pose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=errors, transient=True, disable=quiet) as progress:
+        task = progress.add_task("pose", total=None)
+        return read_video(video, mark=_mark(mark), region=_region(region),
+                          on_frame=lambda done, total: progress.update(task, completed=done, total=total or None))
+
+
 @video_app.command("analyze")
 def analyze_video(
     video: Annotated[Path, typer.Argument(help="A clip from one camera (MP4, MOV, AVI, WebM).")],
     view: Annotated[View | None, typer.Option(help="Camera view; inferred from the body when left out.")] = None,
     annotate: Annotated[Path | None, typer.Option(help="Write the clip with skeleton and angles (MP4).")] = None,
-    mark: Annotated[str | None, typer.Option(help="FRAME,X,Y: the patient, when others are in view.")] = None,
-    height_cm: Annotated[float | None, typer.Option(help="Patient's height: gives lengths in centimetres.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")] = False,
+    mark: Mark_ = None,
+    region: Region_ = None,
+    height_cm: HeightCm = None,
+    as_json: AsJson = False,
 ) -> None:
     """Pose every frame, follow the patient, and measure the angles the view supports."""
     try:
-        with Progress(TextColumn("Pose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=errors, transient=True, disable=as_json) as progress:
-            task = progress.add_task("pose", total=None)
-            series = read_video(video, mark=_mark(mark),
-                                on_frame=lambda done, total: progress.update(task, completed=done, total=total or None))
+        series = _pose(video, mark, region, as_json)
         result = analyze_pose(series, view=view, height_cm=height_cm)
     except RecordingError as exc:
         _refuse(str(exc))
@@ -105,6 +129,26 @@ def analyze_gait_file(
         result = analyze_gait(recording, sensor=worn, sensor_height_m=sensor_height_m)  # type: ignore[arg-type]
     except RecordingError as exc:
         _refuse(str(exc))
+    _print_gait(result, as_json)
+
+
+@video_app.command("gait")
+def video_gait(
+    video: Annotated[Path, typer.Argument(help="A side-on clip of the patient walking across the picture.")],
+    mark: Mark_ = None,
+    region: Region_ = None,
+    height_cm: HeightCm = None,
+    as_json: AsJson = False,
+) -> None:
+    """Heel strikes, toe offs and the gait parameters one side-on camera supports (same JSON as gait)."""
+    try:
+        result = analyze_video_gait(_pose(video, mark, region, as_json), height_cm=height_cm)
+    except RecordingError as exc:
+        _refuse(str(exc))
+    _print_gait(result, as_json)
+
+
+def _print_gait(result: GaitResult, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result.to_dict()))
         return

@@ -55,7 +55,7 @@ class Stride:
 class GaitResult:
     """The gait of one recording; see the module docstring for definitions."""
 
-    sensor: Sensor
+    sensor: Sensor | Literal["video"]
     sampling_rate_hz: float
     duration_s: float
     source: str
@@ -180,7 +180,7 @@ def _span(run: list[Stride]) -> tuple[float, float]:
     return run[0].ic_s, run[-1].ic_s + run[-1].stride_time_s
 
 
-def _bouts(strides: dict[str, list[Stride]]) -> list[dict[str, float | int]]:
+def bouts_of(strides: dict[str, list[Stride]]) -> list[dict[str, float | int]]:
     """Walking bouts: each foot's unbroken runs of strides, overlapping runs of the two feet merged."""
     merged: list[list[float]] = []
     for run in sorted((r for side in strides.values() for r in _runs(side)), key=lambda r: r[0].ic_s):
@@ -238,13 +238,33 @@ def _foot(recording: ImuRecording) -> GaitResult:
     if not all_strides:
         raise RecordingError(f"{recording.source}: no complete stride was found.")
     _check_rate(float(np.median([s.stride_time_s for s in all_strides])), recording, "stride")
+    sides, summary, refused = summarise_strides(
+        strides, synchronised=recording.metadata.get("synchronised", "yes") == "yes")
+    method = ("Foot-worn IMU: strides from the gyroscope's medio-lateral rotation (mid-swing peaks; toe-off and heel "
+              "strike at the rotation minima around them, after Salarian et al. 2004); stride length by "
+              "zero-velocity-updated double integration between mid-stances (Mariani et al. 2010); symmetry "
+              "index of Robinson et al. 1987 on swing time.")
+    return GaitResult(sensor="foot", sampling_rate_hz=recording.sampling_rate_hz, duration_s=recording.duration_s,
+                      source=recording.source, strides=strides, steps=[], bouts=bouts_of(strides),
+                      turns=_turns_from_strides(strides), summary=summary, side_summaries=sides,
+                      refused=tuple(refused), warnings=recording.warnings, method=method)
+
+
+def summarise_strides(strides: dict[str, list[Stride]], *, synchronised: bool
+                      ) -> tuple[dict[str, dict[str, float | int | None]], dict[str, float | str | None],
+                                 list[tuple[str, str]]]:
+    """Per-side summaries, the overall summary, and what the strides cannot support (with why).
+
+    ``synchronised``: both feet were recorded on one clock, so double support can be measured.
+    """
+    all_strides = [s for v in strides.values() for s in v]
     sides = {side: _side_summary(v) for side, v in strides.items()}
     straight = [s for s in all_strides if not s.turning]
     stride_time = _mean([s.stride_time_s for s in straight])
     lengths = [s.stride_length_m for s in straight if s.stride_length_m is not None]
     timed = [s.stride_time_s for s in straight if s.stride_length_m is not None]
     refused = []
-    both = "left" in strides and "right" in strides and recording.metadata.get("synchronised", "yes") == "yes"
+    both = "left" in strides and "right" in strides and synchronised
     double_support = None
     if both:
         double_support = _mean([_double_support(strides["left"], strides["right"]),
@@ -267,14 +287,7 @@ def _foot(recording: ImuRecording) -> GaitResult:
         "symmetry_index_percent": _r(symmetry, 2),
         "symmetry_basis": "swing_time",
     }
-    method = ("Foot-worn IMU: strides from the gyroscope's medio-lateral rotation (mid-swing peaks; toe-off and heel "
-              "strike at the rotation minima around them, after Salarian et al. 2004); stride length by "
-              "zero-velocity-updated double integration between mid-stances (Mariani et al. 2010); symmetry "
-              "index of Robinson et al. 1987 on swing time.")
-    return GaitResult(sensor="foot", sampling_rate_hz=recording.sampling_rate_hz, duration_s=recording.duration_s,
-                      source=recording.source, strides=strides, steps=[], bouts=_bouts(strides),
-                      turns=_turns_from_strides(strides), summary=summary, side_summaries=sides,
-                      refused=tuple(refused), warnings=recording.warnings, method=method)
+    return sides, summary, refused
 
 
 def _lower_back(recording: ImuRecording, sensor_height_m: float | None) -> GaitResult:

@@ -82,20 +82,42 @@ def frames(path: str | Path) -> Iterator[np.ndarray]:
                 worker.join(timeout=0.05)
 
 
+Region = tuple[int, int, int, int]
+
+
+def _checked(region: Region, size: tuple[int, int]) -> Region:
+    x0, y0, x1, y1 = (int(v) for v in region)
+    width, height = size
+    if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
+        raise RecordingError(f"The region {region} is not inside the {width}x{height} picture; give x0,y0,x1,y1 "
+                             "in pixels with x0 < x1 and y0 < y1.")
+    return x0, y0, x1, y1
+
+
 def read_video(
     path: str | Path,
     *,
     backend: PoseBackend | None = None,
     mark: Mark | None = None,
+    region: Region | None = None,
     on_frame: Callable[[int, int], None] | None = None,
 ) -> PoseSeries:
-    """Pose every frame of a video and follow the patient; ``on_frame(done, total)`` reports progress."""
+    """Pose every frame of a video and follow the patient; ``on_frame(done, total)`` reports progress.
+
+    ``region`` (x0, y0, x1, y1 in pixels) limits the search to the part of the picture where the
+    patient moves, for a clip where a single-person model would otherwise lock on to someone else.
+    Keypoints stay in the whole picture's pixels.
+    """
     fps, count, size = video_properties(path)
+    x0, y0, x1, y1 = _checked(region, size) if region is not None else (0, 0, *size)
     backend = backend or MediaPipePose()
     candidates: list[np.ndarray] = []
     try:
         for frame in frames(path):
-            candidates.append(backend.detect(frame))
+            found = backend.detect(np.ascontiguousarray(frame[y0:y1, x0:x1]))
+            found[..., 0] += x0
+            found[..., 1] += y0
+            candidates.append(found)
             if on_frame is not None:
                 on_frame(len(candidates), count)
     finally:
