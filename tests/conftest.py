@@ -59,7 +59,7 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     engine = _sqlite(world_path)
     store = RecordingStore(folder / "recordings")
     with time_machine.travel(NOW, tick=False), unit_of_work(make_session_factory(engine)) as session:
-        world = build_world(session, store)
+        world = build_world(session, store, with_video=True)
     engine.dispose()
     return empty, world_path, world
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
-from reeducate.clinic.models import Clinic, Location, Patient
+from reeducate.clinic.models import Clinic, Location, MovementKind, Patient
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
     AdministrationCreate,
@@ -27,10 +27,11 @@ from reeducate.clinic.schemas import (
     PatientCreate,
     VisitActivityAdd,
 )
-from reeducate.clinic.services import balance, episodes, measures, patients, scheduling, visits
+from reeducate.clinic.services import balance, episodes, measures, movement, patients, scheduling, visits
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Activity, Condition, PlanKind, Role, Sex
+from reeducate.example_data import fetch
 from reeducate.signals.posturography.clinical import Condition as BalanceCondition
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -96,6 +97,8 @@ class World:
     visit_open: int
     administration: int
     balance_trial: int
+    gait_recording: int
+    video_recording: int | None
     recordings_dir: str
 
 
@@ -109,9 +112,22 @@ def synthetic_trial_csv(seconds: float = 30.0, rate_hz: float = 100.0, seed: int
     return ("Time,AP[cm],ML[cm]\n" + rows).encode()
 
 
-def build_world(session: Session, store: RecordingStore) -> World:
+def imu_gait_upload(filename: str = "walk.csv") -> movement.MovementUpload:
+    """Two foot IMUs over a 2 x 20 m walk (gaitmap's example, 204.8 Hz), as a clinician uploads it."""
+    content = fetch("gaitmap_imu_sample.csv").read_bytes()
+    return movement.MovementUpload(filename, content, MovementKind.IMU_GAIT, sampling_rate_hz=204.8)
+
+
+def video_upload(filename: str = "balance.mp4") -> movement.MovementUpload:
+    """A 100-frame clip of a man balancing on one leg (Pose2Sim demo, camera 4), filmed from behind."""
+    return movement.MovementUpload(filename, fetch("balancing_cam04.mp4").read_bytes(), MovementKind.VIDEO)
+
+
+def build_world(session: Session, store: RecordingStore, *, with_video: bool = False) -> World:
     """Clinic A with every role and patients P1 (Quennell) and P2 (Abernathy); clinic B with a
-    therapist and patient Q1 (Zeller). P1 has an episode, appointments, a request and visits."""
+    therapist and patient Q1 (Zeller). P1 has an episode, appointments, a request and visits, and in
+    the open visit a force-plate trial, a foot-IMU gait recording and (``with_video``: pose takes
+    seconds, so only the web tests' world has it) a camera clip."""
     system = Actor.system("tests")
     clinic, location = make_clinic(session, "alpha", "Alpha Rehab")
     other, _ = make_clinic(session, "beta", "Beta Physio")
@@ -155,6 +171,10 @@ def build_world(session: Session, store: RecordingStore) -> World:
     balance_trial = balance.upload_trials(
         session, pt, visit_open, [balance.TrialUpload("standing.csv", synthetic_trial_csv(), BalanceCondition())],
         store, height_cm=165, now=local(0, 8, 30))[0].id
+    gait_recording = movement.upload_recording(session, pt, visit_open, imu_gait_upload(), store,
+                                               now=local(0, 8, 35)).id
+    video_recording = movement.upload_recording(session, pt, visit_open, video_upload(), store,
+                                                now=local(0, 8, 40)).id if with_video else None
     done = book(local(-2, 10), local(-7, 9))
     visit_done = visits.check_in(session, desk, done, now=local(-2, 9, 55)).id
     visits.add_activity(session, pt, visit_done, VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
@@ -172,5 +192,6 @@ def build_world(session: Session, store: RecordingStore) -> World:
         emails={k: u.email for k, u in users.items()}, user_ids={k: u.id for k, u in users.items()},
         p1=p1, p2=p2, q1=q1, episode=episode.id, appt_today=appt_today, appt_past=appt_past,
         appt_future=appt_future, request=request, visit_done=visit_done, visit_open=visit_open,
-        administration=administration, balance_trial=balance_trial, recordings_dir=str(store.root),
+        administration=administration, balance_trial=balance_trial, gait_recording=gait_recording,
+        video_recording=video_recording, recordings_dir=str(store.root),
     )

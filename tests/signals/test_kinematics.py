@@ -98,6 +98,20 @@ def test_shoulder_obliquity_reads_the_tilt_of_the_shoulders() -> None:
     assert result.posture["pelvic_obliquity_deg"] == pytest.approx(0, abs=0.01)
 
 
+def test_posture_is_read_through_keypoint_jitter_but_not_from_a_clip_without_a_still_moment(example) -> None:
+    rng = np.random.default_rng(0)
+    still = np.repeat(_front_body(0), 30, axis=0) + rng.normal(0, 2, size=(30, len(LANDMARKS), 2))
+    assert analyze_pose(_series(still), view="front").posture["pelvic_obliquity_deg"] == pytest.approx(0, abs=2)
+    # The man of the Pose2Sim clip balances on one leg swinging his arms throughout (we watched it).
+    moving = analyze_pose(read_landmark_csv(example("balancing_cam04_landmarks.csv"), width_px=1088,
+                                            height_px=1920), view="front")
+    assert moving.posture == {}
+    assert "does not stand still" in dict(moving.refused)["shoulder_obliquity_deg"]
+    picked = analyze_pose(read_landmark_csv(example("balancing_cam04_landmarks.csv"), width_px=1088,
+                                            height_px=1920), view="front", posture_frame=0)
+    assert picked.posture["frame"] == 0 and picked.posture["shoulder_obliquity_deg"] is not None
+
+
 def test_a_side_view_refuses_valgus_with_the_reason() -> None:
     result = analyze_pose(_series(np.repeat(_side_body(10, 10, 0, 0), 20, axis=0)))
     assert result.view is View.SIDE

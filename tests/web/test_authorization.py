@@ -21,7 +21,7 @@ from reeducate.clinic.models import AuditEvent
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import pages
 from reeducate.web.app import create_app
-from tests.support import World, local, synthetic_trial_csv
+from tests.support import World, imu_gait_upload, local, synthetic_trial_csv
 from tests.web.conftest import bearer, settings_for_tests
 
 PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
@@ -74,6 +74,10 @@ def _book(w: World) -> dict[str, Any]:
 
 def _trial_file(field: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {field: ("standing.csv", synthetic_trial_csv(seconds=12), "text/csv")}
+
+
+def _gait_file(field: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {field: ("walk.csv", imu_gait_upload().content, "text/csv")}
 
 
 NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
@@ -134,6 +138,12 @@ CASES: list[Case] = [
     Case("GET", "/api/v1/episodes/{w.episode}/balance-trials", CLINICAL_READ),
     Case("GET", "/api/v1/balance-trials/{w.balance_trial}", CLINICAL_READ),
     Case("GET", "/api/v1/balance-trials/{w.balance_trial}/raw", CLINICAL_WRITE),
+    Case("POST", "/api/v1/visits/{w.visit_open}/movement-recordings", CLINICAL_WRITE, files=_gait_file("file"),
+         form=lambda w: {"kind": "imu_gait", "sampling_rate_hz": 204.8}),
+    Case("GET", "/api/v1/visits/{w.visit_open}/movement-recordings", CLINICAL_READ),
+    Case("GET", "/api/v1/episodes/{w.episode}/movement-recordings", CLINICAL_READ),
+    Case("GET", "/api/v1/movement-recordings/{w.gait_recording}", CLINICAL_READ),
+    Case("GET", "/api/v1/movement-recordings/{w.gait_recording}/raw", CLINICAL_WRITE),
     Case("GET", "/api/v1/audit-events", ADMIN_ONLY, audited=False),
     # pages
     Case("GET", "/", ANYONE, audited=False),
@@ -172,13 +182,18 @@ CASES: list[Case] = [
     Case("GET", "/balance-trials/{w.balance_trial}/statokinesigram.svg", CLINICAL_READ),
     Case("GET", "/balance-trials/{w.balance_trial}/stabilogram.svg", CLINICAL_READ),
     Case("GET", "/episodes/{w.episode}/balance.svg", CLINICAL_READ),
+    Case("GET", "/visits/{w.visit_open}/movement", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/movement", CLINICAL_WRITE, files=_gait_file("file"),
+         form=lambda w: {"kind": "imu_gait", "sampling_rate_hz": "204.8"}),
+    Case("GET", "/movement-recordings/{w.video_recording}/angles.svg", CLINICAL_READ),
+    Case("GET", "/movement-recordings/{w.gait_recording}/gait.svg", CLINICAL_READ),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
 
 
 def _normalise(path: str) -> str:
-    for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id"):
+    for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
 
@@ -188,7 +203,7 @@ def _case_key(case: Case) -> tuple[str, str]:
     for measure_id in ("berg", "tug", "nprs"):
         path = path.replace(f"/{measure_id}", "/{measure_id}")
     for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
-                      "visit_open", "administration", "balance_trial"):
+                      "visit_open", "administration", "balance_trial", "gait_recording", "video_recording"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     return case.method, path
 
@@ -199,7 +214,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
     for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
-                   pages.balance):
+                   pages.balance, pages.movement):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}

@@ -214,3 +214,33 @@ def test_a_bad_recording_is_refused_on_the_page_and_nothing_is_added(browser, se
         page.get_by_role("button", name="Analyse and save").click()
     assert "lasts 2.0 s" in page.inner_text("[role=alert]")
     assert page.locator("img[src^='/balance-trials/']").count() == before
+
+
+def test_a_therapist_uploads_a_gait_file_and_sees_the_strides_and_the_plots(browser, server: str, world: World,
+                                                                         example) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/patients/{world.p1}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Movement").first.click()
+    assert page.url.endswith(f"/visits/{world.visit_open}/movement")
+    page.get_by_label("File", exact=True).set_input_files(str(example("gaitmap_imu_sample.csv")))
+    page.locator("select[name=kind]").select_option("imu_gait")
+    page.get_by_label("Sampling rate").fill("40")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Analyse and save").click()
+    assert "sampling rate is probably wrong" in page.inner_text("[role=alert]")
+    before = page.locator("section.movement-recording").count()
+    page.get_by_label("File", exact=True).set_input_files(str(example("gaitmap_imu_sample.csv")))
+    page.locator("select[name=kind]").select_option("imu_gait")
+    page.get_by_label("Sampling rate").fill("204.8")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Analyse and save").click()
+    text = page.inner_text("main")
+    assert "Recording analysed and saved." in text, text[:500]
+    assert page.locator("section.movement-recording").count() == before + 1
+    latest = page.locator("section.movement-recording").last
+    assert "left 28 · right 29" in latest.inner_text()
+    for image in page.locator("img[src^='/movement-recordings/']").all():
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), image.get_attribute("src")
+    assert page.locator(f"img[src='/movement-recordings/{world.video_recording}/angles.svg']").count() == 1
+    page.screenshot(path=str(SHOTS / "movement-visit.png"), full_page=True)

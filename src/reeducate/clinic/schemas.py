@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from reeducate.clinic.models.movement import MovementKind
 from reeducate.clinic.vocabulary import (
     Activity,
     AdministrationSource,
@@ -368,6 +369,29 @@ class BalanceTrialOut(Output):
     mean_velocity_cm_s: float
     ellipse_area_cm2: float
     equilibrium_score: float | None
+    result: dict[str, Any]
+    recorded_at: datetime
+    recorded_by_id: int
+
+
+class MovementRecordingOut(Output):
+    """A stored movement recording: kind, the raw file's fingerprint, options and the full analysis.
+
+    ``result`` holds the CLI's JSON: ``movement`` (``video analyze``) and ``gait`` (``video gait``, or
+    ``gait analyze`` for an IMU file), and ``gait_not_measured`` with the reason when a clip shows no gait.
+    """
+
+    id: int
+    patient_id: int
+    episode_id: int | None
+    visit_id: int
+    kind: MovementKind
+    filename: str
+    sha256: str
+    size_bytes: int
+    options: dict[str, Any]
+    cadence_steps_per_min: float | None
+    gait_speed_m_s: float | None
     result: dict[str, Any]
     recorded_at: datetime
     recorded_by_id: int

@@ -15,7 +15,7 @@ import numpy as np
 
 from reeducate.signals.kinematics.angles import ANGLES, joint_angles
 from reeducate.signals.kinematics.filtering import CUTOFF_HZ, MAX_GAP_S, clean
-from reeducate.signals.kinematics.posture import posture
+from reeducate.signals.kinematics.posture import not_still_reason, posture
 from reeducate.signals.kinematics.scale import metres_per_unit
 from reeducate.signals.kinematics.views import (
     NOT_IN_VIEW,
@@ -134,7 +134,10 @@ def analyze_pose(
         refused = [(a.name, NOT_IN_VIEW[chosen]) for a in ANGLES if a.name not in angles]
         refused += [(m, NOT_IN_VIEW[chosen]) for m in POSTURE_MEASURES[other]]
         scale = metres_per_unit(cleaned, height_cm=height_cm, m_per_px=m_per_px)
-        still = posture(cleaned, chosen, m_per_unit=scale, frame=posture_frame)
+        moving = not_still_reason(cleaned) if posture_frame is None else None
+        still = posture(cleaned, chosen, m_per_unit=scale, frame=posture_frame) if moving is None else {}
+        if moving is not None:
+            refused += [(m, moving) for m in POSTURE_MEASURES[chosen]]
     warnings = series.warnings
     if chosen is not None:
         angles, turned = _without_turned_frames(angles, cleaned, chosen)

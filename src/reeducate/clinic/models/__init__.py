@@ -5,6 +5,7 @@ from reeducate.clinic.models.auth import AuthSession, LoginAttempt
 from reeducate.clinic.models.balance import BalanceTrial
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
 from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
+from reeducate.clinic.models.movement import MovementKind, MovementRecording
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
 from reeducate.clinic.models.patients import Coverage, Patient
 from reeducate.clinic.models.people import User
@@ -25,6 +26,8 @@ __all__ = [
     "LoginAttempt",
     "MeasureAdministration",
     "MeasureGoal",
+    "MovementKind",
+    "MovementRecording",
     "OpeningHours",
     "Patient",
     "QuestionnaireRequest",

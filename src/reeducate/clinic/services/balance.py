@@ -7,12 +7,9 @@ recording store under its SHA-256, and audits every read and write.
 
 from __future__ import annotations
 
-import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +21,7 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import BalanceTrial
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import episodes, visits
+from reeducate.clinic.uploads import as_file, check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
 from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
 from reeducate.signals.errors import RecordingError
@@ -53,28 +51,15 @@ class TrialUpload:
     condition: Condition
 
 
-def _safe_name(filename: str) -> str:
-    """The file's own name without any folder, control characters or odd punctuation (max 100)."""
-    name = Path(filename.replace("\\", "/")).name
-    name = re.sub(r"[^A-Za-z0-9._ -]", "_", name).strip(" .") or "recording"
-    return name[:100]
-
-
 def _read(name: str, content: bytes) -> CopRecording:
     """A recording from its bytes, under its own (safe) name: the readers and ezc3d take a path."""
-    with tempfile.TemporaryDirectory(prefix="reeducate-recording-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
+    with as_file(name, content) as path:
         return read_cop(path)
 
 
 def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> BalanceResult:
-    name = _safe_name(upload.filename)
-    if not upload.content:
-        raise InvalidInput(f"{name}: the file is empty.")
-    if len(upload.content) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{name}: {len(upload.content) / 1e6:.0f} MB is over the "
-                           f"{MAX_UPLOAD_BYTES // 2**20} MB limit for one trial; export only the trial.")
+    name = safe_name(upload.filename)
+    check_size(name, upload.content, MAX_UPLOAD_BYTES, "export only the trial")
     try:
         return analyze_cop(_read(name, upload.content), preset, condition=upload.condition, height_cm=height_cm)
     except RecordingError as error:
@@ -103,7 +88,7 @@ def upload_trials(
     for upload, result in results:
         trial = BalanceTrial(
             patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id,
-            filename=_safe_name(upload.filename), sha256=store.put(upload.content), size_bytes=len(upload.content),
+            filename=safe_name(upload.filename), sha256=store.put(upload.content), size_bytes=len(upload.content),
             vision=upload.condition.vision, surface=upload.condition.surface, stance=upload.condition.stance,
             preset=preset, height_cm=height_cm, mean_velocity_cm_s=result.sway.mean_velocity_cm_s,
             ellipse_area_cm2=result.sway.ellipse_area_95_cm2, equilibrium_score=result.equilibrium_score,

@@ -20,17 +20,22 @@ from reeducate.signals.pose.landmarks import INDEX, PoseSeries
 
 #: Length (s) of the still window posture is read from.
 STILL_WINDOW_S = 0.5
+#: Landmarks moving faster than this (torso lengths per second, RMS) are not standing still. Ours: a still
+#: body with 4 px keypoint jitter on a 290 px torso reads 0.20; the stillest half-second of the shared
+#: clips, where the person swings the arms, balances or turns throughout, reads 0.87 to 1.04.
+MAX_STILL_SPEED_TORSO_S = 0.25
 
 _BODY = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_ankle",
                             "right_ankle", "left_ear", "right_ear")]
 
 
-def stillest_frames(series: PoseSeries) -> np.ndarray:
-    """Indices of the stillest window of ``STILL_WINDOW_S`` in which the whole body is seen."""
+def stillest_frames(series: PoseSeries) -> tuple[np.ndarray, float]:
+    """The stillest window of ``STILL_WINDOW_S`` in which the whole body is seen: its frame indices, and
+    how fast the body's landmarks move in it (root-mean-square speed, torso lengths per second)."""
     n = series.n_frames
     width = max(1, int(round(STILL_WINDOW_S * series.fps)))
     if n <= width:
-        return np.arange(n)
+        return np.arange(n), float("nan")
     body = series.xy[:, _BODY].reshape(n, -1)
     # Window i covers frames i .. i + width - 1: its motion is the mean of the width - 1 steps inside it.
     step = np.linalg.norm(np.diff(body, axis=0), axis=1)
@@ -41,13 +46,27 @@ def stillest_frames(series: PoseSeries) -> np.ndarray:
     seen = unseen[width:] - unseen[:n - width + 1] == 0
     motion[~seen] = np.inf
     start = int(np.argmin(motion)) if np.isfinite(motion).any() else int(np.argmax(seen))
-    return np.arange(start, start + width)
+    frames = np.arange(start, start + width)
+    shoulders = (series.xy[frames, INDEX["left_shoulder"]] + series.xy[frames, INDEX["right_shoulder"]]) / 2
+    hips = (series.xy[frames, INDEX["left_hip"]] + series.xy[frames, INDEX["right_hip"]]) / 2
+    torso = float(np.nanmedian(np.linalg.norm(shoulders - hips, axis=1))) if np.isfinite(hips).any() else np.nan
+    speed = float(motion[start]) / np.sqrt(len(_BODY)) * series.fps / torso if torso > 0 else float("nan")
+    return frames, speed
+
+
+def not_still_reason(series: PoseSeries) -> str | None:
+    """Why the clip has no still moment to read posture from, or None when it has one."""
+    _, speed = stillest_frames(series)
+    if np.isfinite(speed) and speed <= MAX_STILL_SPEED_TORSO_S:
+        return None
+    return (f"the patient does not stand still for {STILL_WINDOW_S:g} s in this clip; film a few seconds of quiet "
+            "standing, or pick the frame to read posture from")
 
 
 def posture(series: PoseSeries, view: View, *, m_per_unit: float | None = None,
             frame: int | None = None) -> dict[str, float | int | None]:
     """The still-posture measures the view supports, in degrees (and cm when a scale is given)."""
-    frames = np.array([frame]) if frame is not None else stillest_frames(series)
+    frames = np.array([frame]) if frame is not None else stillest_frames(series)[0]
     xy = series.xy[frames].copy()
     xy[series.visibility[frames] < MIN_VISIBILITY] = np.nan
     p = {name: np.nanmean(xy[:, i], axis=0) for name, i in INDEX.items()}

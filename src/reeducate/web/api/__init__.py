@@ -2,8 +2,19 @@
 
 from fastapi import APIRouter
 
-from reeducate.web.api import appointments, audit, auth, balance, episodes, measures, patients, people, visits
+from reeducate.web.api import (
+    appointments,
+    audit,
+    auth,
+    balance,
+    episodes,
+    measures,
+    movement,
+    patients,
+    people,
+    visits,
+)
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, people, patients, episodes, appointments, visits, measures, balance, audit):
+for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, audit):
     router.include_router(module.router)

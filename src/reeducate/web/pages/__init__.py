@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from reeducate.web.pages import auth, balance, booking, measures, patients, portal, schedule
+from reeducate.web.pages import auth, balance, booking, measures, movement, patients, portal, schedule
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, schedule, patients, booking, portal, measures, balance):
+for module in (auth, schedule, patients, booking, portal, measures, balance, movement):
     router.include_router(module.router)

@@ -1,0 +1,166 @@
+"""Movement in the clinic: camera clips and gait IMU files uploaded to a visit, followed over an episode.
+
+The analysis is the pure movement engine's (pose, joint angles, posture, gait from video or IMUs);
+this module decides who may do what, refuses a bad file before anything is stored, keeps the raw file
+in the recording store under its SHA-256, and audits every read and write. A clip is analysed for its
+joint angles and, when it shows walking side-on, for its gait too; a clip that does not is stored with
+the reason its gait was not measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.models import MovementKind, MovementRecording
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import episodes, visits
+from reeducate.clinic.uploads import as_file, check_size, safe_name
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.gait import analyze_gait
+from reeducate.signals.io.imu import read_imu
+from reeducate.signals.movement import analyze_pose
+from reeducate.signals.pose.video import read_video, video_properties
+from reeducate.signals.video_gait import analyze_video_gait
+
+#: Largest clip accepted (bytes): a minute of phone video at 1080p is about 100-150 MB.
+MAX_VIDEO_BYTES = 200 * 1024 * 1024
+#: Longest clip analysed while the clinician waits (s): pose runs at about 40 frames per second here.
+MAX_VIDEO_S = 120.0
+#: Largest IMU file accepted (bytes): an hour of two 6-axis sensors at 100 Hz as CSV is about 40 MB.
+MAX_IMU_BYTES = 50 * 1024 * 1024
+VIEWS = ("side", "front")
+SENSORS = ("foot", "lower_back")
+
+
+@dataclass(frozen=True)
+class MovementUpload:
+    """One file as received, and how it was recorded (the options the engine needs)."""
+
+    filename: str
+    content: bytes
+    kind: MovementKind
+    view: str | None = None
+    height_cm: float | None = None
+    region: tuple[int, int, int, int] | None = None
+    sensor: str = "foot"
+    sampling_rate_hz: float | None = None
+    side: str | None = None
+    sensor_height_m: float | None = None
+
+    def options(self) -> dict[str, Any]:
+        """The options that apply to this kind of file, as stored with the recording."""
+        keep = ("view", "height_cm", "region") if self.kind is MovementKind.VIDEO else \
+            ("sensor", "sampling_rate_hz", "side", "sensor_height_m")
+        values = asdict(self)
+        return {k: (list(values[k]) if k == "region" and values[k] else values[k]) for k in keep}
+
+
+def _check_options(upload: MovementUpload) -> None:
+    if upload.view not in (None, *VIEWS):
+        raise InvalidInput(f"Unknown camera view {upload.view!r}; choose side or front (or leave it to be inferred).")
+    if upload.height_cm is not None and not 50 <= upload.height_cm <= 250:
+        raise InvalidInput("Enter the patient's height in centimetres (50-250).")
+    if upload.sensor not in SENSORS:
+        raise InvalidInput(f"Unknown sensor place {upload.sensor!r}; choose foot or lower_back.")
+    if upload.side not in (None, "left", "right"):
+        raise InvalidInput(f"Unknown side {upload.side!r}; choose left or right.")
+
+
+def _video(name: str, upload: MovementUpload) -> dict[str, Any]:
+    check_size(name, upload.content, MAX_VIDEO_BYTES, "trim the clip to the movement and upload that")
+    with as_file(name, upload.content) as path:
+        fps, count, _ = video_properties(path)
+        if count / fps > MAX_VIDEO_S:
+            raise InvalidInput(f"{name}: the clip lasts {count / fps:.0f} s; trim it to the movement (at most "
+                               f"{MAX_VIDEO_S:.0f} s) and upload that.")
+        series = read_video(path, region=upload.region)
+    movement = analyze_pose(series, view=upload.view, height_cm=upload.height_cm)
+    try:
+        gait, not_measured = analyze_video_gait(series, view=upload.view, height_cm=upload.height_cm).to_dict(), None
+    except RecordingError as error:
+        gait, not_measured = None, str(error).split(": ", 1)[-1]
+    return {"movement": movement.to_dict(), "gait": gait, "gait_not_measured": not_measured}
+
+
+def _imu(name: str, upload: MovementUpload) -> dict[str, Any]:
+    check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
+    with as_file(name, upload.content) as path:
+        recording = read_imu(path, sampling_rate_hz=upload.sampling_rate_hz, sensor=upload.sensor,  # type: ignore[arg-type]
+                             side=upload.side)  # type: ignore[arg-type]
+    gait = analyze_gait(recording, sensor=upload.sensor, sensor_height_m=upload.sensor_height_m)  # type: ignore[arg-type]
+    return {"gait": gait.to_dict()}
+
+
+def analyse(upload: MovementUpload) -> dict[str, Any]:
+    """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
+    _check_options(upload)
+    name = safe_name(upload.filename)
+    try:
+        return _video(name, upload) if upload.kind is MovementKind.VIDEO else _imu(name, upload)
+    except RecordingError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def upload_recording(session: Session, actor: Actor, visit_id: int, upload: MovementUpload, store: RecordingStore,
+                     *, now: datetime | None = None) -> MovementRecording:
+    """A clinician adds a clip or an IMU file to an open visit; it is analysed before anything is kept."""
+    require_role(actor, CLINICIANS, "record movement")
+    visit = visits.clinical_visit(session, actor, visit_id)
+    if visit.status is VisitStatus.COMPLETED:
+        raise Conflict(f"Visit {visit.id} is completed; add the recording to the patient's next visit.")
+    result = analyse(upload)
+    summary = (result.get("gait") or {}).get("summary", {})
+    recording = MovementRecording(
+        patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id, kind=upload.kind,
+        filename=safe_name(upload.filename), sha256=store.put(upload.content), size_bytes=len(upload.content),
+        options=upload.options(), cadence_steps_per_min=summary.get("cadence_steps_per_min"),
+        gait_speed_m_s=summary.get("gait_speed_m_s"), result=result, recorded_at=now or utcnow(),
+        recorded_by_id=actor.user_id,
+    )
+    session.add(recording)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "movement_recording", recording.id, patient_id=visit.patient_id,
+           detail=f"{upload.kind.value}: {recording.filename}")
+    return recording
+
+
+def for_visit(session: Session, actor: Actor, visit_id: int) -> list[MovementRecording]:
+    visit = visits.clinical_visit(session, actor, visit_id)
+    found = list(session.scalars(select(MovementRecording).where(MovementRecording.visit_id == visit.id)
+                                 .order_by(MovementRecording.id)))
+    record(session, actor, AuditAction.READ, "movement_recordings", visit.id, patient_id=visit.patient_id,
+           detail=f"visit {visit.id}: {len(found)} recordings")
+    return found
+
+
+def for_episode(session: Session, actor: Actor, episode_id: int) -> list[MovementRecording]:
+    episode = episodes.clinical_episode(session, actor, episode_id)
+    found = list(session.scalars(select(MovementRecording).where(MovementRecording.episode_id == episode.id)
+                                 .order_by(MovementRecording.recorded_at, MovementRecording.id)))
+    record(session, actor, AuditAction.READ, "movement_recordings", episode.id, patient_id=episode.patient_id,
+           detail=f"episode {episode.id}: {len(found)} recordings")
+    return found
+
+
+def get(session: Session, actor: Actor, recording_id: int) -> MovementRecording:
+    recording = fetch(session, MovementRecording, recording_id, "movement recording")
+    check_patient_access(actor, recording.patient, clinical=True)
+    record(session, actor, AuditAction.READ, "movement_recording", recording.id, patient_id=recording.patient_id)
+    return recording
+
+
+def raw_file(session: Session, actor: Actor, recording_id: int, store: RecordingStore) -> tuple[str, bytes]:
+    """The file as uploaded (clinicians only)."""
+    require_role(actor, CLINICIANS, "download raw recordings")
+    recording = get(session, actor, recording_id)
+    return recording.filename, store.read(recording.sha256)

@@ -1,0 +1,82 @@
+"""Movement pages: a visit's camera clips and gait IMU files (upload, results, the refusals with their
+reasons) and the SVG plots of a recording's joint angles and gait."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.models import MovementKind
+from reeducate.clinic.services import movement, visits
+from reeducate.reports.movement_plots import angles_svg, gait_svg
+from reeducate.web.api.movement import parse_region
+from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.templating import render
+
+router = APIRouter()
+SVG_HEADERS = {"Cache-Control": "private, no-store"}
+
+
+def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
+          added: bool = False, status_code: int = 200) -> Response:
+    visit = visits.get(session, login.actor, visit_id)
+    return render(request, "pages/movement.html", {
+        "login": login, "visit": visit, "recordings": movement.for_visit(session, login.actor, visit_id),
+        "error": error, "added": added,
+    }, status_code=status_code)
+
+
+@router.get("/visits/{visit_id}/movement")
+def movement_page(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
+    return _page(request, login, session, visit_id, added=request.query_params.get("added") == "1")
+
+
+def _number(value: object) -> float | None:
+    text = str(value or "").strip()
+    return float(text) if text else None
+
+
+@router.post("/visits/{visit_id}/movement")
+async def upload(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep,
+                 store: StoreDep) -> Response:
+    form = await request.form()
+    file = form.get("file")
+    try:
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise InvalidInput("Choose a clip or an IMU file to upload.")
+        kind = MovementKind(str(form.get("kind") or MovementKind.VIDEO.value))
+        limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
+        upload_ = movement.MovementUpload(
+            file.filename, await file.read(limit + 1), kind, view=str(form.get("view") or "") or None,
+            height_cm=_number(form.get("height_cm")), region=parse_region(str(form.get("region") or "")),
+            sensor=str(form.get("sensor") or "foot"), sampling_rate_hz=_number(form.get("sampling_rate_hz")),
+            side=str(form.get("side") or "") or None, sensor_height_m=_number(form.get("sensor_height_m")))
+        movement.upload_recording(session, login.actor, visit_id, upload_, store)
+    except ValueError:
+        message = "Enter heights, rates and distances as numbers, and choose the kind of file from the list."
+    except (InvalidInput, Conflict) as error:
+        message = error.message
+    else:
+        return RedirectResponse(f"/visits/{visit_id}/movement?added=1", status_code=303)
+    session.rollback()  # nothing of a refused upload is kept
+    return _page(request, login, session, visit_id, error=message, status_code=422)
+
+
+@router.get("/movement-recordings/{recording_id}/angles.svg")
+def angles(recording_id: int, login: LoginDep, session: SessionDep) -> Response:
+    recording = movement.get(session, login.actor, recording_id)
+    if "movement" not in recording.result:
+        raise NotFound(f"Recording {recording_id} is an IMU file: it has no joint angles.")
+    return Response(angles_svg(recording.result["movement"], f"{recording.filename}: joint angles"),
+                    media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get("/movement-recordings/{recording_id}/gait.svg")
+def gait(recording_id: int, login: LoginDep, session: SessionDep) -> Response:
+    recording = movement.get(session, login.actor, recording_id)
+    if not recording.result.get("gait"):
+        raise NotFound(f"Recording {recording_id} shows no gait: {recording.result.get('gait_not_measured')}")
+    return Response(gait_svg(recording.result["gait"], f"{recording.filename}: gait"), media_type="image/svg+xml",
+                    headers=SVG_HEADERS)

@@ -1,0 +1,100 @@
+"""Movement recordings in the clinic: a clip or a gait IMU file uploaded to a visit, analysed before
+anything is kept, the raw file kept by SHA-256, and a bad file refused with nothing stored."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import unit_of_work
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.models import MovementKind, User
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import movement
+from tests.clinic.conftest import row_counts
+from tests.support import World, imu_gait_upload, video_upload
+
+
+def actor(session: Session, world: World, persona: str) -> Actor:
+    return Actor.of(session.get(User, world.user_ids[persona]))
+
+
+def test_a_gait_imu_file_is_kept_with_its_strides_and_its_raw_bytes(
+        factory: sessionmaker[Session], records: World, store: RecordingStore) -> None:
+    with unit_of_work(factory) as session:
+        stored = movement.get(session, actor(session, records, "therapist"), records.gait_recording)
+        raw = imu_gait_upload().content
+        assert stored.sha256 == hashlib.sha256(raw).hexdigest() and store.read(stored.sha256) == raw
+        sides = stored.result["gait"]["sides"]
+        assert (sides["left"]["summary"]["n_strides"], sides["right"]["summary"]["n_strides"]) == (28, 29)
+        assert 100 < stored.cadence_steps_per_min < 120 and 1.1 < stored.gait_speed_m_s < 1.4
+        assert stored.options == {"sensor": "foot", "sampling_rate_hz": 204.8, "side": None, "sensor_height_m": None}
+        by_episode = movement.for_episode(session, actor(session, records, "patient"), records.episode)
+        assert [r.id for r in by_episode] == [records.gait_recording]
+
+
+def test_a_clip_is_kept_with_its_angles_and_the_reason_it_shows_no_gait(
+        factory: sessionmaker[Session], records: World, store: RecordingStore) -> None:
+    with unit_of_work(factory) as session:
+        clip = movement.upload_recording(session, actor(session, records, "therapist"), records.visit_open,
+                                         video_upload("../../etc/balance.mp4"), store)
+        assert clip.filename == "balance.mp4" and clip.kind is MovementKind.VIDEO
+        result = clip.result["movement"]
+        assert result["n_frames"] == 100 and result["view"] == "front"
+        assert len(result["angles_deg"]["right_knee_valgus"]) == 100
+        assert result["rom_deg"]["right_knee_valgus"]["range"] > 0
+        assert clip.result["gait"] is None and "side-on camera" in clip.result["gait_not_measured"]
+        assert clip.cadence_steps_per_min is None
+
+
+def _unreadable_clip() -> movement.MovementUpload:
+    return movement.MovementUpload("clip.mp4", b"\x00\x00\x00\x18ftypmp42" + bytes(5000), MovementKind.VIDEO)
+
+
+def _empty_scene(tmp_path: Path) -> movement.MovementUpload:
+    import cv2
+
+    path = tmp_path / "empty-room.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (320, 240))
+    for k in range(30):
+        writer.write(np.full((240, 320, 3), 90 + k, dtype=np.uint8))
+    writer.release()
+    return movement.MovementUpload(path.name, path.read_bytes(), MovementKind.VIDEO)
+
+
+def _wrong_rate() -> movement.MovementUpload:
+    return movement.MovementUpload("walk.csv", imu_gait_upload().content, MovementKind.IMU_GAIT, sampling_rate_hz=40)
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda tmp: _unreadable_clip(), "not a video OpenCV can open"),
+    (_empty_scene, "nobody was detected"),
+    (lambda tmp: _wrong_rate(), "sampling rate is probably wrong"),
+    (lambda tmp: movement.MovementUpload("walk.csv", b"", MovementKind.IMU_GAIT), "the file is empty"),
+    (lambda tmp: movement.MovementUpload("walk.csv", b"acc_x,acc_y\n1,2\n", MovementKind.IMU_GAIT,
+                                         sampling_rate_hz=100), "acc_x"),
+    (lambda tmp: movement.MovementUpload("clip.mp4", b"x", MovementKind.VIDEO, view="top"), "Unknown camera view"),
+    (lambda tmp: movement.MovementUpload("clip.mp4", b"x", MovementKind.VIDEO, height_cm=5.9), "centimetres"),
+])
+def test_a_bad_recording_is_refused_by_name_and_nothing_is_stored(
+        factory: sessionmaker[Session], records: World, store: RecordingStore, tmp_path: Path, make,
+        message: str) -> None:
+    before = row_counts(factory)
+    stored_files = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    with pytest.raises(InvalidInput, match=message), unit_of_work(factory) as session:
+        movement.upload_recording(session, actor(session, records, "therapist"), records.visit_open, make(tmp_path),
+                                  store)
+    assert row_counts(factory) == before
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == stored_files
+
+
+def test_a_completed_visit_takes_no_new_recording(factory: sessionmaker[Session], records: World,
+                                                  store: RecordingStore) -> None:
+    with pytest.raises(Conflict, match="completed"), unit_of_work(factory) as session:
+        movement.upload_recording(session, actor(session, records, "therapist"), records.visit_done,
+                                  imu_gait_upload(), store)
