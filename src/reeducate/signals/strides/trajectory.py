@@ -8,8 +8,8 @@ zero-velocity update), and integrate again to position. The stride length is the
 between the two mid-stances (Mariani et al. 2010, J Biomech 43(15):2999-3006; Rampp et al. 2015,
 IEEE Trans Biomed Eng 62(4):1089-1097, the same principle for foot-worn sensors).
 
-The loop runs over samples, each step updating every stride together (numpy), so a recording of a
-hundred strides costs as much as one.
+The orientation of every sample of every stride comes from one prefix scan of the per-sample
+rotations, so the work is a handful of array operations whatever the number of strides.
 """
 
 from __future__ import annotations
@@ -33,17 +33,29 @@ def _gravity_to_z(acc: np.ndarray) -> np.ndarray:
 
 
 def _multiply(q: np.ndarray, r: np.ndarray) -> np.ndarray:
-    w1, x1, y1, z1 = q.T
-    w2, x2, y2, z2 = r.T
-    return np.column_stack([w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2, w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-                            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2, w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2])
+    """Quaternion products q r over the last axis (w, x, y, z), any leading shape."""
+    w1, x1, y1, z1 = np.moveaxis(q, -1, 0)
+    w2, x2, y2, z2 = np.moveaxis(r, -1, 0)
+    return np.stack([w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2, w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
+                     w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2, w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2], axis=-1)
 
 
 def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Rotate vectors v (k, 3) by unit quaternions q (k, 4)."""
-    u, w = q[:, 1:], q[:, :1]
+    """Rotate vectors v (..., 3) by unit quaternions q (..., 4)."""
+    u, w = q[..., 1:], q[..., :1]
     t = 2 * np.cross(u, v)
     return v + w * t + np.cross(u, t)
+
+
+def _running_product(dq: np.ndarray) -> np.ndarray:
+    """dq[:, 0] dq[:, 1] ... dq[:, i] for every i along axis 1: a prefix scan (Hillis & Steele 1986) in
+    log2(span) vectorised steps instead of one Python step per sample."""
+    product = dq.copy()
+    offset = 1
+    while offset < product.shape[1]:
+        product[:, offset:] = _multiply(product[:, :-offset], product[:, offset:])
+        offset *= 2
+    return product
 
 
 def stride_displacements(acc_m_s2: np.ndarray, gyr_deg_s: np.ndarray, starts: np.ndarray, ends: np.ndarray,
@@ -58,18 +70,14 @@ def stride_displacements(acc_m_s2: np.ndarray, gyr_deg_s: np.ndarray, starts: np
     index = np.minimum(starts[:, None] + np.arange(span)[None, :], len(acc_m_s2) - 1)
     acc = acc_m_s2[index]                     # (k, span, 3)
     omega = np.radians(gyr_deg_s[index])      # (k, span, 3)
-    q = q_start = _gravity_to_z(acc[:, 0])
-    world = np.empty_like(acc)
-    world[:, 0] = _rotate(q, acc[:, 0])
-    q_end = q.copy()
-    for i in range(1, span):
-        w = (omega[:, i - 1] + omega[:, i]) * 0.5 * dt
-        angle = np.linalg.norm(w, axis=1)
-        axis = w / np.maximum(angle, 1e-12)[:, None]
-        dq = np.column_stack([np.cos(angle / 2), axis * np.sin(angle / 2)[:, None]])
-        q = _multiply(q, dq)
-        world[:, i] = _rotate(q, acc[:, i])
-        q_end[lengths == i] = q[lengths == i]
+    # Rotation over each sample step (trapezoidal rate), identity at the first sample.
+    w = np.concatenate([np.zeros((k, 1, 3)), (omega[:, 1:] + omega[:, :-1]) * 0.5 * dt], axis=1)
+    angle = np.linalg.norm(w, axis=2, keepdims=True)
+    dq = np.concatenate([np.cos(angle / 2), w / np.maximum(angle, 1e-12) * np.sin(angle / 2)], axis=2)
+    q_start = _gravity_to_z(acc[:, 0])
+    q = _multiply(q_start[:, None, :], _running_product(dq))
+    world = _rotate(q, acc)
+    q_end = q[np.arange(k), lengths]
     world[..., 2] -= STANDARD_GRAVITY
     inside = np.arange(span)[None, :] <= lengths[:, None]
     world[~inside] = 0.0
