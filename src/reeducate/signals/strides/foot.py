@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import next_fast_len
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from reeducate.signals.errors import RecordingError
@@ -128,8 +129,9 @@ def stride_period_s(gyr_deg_s: np.ndarray, sampling_rate_hz: float) -> float:
     speed = np.linalg.norm(gyr_deg_s, axis=1)
     speed = speed - speed.mean()
     n = len(speed)
-    spectrum = np.fft.rfft(speed, 2 * n)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum))[:n // 2]
+    size = next_fast_len(2 * n, real=True)  # zero padding to a length the FFT factors well
+    spectrum = np.fft.rfft(speed, size)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[:n // 2]
     if acf[0] <= 0:
         return float("nan")
     first_negative = np.flatnonzero(acf < 0)
