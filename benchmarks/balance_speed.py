@@ -23,19 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quijoux_reference import load, reference_values  # noqa: E402
 from recordings import load_all  # noqa: E402
+from timing import best_of  # noqa: E402
 
 from reeducate.example_data import POSTUROGRAPHY, fetch  # noqa: E402
 from reeducate.signals.balance import analyze_cop  # noqa: E402
 from reeducate.signals.batch import analyse_folder  # noqa: E402
-
-
-def _best_of(runs: int, work) -> float:
-    best = math.inf
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _largest_difference(ours: dict[str, float], theirs: dict[str, float]) -> tuple[float, str]:
@@ -58,7 +50,7 @@ def compare(reference: str | None) -> None:
     recordings = load_all()
     analyze_cop(next(iter(recordings.values())), "quijoux2021")  # warm up (first calls load scipy parts)
     for name, recording in recordings.items():
-        ours_s = _best_of(5, lambda r=recording: analyze_cop(r, "quijoux2021"))
+        ours_s = best_of(5, lambda r=recording: analyze_cop(r, "quijoux2021"))
         start = time.perf_counter()
         theirs = reference_values(recording, loaded)
         reference_s = time.perf_counter() - start

@@ -18,18 +18,19 @@ found, matched by initial contact (gaitmap's ``pre_ic`` to ``ic`` against our ``
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from reeducate.example_data import fetch
-from reeducate.signals.gait import analyze_gait
-from reeducate.signals.io.imu import read_imu
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_of  # noqa: E402
+
+from reeducate.example_data import fetch  # noqa: E402
+from reeducate.signals.gait import analyze_gait  # noqa: E402
+from reeducate.signals.io.imu import read_imu  # noqa: E402
 
 #: (registry name, sampling rate Hz, sides in the file, gaitmap's CSV layout, aligned to gaitmap's sensor frame)
 #: imu_sample_ic_stride.csv is not (acc_x is about -6 m/s² at rest): gaitmap aligns it to gravity first, as
@@ -43,15 +44,6 @@ FILES = [
 #: Strides of imu_sample.csv in its held-out motion-capture reference (shared/data/gait/README.md).
 MOCAP_STRIDES = {"gaitmap_imu_sample.csv": {"left": 28, "right": 29}}
 MATCH_S = 0.1  # two initial contacts this close are the same event
-
-
-def _best_of(runs: int, work: Callable[[], object]) -> float:
-    best = math.inf
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _gaitmap_pipeline(path: Path, fs: float, sides: tuple[str, ...], layout: str, aligned: bool):
@@ -102,8 +94,8 @@ def compare() -> list[dict[str, float]]:
     for name, fs, sides, layout, aligned in FILES:
         path = fetch(name)
         _gaitmap_pipeline(path, fs, sides, layout, aligned)  # warm-up: numba compiles the DTW on first use
-        theirs_s = _best_of(5, lambda: _gaitmap_pipeline(path, fs, sides, layout, aligned))  # noqa: B023
-        ours_s = _best_of(5, lambda: _ours(path, fs, sides))  # noqa: B023
+        theirs_s = best_of(5, lambda: _gaitmap_pipeline(path, fs, sides, layout, aligned))  # noqa: B023
+        ours_s = best_of(5, lambda: _ours(path, fs, sides))  # noqa: B023
         events, temporal = _gaitmap_pipeline(path, fs, sides, layout, aligned)
         result = _ours(path, fs, sides)
         for side in sides:

@@ -4,7 +4,7 @@ Balasubramanian, Melendez-Calderon, Roby-Brami & Burdet (2015), "On the analysis
 smoothness", J NeuroEng Rehabil 12:112. The speed profile's Fourier magnitude, normalised to its
 value at 0 Hz, is cut at the highest frequency (at most 10 Hz) where it still exceeds 5% of that
 value; SPARC is minus the arc length of that curve over normalised frequency. A single smooth bell
-scores about -1.4; every hesitation or corrective sub-movement lengthens the arc and lowers the score.
+scores about -1.4 (a minimum-jerk profile, -1.41 here); every hesitation or corrective sub-movement lengthens the arc and lowers the score.
 Values are dimensionless and independent of the movement's amplitude and duration.
 """
 

@@ -11,16 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import BalanceTrial
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import episodes, visits
+from reeducate.clinic.services import recordings, visits
 from reeducate.clinic.uploads import as_file, check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
 from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
@@ -103,35 +102,20 @@ def upload_trials(
 
 
 def for_visit(session: Session, actor: Actor, visit_id: int) -> list[BalanceTrial]:
-    visit = visits.clinical_visit(session, actor, visit_id)
-    trials = list(session.scalars(select(BalanceTrial).where(BalanceTrial.visit_id == visit.id)
-                                  .order_by(BalanceTrial.id)))
-    record(session, actor, AuditAction.READ, "balance_trials", visit.id, patient_id=visit.patient_id,
-           detail=f"visit {visit.id}: {len(trials)} trials")
-    return trials
+    return recordings.of_visit(session, actor, BalanceTrial, visit_id, "balance_trials")
 
 
 def for_episode(session: Session, actor: Actor, episode_id: int) -> list[BalanceTrial]:
-    episode = episodes.clinical_episode(session, actor, episode_id)
-    trials = list(session.scalars(select(BalanceTrial).where(BalanceTrial.episode_id == episode.id)
-                                  .order_by(BalanceTrial.recorded_at, BalanceTrial.id)))
-    record(session, actor, AuditAction.READ, "balance_trials", episode.id, patient_id=episode.patient_id,
-           detail=f"episode {episode.id}: {len(trials)} trials")
-    return trials
+    return recordings.of_episode(session, actor, BalanceTrial, episode_id, "balance_trials")
 
 
 def get(session: Session, actor: Actor, trial_id: int) -> BalanceTrial:
-    trial = fetch(session, BalanceTrial, trial_id, "balance trial")
-    check_patient_access(actor, trial.patient, clinical=True)
-    record(session, actor, AuditAction.READ, "balance_trial", trial.id, patient_id=trial.patient_id)
-    return trial
+    return recordings.one(session, actor, BalanceTrial, trial_id, "balance_trial")
 
 
 def raw_file(session: Session, actor: Actor, trial_id: int, store: RecordingStore) -> tuple[str, bytes]:
     """The file as uploaded (clinicians only)."""
-    require_role(actor, CLINICIANS, "download raw recordings")
-    trial = get(session, actor, trial_id)
-    return trial.filename, store.read(trial.sha256)
+    return recordings.raw(session, actor, BalanceTrial, trial_id, "balance_trial", store)
 
 
 def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStore

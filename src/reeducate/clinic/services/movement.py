@@ -13,16 +13,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import MovementKind, MovementRecording
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import episodes, visits
+from reeducate.clinic.services import recordings, visits
 from reeducate.clinic.uploads import as_file, check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
 from reeducate.signals.errors import RecordingError
@@ -135,32 +134,17 @@ def upload_recording(session: Session, actor: Actor, visit_id: int, upload: Move
 
 
 def for_visit(session: Session, actor: Actor, visit_id: int) -> list[MovementRecording]:
-    visit = visits.clinical_visit(session, actor, visit_id)
-    found = list(session.scalars(select(MovementRecording).where(MovementRecording.visit_id == visit.id)
-                                 .order_by(MovementRecording.id)))
-    record(session, actor, AuditAction.READ, "movement_recordings", visit.id, patient_id=visit.patient_id,
-           detail=f"visit {visit.id}: {len(found)} recordings")
-    return found
+    return recordings.of_visit(session, actor, MovementRecording, visit_id, "movement_recordings")
 
 
 def for_episode(session: Session, actor: Actor, episode_id: int) -> list[MovementRecording]:
-    episode = episodes.clinical_episode(session, actor, episode_id)
-    found = list(session.scalars(select(MovementRecording).where(MovementRecording.episode_id == episode.id)
-                                 .order_by(MovementRecording.recorded_at, MovementRecording.id)))
-    record(session, actor, AuditAction.READ, "movement_recordings", episode.id, patient_id=episode.patient_id,
-           detail=f"episode {episode.id}: {len(found)} recordings")
-    return found
+    return recordings.of_episode(session, actor, MovementRecording, episode_id, "movement_recordings")
 
 
 def get(session: Session, actor: Actor, recording_id: int) -> MovementRecording:
-    recording = fetch(session, MovementRecording, recording_id, "movement recording")
-    check_patient_access(actor, recording.patient, clinical=True)
-    record(session, actor, AuditAction.READ, "movement_recording", recording.id, patient_id=recording.patient_id)
-    return recording
+    return recordings.one(session, actor, MovementRecording, recording_id, "movement_recording")
 
 
 def raw_file(session: Session, actor: Actor, recording_id: int, store: RecordingStore) -> tuple[str, bytes]:
     """The file as uploaded (clinicians only)."""
-    require_role(actor, CLINICIANS, "download raw recordings")
-    recording = get(session, actor, recording_id)
-    return recording.filename, store.read(recording.sha256)
+    return recordings.raw(session, actor, MovementRecording, recording_id, "movement_recording", store)
