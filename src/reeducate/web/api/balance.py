@@ -12,6 +12,7 @@ from reeducate.clinic.schemas import BalanceTrialOut
 from reeducate.clinic.services import balance
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.downloads import attachment
 
 router = APIRouter(tags=["balance"])
 
@@ -70,7 +71,4 @@ def read_trial(trial_id: int, actor: ActorDep, session: SessionDep) -> BalanceTr
 @router.get("/balance-trials/{trial_id}/raw", response_class=Response)
 def raw_recording(trial_id: int, actor: StaffDep, session: SessionDep, store: StoreDep) -> Response:
     """The recording exactly as it was uploaded."""
-    filename, content = balance.raw_file(session, actor, trial_id, store)
-    return Response(content, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "private, no-store"})
+    return attachment(*balance.raw_file(session, actor, trial_id, store))

@@ -12,6 +12,7 @@ from reeducate.clinic.models import MovementKind
 from reeducate.clinic.schemas import MovementRecordingOut
 from reeducate.clinic.services import movement
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.downloads import attachment
 
 router = APIRouter(tags=["movement"])
 
@@ -67,7 +68,4 @@ def read_recording(recording_id: int, actor: ActorDep, session: SessionDep) -> M
 @router.get("/movement-recordings/{recording_id}/raw", response_class=Response)
 def raw_recording(recording_id: int, actor: StaffDep, session: SessionDep, store: StoreDep) -> Response:
     """The file exactly as it was uploaded."""
-    filename, content = movement.raw_file(session, actor, recording_id, store)
-    return Response(content, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "private, no-store"})
+    return attachment(*movement.raw_file(session, actor, recording_id, store))
