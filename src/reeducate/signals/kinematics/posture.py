@@ -12,6 +12,8 @@ published cut-offs.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from reeducate.signals.kinematics.angles import MIN_VISIBILITY
@@ -69,7 +71,9 @@ def posture(series: PoseSeries, view: View, *, m_per_unit: float | None = None,
     frames = np.array([frame]) if frame is not None else stillest_frames(series)[0]
     xy = series.xy[frames].copy()
     xy[series.visibility[frames] < MIN_VISIBILITY] = np.nan
-    p = {name: np.nanmean(xy[:, i], axis=0) for name, i in INDEX.items()}
+    with warnings.catch_warnings():  # a landmark unseen in every frame is NaN, said once by the measures
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = {name: np.nanmean(xy[:, i], axis=0) for name, i in INDEX.items()}
     out: dict[str, float | int | None] = {"frame": int(frames[0]), "time_s": float(series.time_s[frames[0]])}
     if view is View.SIDE:
         side = max(("left", "right"), key=lambda s: float(np.nanmean(series.visibility[frames, INDEX[f"{s}_ear"]])))
