@@ -172,6 +172,11 @@ class RepetitionCounter:
         self._waiting_for_rest = False
         self._trough = np.inf
 
+    @property
+    def in_repetition(self) -> bool:
+        """True from the sample that started a repetition until it completes or is dropped."""
+        return self._excursion is not None and self._excursion.started
+
     def _time(self, index: int) -> float:
         return index / self.sampling_rate_hz
 

@@ -1,0 +1,202 @@
+"""The streaming feedback engine for one exercise: samples in, events out, one sample at a time.
+
+Each sample is a mapping of signal names to values (joint angles from the camera, the COP from a
+plate, an IMU angle), with the camera view it was measured in. The engine counts repetitions of the
+watched signal (``signals.reps``) or times holds in its target band, watches every cue rule, says
+when a repetition reaches its target (``target_peak``, e.g. 60 degrees of knee flexion), and scores
+each completed repetition from 0 to 100 with the reasons. A pain report stops it at once: the
+next sample is not looked at.
+
+The score is ours, a plain sum the patient can follow: each repetition starts at 100; a peak short
+of the target loses up to 40 points in proportion to the shortfall (as a share of the way from rest
+to target); a duration outside the target tempo loses up to 30 in proportion to how far outside; each
+fault episode during the repetition loses 20; and with a reference template, each signal unit of DTW
+distance beyond the tolerance loses 2, up to 30. The floor is 0. Every deduction is listed as a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reeducate.feedback.cues import CueRule, CueTracker
+from reeducate.feedback.events import EventKind, FeedbackEvent
+from reeducate.feedback.holds import HoldRule, HoldTimer
+from reeducate.feedback.safety import PainReport
+from reeducate.signals.reps import Repetition, RepetitionCounter, RepetitionRule
+
+RANGE_POINTS = 40.0
+TEMPO_POINTS = 30.0
+FAULT_POINTS = 20.0
+TEMPLATE_POINTS = 30.0
+TEMPLATE_POINTS_PER_UNIT = 2.0
+
+
+@dataclass(frozen=True)
+class LiveExercise:
+    """What the engine needs of an exercise: the signal, how a repetition or hold is detected, the
+    targets a repetition is scored against, and the cue rules."""
+
+    exercise_id: str
+    signal: str
+    repetition: RepetitionRule | None = None
+    hold: HoldRule | None = None
+    target_peak: float | None = None
+    target_duration_s: tuple[float, float] | None = None
+    template: tuple[float, ...] | None = None
+    template_tolerance: float = 5.0
+    paired_signal: str | None = None
+    cues: tuple[CueRule, ...] = ()
+    reps_per_set: int | None = None
+
+
+@dataclass
+class _Faults:
+    """Fault episodes that began since a moment, for the repetition in progress."""
+
+    names: list[tuple[int, str]] = field(default_factory=list)
+
+    def between(self, start: int, end: int) -> list[str]:
+        return [name for index, name in self.names if start <= index <= end]
+
+
+class FeedbackEngine:
+    """One exercise, live. ``push`` a sample, get its events; ``report_pain`` stops it."""
+
+    def __init__(self, exercise: LiveExercise, *, sampling_rate_hz: float) -> None:
+        if (exercise.repetition is None) == (exercise.hold is None):
+            raise ValueError(f"{exercise.exercise_id}: give either a repetition rule or a hold rule.")
+        self.exercise = exercise
+        self.sampling_rate_hz = float(sampling_rate_hz)
+        self.counter = None if exercise.repetition is None else RepetitionCounter(
+            exercise.repetition, sampling_rate_hz=sampling_rate_hz,
+            template=None if exercise.template is None else np.array(exercise.template))
+        self.hold = None if exercise.hold is None else HoldTimer(exercise.hold, sampling_rate_hz=sampling_rate_hz)
+        self.cues = {rule.fault: CueTracker(rule, sampling_rate_hz=sampling_rate_hz) for rule in exercise.cues}
+        self.stopped: PainReport | None = None
+        self.events: list[FeedbackEvent] = []
+        self.scores: list[int] = []
+        self._faults = _Faults()
+        self._index = -1
+        self._target_said = False
+
+    def mute(self, fault: str, muted: bool = True) -> None:
+        """Silence (or give back) one fault's cue; its episodes are still counted."""
+        self.cues[fault].muted = muted
+
+    def push(self, sample: Mapping[str, float], view: str | None = None) -> list[FeedbackEvent]:
+        """The events of the next sample (none once the exercise has been stopped for pain)."""
+        if self.stopped is not None:
+            return []
+        self._index += 1
+        i = self._index
+        value = float(sample.get(self.exercise.signal, np.nan))
+        events: list[FeedbackEvent] = []
+        for tracker in self.cues.values():
+            before = tracker.episodes
+            fault = tracker.push(i, float(sample.get(tracker.rule.signal, np.nan)), view)
+            if tracker.episodes > before:  # a new episode, cued or muted: it counts against the repetition
+                self._faults.names.append((i, tracker.rule.fault))
+            if fault is not None:
+                events.append(fault)
+        if self.counter is not None:
+            events += self._repetitions(i, value, sample)
+        else:
+            assert self.hold is not None
+            events += self.hold.push(i, value)
+        self.events += events
+        return events
+
+    def _repetitions(self, i: int, value: float, sample: Mapping[str, float]) -> list[FeedbackEvent]:
+        assert self.counter is not None and self.exercise.repetition is not None
+        paired = float(sample.get(self.exercise.paired_signal, np.nan)) if self.exercise.paired_signal else np.nan
+        events = []
+        for found in self.counter.push(value, paired=paired):
+            if found.kind == "started":
+                self._target_said = False
+                events.append(FeedbackEvent(EventKind.REPETITION_STARTED, i, found.time_s))
+            elif found.kind == "incomplete":
+                events.append(FeedbackEvent(EventKind.REPETITION_INCOMPLETE, i, found.time_s,
+                                            {"reason": found.reason}))
+            else:
+                assert found.repetition is not None
+                events += self._completed(i, found.repetition)
+        target = self.exercise.target_peak
+        rule = self.exercise.repetition
+        if (target is not None and not self._target_said and self.counter.in_repetition
+                and rule.direction * (value - target) >= 0):
+            self._target_said = True
+            events.append(FeedbackEvent(EventKind.TARGET_REACHED, i, i / self.sampling_rate_hz,
+                                        {"value": round(value, 2)}))
+        return events
+
+    def _completed(self, i: int, repetition: Repetition) -> list[FeedbackEvent]:
+        score, reasons = self.score(repetition, self._faults.between(repetition.start_index, repetition.end_index))
+        self.scores.append(score)
+        events = [FeedbackEvent(EventKind.REPETITION_COMPLETED, i, repetition.end_s,
+                                {"count": repetition.number, "score": score, "reasons": reasons,
+                                 **repetition.to_dict()})]
+        per_set = self.exercise.reps_per_set
+        if per_set and repetition.number % per_set == 0:
+            events.append(FeedbackEvent(EventKind.SET_COMPLETE, i, repetition.end_s,
+                                        {"set": repetition.number // per_set, "repetitions": per_set}))
+        return events
+
+    def score(self, repetition: Repetition, faults: list[str]) -> tuple[int, list[str]]:
+        """0-100 and the reasons for every point lost (see the module docstring)."""
+        ex = self.exercise
+        points, reasons = 100.0, []
+        rule = ex.repetition
+        if (ex.target_peak is not None and rule is not None
+                and rule.direction * (ex.target_peak - repetition.peak_value) > 0):
+            short = (ex.target_peak - repetition.peak_value) / (ex.target_peak - rule.rest_level)
+            points -= RANGE_POINTS * min(1.0, short)
+            reasons.append(f"reached {repetition.peak_value:.0f} of the {ex.target_peak:g} aimed for")
+        if ex.target_duration_s is not None:
+            low, high = ex.target_duration_s
+            duration = repetition.duration_s
+            if duration < low or duration > high:
+                off = (low - duration) / low if duration < low else (duration - high) / high
+                points -= TEMPO_POINTS * min(1.0, off)
+                reasons.append(f"{'too fast' if duration < low else 'too slow'}: {duration:.1f} s "
+                               f"(aim for {low:g}-{high:g} s)")
+        for fault in dict.fromkeys(faults):
+            points -= FAULT_POINTS * faults.count(fault)
+            reasons.append(fault.replace("_", " "))
+        if repetition.template_distance is not None and repetition.template_distance > ex.template_tolerance:
+            extra = repetition.template_distance - ex.template_tolerance
+            points -= min(TEMPLATE_POINTS, TEMPLATE_POINTS_PER_UNIT * extra)
+            reasons.append(f"shape {repetition.template_distance:.1f} away from the model repetition")
+        return int(round(max(0.0, points))), reasons
+
+    def report_pain(self, score: int, *, reported_by: str = "patient") -> FeedbackEvent:
+        """Stop now: the event says the score, whether it is severe, and that the exercise needs regressing."""
+        index = max(self._index, 0)
+        report = PainReport(score, index, index / self.sampling_rate_hz, self.exercise.exercise_id, reported_by)
+        self.stopped = report
+        event = FeedbackEvent(EventKind.STOPPED_FOR_PAIN, index, report.time_s,
+                              {"pain": score, "severe": report.severe, "exercise": report.exercise_id,
+                               "reported_by": reported_by, "regress": True})
+        self.events.append(event)
+        return event
+
+    def summary(self) -> dict[str, Any]:
+        """Repetitions, scores, faults, cues, holds and active time, as stored on the visit."""
+        kinds = [e.kind for e in self.events]
+        cues = [e.data["cue"] for e in self.events if e.kind is EventKind.FAULT]
+        return {
+            "exercise": self.exercise.exercise_id,
+            "repetitions": kinds.count(EventKind.REPETITION_COMPLETED),
+            "incomplete": kinds.count(EventKind.REPETITION_INCOMPLETE),
+            "scores": self.scores,
+            "mean_score": round(float(np.mean(self.scores)), 1) if self.scores else None,
+            "faults": {fault: tracker.episodes for fault, tracker in self.cues.items()},
+            "cues_given": len(cues),
+            "holds_completed": self.hold.completed if self.hold else None,
+            "longest_hold_s": round(self.hold.longest_s, 2) if self.hold else None,
+            "active_s": round((self._index + 1) / self.sampling_rate_hz, 2),
+            "stopped_for_pain": None if self.stopped is None else self.stopped.score,
+        }
