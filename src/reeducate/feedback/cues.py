@@ -71,7 +71,3 @@ class CueTracker:
         return FeedbackEvent(EventKind.FAULT, index, index / self.sampling_rate_hz,
                              {"fault": self.rule.fault, "cue": self.rule.cue, "signal": self.rule.signal,
                               "value": round(float(value), 2), "limit": self.rule.limit})
-
-    @property
-    def in_fault(self) -> bool:
-        return self._in_fault

@@ -17,7 +17,7 @@ distance beyond the tolerance loses 2, up to 30. The floor is 0. Every deduction
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,16 +53,6 @@ class LiveExercise:
     reps_per_set: int | None = None
 
 
-@dataclass
-class _Faults:
-    """Fault episodes that began since a moment, for the repetition in progress."""
-
-    names: list[tuple[int, str]] = field(default_factory=list)
-
-    def between(self, start: int, end: int) -> list[str]:
-        return [name for index, name in self.names if start <= index <= end]
-
-
 class FeedbackEngine:
     """One exercise, live. ``push`` a sample, get its events; ``report_pain`` stops it."""
 
@@ -79,7 +69,7 @@ class FeedbackEngine:
         self.stopped: PainReport | None = None
         self.events: list[FeedbackEvent] = []
         self.scores: list[int] = []
-        self._faults = _Faults()
+        self._fault_starts: list[tuple[int, str]] = []  # (sample, fault) where each episode began
         self._index = -1
         self._target_said = False
 
@@ -99,7 +89,7 @@ class FeedbackEngine:
             before = tracker.episodes
             fault = tracker.push(i, float(sample.get(tracker.rule.signal, np.nan)), view)
             if tracker.episodes > before:  # a new episode, cued or muted: it counts against the repetition
-                self._faults.names.append((i, tracker.rule.fault))
+                self._fault_starts.append((i, tracker.rule.fault))
             if fault is not None:
                 events.append(fault)
         if self.counter is not None:
@@ -134,7 +124,8 @@ class FeedbackEngine:
         return events
 
     def _completed(self, i: int, repetition: Repetition) -> list[FeedbackEvent]:
-        score, reasons = self.score(repetition, self._faults.between(repetition.start_index, repetition.end_index))
+        faults = [name for at, name in self._fault_starts if repetition.start_index <= at <= repetition.end_index]
+        score, reasons = self.score(repetition, faults)
         self.scores.append(score)
         events = [FeedbackEvent(EventKind.REPETITION_COMPLETED, i, repetition.end_s,
                                 {"count": repetition.number, "score": score, "reasons": reasons,

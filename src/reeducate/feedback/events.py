@@ -25,13 +25,10 @@ class FeedbackEvent:
     """One event at one sample (``index``, and ``time_s`` from the start of the exercise).
 
     ``data`` holds what the kind needs: a repetition's scores, a fault's name and cue, a hold's
-    length (s), a pain score; ``to_dict()`` is what goes over the WebSocket and into the summary.
+    length (s), a pain score.
     """
 
     kind: EventKind
     index: int
     time_s: float
     data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "index": self.index, "time_s": round(self.time_s, 3), **self.data}

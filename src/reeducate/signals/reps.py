@@ -298,14 +298,6 @@ class RepetitionResult:
     incomplete: tuple[RepEvent, ...]
     rule: RepetitionRule
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "count": len(self.repetitions),
-            "rule": {"rest_level": self.rule.rest_level, "start_level": self.rule.start_level,
-                     "direction": self.rule.direction},
-            "repetitions": [r.to_dict() for r in self.repetitions],
-            "incomplete": [{"time_s": round(e.time_s, 4), "reason": e.reason} for e in self.incomplete],
-        }
 
 
 def rule_from_signal(values: np.ndarray, *, direction: Literal[1, -1] = 1) -> RepetitionRule:

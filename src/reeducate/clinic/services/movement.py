@@ -9,7 +9,7 @@ the reason its gait was not measured.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,8 +60,7 @@ class MovementUpload:
         """The options that apply to this kind of file, as stored with the recording."""
         keep = ("view", "height_cm", "region") if self.kind is MovementKind.VIDEO else \
             ("sensor", "sampling_rate_hz", "side", "sensor_height_m")
-        values = asdict(self)
-        return {k: (list(values[k]) if k == "region" and values[k] else values[k]) for k in keep}
+        return {k: (list(getattr(self, k)) if k == "region" and self.region else getattr(self, k)) for k in keep}
 
 
 def _check_options(upload: MovementUpload) -> None:

@@ -52,12 +52,11 @@ class Pass:
 
 @dataclass(frozen=True)
 class VideoGaitEvents:
-    """Frame indices of each foot's heel strikes and toe offs, the passes, and the leg length (units)."""
+    """Frame indices of each foot's heel strikes and toe offs, and the passes they were found in."""
 
     heel_strikes: dict[str, np.ndarray]
     toe_offs: dict[str, np.ndarray]
     passes: tuple[Pass, ...]
-    leg_length: float
 
 
 def leg_length(series: PoseSeries) -> float:
@@ -95,10 +94,11 @@ def walking_passes(series: PoseSeries, leg: float) -> list[Pass]:
 
 def _extremes(signal: np.ndarray, fps: float, leg: float) -> np.ndarray:
     """Maxima of a signed foot-minus-pelvis signal ahead of the pelvis (see the module's step 2)."""
-    filled = np.where(np.isfinite(signal), signal, -np.inf)
-    peaks, _ = find_peaks(np.nan_to_num(filled, neginf=np.nanmin(signal) if np.isfinite(signal).any() else 0),
-                          height=0.0, prominence=MIN_EXCURSION_LEGS * leg,
-                          distance=max(1, int(MIN_STRIDE_S * fps)))
+    seen = np.isfinite(signal)
+    if not seen.any():
+        return np.empty(0, dtype=int)
+    peaks, _ = find_peaks(np.where(seen, signal, np.min(signal[seen])), height=0.0,
+                          prominence=MIN_EXCURSION_LEGS * leg, distance=max(1, int(MIN_STRIDE_S * fps)))
     return peaks[np.isfinite(signal[peaks])]
 
 
@@ -117,7 +117,7 @@ def detect_events(series: PoseSeries) -> VideoGaitEvents:
             heel_strikes[side] += list(walk.start + _extremes(heel, series.fps, leg))
             toe_offs[side] += list(walk.start + _extremes(-toe, series.fps, leg))
     return VideoGaitEvents({s: np.array(v, dtype=int) for s, v in heel_strikes.items()},
-                           {s: np.array(v, dtype=int) for s, v in toe_offs.items()}, tuple(passes), leg)
+                           {s: np.array(v, dtype=int) for s, v in toe_offs.items()}, tuple(passes))
 
 
 def strides_of(events: VideoGaitEvents, side: str, fps: float) -> list[tuple[int, int, int, Pass]]:
