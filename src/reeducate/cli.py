@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from reeducate.cli_balance import app as balance_app
 from reeducate.cli_measures import app as measures_app
 from reeducate.cli_movement import gait_app, video_app
+from reeducate.cli_training import exercises_app, session_app
 from reeducate.clinic import backup as backups
 from reeducate.clinic import migrate
 from reeducate.clinic.access import Actor
@@ -34,6 +35,8 @@ app.add_typer(measures_app, name="measures")
 app.add_typer(balance_app, name="balance")
 app.add_typer(video_app, name="video")
 app.add_typer(gait_app, name="gait")
+app.add_typer(exercises_app, name="exercises")
+app.add_typer(session_app, name="session")
 console = Console()
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from reeducate.cli_output import console, errors, refuse
 from reeducate.signals.balance import PRESETS, Preset, analyze_cop
 from reeducate.signals.batch import analyse_folder
 from reeducate.signals.errors import RecordingError
@@ -26,20 +26,14 @@ from reeducate.signals.posturography.clinical import Condition, Stance, Surface,
 from reeducate.signals.posturography.docs import balance_markdown
 
 app = typer.Typer(help="Posturography: centre-of-pressure descriptors from force plates.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 
 PresetOption = Annotated[str, typer.Option(help=f"Preprocessing: {' or '.join(PRESETS)}.")]
 
 
-def _refuse(message: str) -> NoReturn:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    raise typer.Exit(code=2)
-
 
 def _preset(name: str) -> Preset:
     if name not in PRESETS:
-        _refuse(f"unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
+        refuse(f"unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
     return name  # type: ignore[return-value]
 
 
@@ -61,11 +55,11 @@ def analyze(
 ) -> None:
     """Every COP descriptor of one trial."""
     if units not in (None, "cm", "mm", "m"):
-        _refuse(f"unknown units {units!r}; use cm, mm or m.")
+        refuse(f"unknown units {units!r}; use cm, mm or m.")
     if ap_axis not in ("x", "y"):
-        _refuse("--ap-axis takes x or y.")
+        refuse("--ap-axis takes x or y.")
     if format not in FORMATS:
-        _refuse(f"unknown format {format!r}; use one of {', '.join(FORMATS)}.")
+        refuse(f"unknown format {format!r}; use one of {', '.join(FORMATS)}.")
     options = ColumnOptions(ap_column=ap_column, ml_column=ml_column, units=units,  # type: ignore[arg-type]
                             sampling_rate_hz=sampling_rate_hz, ap_axis=ap_axis)  # type: ignore[arg-type]
     try:
@@ -73,7 +67,7 @@ def analyze(
         result = analyze_cop(recording, _preset(preset), condition=Condition(vision, surface, stance),
                              height_cm=height_cm)
     except RecordingError as error:
-        _refuse(str(error))
+        refuse(str(error))
     if as_json:
         print(json.dumps(result.to_dict(), indent=1))
         return
@@ -96,13 +90,13 @@ def batch(
 ) -> None:
     """Analyse every file in FOLDER in parallel and write one row per trial."""
     if not folder.is_dir():
-        _refuse(f"{folder} is not a folder.")
+        refuse(f"{folder} is not a folder.")
     if out.suffix not in (".csv", ".parquet"):
-        _refuse("--out must end in .csv or .parquet.")
+        refuse("--out must end in .csv or .parquet.")
     chosen = _preset(preset)
     paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not paths:
-        _refuse(f"{folder} holds no files.")
+        refuse(f"{folder} holds no files.")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=errors) as progress:
         task = progress.add_task("Analysing", total=len(paths))

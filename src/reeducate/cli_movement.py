@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from reeducate.cli_output import console, errors, refuse
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import GaitResult, analyze_gait
 from reeducate.signals.io.imu import read_imu
@@ -28,13 +28,7 @@ from reeducate.signals.video_gait import analyze_video_gait
 video_app = typer.Typer(help="Movement from one camera: joint angles, range of motion, posture, gait.",
                         no_args_is_help=True)
 gait_app = typer.Typer(help="Gait from wearable IMUs (foot or lower back).", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 
-
-def _refuse(message: str) -> NoReturn:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _mark(text: str | None) -> Mark | None:
@@ -43,7 +37,7 @@ def _mark(text: str | None) -> Mark | None:
     try:
         frame, x, y = (float(v) for v in text.split(","))
     except ValueError:
-        _refuse(f"--mark {text!r}: give FRAME,X,Y (the frame number and the patient's position in pixels).")
+        refuse(f"--mark {text!r}: give FRAME,X,Y (the frame number and the patient's position in pixels).")
     return Mark(int(frame), x, y)
 
 
@@ -53,7 +47,7 @@ def _region(text: str | None) -> Region | None:
     try:
         x0, y0, x1, y1 = (int(v) for v in text.split(","))
     except ValueError:
-        _refuse(f"--region {text!r}: give X0,Y0,X1,Y1 (the box the patient moves in, in pixels).")
+        refuse(f"--region {text!r}: give X0,Y0,X1,Y1 (the box the patient moves in, in pixels).")
     return x0, y0, x1, y1
 
 
@@ -87,7 +81,7 @@ def analyze_video(
         series = _pose(video, mark, region, as_json)
         result = analyze_pose(series, view=view, height_cm=height_cm)
     except RecordingError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     if annotate is not None:
         from reeducate.reports.annotated_video import write_annotated
 
@@ -121,14 +115,14 @@ def analyze_gait_file(
     """Strides, events and spatio-temporal parameters from one recording."""
     worn = sensor.replace("-", "_")
     if worn not in ("foot", "lower_back"):
-        _refuse(f"--sensor {sensor!r}: choose foot or lower-back.")
+        refuse(f"--sensor {sensor!r}: choose foot or lower-back.")
     if side not in (None, "left", "right"):
-        _refuse(f"--side {side!r}: choose left or right.")
+        refuse(f"--side {side!r}: choose left or right.")
     try:
         recording = read_imu(file, sampling_rate_hz=sampling_rate_hz, sensor=worn, side=side)
         result = analyze_gait(recording, sensor=worn, sensor_height_m=sensor_height_m)  # type: ignore[arg-type]
     except RecordingError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     _print_gait(result, as_json)
 
 
@@ -144,7 +138,7 @@ def video_gait(
     try:
         result = analyze_video_gait(_pose(video, mark, region, as_json), height_cm=height_cm)
     except RecordingError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     _print_gait(result, as_json)
 
 

@@ -32,3 +32,7 @@ class FeedbackEvent:
     index: int
     time_s: float
     data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As sent on the WebSocket and printed by ``session replay`` (times rounded to the millisecond)."""
+        return {"kind": str(self.kind), "index": self.index, "time_s": round(self.time_s, 3), **self.data}

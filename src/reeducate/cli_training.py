@@ -1,0 +1,111 @@
+"""`reeducate exercises list|show` and `reeducate session replay`: the exercise library and the live
+feedback engine from the command line.
+
+``session replay EXERCISE_ID RECORDING --json`` runs the engine over a recorded video, keypoint CSV,
+force-plate or IMU file sample by sample, as if it were live, and prints
+``{"exercise": ..., "events": [...], "summary": {...}}``. Exit status 2 means the input was wrong;
+the message says what and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from reeducate.cli_output import console, refuse
+from reeducate.feedback.adapters.base import DeviceError
+from reeducate.feedback.replay import paced, recording_samples, replay
+from reeducate.training.catalogue import UnknownExercise, exercise, library
+from reeducate.training.live import live_exercise
+from reeducate.training.models import Exercise
+
+exercises_app = typer.Typer(help="The exercise library: techniques, exercises, their signals, targets and cues.",
+                            no_args_is_help=True)
+session_app = typer.Typer(help="Live feedback sessions run from recorded files.", no_args_is_help=True)
+
+
+
+def _chosen(exercise_id: str) -> Exercise:
+    try:
+        return exercise(exercise_id)
+    except UnknownExercise as exc:
+        refuse(str(exc))
+
+
+@exercises_app.command("list")
+def list_exercises(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Every exercise: id, name, technique and how it can be watched."""
+    rows = [{"id": ex.id, "name": ex.name, "technique": ex.technique, "monitors": [m.key for m in ex.monitors],
+             "sided": ex.sided} for ex in library().exercises.values()]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "name", "technique", "watched by")
+    for row in rows:
+        table.add_row(row["id"], row["name"], row["technique"], ", ".join(row["monitors"]))
+    console.print(table)
+
+
+@exercises_app.command("show")
+def show_exercise(exercise_id: str,
+                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """One exercise in full: signals, detection, targets, template, faults and cues, dosage, progressions."""
+    chosen = _chosen(exercise_id)
+    if as_json:
+        print(chosen.model_dump_json(indent=2))
+        return
+    console.print(f"[bold]{chosen.name}[/bold] ({chosen.id}) · {library().techniques[chosen.technique].name}")
+    console.print(chosen.purpose)
+    console.print(f"[italic]{chosen.instructions}[/italic]")
+    for m in chosen.monitors:
+        how = (f"repetition: rest {m.repetition.rest_level:g}, starts past {m.repetition.start_level:g}"
+               if m.repetition else f"hold {m.hold.low:g} to {m.hold.high:g} for {m.hold.target_s:g} s" if m.hold else "")
+        target = f"; target {m.targets.peak:g}" if m.targets and m.targets.peak is not None else ""
+        console.print(f"- {m.key}: watches {m.signal}; {how}{target}")
+        for f in m.faults:
+            console.print(f"    fault {f.fault}: {f.signal} {'>' if f.above else '<'} {f.limit:g} -> \"{f.cue}\"")
+    d = chosen.dosage
+    console.print(f"Dosage: {d.sets} set(s)" + (f" x {d.reps} reps" if d.reps else "")
+                  + (f", holds of {d.hold_s:g} s" if d.hold_s else "") + f", rest {d.rest_s:g} s"
+                  + (f", {d.sessions_per_week}x/week" if d.sessions_per_week else ""))
+    if chosen.progressions:
+        console.print(f"Progress to: {', '.join(chosen.progressions)}")
+    if chosen.regressions:
+        console.print(f"Regress to: {', '.join(chosen.regressions)}")
+
+
+@session_app.command("replay")
+def replay_session(
+    exercise_id: str,
+    recording: Path,
+    monitor: Annotated[str | None, typer.Option(help="How it is watched (camera-side, force_plate...); default: the first.")] = None,
+    side: Annotated[str | None, typer.Option(help="left or right, for an exercise of one side.")] = None,
+    width_px: Annotated[int | None, typer.Option(help="Picture width of a landmark CSV (px).")] = None,
+    height_px: Annotated[int | None, typer.Option(help="Picture height of a landmark CSV (px).")] = None,
+    sensor: Annotated[str | None, typer.Option(help="IMU sensor to watch (left_foot...), when the file has several.")] = None,
+    sampling_rate_hz: Annotated[float | None, typer.Option(help="IMU rate, if the file does not say.")] = None,
+    real_time: Annotated[bool, typer.Option("--real-time", help="Play the samples at their own pace.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the events and the summary as JSON.")] = False,
+) -> None:
+    """Run the live engine over a recorded file, sample by sample, and print its events and summary."""
+    chosen = _chosen(exercise_id)
+    try:
+        watched = chosen.monitor(monitor)
+        size = (width_px, height_px) if width_px and height_px else None
+        rate, samples = recording_samples(watched.device, recording, image_size_px=size, sensor=sensor,
+                                          sampling_rate_hz=sampling_rate_hz)
+        live = live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=rate)
+        result = replay(live, paced(samples) if real_time else samples, sampling_rate_hz=rate)
+    except (DeviceError, KeyError, ValueError) as exc:
+        refuse(str(exc.args[0] if exc.args else exc))
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    s = result["summary"]
+    console.print(f"{chosen.name} ({watched.key}): {s['repetitions']} repetitions, mean score {s['mean_score']}, "
+                  f"holds {s['holds_completed']}, longest hold {s['longest_hold_s']} s, {s['cues_given']} cues, "
+                  f"{s['active_s']} s")

@@ -1,0 +1,102 @@
+"""A camera as a stream of samples: pose landmarks per frame in, joint angles and the view out.
+
+``CameraAdapter`` turns one frame's landmarks into a sample (``signals.kinematics.frame_signals``),
+and adds ``squat_depth``: how far the hips have come down towards the ankles, in % of the highest
+hip-above-ankle distance seen so far in the exercise (the patient standing tall). That one needs the
+stream's memory, so it lives here and not in the per-frame signals; it is measurable from the side or
+the front, which lets a squat be counted by a camera facing the patient, where knee valgus is seen.
+``LivePose`` adds the pose model for raw frames (the browser's camera, a video file played as if live).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from reeducate.feedback.adapters.base import DeviceError, Sample
+from reeducate.signals.errors import RecordingError
+from reeducate.signals.kinematics.frame_signals import frame_signals
+from reeducate.signals.pose.backends import MediaPipePose, PoseBackend
+from reeducate.signals.pose.landmarks import INDEX, LANDMARKS, PoseSeries
+from reeducate.signals.pose.video import frames, video_properties
+
+_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+_ANKLES = [INDEX["left_ankle"], INDEX["right_ankle"]]
+
+
+class CameraAdapter:
+    """Landmarks of successive frames (pixels, y down) to samples, at ``fps`` frames per second."""
+
+    def __init__(self, *, fps: float, image_size_px: tuple[int, int]) -> None:
+        self.fps = fps
+        self.image_size_px = image_size_px
+        self._index = -1
+        self._standing_px = 0.0
+
+    def sample(self, xy: np.ndarray, visibility: np.ndarray) -> Sample:
+        """One frame: ``xy`` (33, 2) in pixels and ``visibility`` (33,), NaN where nobody is seen."""
+        self._index += 1
+        series = PoseSeries(time_s=np.array([self._index / self.fps]), xy=xy[None].astype(float),
+                            visibility=visibility[None].astype(float), fps=self.fps, source="camera",
+                            image_size_px=self.image_size_px)
+        signals, views = frame_signals(series)
+        values = {name: float(v[0]) for name, v in signals.items()}
+        values["squat_depth"] = self._squat_depth(xy)
+        width, height = self.image_size_px
+        landmarks = None
+        if np.isfinite(xy).all():
+            landmarks = [[round(x / width, 4), round(y / height, 4), round(float(v), 2)]
+                         for (x, y), v in zip(xy, visibility, strict=True)]
+        return Sample(self._index, self._index / self.fps, values, None if views[0] is None else str(views[0]),
+                      landmarks, self.image_size_px)
+
+    def _squat_depth(self, xy: np.ndarray) -> float:
+        hip_above_ankle = float(np.nanmean(xy[_ANKLES, 1]) - np.nanmean(xy[_HIPS, 1])) \
+            if np.isfinite(xy[_HIPS + _ANKLES]).all() else np.nan
+        if not np.isfinite(hip_above_ankle) or hip_above_ankle <= 0:
+            return float("nan")
+        self._standing_px = max(self._standing_px, hip_above_ankle)
+        return 100.0 * (1.0 - hip_above_ankle / self._standing_px)
+
+
+def pose_samples(series: PoseSeries) -> Iterator[Sample]:
+    """A recorded series of landmarks (a keypoint file, a clip already posed), frame by frame."""
+    if series.unit != "px" or series.image_size_px is None:
+        raise DeviceError(f"{series.source}: live feedback replays camera keypoints in pixels, not {series.unit}.")
+    adapter = CameraAdapter(fps=series.fps, image_size_px=series.image_size_px)
+    for k in range(series.n_frames):
+        yield adapter.sample(series.xy[k], series.visibility[k])
+
+
+class LivePose:
+    """Raw RGB frames through a pose backend into samples (one person: the model's tracked one)."""
+
+    def __init__(self, *, fps: float, image_size_px: tuple[int, int], backend: PoseBackend | None = None) -> None:
+        self.backend = backend or MediaPipePose()
+        self.adapter = CameraAdapter(fps=fps, image_size_px=image_size_px)
+
+    def sample(self, frame_rgb: np.ndarray) -> Sample:
+        found = self.backend.detect(frame_rgb)
+        if len(found) == 0:
+            nothing = np.full((len(LANDMARKS), 2), np.nan)
+            return self.adapter.sample(nothing, np.zeros(len(LANDMARKS)))
+        return self.adapter.sample(found[0, :, :2], found[0, :, 2])
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def video_samples(path: str | Path, *, backend: PoseBackend | None = None) -> Iterator[Sample]:
+    """A video file, posed frame by frame as a camera would be (the tracker follows one person)."""
+    try:
+        fps, _, size = video_properties(path)
+    except RecordingError as exc:
+        raise DeviceError(str(exc)) from exc
+    live = LivePose(fps=fps, image_size_px=size, backend=backend)
+    try:
+        for frame in frames(path):
+            yield live.sample(frame)
+    finally:
+        live.close()

@@ -1,0 +1,61 @@
+"""A simulated device: an exercise performed by a made-up patient, for demos without a camera and tests.
+
+Each repetition rises from rest to the target peak (or, without one, well past the start level) on
+the minimum-jerk profile and comes back, then rests a second; a hold sits mid-band for its target
+time and two more seconds, then leaves the band. In the repetitions listed in ``faulty``, every cue
+rule's signal is pushed past its limit for the middle third of the repetition; the rest of the time
+it stays well inside. Noise is Gaussian with ``noise`` signal units of standard deviation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from reeducate.feedback.adapters.base import Sample
+from reeducate.feedback.engine import LiveExercise
+from reeducate.training.live import minimum_jerk
+
+REST_S = 1.0
+DEFAULT_TEMPO_S = 3.0
+
+
+def _movement(exercise: LiveExercise, repetitions: int, fs: float) -> list[np.ndarray]:
+    rest = np.full(int(REST_S * fs), 0.0)
+    if exercise.repetition is not None:
+        rule = exercise.repetition
+        peak = exercise.target_peak if exercise.target_peak is not None else \
+            rule.start_level + 2 * (rule.start_level - rule.rest_level)
+        tempo = float(np.mean(exercise.target_duration_s)) if exercise.target_duration_s else DEFAULT_TEMPO_S
+        start = rule.rest_level - rule.direction * abs(rule.start_level - rule.rest_level)
+        rep = minimum_jerk(start, peak, tempo, fs)
+        return [np.concatenate([rest + start, rep, rest + start]) for _ in range(repetitions)]
+    assert exercise.hold is not None
+    hold = exercise.hold
+    outside = hold.high + (hold.high - hold.low) if np.isfinite(hold.high) else hold.low - 10
+    inside = np.full(int((hold.target_s + 2.0) * fs), (hold.low + hold.high) / 2)
+    return [np.concatenate([rest + outside, inside, rest + outside]) for _ in range(repetitions)]
+
+
+def simulated_samples(exercise: LiveExercise, *, sampling_rate_hz: float = 30.0, repetitions: int = 5,
+                      faulty: Iterable[int] = (), view: str | None = None, noise: float = 0.5,
+                      random_state: int = 0) -> Iterator[Sample]:
+    """Samples of ``repetitions`` repetitions (or holds); those numbered (from 1) in ``faulty`` show every fault."""
+    rng = np.random.default_rng(random_state)
+    faulty = set(faulty)
+    index = 0
+    for number, values in enumerate(_movement(exercise, repetitions, sampling_rate_hz), start=1):
+        n = len(values)
+        signals = {exercise.signal: values + rng.normal(0, noise, n)}
+        if exercise.paired_signal:
+            signals[exercise.paired_signal] = values + rng.normal(0, noise, n)
+        for rule in exercise.cues:
+            way = 1 if rule.above else -1
+            fault = np.full(n, rule.limit - way * (rule.clear_margin + 5.0))
+            if number in faulty:
+                fault[n // 3: 2 * n // 3] = rule.limit + way * 5.0
+            signals[rule.signal] = fault + rng.normal(0, noise, n)
+        for k in range(n):
+            yield Sample(index, index / sampling_rate_hz, {name: float(v[k]) for name, v in signals.items()}, view)
+            index += 1
