@@ -7,6 +7,7 @@ desk, a therapist of this clinic, a therapist of another clinic, and the clinic'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from reeducate.clinic.models import AuditEvent
 from reeducate.clinic.vocabulary import AuditAction
-from reeducate.web import pages
+from reeducate.web import live, pages
 from reeducate.web.app import create_app
 from tests.support import World, imu_gait_upload, local, synthetic_trial_csv
 from tests.web.conftest import bearer, settings_for_tests
@@ -49,6 +50,7 @@ PATIENT_SELF = _pattern("D O O D D D D")
 PORTAL_PAGE = _pattern("D O H D D D D")
 PORTAL_CANCEL = _pattern("D O D D D D D")
 ADMIN_ONLY = _pattern("D D D D D D O")
+RESUME = _pattern("D D D D O D D")  # physical therapists and chiropractors (the world's therapist)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ CASES: list[Case] = [
     Case("GET", "/api/v1/episodes/{w.episode}/movement-recordings", CLINICAL_READ),
     Case("GET", "/api/v1/movement-recordings/{w.gait_recording}", CLINICAL_READ),
     Case("GET", "/api/v1/movement-recordings/{w.gait_recording}/raw", CLINICAL_WRITE),
+    Case("GET", "/api/v1/exercises", ANYONE, audited=False),
+    Case("GET", "/api/v1/exercises/mini-squat", ANYONE, audited=False),
+    Case("GET", "/api/v1/visits/{w.visit_open}/exercise-records", CLINICAL_READ),
+    Case("POST", "/api/v1/visits/{w.visit_open}/training/resume", RESUME),
     Case("GET", "/api/v1/audit-events", ADMIN_ONLY, audited=False),
     # pages
     Case("GET", "/", ANYONE, audited=False),
@@ -186,13 +192,19 @@ CASES: list[Case] = [
     Case("POST", "/visits/{w.visit_open}/movement", CLINICAL_WRITE, files=_gait_file("file"),
          form=lambda w: {"kind": "imu_gait", "sampling_rate_hz": "204.8"}),
     Case("GET", "/movement-recordings/{w.video_recording}/angles.svg", CLINICAL_READ),
+    Case("GET", "/visits/{w.visit_open}/training", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/training/resume", RESUME),
     Case("GET", "/movement-recordings/{w.gait_recording}/gait.svg", CLINICAL_READ),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
+#: WebSocket routes, tried persona by persona in test_each_persona_may_run_a_live_exercise_only_if_allowed.
+WEBSOCKETS = {("WS", "/visits/{id}/training/live")}
+LIVE_EXPECT = _pattern("D D D D O D D")
 
 
 def _normalise(path: str) -> str:
+    path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
@@ -200,7 +212,7 @@ def _normalise(path: str) -> str:
 
 def _case_key(case: Case) -> tuple[str, str]:
     path = case.path.split("?")[0]
-    for measure_id in ("berg", "tug", "nprs"):
+    for measure_id in ("berg", "tug", "nprs", "mini-squat"):
         path = path.replace(f"/{measure_id}", "/{measure_id}")
     for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
                       "visit_open", "administration", "balance_trial", "gait_recording", "video_recording"):
@@ -214,15 +226,16 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
     for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
-                   pages.balance, pages.movement):
+                   pages.balance, pages.movement, pages.training):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}
+    found |= {("WS", _normalise(route.path)) for route in live.router.routes}
     return found
 
 
 def test_every_route_has_an_authorization_case(tmp_path: Path) -> None:
-    served, covered = all_routes(tmp_path), {_case_key(case) for case in CASES} | PUBLIC
+    served, covered = all_routes(tmp_path), {_case_key(case) for case in CASES} | PUBLIC | WEBSOCKETS
     assert served - covered == set(), "add these routes to CASES"
     assert covered - served == set(), "these CASES name routes that do not exist"
 
@@ -260,3 +273,27 @@ def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: 
         assert SECRET_NAME not in response.text
     elif case.audited:
         assert _audit_rows(world_engine, user_id) > before, "a read or write of patient data left no audit row"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_may_run_a_live_exercise_only_if_allowed(client: TestClient, world: World,
+                                                             world_engine: Engine, persona: str) -> None:
+    headers = {} if persona == "nobody" else bearer(client, world, persona)
+    user_id = world.user_ids.get(persona)
+    before = _audit_rows(world_engine, user_id)
+    with client.websocket_connect(f"/visits/{world.visit_open}/training/live", headers=headers) as socket:
+        if persona == "nobody":
+            first = socket.receive_json()
+        else:
+            socket.send_json({"type": "start", "exercise": "mini-squat", "monitor": "camera-side", "side": "left",
+                              "source": "simulated", "speed": 8})
+            first = socket.receive_json()
+            if first["type"] == "started":
+                socket.send_json({"type": "stop"})
+    if LIVE_EXPECT[persona] == "denied":
+        assert first["type"] == "error" and SECRET_NAME not in json.dumps(first), first
+        if persona != "nobody":
+            assert _audit_rows(world_engine, user_id, AuditAction.DENIED) > 0
+    else:
+        assert first["type"] == "started", first
+        assert _audit_rows(world_engine, user_id) > before

@@ -244,3 +244,76 @@ def test_a_therapist_uploads_a_gait_file_and_sees_the_strides_and_the_plots(brow
         assert image.evaluate("img => img.complete && img.naturalWidth > 0"), image.get_attribute("src")
     assert page.locator(f"img[src='/movement-recordings/{world.video_recording}/angles.svg']").count() == 1
     page.screenshot(path=str(SHOTS / "movement-visit.png"), full_page=True)
+
+
+def _start_exercise(page, choice: str, source: str, *, side: str = "left", recording: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    page.locator("select[name=choice]").select_option(choice)
+    page.locator("select[name=side]").select_option(side)
+    page.locator("select[name=source]").select_option(source)
+    if recording is not None:
+        page.locator("select[name=recording]").select_option(label=recording)
+    page.get_by_role("button", name="Start").click()
+
+
+def test_a_replayed_clip_is_counted_and_cued_live_and_the_summary_lands_on_the_visit(
+        browser, server: str, world: World, example) -> None:
+    # The Sports2D man's two jumping jacks, reaching overhead with bent elbows (frames 21 and 56 of the clip).
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/movement")
+    page.get_by_label("File", exact=True).set_input_files(str(example("sports2d_demo.mp4")))
+    with page.expect_navigation(timeout=120_000):
+        page.get_by_role("button", name="Analyse and save").click()
+    page.goto(f"{server}/patients/{world.p1}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Live training").first.click()
+    _start_exercise(page, "overhead-reach|camera-front", "recording", recording="demo.mp4 (camera clip)")
+    page.locator("#live-cue", has_text="Straighten your elbow as you reach").wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "live-training-cue.png"), full_page=True)
+    page.locator("#live-summary").wait_for(timeout=60_000)
+    assert page.inner_text("#live-count") == "2"
+    assert page.locator("#live-scores li").count() == 2
+    assert "2 repetitions" in page.inner_text("#live-summary")
+    page.screenshot(path=str(SHOTS / "live-training-done.png"), full_page=True)
+    page.goto(f"{server}/visits/{world.visit_open}/training")
+    row = page.locator("#records tbody tr").last.inner_text()
+    assert "overhead-reach (left)" in row and "Completed" in row, row
+
+
+def test_severe_pain_stops_the_exercise_on_the_page_until_a_therapist_resumes(browser, server: str,
+                                                                             world: World) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/training")
+    _start_exercise(page, "mini-squat|camera-side", "simulated")
+    page.locator("#live-scores li").first.wait_for(timeout=20_000)  # one squat counted, then pain
+    page.locator("#pain-score").select_option("8")
+    page.get_by_role("button", name="Stop: pain").click()
+    page.locator("#live-summary", has_text="stopped for pain").wait_for(timeout=10_000)
+    assert "Stopped: pain 8/10" in page.inner_text("#live-cue")
+    shown = page.inner_text("#live-count")
+    page.wait_for_timeout(1500)  # the simulated patient goes on moving: nothing more may be counted
+    assert page.inner_text("#live-count") == shown
+    page.screenshot(path=str(SHOTS / "live-training-pain.png"), full_page=True)
+    page.goto(f"{server}/visits/{world.visit_open}/training")
+    assert "Exercises stopped: severe pain" in page.inner_text("#pain-lock")
+    assert page.locator("#records tbody tr").last.locator("td").nth(3).inner_text() == "1"  # kept
+    assert page.locator("#start-form").count() == 0
+    assert "regress next time" in page.inner_text("#records")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Patient checked: resume exercises").click()
+    assert page.locator("#pain-lock").count() == 0 and page.locator("#start-form").count() == 1
+
+
+def test_a_force_plate_trial_replays_inside_its_cop_target_and_can_be_ended(browser, server: str,
+                                                                           world: World) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/training")
+    page.locator("select[name=choice]").select_option("two-foot-stance|force_plate")
+    page.locator("select[name=source]").select_option("recording")
+    page.locator("select[name=recording]").select_option(f"balance:{world.balance_trial}")
+    page.get_by_role("button", name="Start").click()
+    page.locator("#live-status", has_text="Holding").wait_for(timeout=20_000)  # after the 1-s centring
+    page.wait_for_timeout(1500)
+    assert page.inner_text("#live-count-label") == "holds of 30 s"
+    page.screenshot(path=str(SHOTS / "live-training-cop.png"), full_page=True)
+    page.get_by_role("button", name="End exercise").click()
+    page.locator("#live-summary", has_text="Saved on the visit (completed)").wait_for(timeout=10_000)

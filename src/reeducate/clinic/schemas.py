@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from reeducate.clinic.models.movement import MovementKind
+from reeducate.clinic.models.training import ExerciseStatus
 from reeducate.clinic.vocabulary import (
     Activity,
     AdministrationSource,
@@ -395,3 +396,36 @@ class MovementRecordingOut(Output):
     result: dict[str, Any]
     recorded_at: datetime
     recorded_by_id: int
+
+
+class ExerciseRecordOut(Output):
+    """One exercise done live in a visit: the engine's summary (repetitions, scores, faults, cues, holds,
+    active seconds), any pain that stopped it, and whether a therapist resumed after severe pain."""
+
+    id: int
+    patient_id: int
+    visit_id: int
+    exercise_id: str
+    monitor: str
+    side: str | None
+    source: str
+    status: ExerciseStatus
+    started_at: datetime
+    ended_at: datetime | None
+    repetitions: int
+    holds_completed: int | None
+    mean_score: float | None
+    active_s: float
+    summary: dict[str, Any]
+    pain_score: int | None
+    pain_at_s: float | None
+    pain_reported_by: str | None
+    regress: bool
+    resumed_at: datetime | None
+    started_by_id: int
+
+
+class TrainingResumed(BaseModel):
+    """How many severe pain reports a resumption resolved."""
+
+    resolved: int

@@ -25,7 +25,7 @@ from reeducate.clinic.errors import (
 )
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.settings import Settings, get_settings
-from reeducate.web import api, pages
+from reeducate.web import api, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.templating import templates
 
@@ -127,5 +127,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

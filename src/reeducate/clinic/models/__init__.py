@@ -10,6 +10,7 @@ from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours,
 from reeducate.clinic.models.patients import Coverage, Patient
 from reeducate.clinic.models.people import User
 from reeducate.clinic.models.scheduling import Appointment
+from reeducate.clinic.models.training import ExerciseRecord, ExerciseStatus
 from reeducate.clinic.models.visits import Visit, VisitActivity
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "Coverage",
     "Diagnosis",
     "Episode",
+    "ExerciseRecord",
+    "ExerciseStatus",
     "Location",
     "LoginAttempt",
     "MeasureAdministration",

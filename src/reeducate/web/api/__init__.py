@@ -12,9 +12,11 @@ from reeducate.web.api import (
     movement,
     patients,
     people,
+    training,
     visits,
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, audit):
+for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, training,
+               audit):
     router.include_router(module.router)

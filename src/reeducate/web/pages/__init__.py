@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter
 
-from reeducate.web.pages import auth, balance, booking, measures, movement, patients, portal, schedule
+from reeducate.web.pages import (
+    auth,
+    balance,
+    booking,
+    measures,
+    movement,
+    patients,
+    portal,
+    schedule,
+    training,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, schedule, patients, booking, portal, measures, balance, movement):
+for module in (auth, schedule, patients, booking, portal, measures, balance, movement, training):
     router.include_router(module.router)

@@ -1,0 +1,205 @@
+"""Live training in the clinic: an exercise started in a visit, its progress kept as it happens, the
+pain stop and the severe-pain lock that only a therapist lifts.
+
+The feedback itself is the pure engine's (``feedback``); this module decides who may do what, keeps
+each exercise's summary on the visit (rewritten after every repetition or hold, so a broken connection
+loses nothing already counted) and audits the start, the end, pain reports and resumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.access import Actor, fetch, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.models import (
+    BalanceTrial,
+    ExerciseRecord,
+    ExerciseStatus,
+    MovementKind,
+    MovementRecording,
+    Visit,
+)
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import recordings, visits
+from reeducate.clinic.vocabulary import CLINICIANS, EVALUATING_CLINICIANS, AuditAction, VisitStatus
+from reeducate.feedback.adapters.base import Device
+from reeducate.feedback.safety import SEVERE_PAIN
+from reeducate.training.catalogue import UnknownExercise, exercise
+from reeducate.training.live import SIDES
+
+SOURCES = ("camera", "recording", "simulated")
+
+
+def severe_pain_lock(session: Session, visit_id: int) -> ExerciseRecord | None:
+    """The latest severe pain report of the visit that no therapist has resumed from, if any."""
+    return session.scalars(
+        select(ExerciseRecord).where(ExerciseRecord.visit_id == visit_id, ExerciseRecord.pain_score >= SEVERE_PAIN,
+                                     ExerciseRecord.resumed_at.is_(None))
+        .order_by(ExerciseRecord.id.desc())).first()
+
+
+def _lock_message(lock: ExerciseRecord) -> str:
+    return (f"Live exercises are stopped for this visit: pain {lock.pain_score}/10 was reported during "
+            f"{lock.exercise_id}. A physical therapist or chiropractor must check the patient and resume them.")
+
+
+def _open_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+    visit = visits.clinical_visit(session, actor, visit_id)
+    if visit.status is VisitStatus.COMPLETED:
+        raise Conflict(f"Visit {visit.id} is completed; start exercises in an open visit.")
+    return visit
+
+
+def start(session: Session, actor: Actor, visit_id: int, *, exercise_id: str, monitor: str | None,
+          side: str | None, source: str) -> ExerciseRecord:
+    """A new exercise in the visit (refused while a severe pain report is unresolved)."""
+    require_role(actor, CLINICIANS, "run live exercises")
+    visit = _open_visit(session, actor, visit_id)
+    if (lock := severe_pain_lock(session, visit.id)) is not None:
+        raise Conflict(_lock_message(lock))
+    try:
+        chosen = exercise(exercise_id)
+        watched = chosen.monitor(monitor)
+    except (UnknownExercise, KeyError) as exc:
+        raise InvalidInput(str(exc.args[0])) from None
+    if chosen.sided and side not in SIDES:
+        raise InvalidInput(f"{chosen.name} trains one side: choose left or right.")
+    if source not in SOURCES:
+        raise InvalidInput(f"Unknown source {source!r}; choose {', '.join(SOURCES)}.")
+    row = ExerciseRecord(patient_id=visit.patient_id, visit_id=visit.id, exercise_id=chosen.id, monitor=watched.key,
+                         side=side if chosen.sided else None, source=source, status=ExerciseStatus.IN_PROGRESS,
+                         summary={}, started_by_id=actor.user_id)
+    session.add(row)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "exercise_record", row.id, patient_id=visit.patient_id,
+           detail=f"visit {visit.id}: {chosen.id} ({watched.key}, {source})")
+    return row
+
+
+def _apply(row: ExerciseRecord, summary: dict[str, Any]) -> None:
+    row.summary = summary
+    row.repetitions = int(summary.get("repetitions") or 0)
+    row.holds_completed = summary.get("holds_completed")
+    row.mean_score = summary.get("mean_score")
+    row.active_s = float(summary.get("active_s") or 0.0)
+
+
+def _in_progress(session: Session, actor: Actor, record_id: int) -> ExerciseRecord:
+    require_role(actor, CLINICIANS, "run live exercises")
+    row = fetch(session, ExerciseRecord, record_id, "exercise record")
+    visits.clinical_visit(session, actor, row.visit_id)
+    if row.status is not ExerciseStatus.IN_PROGRESS:
+        raise Conflict(f"Exercise record {row.id} has ended ({row.status.value}).")
+    return row
+
+
+def save_progress(session: Session, actor: Actor, record_id: int, summary: dict[str, Any]) -> ExerciseRecord:
+    """The summary so far (after a repetition or a hold); not audited row by row, the start and end are."""
+    row = _in_progress(session, actor, record_id)
+    _apply(row, summary)
+    return row
+
+
+def finish(session: Session, actor: Actor, record_id: int, summary: dict[str, Any], *,
+           status: ExerciseStatus = ExerciseStatus.COMPLETED) -> ExerciseRecord:
+    """The exercise ended (completed by the therapist, or interrupted by a broken connection)."""
+    row = _in_progress(session, actor, record_id)
+    _apply(row, summary)
+    row.status, row.ended_at = status, utcnow()
+    record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
+           detail=f"{row.exercise_id} {status.value}: {row.repetitions} repetitions, {row.active_s:.0f} s")
+    return row
+
+
+def report_pain(session: Session, actor: Actor, record_id: int, summary: dict[str, Any], *, score: int,
+                at_s: float, reported_by: str) -> ExerciseRecord:
+    """Pain stopped the exercise: kept with its score, moment and reporter, marked for regression."""
+    row = _in_progress(session, actor, record_id)
+    _apply(row, summary)
+    row.status, row.ended_at = ExerciseStatus.STOPPED_FOR_PAIN, utcnow()
+    row.pain_score, row.pain_at_s, row.pain_reported_by, row.regress = score, at_s, reported_by, True
+    record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
+           detail=f"{row.exercise_id} stopped for pain {score}/10 at {at_s:.1f} s (reported by {reported_by})")
+    return row
+
+
+def resume(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> int:
+    """A therapist lifts the severe-pain lock of the visit; returns how many reports it resolved."""
+    require_role(actor, EVALUATING_CLINICIANS, "resume exercises after severe pain")
+    visit = _open_visit(session, actor, visit_id)
+    locked = list(session.scalars(select(ExerciseRecord).where(
+        ExerciseRecord.visit_id == visit.id, ExerciseRecord.pain_score >= SEVERE_PAIN,
+        ExerciseRecord.resumed_at.is_(None))))
+    if not locked:
+        record(session, actor, AuditAction.READ, "visit", visit.id, patient_id=visit.patient_id,
+               detail="resume asked: no severe pain report to resume from")
+        return 0
+    for row in locked:
+        row.resumed_at, row.resumed_by_id = now or utcnow(), actor.user_id
+    record(session, actor, AuditAction.UPDATE, "visit", visit.id, patient_id=visit.patient_id,
+           detail=f"live exercises resumed after severe pain ({len(locked)} report(s))")
+    return len(locked)
+
+
+def of_visit(session: Session, actor: Actor, visit_id: int) -> list[ExerciseRecord]:
+    """The visit's live exercises, oldest first."""
+    visit = visits.clinical_visit(session, actor, visit_id)
+    found = list(session.scalars(select(ExerciseRecord).where(ExerciseRecord.visit_id == visit.id)
+                                 .order_by(ExerciseRecord.id)))
+    record(session, actor, AuditAction.READ, "exercise_records", visit.id, patient_id=visit.patient_id,
+           detail=f"visit {visit.id}: {len(found)} exercise records")
+    return found
+
+
+def active_minutes(records: list[ExerciseRecord]) -> float:
+    """Minutes of active training the visit's exercises add up to (what the note and billing will read)."""
+    return round(sum(r.active_s for r in records) / 60.0, 1)
+
+
+@dataclass(frozen=True)
+class StoredRecording:
+    """A recording of the visit to replay as if live: its raw file and what the readers need."""
+
+    filename: str
+    content: bytes
+    device: Device
+    sampling_rate_hz: float | None = None
+
+
+def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
+                        store: RecordingStore) -> StoredRecording:
+    """``movement:ID`` or ``balance:ID`` of this visit, read from the store (audited as a raw read)."""
+    kind, _, number = ref.partition(":")
+    if kind not in ("movement", "balance") or not number.isdigit():
+        raise InvalidInput(f"Choose a recording of this visit to replay (got {ref!r}).")
+    model = MovementRecording if kind == "movement" else BalanceTrial
+    noun = "movement_recording" if kind == "movement" else "balance_trial"
+    row = recordings.one(session, actor, model, int(number), noun)
+    if row.visit_id != visit_id:
+        raise InvalidInput(f"Recording {ref} belongs to another visit.")
+    filename, content = recordings.raw(session, actor, model, row.id, noun, store)
+    if isinstance(row, BalanceTrial):
+        return StoredRecording(filename, content, Device.FORCE_PLATE)
+    if row.kind is MovementKind.VIDEO:
+        return StoredRecording(filename, content, Device.CAMERA)
+    return StoredRecording(filename, content, Device.IMU, row.options.get("sampling_rate_hz"))
+
+
+def replayable(session: Session, actor: Actor, visit_id: int) -> list[tuple[str, str, Device]]:
+    """The visit's recordings a live exercise can replay: (ref, label, device)."""
+    found: list[tuple[str, str, Device]] = []
+    for row in recordings.of_visit(session, actor, MovementRecording, visit_id, "movement_recordings"):
+        device = Device.CAMERA if row.kind is MovementKind.VIDEO else Device.IMU
+        found.append((f"movement:{row.id}", f"{row.filename} ({'camera clip' if device is Device.CAMERA else 'IMU'})",
+                      device))
+    for trial in recordings.of_visit(session, actor, BalanceTrial, visit_id, "balance_trials"):
+        found.append((f"balance:{trial.id}", f"{trial.filename} (force plate)", Device.FORCE_PLATE))
+    return found

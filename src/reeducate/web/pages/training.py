@@ -1,0 +1,44 @@
+"""The live training page of a visit: choose an exercise and a source, watch it run (the WebSocket in
+``web/live.py``), see the visit's exercises so far, and resume after a severe pain report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from reeducate.clinic.errors import Conflict
+from reeducate.clinic.services import training, visits
+from reeducate.training.catalogue import library
+from reeducate.web.deps import LoginDep, SessionDep, StaffDep
+from reeducate.web.templating import render
+
+router = APIRouter()
+
+
+def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
+          status_code: int = 200) -> Response:
+    visit = visits.get(session, login.actor, visit_id)
+    records = training.of_visit(session, login.actor, visit_id)
+    lib = library()
+    choices = [(f"{ex.id}|{m.key}", f"{ex.name} · {m.key.replace('_', ' ').replace('-', ' ')}", ex.sided, str(m.device))
+               for ex in lib.exercises.values() for m in ex.monitors]
+    return render(request, "pages/training.html", {
+        "login": login, "visit": visit, "records": records, "choices": choices,
+        "recordings": training.replayable(session, login.actor, visit_id),
+        "lock": training.severe_pain_lock(session, visit.id), "active_minutes": training.active_minutes(records),
+        "error": error,
+    }, status_code=status_code)
+
+
+@router.get("/visits/{visit_id}/training")
+def training_page(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
+    return _page(request, login, session, visit_id)
+
+
+@router.post("/visits/{visit_id}/training/resume")
+def resume(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
+    try:
+        training.resume(session, login.actor, visit_id)
+    except Conflict as error:
+        return _page(request, login, session, visit_id, error=error.message, status_code=409)
+    return RedirectResponse(f"/visits/{visit_id}/training", status_code=303)

@@ -1,0 +1,185 @@
+// The live training page: starts an exercise over the WebSocket, draws the skeleton or the COP target,
+// shows the count, each repetition's score and the current cue (spoken when asked), sends pain, mute
+// and stop. With the camera, a frame is sent only when the previous one has been answered.
+(function () {
+  "use strict";
+  const form = document.getElementById("start-form");
+  if (!form) return;
+  const $ = (id) => document.getElementById(id);
+  const canvas = $("live-canvas"), ctx = canvas.getContext("2d"), video = $("live-video");
+  const BONES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24], [23, 25],
+    [25, 27], [27, 29], [29, 31], [27, 31], [24, 26], [26, 28], [28, 30], [30, 32], [28, 32], [0, 11], [0, 12]];
+  let ws = null, card = null, count = 0, holds = 0, stream = null, waiting = false, lastCueAt = 0;
+
+  function say(text) {
+    if ($("speak").checked && "speechSynthesis" in window) {
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+    }
+  }
+  function cue(text, good) {
+    const el = $("live-cue");
+    el.textContent = text;
+    el.classList.toggle("good", !!good);
+    lastCueAt = Date.now();
+    if (!good) say(text);
+  }
+  function status(text) { $("live-status").textContent = text; }
+
+  function drawSkeleton(points) {
+    const w = canvas.width, h = canvas.height;
+    ctx.strokeStyle = "#7fe0c4"; ctx.fillStyle = "#ffffff"; ctx.lineWidth = Math.max(3, w / 200);
+    for (const [a, b] of BONES) {
+      const p = points[a], q = points[b];
+      if (p[2] < 0.5 || q[2] < 0.5) continue;
+      ctx.beginPath(); ctx.moveTo(p[0] * w, p[1] * h); ctx.lineTo(q[0] * w, q[1] * h); ctx.stroke();
+    }
+    for (const p of points) if (p[2] >= 0.5) { ctx.beginPath(); ctx.arc(p[0] * w, p[1] * h, Math.max(4, w / 250), 0, 7); ctx.fill(); }
+  }
+  function drawTarget(cop) {
+    const w = canvas.width, h = canvas.height, radius = card.cop_radius_mm || 30;
+    const scale = Math.min(w, h) * 0.35 / radius;  // the target circle fills most of the picture
+    ctx.strokeStyle = "#7fe0c4"; ctx.lineWidth = 3;
+    ctx.beginPath(); ctx.arc(w / 2, h / 2, radius * scale, 0, 7); ctx.stroke();
+    if (!cop) return;
+    const inside = Math.hypot(cop[0], cop[1]) <= radius;
+    ctx.fillStyle = inside ? "#7fe0c4" : "#ffb347";
+    ctx.beginPath(); ctx.arc(w / 2 + cop[0] * scale, h / 2 - cop[1] * scale, 10, 0, 7); ctx.fill();
+  }
+  function drawGauge(value) {
+    // No skeleton or plate: a bar from rest to the target (or across the hold band).
+    const low = card.hold ? card.hold.low : 0, high = card.hold ? card.hold.high : (card.target || 100);
+    const span = Math.abs(high - low) * 1.4 || 1, w = canvas.width, h = canvas.height, top = h * 0.12, bottom = h * 0.8;
+    const y = (v) => bottom - (bottom - top) * Math.min(1, Math.max(0, (v - Math.min(low, high) + span * 0.1) / span));
+    ctx.fillStyle = "#1f4656"; ctx.fillRect(w / 2 - 40, top, 80, bottom - top);
+    ctx.strokeStyle = "#7fe0c4"; ctx.lineWidth = 3;
+    for (const mark of card.hold ? [low, high] : [high]) {
+      ctx.beginPath(); ctx.moveTo(w / 2 - 60, y(mark)); ctx.lineTo(w / 2 + 60, y(mark)); ctx.stroke();
+    }
+    if (value !== null) { ctx.fillStyle = "#ffffff"; ctx.fillRect(w / 2 - 40, y(value), 80, bottom - y(value)); }
+  }
+  function fit(size) {
+    if (!size || canvas.width === size[0]) return;
+    canvas.width = size[0]; canvas.height = size[1];
+  }
+  function drawValue(value) {
+    ctx.fillStyle = "#d8eef5"; ctx.font = `${Math.round(canvas.width / 24)}px system-ui, sans-serif`;
+    const shown = value === null ? "–" : value.toFixed(0);
+    ctx.fillText(`${card.signal.replace(/_mm$/, "").replaceAll("_", " ")}: ${shown} ${card.unit}`, 16, canvas.height - 20);
+  }
+  function onSample(m) {
+    if (!stream) { ctx.fillStyle = "#0f2530"; ctx.fillRect(0, 0, canvas.width, canvas.height); }
+    else ctx.clearRect(0, 0, canvas.width, canvas.height);
+    fit(m.size);
+    if (m.landmarks) drawSkeleton(m.landmarks);
+    if (card.cop_radius_mm) drawTarget(m.cop);
+    else if (!m.size) drawGauge(m.value);
+    drawValue(m.value);
+    if (Date.now() - lastCueAt > 4000 && $("live-cue").textContent) $("live-cue").textContent = "";
+    if (stream) { waiting = false; sendFrame(); }
+  }
+  function onEvent(e) {
+    if (e.kind === "repetition_completed") {
+      count = e.count; $("live-count").textContent = count;
+      const li = document.createElement("li");
+      li.textContent = e.score; li.title = e.reasons.join("; ") || "clean repetition";
+      if (e.score < 70) li.classList.add("low");
+      $("live-scores").appendChild(li);
+    } else if (e.kind === "fault") {
+      cue(e.cue);
+    } else if (e.kind === "target_reached") {
+      if (!$("live-cue").textContent) cue("Good: target reached", true);
+    } else if (e.kind === "hold_started") {
+      status("Holding…");
+    } else if (e.kind === "hold_completed") {
+      holds += 1; $("live-count").textContent = holds; cue(`Held ${e.hold_s} s`, true);
+    } else if (e.kind === "hold_broken") {
+      status(`Hold ended after ${e.hold_s} s`);
+    } else if (e.kind === "set_complete") {
+      cue(`Set ${e.set} done: rest`, true); say(`Set ${e.set} done. Rest.`);
+    } else if (e.kind === "repetition_incomplete") {
+      status(`Not counted: ${e.reason}`);
+    } else if (e.kind === "stopped_for_pain") {
+      cue(`Stopped: pain ${e.pain}/10`); status("Exercise stopped for pain; marked for regression.");
+    }
+  }
+  function onSummary(m) {
+    const s = m.summary, box = $("live-summary");
+    box.hidden = false;
+    box.innerHTML = "";
+    const p = document.createElement("p");
+    p.className = "notice";
+    p.textContent = `Saved on the visit (${m.status.replaceAll("_", " ")}): ${s.repetitions} repetitions` +
+      (s.mean_score !== null ? `, mean score ${s.mean_score}` : "") +
+      (s.holds_completed !== null ? `, ${s.holds_completed} holds (longest ${s.longest_hold_s} s)` : "") +
+      `, ${s.cues_given} cues, ${s.active_s} s active.`;
+    box.appendChild(p);
+    const again = document.createElement("a");
+    again.href = location.pathname; again.className = "button"; again.textContent = "Next exercise";
+    box.appendChild(again);
+  }
+  function buildMutes() {
+    for (const f of card.faults) {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox"; box.checked = true; box.dataset.fault = f.fault;
+      box.addEventListener("change", () => ws.send(JSON.stringify({type: "mute", fault: f.fault, muted: !box.checked})));
+      label.append(box, ` ${f.cue}`);
+      $("mutes").appendChild(label);
+    }
+  }
+  function sendFrame() {
+    if (!stream || waiting || !ws || ws.readyState !== 1 || !video.videoWidth) return;
+    const grab = document.createElement("canvas");
+    grab.width = video.videoWidth; grab.height = video.videoHeight;
+    grab.getContext("2d").drawImage(video, 0, 0);
+    waiting = true;
+    grab.toBlob((blob) => { if (blob && ws.readyState === 1) ws.send(blob); else waiting = false; }, "image/jpeg", 0.7);
+  }
+  async function openCamera() {
+    stream = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: false});
+    video.srcObject = stream; video.hidden = false;
+    await new Promise((ok) => { video.onloadedmetadata = ok; });
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const [exercise, monitor] = data.get("choice").split("|");
+    const source = data.get("source");
+    $("live").hidden = false; $("start-card").hidden = true;
+    if (source === "camera") {
+      try { await openCamera(); } catch (err) { status(`The camera could not be opened: ${err.message}`); return; }
+    }
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${scheme}://${location.host}/visits/${form.dataset.visit}/training/live`);
+    ws.onopen = () => ws.send(JSON.stringify({type: "start", exercise, monitor, source, side: data.get("side"),
+      recording: data.get("recording"), fps: 15}));
+    ws.onmessage = (msg) => {
+      const m = JSON.parse(msg.data);
+      if (m.type === "started") {
+        card = m.exercise;
+        $("live-name").textContent = card.name; $("live-instructions").textContent = card.instructions;
+        $("live-count-label").textContent = card.hold ? `holds of ${card.hold.target_s} s` : "repetitions";
+        buildMutes(); status("Running"); sendFrame();
+      } else if (m.type === "sample") onSample(m);
+      else if (m.type === "event") onEvent(m);
+      else if (m.type === "summary") onSummary(m);
+      else if (m.type === "locked") { status(m.message); say("Stop. Severe pain."); }
+      else if (m.type === "error") { status(m.message); $("live-cue").textContent = ""; }
+      else if (m.type === "warning") status(m.message);
+    };
+    ws.onclose = () => {
+      if (stream) stream.getTracks().forEach((t) => t.stop());
+      stream = null;
+      if ($("live-status").textContent === "Running" || $("live-status").textContent.startsWith("Holding")) status("Connection closed.");
+    };
+  });
+  $("pain-button").addEventListener("click", () => {
+    if (ws && ws.readyState === 1) {
+      ws.send(JSON.stringify({type: "pain", score: Number($("pain-score").value), by: $("pain-by").value}));
+    }
+  });
+  $("stop-button").addEventListener("click", () => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({type: "stop"})); });
+})();

@@ -1,0 +1,100 @@
+"""Live training in the clinic: an exercise's summary kept on the visit, the pain stop, the severe-pain
+lock that only a physical therapist or chiropractor lifts, and the refusals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import unit_of_work
+from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reeducate.clinic.models import ExerciseStatus, User
+from reeducate.clinic.services import training
+from tests.clinic.conftest import row_counts
+from tests.support import World
+
+SUMMARY = {"exercise": "mini-squat", "repetitions": 3, "mean_score": 88.0, "holds_completed": None, "active_s": 42.0}
+
+
+def actor(session: Session, world: World, persona: str) -> Actor:
+    return Actor.of(session.get(User, world.user_ids[persona]))
+
+
+def start(session: Session, world: World, persona: str = "therapist", **changes: object) -> int:
+    options: dict = {"exercise_id": "mini-squat", "monitor": "camera-side", "side": "left", "source": "simulated"}
+    return training.start(session, actor(session, world, persona), world.visit_open, **{**options, **changes}).id
+
+
+def test_the_summary_is_kept_as_it_grows_and_the_minutes_add_up(factory: sessionmaker[Session],
+                                                                records: World) -> None:
+    with unit_of_work(factory) as session:
+        record_id = start(session, records)
+    with unit_of_work(factory) as session:
+        training.save_progress(session, actor(session, records, "therapist"), record_id,
+                               {**SUMMARY, "repetitions": 2})
+    with unit_of_work(factory) as session:  # the connection broke here: what was counted is there
+        row = training.of_visit(session, actor(session, records, "therapist"), records.visit_open)[-1]
+        assert (row.repetitions, row.status) == (2, ExerciseStatus.IN_PROGRESS)
+        training.finish(session, actor(session, records, "therapist"), record_id, SUMMARY,
+                        status=ExerciseStatus.INTERRUPTED)
+    with unit_of_work(factory) as session:
+        rows = training.of_visit(session, actor(session, records, "therapist"), records.visit_open)
+        assert [(r.repetitions, r.mean_score, r.status) for r in rows] == [(3, 88.0, ExerciseStatus.INTERRUPTED)]
+        assert training.active_minutes(rows) == 0.7
+        with pytest.raises(Conflict, match="has ended"):
+            training.save_progress(session, actor(session, records, "therapist"), record_id, SUMMARY)
+
+
+def test_severe_pain_locks_the_visit_until_a_physical_therapist_resumes(factory: sessionmaker[Session],
+                                                                       records: World) -> None:
+    with unit_of_work(factory) as session:
+        record_id = start(session, records)
+        training.report_pain(session, actor(session, records, "therapist"), record_id, SUMMARY, score=8,
+                             at_s=12.4, reported_by="patient")
+    with unit_of_work(factory) as session:
+        row = training.of_visit(session, actor(session, records, "therapist"), records.visit_open)[-1]
+        assert (row.status, row.pain_score, row.pain_at_s, row.regress) == (
+            ExerciseStatus.STOPPED_FOR_PAIN, 8, 12.4, True)
+        with pytest.raises(Conflict, match="pain 8/10 was reported during mini-squat"):
+            start(session, records)
+    with unit_of_work(factory) as session, pytest.raises(Forbidden):
+        training.resume(session, actor(session, records, "assistant"), records.visit_open)
+    with unit_of_work(factory) as session:
+        assert training.resume(session, actor(session, records, "therapist"), records.visit_open) == 1
+    with unit_of_work(factory) as session:
+        assert training.severe_pain_lock(session, records.visit_open) is None
+        start(session, records, "assistant")
+
+
+def test_moderate_pain_stops_the_exercise_but_not_the_session(factory: sessionmaker[Session],
+                                                             records: World) -> None:
+    with unit_of_work(factory) as session:
+        training.report_pain(session, actor(session, records, "therapist"), start(session, records), SUMMARY,
+                             score=6, at_s=3.0, reported_by="therapist")
+    with unit_of_work(factory) as session:
+        assert training.severe_pain_lock(session, records.visit_open) is None
+        start(session, records)
+
+
+@pytest.mark.parametrize(("persona", "changes", "error", "message"), [
+    ("therapist", {"exercise_id": "mini-sqaut"}, InvalidInput, "No exercise 'mini-sqaut'"),
+    ("therapist", {"monitor": "force_plate"}, InvalidInput, "not watched by 'force_plate'"),
+    ("therapist", {"side": None}, InvalidInput, "choose left or right"),
+    ("therapist", {"source": "webcam"}, InvalidInput, "Unknown source"),
+    ("front_desk", {}, Forbidden, "may not run live exercises"),
+    ("other_therapist", {}, NotFound, "No patient"),
+])
+def test_a_wrong_start_is_refused_and_nothing_is_stored(factory: sessionmaker[Session], records: World,
+                                                       persona: str, changes: dict, error: type,
+                                                       message: str) -> None:
+    before = row_counts(factory)
+    with unit_of_work(factory) as session, pytest.raises(error, match=message):
+        start(session, records, persona, **changes)
+    assert row_counts(factory) == before
+
+
+def test_a_completed_visit_takes_no_exercise(factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session, pytest.raises(Conflict, match="completed"):
+        training.start(session, actor(session, records, "therapist"), records.visit_done, exercise_id="mini-squat",
+                       monitor=None, side="left", source="simulated")
