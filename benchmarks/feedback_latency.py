@@ -1,0 +1,235 @@
+"""Live feedback's speed: the engine's own work per frame, pose alone, and frame-to-cue over loopback.
+
+    make bench          (or: python benchmarks/feedback_latency.py --minutes 5)
+
+No vendor publishes a latency to compare with, so the issue sets the bar and this prints it:
+
+1. engine: the Sports2D demo's landmarks, frame after frame through the camera adapter (joint angles,
+   view, the other camera signals) and the feedback engine (overhead reach: counting, scoring, cues),
+   looped over and over. Target: under 2 ms per frame at the 99th percentile.
+2. pose alone: MediaPipe's BlazePose on the same clip's frames, as JPEG-sized 640x360 pictures (what a
+   browser camera sends); not part of the engine's work, measured separately.
+3. loopback: the real server (``reeducate run`` in its own process, SQLite, the demo clinic with one
+   visit checked in) and a client that logs in, opens the live WebSocket with the camera source and
+   sends JPEG frames at 30 per second for ``--minutes``. The server stamps each frame's arrival and
+   reports, on the frame's answer, the time until its sample and cues left (``server_ms``). Target: under
+   100 ms at the 99th percentile, with no drift from the first minute to the last and no growing memory
+   (the server's resident memory is read from /proc every 10 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from reeducate.example_data import fetch
+from reeducate.feedback.adapters.camera import CameraAdapter
+from reeducate.feedback.engine import FeedbackEngine
+from reeducate.signals.pose.backends import MediaPipePose
+from reeducate.signals.pose.readers import read_landmark_csv
+from reeducate.signals.pose.video import frames
+from reeducate.training.catalogue import exercise
+from reeducate.training.live import live_exercise
+
+FRAME_SIZE = (640, 360)
+
+
+def percentiles(values_ms: list[float] | np.ndarray) -> str:
+    v = np.asarray(values_ms)
+    return (f"p50 {np.percentile(v, 50):7.3f} ms · p99 {np.percentile(v, 99):7.3f} ms · "
+            f"max {v.max():7.3f} ms · n {len(v)}")
+
+
+def engine_per_frame(loops: int) -> np.ndarray:
+    series = read_landmark_csv(fetch("sports2d_demo_landmarks.csv"), width_px=1768, height_px=994)
+    chosen = exercise("overhead-reach")
+    live = live_exercise(chosen, monitor=chosen.monitor("camera-front"), side="left", sampling_rate_hz=series.fps)
+    adapter = CameraAdapter(fps=series.fps, image_size_px=(1768, 994))
+    engine = FeedbackEngine(live, sampling_rate_hz=series.fps)
+    took = []
+    for _ in range(loops):
+        for k in range(series.n_frames):
+            start = time.perf_counter()
+            sample = adapter.sample(series.xy[k], series.visibility[k])
+            engine.push(sample.values, sample.view)
+            took.append((time.perf_counter() - start) * 1000)
+    print(f"  repetitions counted {engine.summary()['repetitions']}, cues {engine.summary()['cues_given']}")
+    return np.array(took)
+
+
+def clip_frames() -> list[np.ndarray]:
+    import cv2
+
+    return [cv2.resize(f, FRAME_SIZE) for f in frames(fetch("sports2d_demo.mp4"))]  # RGB, as pose takes them
+
+
+def pose_per_frame(pictures: list[np.ndarray]) -> np.ndarray:
+    backend = MediaPipePose()
+    took = []
+    for picture in pictures:
+        start = time.perf_counter()
+        backend.detect(picture)
+        took.append((time.perf_counter() - start) * 1000)
+    backend.close()
+    return np.array(took[5:])  # the model's first frames include its start-up
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _seed(database: Path) -> int:
+    """The demo clinic, and one of its booked appointments checked in: the visit to train in."""
+    from sqlalchemy import select
+
+    from reeducate.clinic import migrate
+    from reeducate.clinic.access import Actor
+    from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
+    from reeducate.clinic.demo import seed_demo
+    from reeducate.clinic.models import Appointment, User
+    from reeducate.clinic.services import visits
+    from reeducate.clinic.vocabulary import AppointmentStatus, Role
+
+    engine = make_engine(f"sqlite:///{database}")
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        seed_demo(session)
+    with unit_of_work(factory) as session:
+        booked = session.scalars(select(Appointment).where(Appointment.status == AppointmentStatus.BOOKED)
+                                 .order_by(Appointment.starts_at)).first()
+        desk = session.scalars(select(User).where(User.role == Role.FRONT_DESK)).first()
+        assert booked is not None and desk is not None, "the demo clinic has no booked appointment"
+        visit_id = visits.check_in(session, Actor.of(desk), booked.id, now=booked.starts_at).id
+    engine.dispose()
+    return visit_id
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def loopback(minutes: float, fps: float, pictures: list[np.ndarray]) -> None:
+    import cv2
+    from websockets.sync.client import connect
+
+    from reeducate.clinic.demo import DEMO_PASSWORD
+
+    jpegs = [cv2.imencode(".jpg", cv2.cvtColor(p, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes()
+             for p in pictures]
+    folder = Path(tempfile.mkdtemp(prefix="reeducate-bench-"))
+    visit_id = _seed(folder / "bench.sqlite3")
+    port = _free_port()
+    env = {**os.environ, "REEDUCATE_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+           "REEDUCATE_RECORDINGS_DIR": str(folder / "recordings")}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "reeducate"), "run", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        login = urllib.request.Request(f"{base}/api/v1/auth/login", method="POST",
+                                       data=json.dumps({"email": "pt@riverside.example",
+                                                        "password": DEMO_PASSWORD}).encode(),
+                                       headers={"content-type": "application/json"})
+        token = json.load(urllib.request.urlopen(login))["token"]
+        answers: list[tuple[float, float]] = []  # (seconds since start, server_ms)
+        cues = [0]
+        summary: dict = {}
+        memory: list[tuple[float, float]] = []
+        with connect(f"ws://127.0.0.1:{port}/visits/{visit_id}/training/live",
+                     additional_headers={"Authorization": f"Bearer {token}"}, max_size=None) as ws:
+            ws.send(json.dumps({"type": "start", "exercise": "overhead-reach", "monitor": "camera-front",
+                                "side": "left", "source": "camera", "fps": fps}))
+            assert json.loads(ws.recv())["type"] == "started"
+            began = time.monotonic()
+            stop = threading.Event()
+
+            def receive() -> None:
+                while not stop.is_set():
+                    try:
+                        message = json.loads(ws.recv(timeout=1))
+                    except TimeoutError:
+                        continue
+                    except Exception:
+                        return
+                    if message.get("type") == "sample" and "server_ms" in message:
+                        answers.append((time.monotonic() - began, message["server_ms"]))
+                    elif message.get("kind") == "fault":
+                        cues[0] += 1
+                    elif message.get("type") == "summary":
+                        summary.update(message["summary"])
+                        return
+
+            listener = threading.Thread(target=receive, daemon=True)
+            listener.start()
+            sent, due = 0, began
+            while time.monotonic() - began < minutes * 60:
+                ws.send(jpegs[sent % len(jpegs)])
+                sent += 1
+                if sent % int(fps * 10) == 0:
+                    memory.append((time.monotonic() - began, _rss_mb(server.pid)))
+                due += 1 / fps
+                time.sleep(max(0.0, due - time.monotonic()))
+            time.sleep(1.0)
+            ws.send(json.dumps({"type": "stop"}))
+            listener.join(timeout=10)
+            stop.set()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    at = np.array([a for a, _ in answers])
+    ms = np.array([m for _, m in answers])
+    print(f"  frames sent {sent} at {fps:g}/s, answered {len(ms)} ({len(ms) / sent:.1%}; the server keeps only "
+          f"the newest frame when one arrives mid-pose)")
+    print(f"  repetitions counted {summary.get('repetitions')}, cues given {cues[0]} (summary: {summary.get('cues_given')})")
+    print(f"  frame to cue, all:          {percentiles(ms)}")
+    first, last = ms[at < 60], ms[at >= at.max() - 60]
+    print(f"  first minute:               {percentiles(first)}")
+    print(f"  last minute:                {percentiles(last)}")
+    print(f"  drift (last p99 / first p99): {np.percentile(last, 99) / np.percentile(first, 99):.2f}")
+    if memory:
+        print(f"  server memory: {memory[0][1]:.0f} MB at {memory[0][0]:.0f} s -> {memory[-1][1]:.0f} MB at "
+              f"{memory[-1][0]:.0f} s (max {max(m for _, m in memory):.0f} MB)")
+    verdict = "met" if np.percentile(ms, 99) < 100 else "NOT met"
+    print(f"  target p99 < 100 ms: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=5.0, help="length of the loopback run")
+    parser.add_argument("--fps", type=float, default=30.0, help="frames sent per second")
+    parser.add_argument("--loops", type=int, default=40, help="times the clip's landmarks go through the engine")
+    args = parser.parse_args()
+    print("1. engine's own work per frame (camera adapter + feedback engine), Sports2D landmarks:")
+    took = engine_per_frame(args.loops)
+    print(f"  {percentiles(took)}   target p99 < 2 ms: {'met' if np.percentile(took, 99) < 2 else 'NOT met'}")
+    pictures = clip_frames()
+    print(f"2. pose alone (MediaPipe BlazePose full) on {FRAME_SIZE[0]}x{FRAME_SIZE[1]} frames:")
+    print(f"  {percentiles(pose_per_frame(pictures))}")
+    print(f"3. loopback WebSocket, camera source, {args.fps:g} frames/s for {args.minutes:g} min:")
+    loopback(args.minutes, args.fps, pictures)
+
+
+if __name__ == "__main__":
+    main()
