@@ -15,7 +15,7 @@ import numpy as np
 
 from reeducate.feedback.adapters.base import Sample
 from reeducate.feedback.engine import LiveExercise
-from reeducate.training.live import minimum_jerk
+from reeducate.feedback.templates import minimum_jerk
 
 REST_S = 1.0
 DEFAULT_TEMPO_S = 3.0
