@@ -144,8 +144,8 @@ def test_the_simulated_patient_does_what_it_was_told(exercise_id: str) -> None:
 @pytest.mark.parametrize(("device", "name", "options", "message"), [
     (Device.CAMERA, "clip.csv", {}, "give the picture's size"),
     (Device.CAMERA, "clip.mp4", {}, "not a video OpenCV can open"),
-    (Device.FORCE_PLATE, "trial.txt", {}, ""),
-    (Device.IMU, "walk.csv", {"sampling_rate_hz": 100.0}, ""),
+    (Device.FORCE_PLATE, "trial.txt", {}, "needs an AP and an ML column"),
+    (Device.IMU, "walk.csv", {"sampling_rate_hz": 100.0}, "expected columns acc_x, acc_y, acc_z"),
 ])
 def test_a_bad_recording_is_refused_with_what_to_do(tmp_path: Path, device: Device, name: str,
                                                     options: dict, message: str,

@@ -99,6 +99,7 @@ def test_a_bad_start_is_refused_with_the_reason(client: TestClient, world: World
                 raise AssertionError("the socket stayed open")
             except WebSocketDisconnect as closed:
                 assert closed.code == code
+    assert _records(client, world, headers) == []  # a refused start leaves no exercise behind
 
 
 def test_a_socket_opened_from_another_site_with_the_cookie_is_refused(client: TestClient, world: World) -> None:

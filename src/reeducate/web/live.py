@@ -190,8 +190,6 @@ class LiveRun:
         side = start.get("side") or None
         chosen = library_exercise(str(start.get("exercise") or ""))
         monitor = chosen.monitor(start.get("monitor") or None)
-        self.record_id = await self.db(lambda s: training.start(
-            s, self.actor, self.visit_id, exercise_id=chosen.id, monitor=monitor.key, side=side, source=source).id)
         samples: Iterator[Sample] | None = None
         if source == "simulated":
             fps = SIMULATED_RATE_HZ
@@ -214,6 +212,9 @@ class LiveRun:
                 raise ValueError(f"{chosen.name} is watched by a {monitor.device.replace('_', ' ')}, not a camera.")
             fps = float(start.get("fps") or 15.0)
             live = live_exercise(chosen, monitor=monitor, side=side, sampling_rate_hz=fps)
+        # The record is made last, once the source is known to work: a refused start leaves nothing behind.
+        self.record_id = await self.db(lambda s: training.start(
+            s, self.actor, self.visit_id, exercise_id=chosen.id, monitor=monitor.key, side=side, source=source).id)
         self.engine = FeedbackEngine(live, sampling_rate_hz=fps)
         return fps, samples, exercise_card(chosen, monitor, live)
 
