@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import Engine, select
 
 from reeducate.cli_balance import app as balance_app
+from reeducate.cli_billing import app as billing_app
 from reeducate.cli_measures import app as measures_app
 from reeducate.cli_movement import gait_app, video_app
 from reeducate.cli_training import exercises_app, session_app
@@ -37,6 +38,7 @@ app.add_typer(video_app, name="video")
 app.add_typer(gait_app, name="gait")
 app.add_typer(exercises_app, name="exercises")
 app.add_typer(session_app, name="session")
+app.add_typer(billing_app, name="billing")
 console = Console()
 
 
