@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
+from reeducate.billing.npi import with_check_digit
 from reeducate.clinic.access import Actor
-from reeducate.clinic.models import Clinic, Location, MovementKind, Patient
+from reeducate.clinic.models import Clinic, Location, MovementKind, Patient, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
     AdministrationCreate,
@@ -74,6 +75,29 @@ def new_patient(session: Session, actor: Actor, first: str, last: str) -> int:
         first_name=first, last_name=last, date_of_birth="1960-05-04", sex=Sex.FEMALE,
         phone="(217) 555-0100", coverage=CoverageCreate(plan_kind=PlanKind.MEDICARE, payer_name="Medicare"),
     )).id
+
+
+FEES = {"97112": "60.00", "97110": "50.00", "97116": "50.00", "97140": "45.00", "97530": "55.00",
+        "97161": "120.00", "97162": "140.00", "97163": "160.00", "97164": "90.00", "98940": "55.00",
+        "98941": "65.00", "98942": "75.00"}
+"""The test clinic's charges per unit (its own prices: no clinical fact)."""
+
+
+def make_billable(clinic: Clinic, users: dict[str, User]) -> None:
+    """Give clinic A and its clinicians what a claim needs: NPIs (valid check digits), tax ID, address, fees."""
+    clinic.npi, clinic.tax_id = with_check_digit("100000000"), "12-3456789"
+    clinic.billing_address, clinic.billing_city, clinic.billing_state = "12 River Road", "Springfield", "IL"
+    clinic.billing_postal_code, clinic.billing_phone = "62701-1234", "(217) 555-0199"
+    clinic.fee_schedule = dict(FEES)
+    for number, persona in enumerate(("therapist", "assistant", "chiropractor"), start=1):
+        users[persona].npi = with_check_digit(f"10000000{number}")
+
+
+def insure(patient: Patient) -> None:
+    """The patient's address and Medicare member and payer IDs, as a claim needs them."""
+    patient.address_line, patient.city, patient.state, patient.postal_code = "4 Elm Street", "Springfield", "IL", "62704"
+    coverage = patient.coverages[0]
+    coverage.member_id, coverage.payer_id = "1EG4TE5MK73", "12202"
 
 
 @dataclass
@@ -142,6 +166,7 @@ def build_world(session: Session, store: RecordingStore, *, with_video: bool = F
                                      password=PASSWORD)
     desk = Actor.of(users["front_desk"])
     pt = Actor.of(users["therapist"])
+    make_billable(clinic, users)
     p1 = new_patient(session, desk, "Penny", "Quennell")
     p2 = new_patient(session, desk, "Paul", "Abernathy")
     q1 = new_patient(session, Actor.of(users["other_therapist"]), "Quinn", "Zeller")
@@ -150,6 +175,7 @@ def build_world(session: Session, store: RecordingStore, *, with_video: bool = F
         users[persona] = create_user(session, system, clinic=where, email=f"{persona}@example.org",
                                      full_name=persona, role=Role.PATIENT, password=PASSWORD,
                                      patient=session.get(Patient, patient_id))
+    insure(session.get(Patient, p1))
     episode = episodes.create(session, pt, p1, EpisodeCreate(
         condition=Condition.FALL_RISK, started_on=NOW.date() - timedelta(days=14),
         diagnoses=["R26.81"], care_team=[users["chiropractor"].id],

@@ -26,6 +26,13 @@ def check_npi(npi: str, whose: str) -> str:
     return npi
 
 
+def with_check_digit(first_nine: str) -> str:
+    """The NPI made of ``first_nine`` digits and their check digit (for test and demo identifiers)."""
+    if len(first_nine) != 9 or not first_nine.isdigit():
+        raise ValueError("an NPI starts with 9 digits")
+    return first_nine + str(_luhn_check_digit(_PREFIX + first_nine))
+
+
 def _luhn_check_digit(digits: str) -> int:
     total = 0
     for position, char in enumerate(reversed(digits)):

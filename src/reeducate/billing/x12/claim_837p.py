@@ -112,7 +112,8 @@ def build_837p(
 def _check(claim: ProfessionalClaim) -> None:
     problems: list[str] = []
     for whose, npi in [(f"Billing provider {claim.billing_provider.name}", claim.billing_provider.npi),
-                       (f"Rendering provider {claim.rendering.first_name} {claim.rendering.last_name}",
+                       ("Rendering provider " + " ".join(filter(None, [claim.rendering.first_name,
+                                                                        claim.rendering.last_name])),
                         claim.rendering.npi),
                        *([(f"Referring provider {claim.referring.last_name}", claim.referring.npi)]
                          if claim.referring else [])]:

@@ -3,6 +3,7 @@
 from reeducate.clinic.models.audit import AuditEvent
 from reeducate.clinic.models.auth import AuthSession, LoginAttempt
 from reeducate.clinic.models.balance import BalanceTrial
+from reeducate.clinic.models.billing import Claim, NoteAddendum, NoteStatus, VisitCharge, VisitNote
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
 from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
 from reeducate.clinic.models.movement import MovementKind, MovementRecording
@@ -19,6 +20,7 @@ __all__ = [
     "AuthSession",
     "BalanceTrial",
     "CareTeamMember",
+    "Claim",
     "Clinic",
     "Coverage",
     "Diagnosis",
@@ -31,6 +33,8 @@ __all__ = [
     "MeasureGoal",
     "MovementKind",
     "MovementRecording",
+    "NoteAddendum",
+    "NoteStatus",
     "OpeningHours",
     "Patient",
     "QuestionnaireRequest",
@@ -38,4 +42,6 @@ __all__ = [
     "User",
     "Visit",
     "VisitActivity",
+    "VisitCharge",
+    "VisitNote",
 ]

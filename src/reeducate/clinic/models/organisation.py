@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reeducate.clinic.db import Base, UTCDateTime, utcnow
@@ -19,6 +20,17 @@ class Clinic(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The billing provider of its claims (837P loop 2010AA) and its fee schedule.
+    npi: Mapped[str] = mapped_column(String(10), default="")
+    tax_id: Mapped[str] = mapped_column(String(10), default="")
+    billing_address: Mapped[str] = mapped_column(String(200), default="")
+    billing_city: Mapped[str] = mapped_column(String(100), default="")
+    billing_state: Mapped[str] = mapped_column(String(2), default="")
+    billing_postal_code: Mapped[str] = mapped_column(String(10), default="")
+    billing_phone: Mapped[str] = mapped_column(String(40), default="")
+    fee_schedule: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, doc="The clinic's charge per unit of each code, in US dollars (strings)."
+    )
 
     locations: Mapped[list[Location]] = relationship(back_populates="clinic", order_by="Location.id")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reeducate.clinic.db import Base, UTCDateTime, enum_type, utcnow
+from reeducate.clinic.models.organisation import Clinic
 from reeducate.clinic.vocabulary import PlanKind, Sex
 
 
@@ -32,6 +34,7 @@ class Patient(Base):
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    clinic: Mapped[Clinic] = relationship()
     coverages: Mapped[list[Coverage]] = relationship(
         back_populates="patient", order_by="Coverage.priority"
     )
@@ -62,5 +65,12 @@ class Coverage(Base):
     )
     priority: Mapped[int] = mapped_column(default=1)
     is_active: Mapped[bool] = mapped_column(default=True)
+    payer_id: Mapped[str] = mapped_column(String(80), default="", doc="The payer's X12 identifier (NM109).")
+    unit_rule: Mapped[str | None] = mapped_column(
+        String(3), doc="cms or ama; empty means the plan's default (Medicare: cms, others: ama)."
+    )
+    eligibility_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    eligibility_status: Mapped[str] = mapped_column(String(20), default="")
+    eligibility: Mapped[dict[str, Any] | None] = mapped_column(JSON, doc="The payer's last 271 answer, read.")
 
     patient: Mapped[Patient] = relationship(back_populates="coverages")

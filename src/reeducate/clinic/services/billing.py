@@ -1,0 +1,333 @@
+"""A visit's billing: minutes per code, the payer's rules applied, the 837P released, eligibility.
+
+The rules are the pure `billing` core's; this module supplies what the visit, the patient's coverage
+and the clinic recorded, checks who may do what, and audits every read and write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reeducate.billing.codes import UnknownCode, code
+from reeducate.billing.lines import BilledVisit, BillingRefused, Context, Discipline, Service, bill_visit
+from reeducate.billing.units import UnitRule
+from reeducate.billing.x12 import claim_837p as x837
+from reeducate.billing.x12.eligibility import EligibilityError, Inquiry, build_270, parse_271
+from reeducate.billing.x12.envelope import Parties
+from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
+from reeducate.clinic.models.billing import NoteStatus
+from reeducate.clinic.vocabulary import CLINICIANS, STAFF, Activity, AuditAction, PlanKind, Role
+
+ACTIVITY_CODES = {
+    Activity.NEUROMUSCULAR_REEDUCATION: "97112",
+    Activity.THERAPEUTIC_EXERCISE: "97110",
+    Activity.THERAPEUTIC_ACTIVITIES: "97530",
+    Activity.GAIT_TRAINING: "97116",
+    Activity.MANUAL_THERAPY: "97140",
+    Activity.PATIENT_EDUCATION: "97535",
+    Activity.RE_EVALUATION: "97164",
+    Activity.CHIROPRACTIC_MANIPULATION: "98940",
+}
+"""The code each recorded activity drafts to. An evaluation's code depends on its complexity, so the
+therapist chooses it (97161-97163); "other" drafts to nothing."""
+
+BILLING_ROLES = frozenset({Role.PHYSICAL_THERAPIST, Role.PT_ASSISTANT, Role.CHIROPRACTOR, Role.FRONT_DESK,
+                           Role.ADMIN})
+"""Who may see a visit's codes, units and claim (the front desk bills; it does not read the note)."""
+TAXONOMY = {Role.PHYSICAL_THERAPIST: "225100000X", Role.PT_ASSISTANT: "225200000X", Role.CHIROPRACTOR: "111N00000X"}
+"""NUCC health care provider taxonomy codes of the rendering provider (PRV03)."""
+FILING_INDICATOR = {PlanKind.MEDICARE: "MB", PlanKind.COMMERCIAL: "CI", PlanKind.AUTO_PIP: "AM",
+                    PlanKind.WORKERS_COMP: "WC"}
+"""SBR09 claim filing indicator codes."""
+
+
+@dataclass(frozen=True)
+class ChargeInput:
+    code: str
+    minutes: int = 0
+    assistant_minutes: int = 0
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class VisitBilling:
+    """What the visit bills under its payer's rules, or why it cannot yet."""
+
+    visit: Visit
+    coverage: Coverage | None
+    context: Context
+    charges: list[VisitCharge]
+    drafted: bool  # charges come from the recorded activities, not yet saved
+    billed: BilledVisit | None
+    problems: list[str]
+
+
+def billing_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+    """The visit, if ``actor`` may see its billing (clinicians, front desk, admin of its clinic)."""
+    visit = fetch(session, Visit, visit_id, "visit")
+    check_patient_access(actor, visit.patient, clinical=False)
+    require_role(actor, BILLING_ROLES, "see a visit's billing")
+    return visit
+
+
+def primary_coverage(visit: Visit) -> Coverage | None:
+    active = sorted((c for c in visit.patient.coverages if c.is_active), key=lambda c: c.priority)
+    return active[0] if active else None
+
+
+def unit_rule_of(coverage: Coverage | None) -> UnitRule:
+    """The payer's rule: the coverage's own choice, else Medicare's 8-minute rule for Medicare."""
+    if coverage is not None and coverage.unit_rule:
+        return UnitRule(coverage.unit_rule)
+    return UnitRule.CMS if coverage is not None and coverage.plan_kind is PlanKind.MEDICARE else UnitRule.AMA
+
+
+def _fees(visit: Visit) -> dict[str, Decimal]:
+    fees: dict[str, Decimal] = {}
+    for number, value in (visit.patient.clinic.fee_schedule or {}).items():
+        try:
+            fees[number] = Decimal(str(value))
+        except InvalidOperation:
+            continue
+    return fees
+
+
+def context_of(session: Session, visit: Visit) -> Context:
+    coverage = primary_coverage(visit)
+    medicare = coverage is not None and coverage.plan_kind is PlanKind.MEDICARE
+    day = visit.checked_in_at.date()
+    before = Decimal(0)
+    if medicare:
+        before = session.scalar(
+            select(func.coalesce(func.sum(Claim.total_charge), 0)).join(Visit, Claim.visit_id == Visit.id)
+            .where(Visit.patient_id == visit.patient_id, Claim.coverage_id == coverage.id,
+                   Visit.id != visit.id, func.extract("year", Visit.checked_in_at) == day.year)
+        ) or Decimal(0)
+    discipline = Discipline.CHIROPRACTIC if visit.clinician.role is Role.CHIROPRACTOR else Discipline.PHYSICAL_THERAPY
+    return Context(day=day, discipline=discipline, medicare=medicare, unit_rule=unit_rule_of(coverage),
+                   therapy_amount_before=Decimal(before), fees=_fees(visit))
+
+
+def drafted_charges(visit: Visit) -> list[VisitCharge]:
+    """Charges drafted from the visit's recorded activities (not stored): minutes per code add up."""
+    by_code: dict[str, VisitCharge] = {}
+    assistant = visit.clinician.role is Role.PT_ASSISTANT
+    for activity in visit.activities:
+        number = ACTIVITY_CODES.get(activity.activity)
+        if number is None:
+            continue
+        charge = by_code.setdefault(number, VisitCharge(visit_id=visit.id, code=number, minutes=0,
+                                                        assistant_minutes=0, region=""))
+        charge.minutes += activity.minutes if code(number).timed else 0
+        charge.assistant_minutes = charge.minutes if assistant else 0
+    return list(by_code.values())
+
+
+def stored_charges(session: Session, visit_id: int) -> list[VisitCharge]:
+    return list(session.scalars(select(VisitCharge).where(VisitCharge.visit_id == visit_id).order_by(VisitCharge.id)))
+
+
+def summary(session: Session, actor: Actor, visit_id: int) -> VisitBilling:
+    """The visit's codes, units, modifiers and charges under its payer's rules (audited read)."""
+    visit = billing_visit(session, actor, visit_id)
+    record(session, actor, AuditAction.READ, "visit_billing", visit.id, patient_id=visit.patient_id)
+    return assess(session, visit)
+
+
+def assess(session: Session, visit: Visit) -> VisitBilling:
+    stored = stored_charges(session, visit.id)
+    charges = stored or drafted_charges(visit)
+    context = context_of(session, visit)
+    services = [Service(c.code, c.minutes, c.assistant_minutes, c.region) for c in charges]
+    billed, problems = None, []
+    if services:
+        try:
+            billed = bill_visit(services, context)
+        except BillingRefused as refusal:
+            problems = [str(p) for p in refusal.problems]
+        except ValueError as error:
+            problems = [str(error)]
+    return VisitBilling(visit, primary_coverage(visit), context, charges, not stored, billed, problems)
+
+
+def _note(session: Session, visit_id: int) -> VisitNote | None:
+    return session.scalar(select(VisitNote).where(VisitNote.visit_id == visit_id))
+
+
+def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[ChargeInput]) -> VisitBilling:
+    """Replace the visit's minutes per code (clinicians), until its note is signed."""
+    require_role(actor, CLINICIANS, "record minutes per billing code")
+    visit = billing_visit(session, actor, visit_id)
+    note = _note(session, visit.id)
+    if note is not None and note.status is NoteStatus.SIGNED:
+        raise Conflict(f"The note of visit {visit.id} is signed; its minutes and codes are final. "
+                       "Correct them in an addendum.")
+    seen: set[str] = set()
+    rows = []
+    for item in charges:
+        try:
+            entry = code(item.code)
+        except UnknownCode as error:
+            raise InvalidInput(str(error)) from None
+        if entry.code in seen:
+            raise InvalidInput(f"{entry.code} is listed twice: give its minutes once")
+        seen.add(entry.code)
+        if not 0 <= item.minutes <= 480:
+            raise InvalidInput(f"{entry.code}: minutes must be between 0 and 480, not {item.minutes}")
+        if not 0 <= item.assistant_minutes <= item.minutes:
+            raise InvalidInput(f"{entry.code}: the assistant's minutes must be between 0 and the code's "
+                               f"{item.minutes} minutes")
+        if entry.timed and item.minutes == 0:
+            raise InvalidInput(f"{entry.code} ({entry.label}) is timed: give its minutes")
+        rows.append(VisitCharge(visit_id=visit.id, code=entry.code, minutes=item.minutes,
+                                assistant_minutes=item.assistant_minutes, region=item.region.strip()[:120],
+                                recorded_by_id=actor.user_id))
+    for old in stored_charges(session, visit.id):
+        session.delete(old)
+    session.flush()
+    session.add_all(rows)
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "visit_billing", visit.id, patient_id=visit.patient_id,
+           detail=", ".join(f"{r.code} {r.minutes} min" for r in rows) or "no codes")
+    return assess(session, visit)
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def _address(line: str, city: str, state: str, postal: str) -> x837.Address:
+    return x837.Address(line, city, state, postal)
+
+
+def _person(user, role_taxonomy: bool = True) -> x837.Person:  # noqa: ANN001 - a User row
+    first, _, last = user.full_name.rpartition(" ")
+    return x837.Person(last or user.full_name, first, user.npi or "",
+                       TAXONOMY.get(user.role, "") if role_taxonomy else "")
+
+
+def professional_claim(session: Session, visit: Visit, billing: VisitBilling) -> x837.ProfessionalClaim:
+    """The 837P's content for a visit whose note is signed; InvalidInput names what is missing."""
+    note = _note(session, visit.id)
+    if note is None or note.status is not NoteStatus.SIGNED:
+        raise Conflict(f"Visit {visit.id} has no signed note: a claim is released only for a signed visit.")
+    if billing.problems:
+        raise InvalidInput("The visit's billing breaks a rule: " + "; ".join(billing.problems))
+    coverage = billing.coverage
+    if coverage is None or coverage.plan_kind is PlanKind.SELF_PAY:
+        raise InvalidInput("The patient has no active insurance coverage to claim from; bill the patient "
+                           "with the superbill instead.")
+    clinic, patient = visit.patient.clinic, visit.patient
+    diagnoses = [d.code for d in sorted(visit.episode.diagnoses, key=lambda d: d.position)] if visit.episode else []
+    referring = None
+    if visit.episode and visit.episode.referring_provider_npi:
+        first, _, last = visit.episode.referring_provider_name.rpartition(" ")
+        referring = x837.Person(last or visit.episode.referring_provider_name, first,
+                                visit.episode.referring_provider_npi)
+    assert billing.billed is not None
+    return x837.ProfessionalClaim(
+        claim_id=f"V{visit.id}", service_date=visit.checked_in_at.date(),
+        billing_provider=x837.Organisation(clinic.name, clinic.npi, clinic.tax_id, _address(
+            clinic.billing_address, clinic.billing_city, clinic.billing_state, clinic.billing_postal_code),
+            clinic.billing_phone, "Billing office"),
+        rendering=_person(visit.clinician),
+        subscriber=x837.Subscriber(patient.last_name, patient.first_name, patient.date_of_birth,
+                                   {"female": "F", "male": "M"}.get(patient.sex.value, "U"), coverage.member_id,
+                                   _address(patient.address_line, patient.city, patient.state, patient.postal_code),
+                                   coverage.group_number),
+        payer=x837.Payer(coverage.payer_name, coverage.payer_id, FILING_INDICATOR[coverage.plan_kind]),
+        diagnoses=diagnoses, lines=billing.billed.lines, referring=referring,
+        onset_date=visit.episode.onset_date if visit.episode else None,
+    )
+
+
+def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> Claim:
+    """Write, validate (pyx12) and keep the visit's 837P; refused with the reason if anything is wrong."""
+    require_role(actor, BILLING_ROLES - {Role.PT_ASSISTANT}, "release claims")
+    visit = billing_visit(session, actor, visit_id)
+    billing = assess(session, visit)
+    claim = professional_claim(session, visit, billing)
+    number = (session.scalar(select(func.max(Claim.control_number))) or 0) + 1
+    try:
+        text = x837.build_837p(claim, Parties(visit.patient.clinic.npi or "REEDUCATE", billing.coverage.payer_id),
+                               control_number=number, created_at=now or utcnow())
+    except (x837.ClaimNotValid, ValueError) as error:
+        raise InvalidInput(str(error)) from None
+    row = Claim(visit_id=visit.id, coverage_id=billing.coverage.id, control_number=number,
+                total_charge=claim.total_charge, x12=text, created_by_id=actor.user_id)
+    session.add(row)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "claim", row.id, patient_id=visit.patient_id,
+           detail=f"837P for visit {visit.id}, ${claim.total_charge}")
+    return row
+
+
+def claims_of(session: Session, actor: Actor, visit_id: int) -> list[Claim]:
+    visit = billing_visit(session, actor, visit_id)
+    rows = list(session.scalars(select(Claim).where(Claim.visit_id == visit.id).order_by(Claim.id)))
+    record(session, actor, AuditAction.READ, "claim", patient_id=visit.patient_id, detail=f"visit {visit.id}")
+    return rows
+
+
+def get_claim(session: Session, actor: Actor, claim_id: int) -> Claim:
+    claim = fetch(session, Claim, claim_id, "claim")
+    billing_visit(session, actor, claim.visit_id)
+    record(session, actor, AuditAction.EXPORT, "claim", claim.id, patient_id=claim.visit.patient_id)
+    return claim
+
+
+# --- eligibility ----------------------------------------------------------------------------------
+
+
+def _coverage(session: Session, actor: Actor, coverage_id: int) -> Coverage:
+    require_role(actor, STAFF - {Role.PT_ASSISTANT}, "check insurance eligibility")
+    coverage = fetch(session, Coverage, coverage_id, "coverage")
+    check_patient_access(actor, coverage.patient, clinical=False)
+    return coverage
+
+
+def eligibility_request(session: Session, actor: Actor, coverage_id: int, *, now: datetime | None = None) -> str:
+    """The X12 270 asking the payer about this coverage today."""
+    coverage = _coverage(session, actor, coverage_id)
+    patient, clinic = coverage.patient, coverage.patient.clinic
+    now = now or utcnow()
+    try:
+        text = build_270(Inquiry(
+            trace_number=f"C{coverage.id}-{now:%Y%m%d%H%M}", provider_name=clinic.name, provider_npi=clinic.npi,
+            provider_tax_id=clinic.tax_id, payer_name=coverage.payer_name, payer_id=coverage.payer_id,
+            member_id=coverage.member_id, last_name=patient.last_name, first_name=patient.first_name,
+            date_of_birth=patient.date_of_birth, sex={"female": "F", "male": "M"}.get(patient.sex.value, "U"),
+            service_date=now.date(), service_types=("30", "PT", "33"),
+        ), Parties(clinic.npi, coverage.payer_id or "PAYER"), control_number=coverage.id, created_at=now)
+    except (EligibilityError, ValueError) as error:
+        raise InvalidInput(str(error)) from None
+    record(session, actor, AuditAction.EXPORT, "eligibility_request", coverage.id, patient_id=patient.id)
+    return text
+
+
+def apply_eligibility_response(session: Session, actor: Actor, coverage_id: int, text: str, *,
+                               now: datetime | None = None) -> Coverage:
+    """Read the payer's 271 into the coverage; refused (nothing changed) if it is not about this member."""
+    coverage = _coverage(session, actor, coverage_id)
+    try:
+        answers = parse_271(text)
+    except EligibilityError as error:
+        raise InvalidInput(str(error)) from None
+    answer = next((a for a in answers if a.member_id.upper() == coverage.member_id.upper()), None)
+    if answer is None:
+        found = ", ".join(a.member_id or "(none)" for a in answers)
+        raise InvalidInput(f"The 271 answers about member {found}, not this coverage's {coverage.member_id}")
+    coverage.eligibility = answer.to_dict()
+    coverage.eligibility_status = answer.status
+    coverage.eligibility_checked_at = now or utcnow()
+    record(session, actor, AuditAction.UPDATE, "coverage", coverage.id, patient_id=coverage.patient_id,
+           detail=f"eligibility {answer.status}")
+    return coverage

@@ -1,0 +1,114 @@
+"""The visit note and the superbill as documents: the records gathered into a view, then HTML or PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.billing.codes import code
+from reeducate.clinic.access import Actor
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.errors import NotFound
+from reeducate.clinic.models import Location, Visit, VisitNote
+from reeducate.clinic.services import billing, notes
+from reeducate.clinic.vocabulary import AuditAction
+from reeducate.reports.documents import note_html, pdf, superbill_html
+
+
+def _zone(session: Session, visit: Visit) -> ZoneInfo:
+    location = visit.appointment.location if visit.appointment else session.scalar(
+        select(Location).where(Location.clinic_id == visit.patient.clinic_id).order_by(Location.id))
+    return ZoneInfo(location.timezone if location else "UTC")
+
+
+def _common(session: Session, visit: Visit) -> dict[str, Any]:
+    clinic, patient, episode = visit.patient.clinic, visit.patient, visit.episode
+    coverage = billing.primary_coverage(visit)
+    zone = _zone(session, visit)
+    address = ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
+                                      f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))
+    return {
+        "clinic": {"name": clinic.name, "address": address, "phone": clinic.billing_phone, "npi": clinic.npi,
+                   "tax_id": clinic.tax_id},
+        "visit": {"id": visit.id, "date": f"{visit.checked_in_at.astimezone(zone):%d %b %Y}"},
+        "patient": {"name": patient.full_name, "dob": f"{patient.date_of_birth:%d %b %Y}", "mrn": patient.mrn,
+                    "payer": coverage.payer_name if coverage else "", "member_id": coverage.member_id if coverage else "",
+                    "group": coverage.group_number if coverage else "",
+                    "address": ", ".join(filter(None, [patient.address_line, patient.city, patient.state,
+                                                       patient.postal_code]))},
+        "clinician": {"name": visit.clinician.full_name, "credentials": visit.clinician.credentials,
+                      "npi": visit.clinician.npi},
+        "episode": {
+            "condition": episode.condition.label if episode else "",
+            "referring": episode.referring_provider_name if episode else "",
+            "diagnoses": [{"code": d.code, "description": d.description}
+                          for d in sorted(episode.diagnoses, key=lambda d: d.position)] if episode else [],
+        },
+        "zone": zone,
+    }
+
+
+def _billing_view(lines: list[dict[str, Any]], rule: str, total_timed: int, total_units: int,
+                  total_charge: str, diagnoses: int) -> dict[str, Any]:
+    return {"rule_label": billing.UnitRule(rule).label, "total_timed_minutes": total_timed, "total_units": total_units,
+            "total_charge": total_charge, "pointers": "".join("ABCD"[:min(diagnoses, 4)]),
+            "lines": [{**line, "label": code(line["code"]).label} for line in lines]}
+
+
+def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool) -> tuple[str, bytes | str]:
+    """(file name, PDF bytes or HTML) of the visit's note; the export is audited."""
+    note = notes.of_visit(session, actor, visit_id)
+    if note is None:
+        raise NotFound(f"Visit {visit_id} has no note yet.")
+    visit = note.visit
+    view = _common(session, visit)
+    zone = view.pop("zone")
+    snapshot = note.billing if note.billing is not None else _current_billing(session, visit)
+    view |= {
+        "title": "Daily treatment note",
+        "note": {"status": note.status.value, "content": note.content,
+                 "signed_by": note.signed_by.full_name if note.signed_by else "",
+                 "signed_at": f"{note.signed_at.astimezone(zone):%d %b %Y %H:%M %Z}" if note.signed_at else "",
+                 "sha256": note.content_sha256},
+        "billing": snapshot and _billing_view(snapshot["lines"], snapshot["rule"], snapshot["total_timed_minutes"],
+                                              snapshot["total_units"], snapshot["total_charge"],
+                                              len(view["episode"]["diagnoses"])),
+        "addenda": [{"at": f"{a.created_at.astimezone(zone):%d %b %Y %H:%M %Z}", "author": a.author.full_name,
+                     "text": a.text} for a in note.addenda],
+    }
+    record(session, actor, AuditAction.EXPORT, "visit_note", note.id, patient_id=visit.patient_id,
+           detail="pdf" if as_pdf else "html")
+    html = note_html(view)
+    name = f"note-visit-{visit.id}"
+    return (f"{name}.pdf", pdf(html)) if as_pdf else (f"{name}.html", html)
+
+
+def _current_billing(session: Session, visit: Visit) -> dict[str, Any] | None:
+    assessed = billing.assess(session, visit)
+    if assessed.billed is None:
+        return None
+    billed = assessed.billed
+    return {"rule": billed.units.rule.value, "total_timed_minutes": billed.units.total_timed_minutes,
+            "total_units": billed.units.total_units, "total_charge": str(billed.total_charge),
+            "lines": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
+                       "minutes": line.minutes, "charge": str(line.charge)} for line in billed.lines]}
+
+
+def superbill(session: Session, actor: Actor, visit_id: int) -> tuple[str, bytes]:
+    """The visit's superbill as a PDF (from the signed note's billing when there is one)."""
+    visit = billing.billing_visit(session, actor, visit_id)
+    note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
+    snapshot = note.billing if note is not None and note.billing is not None else _current_billing(session, visit)
+    if snapshot is None:
+        problems = billing.assess(session, visit).problems
+        raise NotFound("The visit has nothing billable yet" + (f": {'; '.join(problems)}" if problems else "."))
+    view = _common(session, visit)
+    view.pop("zone")
+    view |= {"title": "Superbill", "billing": _billing_view(
+        snapshot["lines"], snapshot["rule"], snapshot["total_timed_minutes"], snapshot["total_units"],
+        snapshot["total_charge"], len(view["episode"]["diagnoses"]))}
+    record(session, actor, AuditAction.EXPORT, "superbill", visit.id, patient_id=visit.patient_id)
+    return f"superbill-visit-{visit.id}.pdf", pdf(superbill_html(view))

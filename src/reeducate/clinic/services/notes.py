@@ -1,0 +1,208 @@
+"""The visit note: drafted from the visit, edited by the clinician, signed (then final), addenda.
+
+Signing stores a SHA-256 of the note's content, its billing lines, the visit, the signer and the
+time, and freezes the note: the service refuses changes and the ORM refuses any update to a signed
+row. Corrections are addenda, each with its author, time and hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic import note_draft
+from reeducate.clinic.access import Actor, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
+from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reeducate.clinic.models import (
+    BalanceTrial,
+    ExerciseRecord,
+    MeasureAdministration,
+    MovementRecording,
+    NoteAddendum,
+    NoteStatus,
+    Visit,
+    VisitNote,
+)
+from reeducate.clinic.services import billing, measures
+from reeducate.clinic.services.visits import clinical_visit
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, Role
+
+REQUIRED_TO_SIGN = ("subjective", "objective", "assessment", "plan")
+MAX_SECTION_CHARS = 20_000
+
+
+def _rows(session: Session, model: type, visit_id: int) -> list[Any]:
+    return list(session.scalars(select(model).where(model.visit_id == visit_id).order_by(model.id)))
+
+
+def _draft_content(session: Session, actor: Actor, visit: Visit) -> dict[str, Any]:
+    administrations = _rows(session, MeasureAdministration, visit.id)
+    progress = []
+    if visit.episode_id is not None:
+        progress = measures.summarise(session, visit.episode_id, measures.for_episode(session, actor, visit.episode_id))
+    assessed = billing.assess(session, visit)
+    minutes_97112 = sum(c.minutes for c in assessed.charges if c.code == "97112")
+    return note_draft.draft(
+        administrations=administrations, progress=progress, trials=_rows(session, BalanceTrial, visit.id),
+        recordings=_rows(session, MovementRecording, visit.id), exercises=_rows(session, ExerciseRecord, visit.id),
+        minutes_97112=minutes_97112,
+    )
+
+
+def of_visit(session: Session, actor: Actor, visit_id: int) -> VisitNote | None:
+    """The visit's note, if one was drafted (clinicians of the patient; the patient reads it signed)."""
+    visit = clinical_visit(session, actor, visit_id)
+    note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
+    if note is not None and actor.is_patient and note.status is not NoteStatus.SIGNED:
+        return None
+    record(session, actor, AuditAction.READ, "visit_note", note.id if note else "", patient_id=visit.patient_id,
+           detail=f"visit {visit.id}")
+    return note
+
+
+def start_draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
+    """The visit's draft note, written from what the visit recorded (or the existing one)."""
+    require_role(actor, CLINICIANS, "write visit notes")
+    visit = clinical_visit(session, actor, visit_id)
+    note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
+    if note is not None:
+        return note
+    note = VisitNote(visit_id=visit.id, status=NoteStatus.DRAFT, content=_draft_content(session, actor, visit),
+                     updated_by_id=actor.user_id)
+    session.add(note)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "visit_note", note.id, patient_id=visit.patient_id,
+           detail=f"draft for visit {visit.id}")
+    return note
+
+
+def _draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
+    require_role(actor, CLINICIANS, "write visit notes")
+    visit = clinical_visit(session, actor, visit_id)
+    note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
+    if note is None:
+        raise NotFound(f"Visit {visit.id} has no note yet; start the draft first.")
+    if note.status is NoteStatus.SIGNED:
+        raise Conflict(f"The note of visit {visit.id} was signed by {note.signed_by.full_name if note.signed_by else 'a clinician'} "
+                       f"on {note.signed_at:%d %b %Y %H:%M} UTC and cannot change; add an addendum instead.")
+    return note
+
+
+def edit(session: Session, actor: Actor, visit_id: int, content: dict[str, Any]) -> VisitNote:
+    """Replace the draft's sections (unknown keys refused, sizes bounded)."""
+    note = _draft(session, actor, visit_id)
+    merged = _checked(content, note.content)
+    note.content = merged
+    note.updated_at = utcnow()
+    note.updated_by_id = actor.user_id
+    record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=note.visit.patient_id,
+           detail="draft edited")
+    return note
+
+
+def _checked(content: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    allowed = set(note_draft.SECTIONS) | {"nmr"}
+    unknown = set(content) - allowed
+    if unknown:
+        raise InvalidInput(f"Unknown note section(s): {', '.join(sorted(unknown))}; a note has "
+                           f"{', '.join(note_draft.SECTIONS)} and nmr.")
+    merged = json.loads(json.dumps(current))
+    for key in note_draft.SECTIONS:
+        if key in content:
+            merged[key] = _text(content[key], key)
+    if "nmr" in content:
+        nmr = content["nmr"]
+        if not isinstance(nmr, dict) or set(nmr) - set(note_draft.NMR_FIELDS):
+            raise InvalidInput(f"nmr holds only {', '.join(note_draft.NMR_FIELDS)}")
+        for key, value in nmr.items():
+            if key == "minutes":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 480:
+                    raise InvalidInput("nmr.minutes must be a whole number of minutes from 0 to 480")
+                merged["nmr"][key] = value
+            else:
+                merged["nmr"][key] = _text(value, f"nmr.{key}")
+    return merged
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{where} must be text")
+    if len(value) > MAX_SECTION_CHARS:
+        raise InvalidInput(f"{where} is longer than {MAX_SECTION_CHARS} characters")
+    return value.replace("\r\n", "\n").strip()
+
+
+def content_hash(note: VisitNote, signer_id: int, signed_at: datetime) -> str:
+    """SHA-256 over the signed content, billing, visit, signer and time (canonical JSON)."""
+    payload = {"visit": note.visit_id, "content": note.content, "billing": note.billing, "signer": signer_id,
+               "signed_at": signed_at.isoformat()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> VisitNote:
+    """Sign the draft: its billing must pass the payer's rules and every SOAP section be written."""
+    note = _draft(session, actor, visit_id)
+    visit = note.visit
+    if actor.role is Role.PT_ASSISTANT and actor.user_id != visit.clinician_id:
+        raise Forbidden("A PT assistant signs only the notes of visits they treated.")
+    empty = [s for s in REQUIRED_TO_SIGN if not str(note.content.get(s, "")).strip()]
+    if empty:
+        raise InvalidInput(f"Write the {', '.join(empty)} section(s) before signing.")
+    assessed = billing.assess(session, visit)
+    if assessed.problems:
+        raise InvalidInput("The visit's billing breaks a rule; correct the minutes per code first: "
+                           + "; ".join(assessed.problems))
+    if assessed.charges and assessed.drafted:
+        raise InvalidInput("Confirm the visit's minutes per code on the billing page before signing.")
+    signed_at = (now or utcnow()).replace(microsecond=0)
+    billed = assessed.billed
+    snapshot = None if billed is None else {
+        "rule": billed.units.rule.value, "total_timed_minutes": billed.units.total_timed_minutes,
+        "total_units": billed.units.total_units, "total_charge": str(billed.total_charge),
+        "lines": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
+                   "minutes": line.minutes, "assistant_minutes": line.assistant_minutes,
+                   "region": line.region, "charge": str(line.charge)} for line in billed.lines],
+    }
+    note.billing = snapshot
+    digest = content_hash(note, actor.user_id, signed_at)
+    note.status, note.signed_at, note.signed_by_id, note.content_sha256 = (
+        NoteStatus.SIGNED, signed_at, actor.user_id, digest)
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=visit.patient_id,
+           detail=f"signed, sha256 {digest[:12]}")
+    return note
+
+
+def add_addendum(session: Session, actor: Actor, visit_id: int, text: str, *, now: datetime | None = None) -> NoteAddendum:
+    """Add a correction or addition to a signed note (a draft is simply edited)."""
+    require_role(actor, CLINICIANS, "add addenda")
+    visit = clinical_visit(session, actor, visit_id)
+    note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
+    if note is None or note.status is not NoteStatus.SIGNED:
+        raise Conflict("Addenda are for signed notes; edit the draft instead.")
+    body = _text(text, "The addendum")
+    if not body:
+        raise InvalidInput("The addendum is empty.")
+    created = now or utcnow()
+    digest = hashlib.sha256(json.dumps({"note": note.id, "text": body, "author": actor.user_id,
+                                        "at": created.isoformat()}, sort_keys=True).encode()).hexdigest()
+    addendum = NoteAddendum(note_id=note.id, text=body, author_id=actor.user_id, created_at=created, sha256=digest)
+    session.add(addendum)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "note_addendum", addendum.id, patient_id=visit.patient_id,
+           detail=f"addendum to note {note.id}")
+    return addendum
+
+
+def verify(note: VisitNote) -> bool:
+    """True if the signed note's content still matches the hash stored when it was signed."""
+    if note.status is not NoteStatus.SIGNED or note.signed_at is None or note.signed_by_id is None:
+        return False
+    return content_hash(note, note.signed_by_id, note.signed_at) == note.content_sha256

@@ -1,0 +1,33 @@
+"""The visit note and the superbill as HTML and PDF (Jinja2 templates, WeasyPrint).
+
+The caller passes plain values (a view of the records); nothing here reads the database.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("reeducate.reports", "templates"),
+                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def note_html(view: dict[str, Any]) -> str:
+    """The note as a standalone HTML page (the same document the PDF prints)."""
+    return _environment().get_template("visit_note.html").render(**view)
+
+
+def superbill_html(view: dict[str, Any]) -> str:
+    return _environment().get_template("superbill.html").render(**view)
+
+
+def pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint (fonts from the system; no network: base_url is None)."""
+    from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only PDFs need it
+
+    return HTML(string=html, base_url=None).write_pdf()
