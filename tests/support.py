@@ -28,7 +28,17 @@ from reeducate.clinic.schemas import (
     PatientCreate,
     VisitActivityAdd,
 )
-from reeducate.clinic.services import balance, episodes, measures, movement, patients, scheduling, visits
+from reeducate.clinic.services import (
+    balance,
+    billing,
+    episodes,
+    measures,
+    movement,
+    notes,
+    patients,
+    scheduling,
+    visits,
+)
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Activity, Condition, PlanKind, Role, Sex
@@ -83,6 +93,22 @@ FEES = {"97112": "60.00", "97110": "50.00", "97116": "50.00", "97140": "45.00", 
 """The test clinic's charges per unit (its own prices: no clinical fact)."""
 
 
+def document_and_bill(session: Session, clinician: Actor, desk: Actor, visit_id: int, *, now: datetime) -> int:
+    """Minutes per code confirmed, the note drafted, written and signed, the claim released: its id."""
+    billing.set_charges(session, clinician, visit_id, [billing.ChargeInput("97116", 20)])
+    write_note(session, clinician, visit_id)
+    notes.sign(session, clinician, visit_id, now=now)
+    return billing.release_claim(session, desk, visit_id, now=now).id
+
+
+def write_note(session: Session, clinician: Actor, visit_id: int) -> None:
+    """Draft the visit's note and write the sections a clinician writes."""
+    draft = notes.start_draft(session, clinician, visit_id)
+    notes.edit(session, clinician, visit_id, {
+        "subjective": "Feels steadier on stairs.", "assessment": "Gait improving.", "plan": "Continue.",
+        "objective": draft.content["objective"] or "Gait training on level ground and stairs."})
+
+
 def make_billable(clinic: Clinic, users: dict[str, User]) -> None:
     """Give clinic A and its clinicians what a claim needs: NPIs (valid check digits), tax ID, address, fees."""
     clinic.npi, clinic.tax_id = with_check_digit("100000000"), "12-3456789"
@@ -124,6 +150,8 @@ class World:
     gait_recording: int
     video_recording: int | None
     recordings_dir: str
+    coverage: int = 0
+    claim: int = 0
 
 
 def synthetic_trial_csv(seconds: float = 30.0, rate_hz: float = 100.0, seed: int = 1) -> bytes:
@@ -205,6 +233,7 @@ def build_world(session: Session, store: RecordingStore, *, with_video: bool = F
     visit_done = visits.check_in(session, desk, done, now=local(-2, 9, 55)).id
     visits.add_activity(session, pt, visit_done, VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
     visits.complete(session, pt, visit_done, now=local(-2, 10, 45))
+    claim = document_and_bill(session, pt, desk, visit_done, now=local(-2, 11))
     appt_past = book(local(-1, 14), local(-7, 9))
     appt_today = book(local(0, 10), local(-7, 9), room=location.rooms[0].id)
     appt_future = book(local(5, 10), local(-1, 9))
@@ -220,4 +249,5 @@ def build_world(session: Session, store: RecordingStore, *, with_video: bool = F
         appt_future=appt_future, request=request, visit_done=visit_done, visit_open=visit_open,
         administration=administration, balance_trial=balance_trial, gait_recording=gait_recording,
         video_recording=video_recording, recordings_dir=str(store.root),
+        coverage=session.get(Patient, p1).coverages[0].id, claim=claim,
     )

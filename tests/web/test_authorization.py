@@ -18,11 +18,15 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from reeducate.clinic.models import AuditEvent
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_session_factory, unit_of_work
+from reeducate.clinic.models import AuditEvent, User
+from reeducate.clinic.services import billing
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
-from tests.support import World, imu_gait_upload, local, synthetic_trial_csv
+from tests.billing.test_x12 import PT_271
+from tests.support import World, imu_gait_upload, local, synthetic_trial_csv, write_note
 from tests.web.conftest import bearer, settings_for_tests
 
 PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
@@ -51,6 +55,8 @@ PORTAL_PAGE = _pattern("D O H D D D D")
 PORTAL_CANCEL = _pattern("D O D D D D D")
 ADMIN_ONLY = _pattern("D D D D D D O")
 RESUME = _pattern("D D D D O D D")  # physical therapists and chiropractors (the world's therapist)
+BILLING = _pattern("D D D O O D O")  # the front desk and admin bill; clinicians see their visits' billing
+NOTE_READ = _pattern("D H D D O D D")  # the patient reads a signed note only (none yet on the open visit)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Case:
     form: Callable[[World], dict[str, Any]] | None = None
     files: Callable[[World], dict[str, Any]] | None = None
     audited: bool = True
+    prepare: Callable[[Engine, World], None] | None = None
 
     def url(self, world: World) -> str:
         return self.path.format(w=world)
@@ -81,6 +88,17 @@ def _trial_file(field: str) -> Callable[[World], dict[str, Any]]:
 def _gait_file(field: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {field: ("walk.csv", imu_gait_upload().content, "text/csv")}
 
+
+def _drafted(engine: Engine, world: World) -> None:
+    """The open visit's minutes confirmed and its note drafted and written, ready to sign."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        billing.set_charges(session, therapist, world.visit_open, [billing.ChargeInput("97112", 15)])
+        write_note(session, therapist, world.visit_open)
+
+
+NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p", "nmr_minutes": "15",
+             "action": "save"}
 
 NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
 
@@ -150,6 +168,23 @@ CASES: list[Case] = [
     Case("GET", "/api/v1/exercises/mini-squat", ANYONE, audited=False),
     Case("GET", "/api/v1/visits/{w.visit_open}/exercise-records", CLINICAL_READ),
     Case("POST", "/api/v1/visits/{w.visit_open}/training/resume", RESUME),
+    Case("GET", "/api/v1/visits/{w.visit_open}/billing", BILLING),
+    Case("PUT", "/api/v1/visits/{w.visit_open}/billing", CLINICAL_WRITE,
+         json=lambda w: [{"code": "97112", "minutes": 24}, {"code": "97110", "minutes": 23}]),
+    Case("GET", "/api/v1/visits/{w.visit_open}/note", NOTE_READ),
+    Case("POST", "/api/v1/visits/{w.visit_open}/note", CLINICAL_WRITE),
+    Case("PUT", "/api/v1/visits/{w.visit_open}/note", CLINICAL_WRITE, json=lambda w: {"plan": "Progress to foam."},
+         prepare=_drafted),
+    Case("POST", "/api/v1/visits/{w.visit_open}/note/sign", CLINICAL_WRITE, prepare=_drafted),
+    Case("POST", "/api/v1/visits/{w.visit_done}/note/addenda", CLINICAL_WRITE,
+         json=lambda w: {"text": "Called: no soreness."}),
+    Case("GET", "/api/v1/visits/{w.visit_done}/note/document", CLINICAL_READ),
+    Case("GET", "/api/v1/visits/{w.visit_done}/superbill", BILLING),
+    Case("POST", "/api/v1/visits/{w.visit_done}/claims", BILLING),
+    Case("GET", "/api/v1/visits/{w.visit_done}/claims", BILLING),
+    Case("GET", "/api/v1/claims/{w.claim}/x12", BILLING),
+    Case("GET", "/api/v1/coverages/{w.coverage}/eligibility-request", BILLING),
+    Case("POST", "/api/v1/coverages/{w.coverage}/eligibility-response", BILLING, json=lambda w: {"x12": PT_271}),
     Case("GET", "/api/v1/audit-events", ADMIN_ONLY, audited=False),
     # pages
     Case("GET", "/", ANYONE, audited=False),
@@ -195,6 +230,12 @@ CASES: list[Case] = [
     Case("GET", "/visits/{w.visit_open}/training", CLINICAL_WRITE),
     Case("POST", "/visits/{w.visit_open}/training/resume", RESUME),
     Case("GET", "/movement-recordings/{w.gait_recording}/gait.svg", CLINICAL_READ),
+    Case("GET", "/visits/{w.visit_open}/billing", BILLING),
+    Case("POST", "/visits/{w.visit_open}/billing", CLINICAL_WRITE,
+         form=lambda w: {"code": "97112", "minutes": "24", "assistant_minutes": "", "region": ""}),
+    Case("POST", "/visits/{w.visit_done}/claims", BILLING),
+    Case("GET", "/visits/{w.visit_open}/note", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/note", CLINICAL_WRITE, form=lambda w: NOTE_FORM, prepare=_drafted),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -205,7 +246,8 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
-    for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id"):
+    for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
+                 "coverage_id", "claim_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
 
@@ -215,7 +257,8 @@ def _case_key(case: Case) -> tuple[str, str]:
     for measure_id in ("berg", "tug", "nprs", "mini-squat"):
         path = path.replace(f"/{measure_id}", "/{measure_id}")
     for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
-                      "visit_open", "administration", "balance_trial", "gait_recording", "video_recording"):
+                      "visit_open", "administration", "balance_trial", "gait_recording", "video_recording",
+                      "coverage", "claim"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     return case.method, path
 
@@ -226,7 +269,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
     for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
-                   pages.balance, pages.movement, pages.training):
+                   pages.balance, pages.movement, pages.training, pages.billing):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}
@@ -254,6 +297,8 @@ def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: 
                                                     case: Case, persona: str) -> None:
     headers = {} if persona == "nobody" else bearer(client, world, persona)
     user_id = world.user_ids.get(persona)
+    if case.prepare is not None:
+        case.prepare(world_engine, world)
     before = _audit_rows(world_engine, user_id)
     denials_before = _audit_rows(world_engine, user_id, AuditAction.DENIED)
     response = client.request(case.method, case.url(world), headers=headers,

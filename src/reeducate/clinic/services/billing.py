@@ -163,6 +163,12 @@ def _note(session: Session, visit_id: int) -> VisitNote | None:
     return session.scalar(select(VisitNote).where(VisitNote.visit_id == visit_id))
 
 
+def note_status(session: Session, visit_id: int) -> NoteStatus | None:
+    """Whether the visit's note is drafted or signed (what billing needs to know, not its content)."""
+    note = _note(session, visit_id)
+    return None if note is None else note.status
+
+
 def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[ChargeInput]) -> VisitBilling:
     """Replace the visit's minutes per code (clinicians), until its note is signed."""
     require_role(actor, CLINICIANS, "record minutes per billing code")

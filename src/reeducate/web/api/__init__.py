@@ -7,6 +7,7 @@ from reeducate.web.api import (
     audit,
     auth,
     balance,
+    billing,
     episodes,
     measures,
     movement,
@@ -18,5 +19,5 @@ from reeducate.web.api import (
 
 router = APIRouter(prefix="/api/v1")
 for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, training,
-               audit):
+               billing, audit):
     router.include_router(module.router)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from reeducate.web.pages import (
     auth,
     balance,
+    billing,
     booking,
     measures,
     movement,
@@ -15,5 +16,6 @@ from reeducate.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, schedule, patients, booking, portal, measures, balance, movement, training):
+for module in (auth, schedule, patients, booking, portal, measures, balance, movement, training,
+               billing):
     router.include_router(module.router)
