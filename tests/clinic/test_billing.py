@@ -121,6 +121,7 @@ def test_a_signed_note_is_hashed_audited_and_final_through_every_path(
         assert note.billing["lines"][0] == {"code": "97112", "units": 2, "modifiers": ["CQ", "GP"], "minutes": 24,
                                             "assistant_minutes": 5, "region": "", "charge": "120.00"}
         audit = session.scalars(select(AuditEvent).where(AuditEvent.resource_type == "visit_note",
+                                                         AuditEvent.resource_id == str(note.id),
                                                          AuditEvent.detail.like("signed%"))).all()
         assert [a.user_id for a in audit] == [records.user_ids["therapist"]]
     before = row_counts(factory)
@@ -211,7 +212,7 @@ def test_a_claim_missing_an_npi_is_refused_naming_it_and_nothing_is_kept(
             billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
     assert row_counts(factory) == before
     with factory() as session:
-        assert session.scalars(select(Claim)).all() == []
+        assert session.scalars(select(Claim).where(Claim.visit_id == records.visit_open)).all() == []
 
 
 def test_eligibility_goes_out_as_a_270_and_the_271_lands_on_the_coverage(

@@ -317,3 +317,54 @@ def test_a_force_plate_trial_replays_inside_its_cop_target_and_can_be_ended(brow
     page.screenshot(path=str(SHOTS / "live-training-cop.png"), full_page=True)
     page.get_by_role("button", name="End exercise").click()
     page.locator("#live-summary", has_text="Saved on the visit (completed)").wait_for(timeout=10_000)
+
+
+def test_a_therapist_bills_writes_and_signs_the_note_and_the_front_desk_releases_the_claim(
+    browser, server: str, world: World
+) -> None:
+    page = _log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/billing")
+    assert "drafted from the visit's activities" in page.inner_text("main")
+    page.locator("select[name=code]").nth(0).select_option("97112")
+    page.locator("input[name=minutes]").nth(0).fill("24")
+    page.locator("input[name=assistant_minutes]").nth(0).fill("5")
+    page.locator("select[name=code]").nth(1).select_option("97110")
+    page.locator("input[name=minutes]").nth(1).fill("23")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save minutes").click()
+    units = page.inner_text("#units")
+    assert "97112" in units and "CQ GP" in units and "$170.00" in units, units
+    page.screenshot(path=SHOTS / "billing-visit.png", full_page=True)
+    page.locator("input[name=minutes]").nth(1).fill("-3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save minutes").click()
+    assert "97110: minutes must be between 0 and 480" in page.inner_text("main")
+
+    page.goto(f"{server}/visits/{world.visit_open}/note")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Draft the note").click()
+    assert "Berg Balance Scale" in page.input_value("textarea[name=objective]")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign note").click()
+    assert "Write the subjective, assessment, plan section(s) before signing." in page.inner_text("main")
+    page.fill("textarea[name=subjective]", "Feels steadier on stairs; no falls this week.")
+    page.fill("textarea[name=assessment]", "Berg improving; still at risk on uneven ground.")
+    page.fill("textarea[name=plan]", "Progress to foam stance next visit.")
+    page.screenshot(path=SHOTS / "note-draft.png", full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign note").click()
+    assert page.inner_text("#note-status") == "Signed" and "(content matches)" in page.inner_text("#signed-note")
+    assert page.locator("textarea[name=subjective]").count() == 0  # nothing left to edit
+    page.fill("textarea[name=addendum]", "Patient called: no soreness the next day.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add addendum").click()
+    assert "Patient called: no soreness the next day." in page.inner_text("#addenda")
+    page.screenshot(path=SHOTS / "note-signed.png", full_page=True)
+
+    desk = _log_in(browser, server, world.emails["front_desk"])
+    desk.goto(f"{server}/visits/{world.visit_open}/billing")
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Validate and release the 837P").click()
+    claims = desk.inner_text("#claims")
+    assert "$170.00" in claims and "837P file" in claims, claims
+    desk.screenshot(path=SHOTS / "billing-claim.png", full_page=True)

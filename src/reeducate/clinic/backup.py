@@ -13,10 +13,25 @@ import json
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, Enum, Table, Time, delete, func, insert, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Engine,
+    Enum,
+    Float,
+    Numeric,
+    Table,
+    Time,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 
 import reeducate.clinic.models  # noqa: F401  (registers every table)
 from reeducate.clinic import migrate
@@ -49,6 +64,8 @@ def _to_json(value: Any) -> Any:
         return value.value
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # money: exact, never a float
     return value
 
 
@@ -63,6 +80,8 @@ def _from_json(column_type: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if isinstance(column_type, Time):
         return time.fromisoformat(value)
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
+        return Decimal(value)
     return value
 
 

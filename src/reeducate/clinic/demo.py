@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reeducate.billing.npi import with_check_digit
 from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Appointment, Clinic, Location, User
@@ -31,6 +32,7 @@ from reeducate.clinic.services import balance, episodes, measures, patients, sch
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import (
+    CLINICIANS,
     Activity,
     AppointmentKind,
     Condition,
@@ -166,6 +168,7 @@ def seed_demo(session: Session, *, today: date | None = None, store: RecordingSt
                            password=DEMO_PASSWORD, credentials=creds)
         for email, name, role, creds in _STAFF
     }
+    _make_billable(clinic, staff)
     desk = Actor.of(staff["desk@riverside.example"], user_agent="demo seed")
     caseload = []
     for person in _PATIENTS:
@@ -175,6 +178,23 @@ def seed_demo(session: Session, *, today: date | None = None, store: RecordingSt
         caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
     _seed_week(session, rng, location, desk, caseload, today, zone)
     return True
+
+
+DEMO_FEES = {"97161": "150.00", "97162": "170.00", "97163": "190.00", "97164": "110.00", "97112": "62.00",
+             "97110": "55.00", "97116": "55.00", "97140": "50.00", "97530": "60.00", "97535": "55.00",
+             "98940": "55.00", "98941": "70.00", "98942": "85.00"}
+"""The demo clinic's own charges per unit (a business choice, not a clinical or Medicare figure)."""
+
+
+def _make_billable(clinic: Clinic, staff: dict[str, User]) -> None:
+    """The demo clinic's billing identity: made-up NPIs with valid check digits, a tax ID, ZIP+4, fees."""
+    clinic.npi, clinic.tax_id = with_check_digit("199999999"), "36-0000000"
+    clinic.billing_address, clinic.billing_city, clinic.billing_state = "120 Main Street", "Springfield", "IL"
+    clinic.billing_postal_code, clinic.billing_phone = "62701-0001", "(217) 555-0100"
+    clinic.fee_schedule = dict(DEMO_FEES)
+    for number, user in enumerate(staff.values(), start=1):
+        if user.role in CLINICIANS:
+            user.npi = with_check_digit(f"19999{number:04d}")
 
 
 def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location: Location,
@@ -193,6 +213,7 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
             if person.plan in (PlanKind.AUTO_PIP, PlanKind.WORKERS_COMP) else "",
         ),
     ))
+    patient.coverages[0].payer_id = "" if person.plan is PlanKind.SELF_PAY else f"DEMO-{person.plan.value.upper()}"
     if person.portal:
         create_user(session, Actor.system("demo seed"), clinic=clinic, email=_patient_email(person),
                     full_name=f"{person.first} {person.last}", role=Role.PATIENT,
@@ -207,7 +228,7 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
         surgery_date=started_on - timedelta(days=rng.randrange(5, 15)) if surgical else None,
         referring_provider_name=rng.choice(["Dr. Helen Ortiz, MD", "Dr. Kwame Asante, DO",
                                             "Dr. Rachel Stein, MD"]),
-        referring_provider_npi=f"1{rng.randrange(10**8, 10**9)}",
+        referring_provider_npi=with_check_digit(f"{rng.randrange(10**8, 10**9)}"),
         diagnoses=list(person.codes),
         care_team=[staff[email].id for email in person.team],
     ))
