@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -159,6 +160,19 @@ def assess(session: Session, visit: Visit) -> VisitBilling:
     return VisitBilling(visit, primary_coverage(visit), context, charges, not stored, billed, problems)
 
 
+def snapshot(billed: BilledVisit | None) -> dict[str, Any] | None:
+    """The billed lines as plain values: what a signed note keeps and what documents print."""
+    if billed is None:
+        return None
+    return {
+        "rule": billed.units.rule.value, "total_timed_minutes": billed.units.total_timed_minutes,
+        "total_units": billed.units.total_units, "total_charge": str(billed.total_charge),
+        "lines": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
+                   "minutes": line.minutes, "assistant_minutes": line.assistant_minutes,
+                   "region": line.region, "charge": str(line.charge)} for line in billed.lines],
+    }
+
+
 def _note(session: Session, visit_id: int) -> VisitNote | None:
     return session.scalar(select(VisitNote).where(VisitNote.visit_id == visit_id))
 
@@ -214,10 +228,9 @@ def _address(line: str, city: str, state: str, postal: str) -> x837.Address:
     return x837.Address(line, city, state, postal)
 
 
-def _person(user, role_taxonomy: bool = True) -> x837.Person:  # noqa: ANN001 - a User row
+def _person(user) -> x837.Person:  # noqa: ANN001 - a User row
     first, _, last = user.full_name.rpartition(" ")
-    return x837.Person(last or user.full_name, first, user.npi or "",
-                       TAXONOMY.get(user.role, "") if role_taxonomy else "")
+    return x837.Person(last or user.full_name, first, user.npi or "", TAXONOMY.get(user.role, ""))
 
 
 def professional_claim(session: Session, visit: Visit, billing: VisitBilling) -> x837.ProfessionalClaim:

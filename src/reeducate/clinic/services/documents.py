@@ -51,11 +51,11 @@ def _common(session: Session, visit: Visit) -> dict[str, Any]:
     }
 
 
-def _billing_view(lines: list[dict[str, Any]], rule: str, total_timed: int, total_units: int,
-                  total_charge: str, diagnoses: int) -> dict[str, Any]:
-    return {"rule_label": billing.UnitRule(rule).label, "total_timed_minutes": total_timed, "total_units": total_units,
-            "total_charge": total_charge, "pointers": "".join("ABCD"[:min(diagnoses, 4)]),
-            "lines": [{**line, "label": code(line["code"]).label} for line in lines]}
+def _billing_view(snapshot: dict[str, Any], diagnoses: int) -> dict[str, Any]:
+    """A billing snapshot with the codes' labels, the rule's name and the diagnosis pointers added."""
+    return {**snapshot, "rule_label": billing.UnitRule(snapshot["rule"]).label,
+            "pointers": "".join("ABCD"[:min(diagnoses, 4)]),
+            "lines": [{**line, "label": code(line["code"]).label} for line in snapshot["lines"]]}
 
 
 def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool) -> tuple[str, bytes | str]:
@@ -66,16 +66,14 @@ def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool
     visit = note.visit
     view = _common(session, visit)
     zone = view.pop("zone")
-    snapshot = note.billing if note.billing is not None else _current_billing(session, visit)
+    snapshot = note.billing if note.billing is not None else billing.snapshot(billing.assess(session, visit).billed)
     view |= {
         "title": "Daily treatment note",
         "note": {"status": note.status.value, "content": note.content,
                  "signed_by": note.signed_by.full_name if note.signed_by else "",
                  "signed_at": f"{note.signed_at.astimezone(zone):%d %b %Y %H:%M %Z}" if note.signed_at else "",
                  "sha256": note.content_sha256},
-        "billing": snapshot and _billing_view(snapshot["lines"], snapshot["rule"], snapshot["total_timed_minutes"],
-                                              snapshot["total_units"], snapshot["total_charge"],
-                                              len(view["episode"]["diagnoses"])),
+        "billing": snapshot and _billing_view(snapshot, len(view["episode"]["diagnoses"])),
         "addenda": [{"at": f"{a.created_at.astimezone(zone):%d %b %Y %H:%M %Z}", "author": a.author.full_name,
                      "text": a.text} for a in note.addenda],
     }
@@ -86,29 +84,16 @@ def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool
     return (f"{name}.pdf", pdf(html)) if as_pdf else (f"{name}.html", html)
 
 
-def _current_billing(session: Session, visit: Visit) -> dict[str, Any] | None:
-    assessed = billing.assess(session, visit)
-    if assessed.billed is None:
-        return None
-    billed = assessed.billed
-    return {"rule": billed.units.rule.value, "total_timed_minutes": billed.units.total_timed_minutes,
-            "total_units": billed.units.total_units, "total_charge": str(billed.total_charge),
-            "lines": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
-                       "minutes": line.minutes, "charge": str(line.charge)} for line in billed.lines]}
-
-
 def superbill(session: Session, actor: Actor, visit_id: int) -> tuple[str, bytes]:
     """The visit's superbill as a PDF (from the signed note's billing when there is one)."""
     visit = billing.billing_visit(session, actor, visit_id)
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
-    snapshot = note.billing if note is not None and note.billing is not None else _current_billing(session, visit)
+    snapshot = note.billing if note is not None and note.billing is not None else billing.snapshot(billing.assess(session, visit).billed)
     if snapshot is None:
         problems = billing.assess(session, visit).problems
         raise NotFound("The visit has nothing billable yet" + (f": {'; '.join(problems)}" if problems else "."))
     view = _common(session, visit)
     view.pop("zone")
-    view |= {"title": "Superbill", "billing": _billing_view(
-        snapshot["lines"], snapshot["rule"], snapshot["total_timed_minutes"], snapshot["total_units"],
-        snapshot["total_charge"], len(view["episode"]["diagnoses"]))}
+    view |= {"title": "Superbill", "billing": _billing_view(snapshot, len(view["episode"]["diagnoses"]))}
     record(session, actor, AuditAction.EXPORT, "superbill", visit.id, patient_id=visit.patient_id)
     return f"superbill-visit-{visit.id}.pdf", pdf(superbill_html(view))

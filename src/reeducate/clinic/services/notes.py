@@ -162,15 +162,7 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
     if assessed.charges and assessed.drafted:
         raise InvalidInput("Confirm the visit's minutes per code on the billing page before signing.")
     signed_at = (now or utcnow()).replace(microsecond=0)
-    billed = assessed.billed
-    snapshot = None if billed is None else {
-        "rule": billed.units.rule.value, "total_timed_minutes": billed.units.total_timed_minutes,
-        "total_units": billed.units.total_units, "total_charge": str(billed.total_charge),
-        "lines": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
-                   "minutes": line.minutes, "assistant_minutes": line.assistant_minutes,
-                   "region": line.region, "charge": str(line.charge)} for line in billed.lines],
-    }
-    note.billing = snapshot
+    note.billing = billing.snapshot(assessed.billed)
     digest = content_hash(note, actor.user_id, signed_at)
     note.status, note.signed_at, note.signed_by_id, note.content_sha256 = (
         NoteStatus.SIGNED, signed_at, actor.user_id, digest)
