@@ -41,7 +41,7 @@ FILES = [
     ("gaitmap_imu_sample_ms_left.csv", 102.4, ("left",), "single", True),
     ("gaitmap_imu_sample_ms_right.csv", 102.4, ("right",), "single", True),
 ]
-#: Strides of imu_sample.csv in its held-out motion-capture reference (shared/data/gait/README.md).
+#: Strides of imu_sample.csv in its held-out motion-capture reference (example_data/gait/README.md).
 MOCAP_STRIDES = {"gaitmap_imu_sample.csv": {"left": 28, "right": 29}}
 MATCH_S = 0.1  # two initial contacts this close are the same event
 

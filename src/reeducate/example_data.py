@@ -1,9 +1,9 @@
 """Real recordings the tests, benchmarks and demo use, found by name and checked by SHA-256.
 
-Nothing is copied into the project: a file is looked up in ``$REEDUCATE_DATA_DIR``, then in the
-team's shared folder (``../shared/data`` beside the repository, or below the working directory).
-A missing or altered file raises ``ExampleDataMissing`` naming the public source to download it
-from. Each data set's README in the shared folder gives its origin, licence, format and units.
+The files live in the repository's ``example_data/`` folder, each set with its README (origin, licence,
+citation, format, units) and licence. A file is looked up in ``$REEDUCATE_DATA_DIR`` first, then in that
+folder, and nowhere else. A missing or altered file raises ``ExampleDataMissing`` naming the public
+source to download it from.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SPORTS2D_SOURCE = "Sports2D 0.8.34 demo clip, BSD-3-Clause: PyPI sports2d==0.8.3
 POSE2SIM_SOURCE = ("Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
                    "Pose2Sim/Demo_SinglePerson/videos/")
 LANDMARKS_SOURCE = ("MediaPipe 0.10.21 landmarks of the Sports2D and Pose2Sim demo clips, made by the team "
-                    "(see shared/data/video/README.md to make them again)")
+                    "(example_data/video/README.md says how to make them again)")
 GAITMAP_SOURCE = "gaitmap 2.6.0 example data, MIT: github.com/mad-lab-fau/gaitmap, example_data/"
 MOBGAP_SOURCE = "mobgap 1.2.0 example data, Apache-2.0: github.com/mobilise-d/mobgap, example_data/data_csv/"
 GAITPY_SOURCE = "GaitPy 1.6.1 demo data, MIT: PyPI gaitpy==1.6.1, gaitpy/demo/demo_data.csv"
@@ -66,8 +66,6 @@ _PDS = {
 
 REGISTRY: dict[str, DataFile] = {
     **{f"{k}.txt": DataFile(f"posturography/BDS/{k}.txt", v, BDS_SOURCE) for k, v in _BDS.items()},
-    "BDSinfo.txt": DataFile("posturography/BDS/BDSinfo.txt",
-                            "7587714888c738d2992a9b1b6a4cf1b88208c986be04fff95cc7cee485bd3e6b", BDS_SOURCE),
     **{f"{k}.txt": DataFile(f"posturography/PDS/{k}.txt", v, PDS_SOURCE) for k, v in _PDS.items()},
     "quijoux2021_test.csv": DataFile("posturography/quijoux2021/test.csv",
                                      "846cfe29b6aeb46a7fbc4e29e6028e8bcffef2f92dab628551def1ba256f4fd7",
@@ -80,7 +78,6 @@ REGISTRY: dict[str, DataFile] = {
     **{f"{k}_landmarks.csv": DataFile(f"video/mediapipe_0.10.21_landmarks/{k}_landmarks.csv", v, LANDMARKS_SOURCE)
        for k, v in {
            "sports2d_demo": "18a13732ea4ed626250fe70997f86e58da32b2893002e9a70b88c84be428e387",
-           "balancing_cam01": "7b7e805b2dd885cf150aa2a995e3b695c442d1ac59a8898f69d75bcde4ba8871",
            "balancing_cam04": "e8e93dbd4f8650901451e599debdc9142b0b5596cd700436bcf25740d9b59fe6",
        }.items()},
     **{f"gaitmap_{k}.csv": DataFile(f"gait/gaitmap_v2.6.0/{k}.csv", v, GAITMAP_SOURCE) for k, v in {
@@ -92,15 +89,16 @@ REGISTRY: dict[str, DataFile] = {
     }.items()},
     **{f"mobgap_{k.replace('/', '_')}.csv": DataFile(f"gait/mobgap_v1.2.0/{k}.csv", v, MOBGAP_SOURCE) for k, v in {
         "HA_001/TimeMeasure1_Test5_Trial1": "06428ef1a19e4ac570d5f368fd8be805e427ac3d9c7a2299d98e85a03ecdfe45",
-        "HA_002/TimeMeasure1_Test11_Trial1": "5f3aec5bc198bef38a19cee277c734d693da3342140c865b1c89a4dbd509f264",
-        "MS_001/TimeMeasure1_Test5_Trial1": "8f16a312f155d712198702714401b4f39bfa5a0c5f6398eae2a7de0c7a49f87a",
     }.items()},
     "gaitpy_demo_data.csv": DataFile("gait/gaitpy_v1.6.1/demo_data.csv",
                                      "8fec1775d37ada4f9cd428b78bf1150b1884072d679416c34e12af4945c98a7d", GAITPY_SOURCE),
 }
 
-#: Every force-plate recording of the shared posturography set (the metadata table excluded).
-POSTUROGRAPHY: tuple[str, ...] = tuple(n for n in REGISTRY if n.startswith(("BDS0", "PDS", "quijoux")))
+#: Every force-plate recording of the example posturography set.
+POSTUROGRAPHY: tuple[str, ...] = tuple(n for n in REGISTRY if n.startswith(("BDS", "PDS", "quijoux")))
+
+#: The repository's folder of example data (``example_data/`` at its top).
+REPOSITORY_FOLDER = Path(__file__).resolve().parents[2] / "example_data"
 
 
 class ExampleDataMissing(FileNotFoundError):
@@ -109,12 +107,8 @@ class ExampleDataMissing(FileNotFoundError):
 
 def search_folders() -> list[Path]:
     """Where files are looked for, in order."""
-    folders = []
-    if os.environ.get("REEDUCATE_DATA_DIR"):
-        folders.append(Path(os.environ["REEDUCATE_DATA_DIR"]))
-    folders.append(Path(__file__).resolve().parents[3] / "shared" / "data")
-    folders.append(Path.cwd().parent / "shared" / "data")
-    return folders
+    override = os.environ.get("REEDUCATE_DATA_DIR")
+    return [Path(override), REPOSITORY_FOLDER] if override else [REPOSITORY_FOLDER]
 
 
 @cache

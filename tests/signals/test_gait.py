@@ -16,7 +16,7 @@ def healthy(example):
 
 
 def test_it_finds_the_strides_the_motion_capture_reference_counts(healthy) -> None:
-    # shared/data/gait/README.md: the held-out mocap reference of this walk has 28 left and 29 right strides.
+    # example_data/gait/README.md: the held-out mocap reference of this walk has 28 left and 29 right strides.
     assert healthy.side_summaries["left"]["n_strides"] == 28
     assert healthy.side_summaries["right"]["n_strides"] == 29
 

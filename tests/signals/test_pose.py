@@ -13,7 +13,7 @@ from reeducate.signals.pose.readers import read_landmark_csv, read_openpose_json
 from reeducate.signals.pose.tracking import Mark, select_person
 from reeducate.signals.pose.video import read_video
 
-SPORTS2D_SIZE = {"width_px": 1768, "height_px": 994}  # shared/data/video/README.md
+SPORTS2D_SIZE = {"width_px": 1768, "height_px": 994}  # example_data/video/README.md
 
 
 @pytest.fixture
