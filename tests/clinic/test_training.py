@@ -10,7 +10,8 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reeducate.clinic.models import ExerciseStatus, User
-from reeducate.clinic.services import training
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import notes, training
 from tests.clinic.conftest import row_counts
 from tests.support import World
 
@@ -98,3 +99,25 @@ def test_a_completed_visit_takes_no_exercise(factory: sessionmaker[Session], rec
     with unit_of_work(factory) as session, pytest.raises(Conflict, match="completed"):
         training.start(session, actor(session, records, "therapist"), records.visit_done, exercise_id="mini-squat",
                        monitor=None, side="left", source="simulated")
+
+
+def test_a_recording_of_the_visit_replayed_whole_is_kept_and_the_note_says_it_was_replayed(
+        factory: sessionmaker[Session], records: World, store: RecordingStore) -> None:
+    with unit_of_work(factory) as session:
+        row = training.replay_whole(session, actor(session, records, "therapist"), records.visit_open,
+                                    exercise_id="gait-training-imu", monitor=None, side="left",
+                                    ref=f"movement:{records.gait_recording}", store=store)
+        assert (row.source, row.status) == ("recording", ExerciseStatus.COMPLETED)
+        assert row.repetitions > 20 and row.active_s > 20
+        draft = notes.start_draft(session, actor(session, records, "therapist"), records.visit_open)
+        assert "Walking with foot-sensor feedback (replayed from a recorded file):" in draft.content["objective"]
+
+
+def test_a_replay_on_the_wrong_device_is_refused_and_nothing_is_stored(
+        factory: sessionmaker[Session], records: World, store: RecordingStore) -> None:
+    before = row_counts(factory)
+    with pytest.raises(InvalidInput, match="watched by a force plate"), unit_of_work(factory) as session:
+        training.replay_whole(session, actor(session, records, "therapist"), records.visit_open,
+                              exercise_id="two-foot-stance", monitor=None, side=None,
+                              ref=f"movement:{records.gait_recording}", store=store)
+    assert row_counts(factory) == before

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.billing.npi import with_check_digit
+from reeducate.clinic import demo_showcase
 from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Appointment, Clinic, Location, User
@@ -144,13 +145,15 @@ def _patient_email(person: _Person) -> str:
     return f"{person.first.lower()}.{person.last.lower()}@riverside.example"
 
 
-def seed_demo(session: Session, *, today: date | None = None, store: RecordingStore | None = None) -> bool:
+def seed_demo(session: Session, store: RecordingStore, *, today: date | None = None) -> bool:
     """Create the demo clinic unless it exists; returns True if it was created now.
 
-    With a recording ``store``, and the shared posturography recordings on this machine, fall-risk
-    patients also get force-plate trials (the four mCTSIB conditions) at their retests."""
+    Fall-risk patients get force-plate trials (the four mCTSIB conditions) at their retests, kept in
+    ``store``; the last retest is the showcase visit (:mod:`reeducate.clinic.demo_showcase`). A recording
+    missing from the example data raises ``ExampleDataMissing``: the demo never leaves a part out."""
     if session.scalar(select(Clinic).where(Clinic.slug == DEMO_SLUG)) is not None:
         return False
+    _require_recordings()
     zone = ZoneInfo(DEMO_TIMEZONE)
     today = today or datetime.now(zone).date()
     rng = random.Random(_SEED)
@@ -199,7 +202,7 @@ def _make_billable(clinic: Clinic, staff: dict[str, User]) -> None:
 
 def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location: Location,
                   staff: dict[str, User], desk: Actor, person: _Person, today: date,
-                  zone: ZoneInfo, store: RecordingStore | None) -> tuple[int, int]:
+                  zone: ZoneInfo, store: RecordingStore) -> tuple[int, int]:
     """Register one patient with coverage, an episode and past visits; returns (patient, episode)."""
     patient = patients.create(session, desk, PatientCreate(
         first_name=person.first, last_name=person.last, date_of_birth=person.born, sex=person.sex,
@@ -234,22 +237,31 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
     ))
     # Past visits: about two a week from the start of care until yesterday; the first evaluates,
     # and the condition's outcome measure is retaken at the evaluation and every fourth visit.
-    day, kind, count = started_on, AppointmentKind.EVALUATION, 0
     measure_id, first_score, step = _DEMO_MEASURES.get(person.condition, (None, 0, 0))
+    days = _visit_days(rng, started_on, today)
+    last_retest = (len(days) - 1) // 4 * 4
+    for count, day in enumerate(days):
+        kind = AppointmentKind.EVALUATION if count == 0 else AppointmentKind.TREATMENT
+        clinician = lead if count == 0 else staff[rng.choice(person.team)]
+        retest, trials = None, None
+        if measure_id and count % 4 == 0:
+            retest = (measure_id, first_score + step * (count // 4) + rng.choice((-1, 0, 1)))
+            if person.condition is Condition.FALL_RISK:
+                trials = _demo_trials(steadier=count > 0)
+        showcase = trials is not None and count == last_retest
+        _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day, zone, kind, store,
+                         retest, trials, showcase=showcase, therapist=lead)
+    return patient.id, episode.id
+
+
+def _visit_days(rng: random.Random, first: date, today: date) -> list[date]:
+    """Weekdays from ``first`` until before ``today``, two to four days apart."""
+    days, day = [], first
     while day < today:
         if day.weekday() < 5:
-            clinician = lead if kind is AppointmentKind.EVALUATION else staff[rng.choice(person.team)]
-            retest, trials = None, None
-            if measure_id and count % 4 == 0:
-                retest = (measure_id, first_score + step * (count // 4) + rng.choice((-1, 0, 1)))
-                if person.condition is Condition.FALL_RISK and store is not None:
-                    trials = _demo_trials(steadier=count > 0)
-            _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day,
-                             zone, kind, retest, trials, store)
-            kind = AppointmentKind.TREATMENT
-            count += 1
+            days.append(day)
         day += timedelta(days=rng.choice((2, 3, 4)))
-    return patient.id, episode.id
+    return days
 
 
 _DEMO_MEASURES: dict[Condition, tuple[str, float, float]] = {
@@ -276,14 +288,27 @@ _DEMO_TRIALS = {  # Santos & Duarte 2016 (BDS): subject 14 (75 y, sways a lot) f
 }
 """Demo data only: real recordings of other people, standing in for a fall-risk patient's retests."""
 
+_DEMO_HEIGHT_CM = 162
+"""Demo data only: the fall-risk patient's height, for the engines that scale by it."""
 
-def _demo_trials(*, steadier: bool) -> list[balance.TrialUpload] | None:
-    """The four mCTSIB trials of the demo's balance retests; None where the recordings are absent."""
-    try:
-        return [balance.TrialUpload(name, fetch(name).read_bytes(), BalanceCondition(vision, surface))
-                for name, vision, surface in _DEMO_TRIALS[steadier]]
-    except ExampleDataMissing:
-        return None
+
+def _require_recordings() -> None:
+    """Every example recording the demo reads is here and intact, or one error naming all that are not."""
+    names = [name for trials in _DEMO_TRIALS.values() for name, _, _ in trials] + list(demo_showcase.RECORDINGS)
+    missing = []
+    for name in names:
+        try:
+            fetch(name)
+        except ExampleDataMissing as error:
+            missing.append(str(error))
+    if missing:
+        raise ExampleDataMissing("The demo clinic needs these example recordings:\n" + "\n".join(missing))
+
+
+def _demo_trials(*, steadier: bool) -> list[balance.TrialUpload]:
+    """The four mCTSIB trials of the demo's balance retests."""
+    return [balance.TrialUpload(name, fetch(name).read_bytes(), BalanceCondition(vision, surface))
+            for name, vision, surface in _DEMO_TRIALS[steadier]]
 
 
 def _demo_answers(measure_id: str, score: float) -> list[int]:
@@ -319,8 +344,8 @@ def _free_slot(session: Session, rng: random.Random, location: Location, provide
 
 def _seed_past_visit(session: Session, rng: random.Random, location: Location, clinician: User,
                      desk: Actor, patient_id: int, episode_id: int, day: date, zone: ZoneInfo,
-                     kind: AppointmentKind, retest: tuple[str, float] | None = None,
-                     trials: list[balance.TrialUpload] | None = None, store: RecordingStore | None = None) -> None:
+                     kind: AppointmentKind, store: RecordingStore, retest: tuple[str, float] | None,
+                     trials: list[balance.TrialUpload] | None, *, showcase: bool, therapist: User) -> None:
     booked_at = datetime.combine(day - timedelta(days=7), time(9), zone)
     appointment = _free_slot(session, rng, location, clinician, desk, patient_id, day, zone, kind,
                              episode_id, booked_at)
@@ -339,10 +364,16 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
         measures.record_in_visit(session, actor, visit.id, retest[0],
                                  AdministrationCreate(responses=_demo_answers(*retest)),
                                  now=appointment.starts_at + timedelta(minutes=10))
-    if trials and store is not None:
-        balance.upload_trials(session, actor, visit.id, trials, store, height_cm=162,
-                              now=appointment.starts_at + timedelta(minutes=20))
+    if trials:
+        kept = balance.upload_trials(session, actor, visit.id, trials, store, height_cm=_DEMO_HEIGHT_CM,
+                                     now=appointment.starts_at + timedelta(minutes=20))
+        if showcase:
+            demo_showcase.record_in_visit(session, actor, visit, kept, store, height_cm=_DEMO_HEIGHT_CM,
+                                          at=appointment.starts_at + timedelta(minutes=25))
     visits.complete(session, actor, visit.id, now=appointment.ends_at)
+    if showcase:
+        demo_showcase.document_and_bill(session, actor, Actor.of(therapist, user_agent="demo seed"), desk, visit,
+                                        ended_at=appointment.ends_at)
 
 
 def _seed_week(session: Session, rng: random.Random, location: Location, desk: Actor,

@@ -49,8 +49,12 @@ def _cues(record: ExerciseRecord) -> list[str]:
             if count]
 
 
+SOURCE_LABELS = {"recording": " (replayed from a recorded file)", "simulated": " (simulated patient, not measured)"}
+"""How the note labels an exercise not measured live on the patient (a live camera is unlabelled)."""
+
+
 def _exercise_line(record: ExerciseRecord) -> str:
-    parts = [_exercise_name(record) + ":"]
+    parts = [_exercise_name(record) + SOURCE_LABELS.get(record.source, "") + ":"]
     if record.holds_completed is not None:
         parts.append(f"{record.holds_completed} hold(s) completed")
     else:
@@ -128,14 +132,15 @@ def draft(
     regress = [f"Regress {_exercise_name(r)} next visit (pain {r.pain_score}/10)." for r in exercises if r.regress]
     progressions = []
     for r in exercises:
-        if r.regress or r.status.value != "completed":
+        achieved = r.holds_completed if r.holds_completed is not None else r.repetitions
+        if r.regress or r.status.value != "completed" or not achieved:
             continue
         try:
             nxt = exercise(r.exercise_id).progressions
         except UnknownExercise:
             nxt = []
         if nxt:
-            progressions.append(f"{_exercise_name(r)} completed: progress to "
+            progressions.append(f"{_exercise_name(r)} achieved: progress to "
                                 f"{exercise(nxt[0]).name} when the patient is ready.")
     techniques, deficits, cues = [], [], []
     for r in exercises:

@@ -29,11 +29,13 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import recordings, visits
+from reeducate.clinic.uploads import as_file, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, EVALUATING_CLINICIANS, AuditAction, VisitStatus
-from reeducate.feedback.adapters.base import Device
+from reeducate.feedback.adapters.base import Device, DeviceError
+from reeducate.feedback.replay import recording_samples, replay
 from reeducate.feedback.safety import SEVERE_PAIN
 from reeducate.training.catalogue import UnknownExercise, exercise
-from reeducate.training.live import SIDES
+from reeducate.training.live import SIDES, live_exercise
 
 SOURCES = ("camera", "recording", "simulated")
 
@@ -191,6 +193,34 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     if row.kind is MovementKind.VIDEO:
         return StoredRecording(filename, content, Device.CAMERA)
     return StoredRecording(filename, content, Device.IMU, row.options.get("sampling_rate_hz"))
+
+
+def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: str, monitor: str | None,
+                 side: str | None, ref: str, store: RecordingStore) -> ExerciseRecord:
+    """Run an exercise over one of the visit's recordings at once (not paced) and keep it as a replay.
+
+    The record is labelled with the source ``recording``, as a replay started on the live page is, so
+    the note says it was replayed; it is made only once the recording is known to suit the exercise."""
+    stored = recording_to_replay(session, actor, visit_id, ref, store)
+    try:
+        chosen = exercise(exercise_id)
+        watched = chosen.monitor(monitor)
+    except (UnknownExercise, KeyError) as exc:
+        raise InvalidInput(str(exc.args[0])) from None
+    if stored.device is not watched.device:
+        raise InvalidInput(f"{chosen.name} is watched by a {watched.device.replace('_', ' ')}; "
+                           f"{stored.filename} is a {stored.device.replace('_', ' ')} recording.")
+    sensor = f"{side}_foot" if stored.device is Device.IMU and side else None
+    try:
+        with as_file(safe_name(stored.filename), stored.content) as path:
+            rate, samples = recording_samples(stored.device, path, sensor=sensor,
+                                              sampling_rate_hz=stored.sampling_rate_hz)
+            result = replay(live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=rate), samples,
+                            sampling_rate_hz=rate)
+    except (DeviceError, ValueError) as exc:
+        raise InvalidInput(str(exc)) from None
+    row = start(session, actor, visit_id, exercise_id=chosen.id, monitor=watched.key, side=side, source="recording")
+    return finish(session, actor, row.id, result["summary"])
 
 
 def replayable(session: Session, actor: Actor, visit_id: int) -> list[tuple[str, str, Device]]:
