@@ -26,7 +26,6 @@ from reeducate.clinic.vocabulary import (
     Sex,
     VisitStatus,
 )
-from reeducate.measures.change import Trajectory
 from reeducate.signals.posturography.clinical import Stance, Surface, Vision
 
 Name = Field(min_length=1, max_length=100)
@@ -321,18 +320,6 @@ class GoalSet(Input):
 
 class QuestionnaireRequestCreate(Input):
     measure_ids: list[str] = Field(min_length=1, max_length=12)
-
-
-class MeasureProgress(BaseModel):
-    """One measure over an episode: every score against the baseline, the MDC band and the goal."""
-
-    measure_id: str
-    name: str
-    unit: str
-    higher_is_better: bool
-    goal: float | None
-    trajectory: Trajectory | None
-    subscore_trajectories: dict[str, Trajectory] = {}
 
 
 # --- audit ----------------------------------------------------------------------------------------
