@@ -11,8 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from reeducate.clinic.models.movement import MovementKind
-from reeducate.clinic.models.training import ExerciseStatus
 from reeducate.clinic.vocabulary import (
     Activity,
     AdministrationSource,
@@ -21,6 +19,8 @@ from reeducate.clinic.vocabulary import (
     AuditAction,
     Condition,
     EpisodeStatus,
+    ExerciseStatus,
+    MovementKind,
     PlanKind,
     Role,
     Sex,

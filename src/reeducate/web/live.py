@@ -32,11 +32,10 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import ClinicError, Forbidden, NotFound
-from reeducate.clinic.models import ExerciseStatus
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth, training
 from reeducate.clinic.uploads import as_file, safe_name
-from reeducate.clinic.vocabulary import STAFF, AuditAction
+from reeducate.clinic.vocabulary import STAFF, AuditAction, ExerciseStatus
 from reeducate.feedback.adapters.base import Device, DeviceError, Sample
 from reeducate.feedback.adapters.camera import LivePose
 from reeducate.feedback.adapters.simulated import simulated_samples
