@@ -12,31 +12,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
 from reeducate import __version__
-from reeducate.clinic.audit_log import record
-from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
-from reeducate.clinic.errors import (
-    ClinicError,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotAuthenticated,
-    NotFound,
-    TooManyAttempts,
-)
-from reeducate.clinic.vocabulary import AuditAction
+from reeducate.clinic.audit_log import record_refusal
+from reeducate.clinic.db import make_engine, make_session_factory
+from reeducate.clinic.errors import ClinicError
 from reeducate.settings import Settings, get_settings
 from reeducate.web import api, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.templating import templates
-
-STATUS = {
-    NotAuthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    InvalidInput: 422,
-    TooManyAttempts: 429,
-}
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -53,20 +35,11 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-def _audit_denial(request: Request, error: ClinicError) -> None:
-    """Keep a row for refused access to records (in its own transaction: the request's is undone)."""
-    actor = getattr(request.state, "actor", None)
-    if actor is None or not isinstance(error, (Forbidden, NotFound)):
-        return
-    with unit_of_work(request.app.state.session_factory) as session:
-        record(session, actor, AuditAction.DENIED, "request",
-               detail=f"{request.method} {request.url.path}: {error.message}")
-
-
 async def _clinic_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ClinicError)
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-    _audit_denial(request, error)
+    status = error.http_status
+    record_refusal(request.app.state.session_factory, getattr(request.state, "actor", None), error,
+                   f"{request.method} {request.url.path}")
     if _wants_json(request):
         return JSONResponse({"detail": error.message, "field": error.field}, status_code=status)
     if status == 401:
