@@ -1,4 +1,4 @@
-"""Build the FastAPI application: routers, error handling, security headers, static files."""
+"""Build the FastAPI application: routers, error handling, security headers, static files, API docs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from reeducate.clinic.audit_log import record_refusal
 from reeducate.clinic.db import make_engine, make_session_factory
 from reeducate.clinic.errors import ClinicError
 from reeducate.settings import Settings, get_settings
-from reeducate.web import api, live, pages
+from reeducate.web import api, docs, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.templating import templates
 
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(
         title="Reeducate",
         version=__version__,
+        docs_url=None,  # web.docs serves /docs from local files; ReDoc is off
+        redoc_url=None,
         description="Neuromuscular reeducation clinics: records, schedule, visits. "
         "Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.",
     )
@@ -101,5 +103,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(live.router)
+    app.include_router(docs.router)
+    app.mount("/static/swagger-ui", docs.SWAGGER_UI_FILES, name="swagger-ui")  # before /static, which would answer 404
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
