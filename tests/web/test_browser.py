@@ -401,3 +401,16 @@ def test_the_api_docs_list_the_operations_offline_under_the_strict_csp(browser, 
     expect(page.get_by_role("button", name="Try it out")).to_be_visible()
     assert problems == []
 
+
+def test_an_unknown_address_shows_a_page_with_the_way_home(browser, server: str) -> None:
+    from playwright.sync_api import expect
+
+    page, problems = _watched_page(browser)
+    response = page.goto(f"{server}/patients-list")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.get_by_text("There is no page at /patients-list")).to_be_visible()
+    page.screenshot(path=SHOTS / "not-found.png")
+    page.get_by_role("link", name="Back to my home page").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert problems == []

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException
 
 from reeducate import __version__
 from reeducate.clinic.audit_log import record_refusal
@@ -32,7 +34,8 @@ SECURITY_HEADERS = {
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path == "/healthz"
 
 
 async def _clinic_error(request: Request, error: Exception) -> Response:
@@ -64,6 +67,17 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     )
 
 
+async def _http_error(request: Request, error: Exception) -> Response:
+    """An unknown address gets a page with a way home in a browser, JSON under /api and elsewhere."""
+    assert isinstance(error, HTTPException)
+    if error.status_code != 404 or _wants_json(request) or "text/html" not in request.headers.get("accept", ""):
+        return await http_exception_handler(request, error)
+    message = f"There is no page at {request.url.path}: check the address, or start again from your home page."
+    return templates.TemplateResponse(
+        request, "pages/error.html", {"status": 404, "message": message, "login": None}, status_code=404,
+    )
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The application for ``settings`` (default: the environment); refuses unsafe settings."""
     settings = settings or get_settings()
@@ -83,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_policy = session_policy(settings)
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
