@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from reeducate.billing.npi import with_check_digit
 from reeducate.clinic.access import Actor
-from reeducate.clinic.models import Clinic, Location, MovementKind, Patient, User
+from reeducate.clinic.models import Clinic, Location, Patient, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
     AdministrationCreate,
@@ -41,7 +41,7 @@ from reeducate.clinic.services import (
 )
 from reeducate.clinic.services.organisation import add_location, create_clinic
 from reeducate.clinic.services.users import create_user
-from reeducate.clinic.vocabulary import Activity, Condition, PlanKind, Role, Sex
+from reeducate.clinic.vocabulary import Activity, Condition, MovementKind, PlanKind, Role, Sex
 from reeducate.example_data import fetch
 from reeducate.signals.posturography.clinical import Condition as BalanceCondition
 

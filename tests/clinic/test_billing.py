@@ -14,9 +14,10 @@ from reeducate.billing.x12.validation import x12_errors
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput
-from reeducate.clinic.models import AuditEvent, Claim, Coverage, NoteStatus, User, VisitNote
+from reeducate.clinic.models import AuditEvent, Claim, Coverage, User, VisitNote
 from reeducate.clinic.services import billing, documents, notes
 from reeducate.clinic.services.billing import ChargeInput
+from reeducate.clinic.vocabulary import NoteStatus
 from tests.billing.test_x12 import PT_271
 from tests.clinic.conftest import row_counts
 from tests.support import World

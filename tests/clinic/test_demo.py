@@ -21,7 +21,6 @@ from reeducate.clinic.models import (
     Claim,
     Episode,
     ExerciseRecord,
-    MovementKind,
     MovementRecording,
     NoteAddendum,
     Patient,
@@ -30,7 +29,7 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services.notes import verify
-from reeducate.clinic.vocabulary import AppointmentStatus, Condition, Role
+from reeducate.clinic.vocabulary import AppointmentStatus, Condition, MovementKind, Role
 from reeducate.example_data import ExampleDataMissing
 from tests.clinic.conftest import row_counts
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, InvalidInput
-from reeducate.clinic.models import MovementKind, User
+from reeducate.clinic.models import User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import movement
+from reeducate.clinic.vocabulary import MovementKind
 from tests.clinic.conftest import row_counts
 from tests.support import World, imu_gait_upload, video_upload
 

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
-from reeducate.clinic.models import ExerciseStatus, User
+from reeducate.clinic.models import User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import notes, training
+from reeducate.clinic.vocabulary import ExerciseStatus
 from tests.clinic.conftest import row_counts
 from tests.support import World
 

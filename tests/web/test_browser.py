@@ -368,3 +368,49 @@ def test_a_therapist_bills_writes_and_signs_the_note_and_the_front_desk_releases
     claims = desk.inner_text("#claims")
     assert "$170.00" in claims and "837P file" in claims, claims
     desk.screenshot(path=SHOTS / "billing-claim.png", full_page=True)
+
+
+def _watched_page(browser):  # type: ignore[no-untyped-def]
+    """A fresh page, and a list collecting its script errors and refusals by the Content-Security-Policy,
+    and every file it failed to load (the favicon among them); the page's own status is the test's."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems: list[str] = []
+
+    def console(message) -> None:  # type: ignore[no-untyped-def]
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(message.text)
+
+    def response(answer) -> None:  # type: ignore[no-untyped-def]
+        if answer.status >= 400 and not answer.request.is_navigation_request():
+            problems.append(f"{answer.status} {answer.url}")
+
+    page.on("console", console)
+    page.on("response", response)
+    return page, problems
+
+
+def test_the_api_docs_list_the_operations_offline_under_the_strict_csp(browser, server: str) -> None:
+    from playwright.sync_api import expect
+
+    page, problems = _watched_page(browser)
+    page.goto(f"{server}/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/auth/login")).to_be_visible()
+    assert page.locator(".opblock").count() > 50
+    page.screenshot(path=SHOTS / "api-docs.png")
+    page.locator(".opblock-summary", has_text="/api/v1/auth/login").click()
+    expect(page.get_by_role("button", name="Try it out")).to_be_visible()
+    assert problems == []
+
+
+def test_an_unknown_address_shows_a_page_with_the_way_home(browser, server: str) -> None:
+    from playwright.sync_api import expect
+
+    page, problems = _watched_page(browser)
+    response = page.goto(f"{server}/patients-list")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.get_by_text("There is no page at /patients-list")).to_be_visible()
+    page.screenshot(path=SHOTS / "not-found.png")
+    page.get_by_role("link", name="Back to my home page").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert problems == []

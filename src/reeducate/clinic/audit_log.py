@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
+from reeducate.clinic.db import unit_of_work
+from reeducate.clinic.errors import ClinicError, Forbidden, NotFound
 from reeducate.clinic.models import AuditEvent
 from reeducate.clinic.vocabulary import AuditAction
 
@@ -46,3 +48,12 @@ def record_reads(
         record(
             session, actor, AuditAction.READ, resource_type, patient_id=patient_id, detail=detail
         )
+
+
+def record_refusal(sessions: sessionmaker[Session], actor: Actor | None, error: ClinicError, where: str) -> None:
+    """Keep a row for a known caller refused access to records (Forbidden or NotFound), in a
+    transaction of its own: the refused request's transaction is undone. ``where`` names the request."""
+    if actor is None or not isinstance(error, Forbidden | NotFound):
+        return
+    with unit_of_work(sessions) as session:
+        record(session, actor, AuditAction.DENIED, "request", detail=f"{where}: {error.message}")

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
-from reeducate.clinic.models import BalanceTrial, MovementKind, Visit
+from reeducate.clinic.models import BalanceTrial, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import billing, movement, notes, training
+from reeducate.clinic.vocabulary import MovementKind
 from reeducate.example_data import fetch
 
 CLIP = "balancing_cam04.mp4"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from reeducate.clinic.models import BalanceTrial, ExerciseRecord, MeasureAdministration, MovementRecording
-from reeducate.clinic.schemas import MeasureProgress
+from reeducate.measures.change import MeasureProgress
 from reeducate.training.catalogue import UnknownExercise, exercise, library
 
 TECHNIQUE_DEFICITS = {

@@ -11,8 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from reeducate.clinic.models.movement import MovementKind
-from reeducate.clinic.models.training import ExerciseStatus
 from reeducate.clinic.vocabulary import (
     Activity,
     AdministrationSource,
@@ -21,12 +19,13 @@ from reeducate.clinic.vocabulary import (
     AuditAction,
     Condition,
     EpisodeStatus,
+    ExerciseStatus,
+    MovementKind,
     PlanKind,
     Role,
     Sex,
     VisitStatus,
 )
-from reeducate.measures.change import Trajectory
 from reeducate.signals.posturography.clinical import Stance, Surface, Vision
 
 Name = Field(min_length=1, max_length=100)
@@ -321,18 +320,6 @@ class GoalSet(Input):
 
 class QuestionnaireRequestCreate(Input):
     measure_ids: list[str] = Field(min_length=1, max_length=12)
-
-
-class MeasureProgress(BaseModel):
-    """One measure over an episode: every score against the baseline, the MDC band and the goal."""
-
-    measure_id: str
-    name: str
-    unit: str
-    higher_is_better: bool
-    goal: float | None
-    trajectory: Trajectory | None
-    subscore_trajectories: dict[str, Trajectory] = {}
 
 
 # --- audit ----------------------------------------------------------------------------------------

@@ -185,6 +185,29 @@ class Activity(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class MovementKind(enum.StrEnum):
+    """What a movement recording of a visit is: a camera clip or a gait IMU file."""
+
+    VIDEO = "video"
+    IMU_GAIT = "imu_gait"
+
+
+class ExerciseStatus(enum.StrEnum):
+    """Where an exercise done under live feedback stands."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    STOPPED_FOR_PAIN = "stopped_for_pain"
+    INTERRUPTED = "interrupted"  # the connection broke: what was counted up to then is kept
+
+
+class NoteStatus(enum.StrEnum):
+    """A visit note is a draft until signed; signed is final."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+
+
 class AuditAction(enum.StrEnum):
     READ = "read"
     CREATE = "create"

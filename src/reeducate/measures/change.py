@@ -102,6 +102,18 @@ class Trajectory(BaseModel):
     points: list[TrajectoryPoint]
 
 
+class MeasureProgress(BaseModel):
+    """One measure over an episode: every score against the baseline, the MDC band and the goal."""
+
+    measure_id: str
+    name: str
+    unit: str
+    higher_is_better: bool
+    goal: float | None
+    trajectory: Trajectory | None
+    subscore_trajectories: dict[str, Trajectory] = {}
+
+
 def trajectory(instrument: Instrument, scores: Sequence[tuple[date, float]]) -> Trajectory:
     """Each score of an episode against its first (the baseline), in date order.
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from matplotlib.figure import Figure
 
-from reeducate.clinic.schemas import MeasureProgress
+from reeducate.measures.change import MeasureProgress
 from reeducate.reports.figures import INK, dated_axis, svg
 
 ACCENT, BAND, GOAL = "#1f6f8b", "#d7ecf3", "#1d6b40"

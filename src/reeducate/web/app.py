@@ -1,4 +1,4 @@
-"""Build the FastAPI application: routers, error handling, security headers, static files."""
+"""Build the FastAPI application: routers, error handling, security headers, static files, API docs."""
 
 from __future__ import annotations
 
@@ -6,37 +6,21 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException
 
 from reeducate import __version__
-from reeducate.clinic.audit_log import record
-from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
-from reeducate.clinic.errors import (
-    ClinicError,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotAuthenticated,
-    NotFound,
-    TooManyAttempts,
-)
-from reeducate.clinic.vocabulary import AuditAction
+from reeducate.clinic.audit_log import record_refusal
+from reeducate.clinic.db import make_engine, make_session_factory
+from reeducate.clinic.errors import ClinicError
 from reeducate.settings import Settings, get_settings
-from reeducate.web import api, live, pages
+from reeducate.web import api, docs, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.templating import templates
-
-STATUS = {
-    NotAuthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    InvalidInput: 422,
-    TooManyAttempts: 429,
-}
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -50,23 +34,15 @@ SECURITY_HEADERS = {
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
-
-
-def _audit_denial(request: Request, error: ClinicError) -> None:
-    """Keep a row for refused access to records (in its own transaction: the request's is undone)."""
-    actor = getattr(request.state, "actor", None)
-    if actor is None or not isinstance(error, (Forbidden, NotFound)):
-        return
-    with unit_of_work(request.app.state.session_factory) as session:
-        record(session, actor, AuditAction.DENIED, "request",
-               detail=f"{request.method} {request.url.path}: {error.message}")
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path == "/healthz"
 
 
 async def _clinic_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ClinicError)
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-    _audit_denial(request, error)
+    status = error.http_status
+    record_refusal(request.app.state.session_factory, getattr(request.state, "actor", None), error,
+                   f"{request.method} {request.url.path}")
     if _wants_json(request):
         return JSONResponse({"detail": error.message, "field": error.field}, status_code=status)
     if status == 401:
@@ -91,6 +67,17 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     )
 
 
+async def _http_error(request: Request, error: Exception) -> Response:
+    """An unknown address gets a page with a way home in a browser, JSON under /api and elsewhere."""
+    assert isinstance(error, HTTPException)
+    if error.status_code != 404 or _wants_json(request) or "text/html" not in request.headers.get("accept", ""):
+        return await http_exception_handler(request, error)
+    message = f"There is no page at {request.url.path}: check the address, or start again from your home page."
+    return templates.TemplateResponse(
+        request, "pages/error.html", {"status": 404, "message": message, "login": None}, status_code=404,
+    )
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The application for ``settings`` (default: the environment); refuses unsafe settings."""
     settings = settings or get_settings()
@@ -99,6 +86,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(
         title="Reeducate",
         version=__version__,
+        docs_url=None,  # web.docs serves /docs from local files; ReDoc is off
+        redoc_url=None,
         description="Neuromuscular reeducation clinics: records, schedule, visits. "
         "Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.",
     )
@@ -108,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_policy = session_policy(settings)
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -128,5 +118,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(live.router)
+    app.include_router(docs.router)
+    app.mount("/static/swagger-ui", docs.SWAGGER_UI_FILES, name="swagger-ui")  # before /static, which would answer 404
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

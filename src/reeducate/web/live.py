@@ -29,14 +29,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
-from reeducate.clinic.audit_log import record
+from reeducate.clinic.audit_log import record_refusal
 from reeducate.clinic.db import unit_of_work
-from reeducate.clinic.errors import ClinicError, Forbidden, NotFound
-from reeducate.clinic.models import ExerciseStatus
+from reeducate.clinic.errors import ClinicError, Forbidden
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth, training
 from reeducate.clinic.uploads import as_file, safe_name
-from reeducate.clinic.vocabulary import STAFF, AuditAction
+from reeducate.clinic.vocabulary import STAFF, ExerciseStatus
 from reeducate.feedback.adapters.base import Device, DeviceError, Sample
 from reeducate.feedback.adapters.camera import LivePose
 from reeducate.feedback.adapters.simulated import simulated_samples
@@ -61,7 +60,7 @@ SIMULATED_RATE_HZ = 30.0
 SAVE_AFTER = {EventKind.REPETITION_COMPLETED, EventKind.REPETITION_INCOMPLETE, EventKind.HOLD_COMPLETED,
               EventKind.HOLD_BROKEN}
 #: WebSocket close codes (4000 + the HTTP status they stand for).
-CLOSE = {"unauthenticated": 4401, "forbidden": 4403, "invalid": 4422, "done": 1000}
+CLOSE = {"unauthenticated": 4401, "invalid": 4422, "done": 1000}
 
 
 def _token_and_origin_ok(websocket: WebSocket) -> tuple[str | None, bool]:
@@ -136,6 +135,11 @@ class LiveRun:
         await self.send({"type": "error", "message": message})
         await self.close(code)
 
+    async def refused(self, error: ClinicError) -> None:
+        """Audit a refusal as the HTTP handler does and close with 4000 + its HTTP status."""
+        await asyncio.to_thread(record_refusal, self.factory, self.actor, error, f"WS {self.ws.url.path}")
+        await self.refuse(error.message, 4000 + error.http_status)
+
     async def close(self, code: int = 1000) -> None:
         if not self.closed.is_set():
             self.closed.set()
@@ -152,13 +156,7 @@ class LiveRun:
             try:
                 fps, samples, card = await self._start(start, files)
             except ClinicError as exc:
-                from reeducate.web.app import STATUS  # the app imports this module's router
-
-                denial = f"WS {self.ws.url.path}: {exc.message}"
-                if isinstance(exc, Forbidden | NotFound):
-                    await self.db(lambda s: record(s, self.actor, AuditAction.DENIED, "request", detail=denial))
-                code = 4000 + next((c for k, c in STATUS.items() if isinstance(exc, k)), 400)
-                await self.refuse(exc.message, code)
+                await self.refused(exc)
                 return
             except (DeviceError, ValueError, KeyError) as exc:
                 await self.refuse(str(exc.args[0] if exc.args else exc), CLOSE["invalid"])
@@ -388,8 +386,6 @@ async def live_session(websocket: WebSocket, visit_id: int) -> None:
         await websocket.close(CLOSE["unauthenticated"])
         return
     if actor.role not in STAFF:
-        await run.db(lambda s: record(s, actor, AuditAction.DENIED, "request",
-                                      detail=f"WS {websocket.url.path}: live exercises are run by clinic staff"))
-        await run.refuse("Live exercises are run by clinic staff.", CLOSE["forbidden"])
+        await run.refused(Forbidden("Live exercises are run by clinic staff."))
         return
     await run.run()

@@ -3,15 +3,15 @@
 from reeducate.clinic.models.audit import AuditEvent
 from reeducate.clinic.models.auth import AuthSession, LoginAttempt
 from reeducate.clinic.models.balance import BalanceTrial
-from reeducate.clinic.models.billing import Claim, NoteAddendum, NoteStatus, VisitCharge, VisitNote
+from reeducate.clinic.models.billing import Claim, NoteAddendum, VisitCharge, VisitNote
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
 from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
-from reeducate.clinic.models.movement import MovementKind, MovementRecording
+from reeducate.clinic.models.movement import MovementRecording
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
 from reeducate.clinic.models.patients import Coverage, Patient
 from reeducate.clinic.models.people import User
 from reeducate.clinic.models.scheduling import Appointment
-from reeducate.clinic.models.training import ExerciseRecord, ExerciseStatus
+from reeducate.clinic.models.training import ExerciseRecord
 from reeducate.clinic.models.visits import Visit, VisitActivity
 
 __all__ = [
@@ -26,15 +26,12 @@ __all__ = [
     "Diagnosis",
     "Episode",
     "ExerciseRecord",
-    "ExerciseStatus",
     "Location",
     "LoginAttempt",
     "MeasureAdministration",
     "MeasureGoal",
-    "MovementKind",
     "MovementRecording",
     "NoteAddendum",
-    "NoteStatus",
     "OpeningHours",
     "Patient",
     "QuestionnaireRequest",

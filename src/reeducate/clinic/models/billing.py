@@ -6,7 +6,6 @@ services' own refusal, so no route can alter it.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from reeducate.clinic.errors import Conflict
 from reeducate.clinic.models.patients import Coverage
 from reeducate.clinic.models.people import User
 from reeducate.clinic.models.visits import Visit
+from reeducate.clinic.vocabulary import NoteStatus
 
 
 class VisitCharge(Base):
@@ -39,11 +39,6 @@ class VisitCharge(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     visit: Mapped[Visit] = relationship()
-
-
-class NoteStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SIGNED = "signed"
 
 
 class VisitNote(Base):

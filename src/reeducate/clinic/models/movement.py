@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from sqlalchemy import JSON
@@ -10,11 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from reeducate.clinic.db import Base, enum_type
 from reeducate.clinic.models.recordings import RecordedInVisit
-
-
-class MovementKind(enum.StrEnum):
-    VIDEO = "video"
-    IMU_GAIT = "imu_gait"
+from reeducate.clinic.vocabulary import MovementKind
 
 
 class MovementRecording(RecordedInVisit, Base):

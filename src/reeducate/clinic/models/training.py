@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +12,7 @@ from reeducate.clinic.db import Base, UTCDateTime, enum_type, utcnow
 from reeducate.clinic.models.patients import Patient
 from reeducate.clinic.models.people import User
 from reeducate.clinic.models.visits import Visit
-
-
-class ExerciseStatus(enum.StrEnum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    STOPPED_FOR_PAIN = "stopped_for_pain"
-    INTERRUPTED = "interrupted"  # the connection broke: what was counted up to then is kept
+from reeducate.clinic.vocabulary import ExerciseStatus
 
 
 class ExerciseRecord(Base):

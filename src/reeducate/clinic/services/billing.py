@@ -25,8 +25,7 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
-from reeducate.clinic.models.billing import NoteStatus
-from reeducate.clinic.vocabulary import CLINICIANS, STAFF, Activity, AuditAction, PlanKind, Role
+from reeducate.clinic.vocabulary import CLINICIANS, STAFF, Activity, AuditAction, NoteStatus, PlanKind, Role
 
 ACTIVITY_CODES = {
     Activity.NEUROMUSCULAR_REEDUCATION: "97112",

@@ -25,7 +25,7 @@ from reeducate.clinic.models import (
     Patient,
     QuestionnaireRequest,
 )
-from reeducate.clinic.schemas import AdministrationCreate, MeasureProgress
+from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import episodes as episode_service
 from reeducate.clinic.services import visits
 from reeducate.clinic.vocabulary import (
@@ -38,7 +38,7 @@ from reeducate.clinic.vocabulary import (
     VisitStatus,
 )
 from reeducate.measures import catalogue
-from reeducate.measures.change import trajectory
+from reeducate.measures.change import MeasureProgress, trajectory
 from reeducate.measures.definition import Instrument
 from reeducate.measures.results import InvalidResponses, Score, ScoreRequest
 from reeducate.measures.results import Patient as PatientFacts

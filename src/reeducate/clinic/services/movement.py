@@ -19,11 +19,11 @@ from reeducate.clinic.access import Actor, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
-from reeducate.clinic.models import MovementKind, MovementRecording
+from reeducate.clinic.models import MovementRecording
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import recordings, visits
 from reeducate.clinic.uploads import as_file, check_size, safe_name
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, MovementKind, VisitStatus
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import analyze_gait
 from reeducate.signals.io.imu import read_imu

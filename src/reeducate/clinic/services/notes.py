@@ -26,13 +26,12 @@ from reeducate.clinic.models import (
     MeasureAdministration,
     MovementRecording,
     NoteAddendum,
-    NoteStatus,
     Visit,
     VisitNote,
 )
 from reeducate.clinic.services import billing, measures
 from reeducate.clinic.services.visits import clinical_visit
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, Role
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, NoteStatus, Role
 
 REQUIRED_TO_SIGN = ("subjective", "objective", "assessment", "plan")
 MAX_SECTION_CHARS = 20_000

@@ -22,15 +22,20 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import (
     BalanceTrial,
     ExerciseRecord,
-    ExerciseStatus,
-    MovementKind,
     MovementRecording,
     Visit,
 )
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import recordings, visits
 from reeducate.clinic.uploads import as_file, safe_name
-from reeducate.clinic.vocabulary import CLINICIANS, EVALUATING_CLINICIANS, AuditAction, VisitStatus
+from reeducate.clinic.vocabulary import (
+    CLINICIANS,
+    EVALUATING_CLINICIANS,
+    AuditAction,
+    ExerciseStatus,
+    MovementKind,
+    VisitStatus,
+)
 from reeducate.feedback.adapters.base import Device, DeviceError
 from reeducate.feedback.replay import recording_samples, replay
 from reeducate.feedback.safety import SEVERE_PAIN

@@ -10,12 +10,12 @@ from reeducate.clinic.schemas import (
     AdministrationCreate,
     AdministrationOut,
     GoalSet,
-    MeasureProgress,
     QuestionnaireRequestCreate,
 )
 from reeducate.clinic.services import measures
 from reeducate.interop.fhir import observation
 from reeducate.measures import catalogue
+from reeducate.measures.change import MeasureProgress
 from reeducate.measures.definition import Instrument
 from reeducate.measures.results import Score, ScoreRequest
 from reeducate.web.deps import ActorDep, PatientDep, SessionDep, StaffDep

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 
 from reeducate.clinic.errors import InvalidInput
-from reeducate.clinic.models import MovementKind
 from reeducate.clinic.schemas import MovementRecordingOut
 from reeducate.clinic.services import movement
+from reeducate.clinic.vocabulary import MovementKind
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep, StoreDep
 from reeducate.web.downloads import attachment
 

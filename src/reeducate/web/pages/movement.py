@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
-from reeducate.clinic.models import MovementKind
 from reeducate.clinic.services import movement, visits
+from reeducate.clinic.vocabulary import MovementKind
 from reeducate.reports.movement_plots import angles_svg, gait_svg
 from reeducate.web.api.movement import parse_region
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
