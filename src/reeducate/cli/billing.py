@@ -18,7 +18,7 @@ from reeducate.billing.codes import UnknownCode, code
 from reeducate.billing.evaluation import EvaluationFindings, Level, Presentation, evaluation_code
 from reeducate.billing.units import UnitRule, timed_units
 from reeducate.billing.x12.validation import x12_errors
-from reeducate.cli_output import console, refuse
+from reeducate.cli.output import console, refuse
 
 app = typer.Typer(help="Billing rules: timed units, evaluation complexity, X12 validation.", no_args_is_help=True)
 

@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reeducate.cli_output import console, errors, refuse
+from reeducate.cli.output import console, errors, refuse
 from reeducate.signals.balance import PRESETS, Preset, analyze_cop
 from reeducate.signals.batch import analyse_folder
 from reeducate.signals.errors import RecordingError

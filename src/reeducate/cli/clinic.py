@@ -1,4 +1,4 @@
-"""The ``reeducate`` command: serve the app, seed the demo, migrate, manage users, back up and restore."""
+"""`reeducate run|demo|db upgrade|user create|backup|restore`, and the root that every group hangs from."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, select
 
-from reeducate.cli_balance import app as balance_app
-from reeducate.cli_billing import app as billing_app
-from reeducate.cli_measures import app as measures_app
-from reeducate.cli_movement import gait_app, video_app
-from reeducate.cli_training import exercises_app, session_app
+from reeducate.cli.balance import app as balance_app
+from reeducate.cli.billing import app as billing_app
+from reeducate.cli.measures import app as measures_app
+from reeducate.cli.movement import gait_app, video_app
+from reeducate.cli.training import exercises_app, session_app
 from reeducate.clinic import backup as backups
 from reeducate.clinic import migrate
 from reeducate.clinic.access import Actor

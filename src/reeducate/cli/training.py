@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reeducate.cli_output import console, refuse
+from reeducate.cli.output import console, refuse
 from reeducate.feedback.adapters.base import DeviceError
 from reeducate.feedback.replay import paced, recording_samples, replay
 from reeducate.training.catalogue import UnknownExercise, exercise, library

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reeducate.cli_output import console, errors, refuse
+from reeducate.cli.output import console, errors, refuse
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import GaitResult, analyze_gait
 from reeducate.signals.io.imu import read_imu
