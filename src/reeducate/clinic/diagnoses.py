@@ -4,6 +4,9 @@ A claim may carry only billable codes: the ICD-10-CM Official Guidelines for Cod
 (FY2026, Section I.B.2, "Level of Detail in Coding") require a code to be reported at the highest
 number of characters available. A category or subcategory that has children is therefore refused,
 naming its children.
+
+The library reads its whole table when imported (seconds), so it is imported on the first check, not
+when the clinic's code loads.
 """
 
 from __future__ import annotations
@@ -11,12 +14,10 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
 
 from reeducate.clinic.errors import InvalidInput
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import simple_icd_10_cm as icd
 
 CODE_TABLE = "ICD-10-CM April 1, 2026 (simple-icd-10-cm 1.5)"
 _SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
@@ -30,8 +31,19 @@ class BillableCode:
     description: str
 
 
+@cache
+def _code_table() -> ModuleType:
+    """simple-icd-10-cm with its table loaded (its warnings about the table's notes silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import simple_icd_10_cm
+
+    return simple_icd_10_cm
+
+
 def validate_icd10cm(raw: str) -> BillableCode:
     """Return the billable code for ``raw`` (dots and case optional) or raise with the reason."""
+    icd = _code_table()
     candidate = raw.strip().upper()
     if not candidate or not _SHAPE.match(candidate) or not icd.is_valid_item(candidate):
         raise InvalidInput(

@@ -8,30 +8,29 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reeducate.cli_output import console, errors, refuse
+from reeducate.cli.output import console, errors, refuse
 from reeducate.signals.errors import RecordingError
-from reeducate.signals.gait import GaitResult, analyze_gait
-from reeducate.signals.io.imu import read_imu
-from reeducate.signals.kinematics.views import View
-from reeducate.signals.movement import analyze_pose
-from reeducate.signals.pose.landmarks import PoseSeries
-from reeducate.signals.pose.tracking import Mark
-from reeducate.signals.pose.video import Region, read_video
-from reeducate.signals.video_gait import analyze_video_gait
+from reeducate.signals.kinematics.views import View  # an option's choices: Typer needs the enum itself
 
-video_app = typer.Typer(help="Movement from one camera: joint angles, range of motion, posture, gait.",
-                        no_args_is_help=True)
-gait_app = typer.Typer(help="Gait from wearable IMUs (foot or lower back).", no_args_is_help=True)
+if TYPE_CHECKING:
+    from reeducate.signals.gait import GaitResult
+    from reeducate.signals.pose.landmarks import PoseSeries
+    from reeducate.signals.pose.tracking import Mark
+    from reeducate.signals.pose.video import Region
 
+video_app = typer.Typer()  # named and described in reeducate/cli/__init__.py, as gait_app
+gait_app = typer.Typer()
 
 
 def _mark(text: str | None) -> Mark | None:
+    from reeducate.signals.pose.tracking import Mark
+
     if text is None:
         return None
     try:
@@ -59,6 +58,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (the documented
 
 def _pose(video: Path, mark: str | None, region: str | None, quiet: bool) -> PoseSeries:
     """Keypoints of the patient in every frame, with a progress bar unless ``quiet``."""
+    from reeducate.signals.pose.video import read_video
+
     with Progress(TextColumn("Pose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=errors, transient=True, disable=quiet) as progress:
         task = progress.add_task("pose", total=None)
@@ -77,6 +78,8 @@ def analyze_video(
     as_json: AsJson = False,
 ) -> None:
     """Pose every frame, follow the patient, and measure the angles the view supports."""
+    from reeducate.signals.movement import analyze_pose
+
     try:
         series = _pose(video, mark, region, as_json)
         result = analyze_pose(series, view=view, height_cm=height_cm)
@@ -113,6 +116,9 @@ def analyze_gait_file(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")] = False,
 ) -> None:
     """Strides, events and spatio-temporal parameters from one recording."""
+    from reeducate.signals.gait import analyze_gait
+    from reeducate.signals.io.imu import read_imu
+
     worn = sensor.replace("-", "_")
     if worn not in ("foot", "lower_back"):
         refuse(f"--sensor {sensor!r}: choose foot or lower-back.")
@@ -135,6 +141,8 @@ def video_gait(
     as_json: AsJson = False,
 ) -> None:
     """Heel strikes, toe offs and the gait parameters one side-on camera supports (same JSON as gait)."""
+    from reeducate.signals.video_gait import analyze_video_gait
+
     try:
         result = analyze_video_gait(_pose(video, mark, region, as_json), height_cm=height_cm)
     except RecordingError as exc:

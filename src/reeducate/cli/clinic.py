@@ -1,48 +1,35 @@
-"""The ``reeducate`` command: serve the app, seed the demo, migrate, manage users, back up and restore."""
+"""`reeducate run|demo|db upgrade|user create|backup|restore`: serve the app, seed the demo, migrate,
+manage users, back up and restore.
+
+The database, the web stack and the demo are imported inside each command, so that the rest of the
+command tree starts without them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Engine, select
 
-from reeducate.cli_balance import app as balance_app
-from reeducate.cli_billing import app as billing_app
-from reeducate.cli_measures import app as measures_app
-from reeducate.cli_movement import gait_app, video_app
-from reeducate.cli_training import exercises_app, session_app
-from reeducate.clinic import backup as backups
-from reeducate.clinic import migrate
-from reeducate.clinic.access import Actor
-from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
-from reeducate.clinic.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from reeducate.cli.output import console
 from reeducate.clinic.errors import ClinicError
-from reeducate.clinic.models import Clinic, Patient
-from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Role
-from reeducate.settings import InsecureSettingsError, get_settings
 
-app = typer.Typer(help="Reeducate: neuromuscular reeducation clinics.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+app = typer.Typer()  # its commands sit at the root of `reeducate` (see reeducate/cli/__init__.py)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
-app.add_typer(measures_app, name="measures")
-app.add_typer(balance_app, name="balance")
-app.add_typer(video_app, name="video")
-app.add_typer(gait_app, name="gait")
-app.add_typer(exercises_app, name="exercises")
-app.add_typer(session_app, name="session")
-app.add_typer(billing_app, name="billing")
-console = Console()
 
 
 def _engine() -> Engine:
+    from reeducate.clinic.db import make_engine
+    from reeducate.settings import get_settings
+
     return make_engine(get_settings().resolved_database_url)
 
 
@@ -52,6 +39,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _upgrade(engine: Engine) -> None:
+    from reeducate.clinic import migrate
+
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
@@ -63,12 +52,21 @@ def _upgrade(engine: Engine) -> None:
 
 
 def _seed(engine: Engine) -> None:
+    from reeducate.clinic.db import make_session_factory, unit_of_work
+    from reeducate.clinic.demo import seed_demo
+    from reeducate.clinic.recording_store import RecordingStore
+    from reeducate.settings import get_settings
+
     with unit_of_work(make_session_factory(engine)) as session:
         created = seed_demo(session, store=RecordingStore(get_settings().resolved_recordings_dir))
     console.print("Demo clinic created." if created else "Demo clinic already present; nothing changed.")
 
 
 def _print_logins() -> None:
+    from rich.table import Table
+
+    from reeducate.clinic.demo import DEMO_PASSWORD, demo_logins
+
     table = Table(title=f"Demo log-ins (password for all: {DEMO_PASSWORD})")
     table.add_column("E-mail")
     table.add_column("Role")
@@ -102,7 +100,9 @@ def run(
     """Migrate the database and serve the web app."""
     import uvicorn
 
-    from reeducate.web.app import create_app  # the web stack loads only for `run`
+    from reeducate.clinic.db import make_engine
+    from reeducate.settings import InsecureSettingsError, get_settings
+    from reeducate.web.app import create_app
 
     settings = get_settings()
     try:
@@ -130,6 +130,13 @@ def user_create(
     patient_mrn: Annotated[str, typer.Option(help="For a patient account: their MRN.")] = "",
 ) -> None:
     """Create an account in a clinic."""
+    from sqlalchemy import select
+
+    from reeducate.clinic.access import Actor
+    from reeducate.clinic.db import make_session_factory, unit_of_work
+    from reeducate.clinic.models import Clinic, Patient
+    from reeducate.clinic.services.users import create_user
+
     engine = _engine()
     try:
         with unit_of_work(make_session_factory(engine)) as session:
@@ -154,6 +161,8 @@ def user_create(
 @app.command()
 def backup(path: Annotated[Path, typer.Argument(help="File to write, e.g. reeducate-2026-11-21.json.gz")]) -> None:
     """Write every record to a portable backup file."""
+    from reeducate.clinic import backup as backups
+
     summary = backups.backup(_engine(), path)
     console.print(f"Backed up {sum(summary.rows.values())} records (schema {summary.revision}) to {path}.")
 
@@ -164,6 +173,9 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Replace existing records without asking.")] = False,
 ) -> None:
     """Replace all records with those of a backup (refused, changing nothing, if the file is bad)."""
+    from reeducate.clinic import backup as backups
+    from reeducate.clinic import migrate
+
     engine = _engine()
     try:
         backups.read_backup(path)

@@ -3,6 +3,9 @@
 ``analyze`` prints the API's JSON (``--json``) or a readable summary; ``batch`` writes one table row
 per file (CSV or Parquet). Exit status 2 means the input was wrong; the message says what and how
 to fix it.
+
+The presets and the trial's conditions are the options' choices, which Typer needs when it builds this
+group, so the balance engine loads with it; the readers (pandas) and the batch load when used.
 """
 
 from __future__ import annotations
@@ -11,24 +14,18 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reeducate.cli_output import console, errors, refuse
+from reeducate.cli.output import console, errors, refuse
 from reeducate.signals.balance import PRESETS, Preset, analyze_cop
-from reeducate.signals.batch import analyse_folder
 from reeducate.signals.errors import RecordingError
-from reeducate.signals.io import FORMATS, read_cop
-from reeducate.signals.io.text import ColumnOptions
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
-from reeducate.signals.posturography.docs import balance_markdown
 
-app = typer.Typer(help="Posturography: centre-of-pressure descriptors from force plates.", no_args_is_help=True)
+app = typer.Typer()  # named and described in reeducate/cli/__init__.py
 
 PresetOption = Annotated[str, typer.Option(help=f"Preprocessing: {' or '.join(PRESETS)}.")]
-
 
 
 def _preset(name: str) -> Preset:
@@ -54,6 +51,9 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the API's shape).")] = False,
 ) -> None:
     """Every COP descriptor of one trial."""
+    from reeducate.signals.io import FORMATS, read_cop
+    from reeducate.signals.io.text import ColumnOptions
+
     if units not in (None, "cm", "mm", "m"):
         refuse(f"unknown units {units!r}; use cm, mm or m.")
     if ap_axis not in ("x", "y"):
@@ -89,6 +89,10 @@ def batch(
     workers: Annotated[int | None, typer.Option(help="Processes (default: every core).")] = None,
 ) -> None:
     """Analyse every file in FOLDER in parallel and write one row per trial."""
+    import pandas as pd
+
+    from reeducate.signals.batch import analyse_folder
+
     if not folder.is_dir():
         refuse(f"{folder} is not a folder.")
     if out.suffix not in (".csv", ".parquet"):
@@ -115,4 +119,6 @@ def batch(
 @app.command()
 def docs() -> None:
     """Print docs/balance.md (generated from the engine)."""
+    from reeducate.signals.posturography.docs import balance_markdown
+
     print(balance_markdown(), end="")

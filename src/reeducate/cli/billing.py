@@ -17,10 +17,9 @@ from rich.table import Table
 from reeducate.billing.codes import UnknownCode, code
 from reeducate.billing.evaluation import EvaluationFindings, Level, Presentation, evaluation_code
 from reeducate.billing.units import UnitRule, timed_units
-from reeducate.billing.x12.validation import x12_errors
-from reeducate.cli_output import console, refuse
+from reeducate.cli.output import console, refuse
 
-app = typer.Typer(help="Billing rules: timed units, evaluation complexity, X12 validation.", no_args_is_help=True)
+app = typer.Typer()  # named and described in reeducate/cli/__init__.py
 
 
 def _minutes(pairs: list[str]) -> dict[str, int]:
@@ -100,6 +99,8 @@ def evaluation(
 @app.command("validate")
 def validate(path: Annotated[Path, typer.Argument(help="An X12 837P file.")]) -> None:
     """Validate an X12 file with pyx12 against its implementation guide."""
+    from reeducate.billing.x12.validation import x12_errors
+
     if not path.is_file():
         refuse(f"{path} is not a file")
     problems = x12_errors(path.read_text(encoding="utf-8", errors="replace"))

@@ -8,55 +8,54 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
-from reeducate.measures import catalogue
-from reeducate.measures.change import change as judge_change
-from reeducate.measures.definition import Instrument
-from reeducate.measures.docs import measures_markdown
-from reeducate.measures.results import InvalidResponses, ScoreRequest
-from reeducate.measures.scoring import score as score_responses
+from reeducate.cli.output import console, refuse
 
-app = typer.Typer(help="Standardised outcome measures: definitions, scoring, change.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
+if TYPE_CHECKING:
+    from reeducate.measures.definition import Instrument
+    from reeducate.measures.results import ScoreRequest
+
+app = typer.Typer()  # named and described in reeducate/cli/__init__.py
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (the API's shape).")]
 
 
-def _refuse(message: str) -> NoReturn:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    raise typer.Exit(code=2)
-
-
 def _instrument(measure_id: str) -> Instrument:
+    from reeducate.measures import catalogue
+    from reeducate.measures.results import InvalidResponses
+
     try:
         return catalogue.get(measure_id)
     except InvalidResponses as error:
-        _refuse(str(error))
+        refuse(str(error))
 
 
 def _request(path: Path) -> ScoreRequest:
+    from pydantic import ValidationError
+
+    from reeducate.measures.results import ScoreRequest
+
     try:
         return ScoreRequest.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except OSError as error:
-        _refuse(f"cannot read {path}: {error.strerror}.")
+        refuse(f"cannot read {path}: {error.strerror}.")
     except json.JSONDecodeError as error:
-        _refuse(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}.")
+        refuse(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}.")
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        _refuse(f"{path}: {where}: {first['msg']}. Expected {{\"responses\": ..., \"patient\": {{...}}}}.")
+        refuse(f"{path}: {where}: {first['msg']}. Expected {{\"responses\": ..., \"patient\": {{...}}}}.")
 
 
 @app.command("list")
 def list_measures(as_json: JsonFlag = False) -> None:
     """Every shipped instrument."""
+    from reeducate.measures import catalogue
+
     rows = [{"id": i.id, "name": i.name, "kind": i.kind, "unit": i.unit_label, "min": i.min, "max": i.max,
              "higher_is_better": i.higher_is_better} for i in catalogue.instruments().values()]
     if as_json:
@@ -86,12 +85,15 @@ def score(
     as_json: JsonFlag = False,
 ) -> None:
     """Score one administration."""
+    from reeducate.measures.results import InvalidResponses
+    from reeducate.measures.scoring import score as score_responses
+
     instrument = _instrument(measure_id)
     request = _request(input_file)
     try:
         result = score_responses(instrument, request.responses, request.patient)
     except InvalidResponses as error:
-        _refuse(str(error))
+        refuse(str(error))
     if as_json:
         print(result.model_dump_json(indent=2))
         return
@@ -107,6 +109,9 @@ def score(
 
 def _value(instrument: Instrument, given: str, patient_file: Path | None) -> float:
     """A score given directly, or the score of a responses file."""
+    from reeducate.measures.results import InvalidResponses
+    from reeducate.measures.scoring import score as score_responses
+
     try:
         return float(given)
     except ValueError:
@@ -117,9 +122,9 @@ def _value(instrument: Instrument, given: str, patient_file: Path | None) -> flo
     try:
         result = score_responses(instrument, request.responses, request.patient)
     except InvalidResponses as error:
-        _refuse(f"{given}: {error}")
+        refuse(f"{given}: {error}")
     if result.score is None:
-        _refuse(f"{given}: {result.reason or 'no single score to compare'}")
+        refuse(f"{given}: {result.reason or 'no single score to compare'}")
     return result.score
 
 
@@ -132,12 +137,15 @@ def change(
     as_json: JsonFlag = False,
 ) -> None:
     """Change between two administrations against the MDC and MCID."""
+    from reeducate.measures.change import change as judge_change
+    from reeducate.measures.results import InvalidResponses
+
     instrument = _instrument(measure_id)
     try:
         result = judge_change(instrument, _value(instrument, baseline, input_file),
                               _value(instrument, followup, input_file))
     except InvalidResponses as error:
-        _refuse(str(error))
+        refuse(str(error))
     if as_json:
         print(result.model_dump_json(indent=2))
         return
@@ -150,4 +158,6 @@ def change(
 @app.command()
 def docs() -> None:
     """Print docs/measures.md (generated from the definitions)."""
+    from reeducate.measures.docs import measures_markdown
+
     print(measures_markdown(), end="")

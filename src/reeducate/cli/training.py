@@ -11,25 +11,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from reeducate.cli_output import console, refuse
-from reeducate.feedback.adapters.base import DeviceError
-from reeducate.feedback.replay import paced, recording_samples, replay
-from reeducate.training.catalogue import UnknownExercise, exercise, library
-from reeducate.training.live import live_exercise
-from reeducate.training.models import Exercise
+from reeducate.cli.output import console, refuse
 
-exercises_app = typer.Typer(help="The exercise library: techniques, exercises, their signals, targets and cues.",
-                            no_args_is_help=True)
-session_app = typer.Typer(help="Live feedback sessions run from recorded files.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from reeducate.training.models import Exercise
 
+exercises_app = typer.Typer()  # named and described in reeducate/cli/__init__.py, as session_app
+session_app = typer.Typer()
 
 
 def _chosen(exercise_id: str) -> Exercise:
+    from reeducate.training.catalogue import UnknownExercise, exercise
+
     try:
         return exercise(exercise_id)
     except UnknownExercise as exc:
@@ -39,6 +37,8 @@ def _chosen(exercise_id: str) -> Exercise:
 @exercises_app.command("list")
 def list_exercises(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Every exercise: id, name, technique and how it can be watched."""
+    from reeducate.training.catalogue import library
+
     rows = [{"id": ex.id, "name": ex.name, "technique": ex.technique, "monitors": [m.key for m in ex.monitors],
              "sided": ex.sided} for ex in library().exercises.values()]
     if as_json:
@@ -54,6 +54,8 @@ def list_exercises(as_json: Annotated[bool, typer.Option("--json", help="Print J
 def show_exercise(exercise_id: str,
                   as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """One exercise in full: signals, detection, targets, template, faults and cues, dosage, progressions."""
+    from reeducate.training.catalogue import library
+
     chosen = _chosen(exercise_id)
     if as_json:
         print(chosen.model_dump_json(indent=2))
@@ -92,6 +94,10 @@ def replay_session(
     as_json: Annotated[bool, typer.Option("--json", help="Print the events and the summary as JSON.")] = False,
 ) -> None:
     """Run the live engine over a recorded file, sample by sample, and print its events and summary."""
+    from reeducate.feedback.adapters.base import DeviceError
+    from reeducate.feedback.replay import paced, recording_samples, replay
+    from reeducate.training.live import live_exercise
+
     chosen = _chosen(exercise_id)
     try:
         watched = chosen.monitor(monitor)
