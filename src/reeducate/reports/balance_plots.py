@@ -68,7 +68,9 @@ def balance_progress_svg(series: dict[str, list[tuple[date, float]]]) -> bytes:
     axes = figure.subplots()
     days: list[date] = []
     for label, points in sorted(series.items()):
-        axes.plot([d for d, _ in points], [v for _, v in points], marker="o", linewidth=2, label=label)
+        # matplotlib's stubs take numbers only; dates go through its unit converters.
+        axes.plot([d for d, _ in points], [v for _, v in points],  # type: ignore[arg-type]
+                  marker="o", linewidth=2, label=label)
         days += [d for d, _ in points]
     axes.set_title("Mean sway velocity by condition (lower is steadier)", fontsize=10, color=INK, loc="left")
     axes.set_ylabel("cm/s", color=INK)
