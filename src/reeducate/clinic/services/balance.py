@@ -128,8 +128,8 @@ def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStor
              ) -> tuple[BalanceTrial, PreparedTrial]:
     """The trial and its preprocessed COP, recomputed from the stored raw file (for the plots)."""
     trial = get(session, actor, trial_id)
-    # BalanceTrial.preset is Mapped[str]; it only holds a Preset (upload_trials checks it, prepare() again).
-    cop, _ = prepare(_read(trial.filename, store.read(trial.sha256)), trial.preset)  # type: ignore[arg-type]
+    raw = _read(trial.filename, store.read(trial.sha256))
+    cop, _ = prepare(raw, trial.preset)  # type: ignore[arg-type]  # Mapped[str] column; holds a Preset
     return trial, cop
 
 

@@ -22,8 +22,7 @@ LOW_HZ, HIGH_HZ = 0.5, 2.0  # the band edges of the energy contents and the freq
 def spectrum(trial: PreparedTrial) -> tuple[np.ndarray, np.ndarray]:
     """Frequencies (Hz) and PSD (cm^2/Hz, n_freq x 2 for ML, AP)."""
     segment = int(SEGMENT_S * trial.rate_hz)
-    # scipy-stubs 1.17 spells the detrend literal "literal" where SciPy takes "linear".
-    return welch(  # type: ignore[call-overload]
+    return welch(  # type: ignore[call-overload]  # scipy-stubs 1.17 misspells detrend "linear" as "literal"
         trial.xy_cm, fs=trial.rate_hz, detrend="linear", nperseg=segment, noverlap=int(0.5 * segment), axis=0,
         nfft=len(trial))
 
