@@ -120,3 +120,9 @@ def test_the_plots_are_recomputed_from_the_stored_raw_file(factory: sessionmaker
     with unit_of_work(factory) as session:
         trial, cop = balance.prepared(session, actor(session, records, "patient"), records.balance_trial, store)
         assert isinstance(trial, BalanceTrial) and cop.rate_hz == 25.0 and len(cop) > 600
+
+
+def test_a_form_s_text_becomes_the_preset_the_engine_takes() -> None:
+    assert balance.named_preset("native") == "native"
+    with pytest.raises(InvalidInput, match="Unknown preset 'fast'; choose quijoux2021 or native"):
+        balance.named_preset("fast")

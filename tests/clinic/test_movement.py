@@ -17,6 +17,7 @@ from reeducate.clinic.models import User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import movement
 from reeducate.clinic.vocabulary import MovementKind
+from reeducate.signals.kinematics.views import View
 from tests.clinic.conftest import row_counts
 from tests.support import World, imu_gait_upload, video_upload
 
@@ -99,3 +100,14 @@ def test_a_completed_visit_takes_no_new_recording(factory: sessionmaker[Session]
     with pytest.raises(Conflict, match="completed"), unit_of_work(factory) as session:
         movement.upload_recording(session, actor(session, records, "therapist"), records.visit_done,
                                   imu_gait_upload(), store)
+
+
+def test_a_form_s_text_becomes_the_view_sensor_and_side_the_engines_take() -> None:
+    assert movement.camera_view("side") is View.SIDE and movement.camera_view(None) is None
+    assert movement.sensor_place("lower_back") == "lower_back" and movement.sensor_side("left") == "left"
+    assert movement.sensor_side(None) is None
+    for read, text, message in [(movement.camera_view, "top", "Unknown camera view"),
+                                (movement.sensor_place, "wrist", "Unknown sensor place"),
+                                (movement.sensor_side, "both", "choose left or right")]:
+        with pytest.raises(InvalidInput, match=message):
+            read(text)

@@ -95,11 +95,12 @@ def backup(engine: Engine, path: Path) -> BackupSummary:
         for table in _tables():
             rows = connection.execute(select(table).order_by(*table.primary_key.columns)).mappings()
             tables[table.name] = [{k: _to_json(v) for k, v in row.items()} for row in rows]
+    created_at = utcnow().isoformat()
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "revision": revision,
-        "created_at": utcnow().isoformat(),
+        "created_at": created_at,
         "tables": tables,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,7 @@ def backup(engine: Engine, path: Path) -> BackupSummary:
     with gzip.open(partial, "wt", encoding="utf-8") as handle:
         json.dump(document, handle, separators=(",", ":"))
     partial.replace(path)
-    return BackupSummary(path, str(revision), document["created_at"], {k: len(v) for k, v in tables.items()})
+    return BackupSummary(path, str(revision), created_at, {k: len(v) for k, v in tables.items()})
 
 
 def read_backup(path: Path) -> dict[str, Any]:

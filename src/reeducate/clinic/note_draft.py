@@ -142,7 +142,9 @@ def draft(
         if nxt:
             progressions.append(f"{_exercise_name(r)} achieved: progress to "
                                 f"{exercise(nxt[0]).name} when the patient is ready.")
-    techniques, deficits, cues = [], [], []
+    techniques: list[str] = []
+    deficits: list[str] = []
+    cues: list[str] = []
     for r in exercises:
         try:
             technique = library().techniques[exercise(r.exercise_id).technique]

@@ -29,7 +29,7 @@ def write_annotated(video: Path, result: MovementResult, out: Path) -> int:
 
     series = result.series
     width, height = series.image_size_px or (0, 0)
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), series.fps, (width, height))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), series.fps, (width, height))
     if not writer.isOpened():
         raise OSError(f"cannot write a video to {out}")
     scale = max(width, height) / 1000

@@ -68,8 +68,10 @@ def balance_progress_svg(series: dict[str, list[tuple[date, float]]]) -> bytes:
     axes = figure.subplots()
     days: list[date] = []
     for label, points in sorted(series.items()):
-        axes.plot([d for d, _ in points], [v for _, v in points], marker="o", linewidth=2, label=label)
-        days += [d for d, _ in points]
+        dates, values = [d for d, _ in points], [v for _, v in points]
+        axes.plot(dates, values,  # type: ignore[arg-type]  # dates: matplotlib's stubs say floats
+                  marker="o", linewidth=2, label=label)
+        days += dates
     axes.set_title("Mean sway velocity by condition (lower is steadier)", fontsize=10, color=INK, loc="left")
     axes.set_ylabel("cm/s", color=INK)
     axes.set_ylim(bottom=0)

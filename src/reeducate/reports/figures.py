@@ -15,7 +15,9 @@ INK, GRID = "#1c2733", "#e6ebf0"
 def dated_axis(axes: Axes, days: list[date]) -> None:
     """Days across (a week wide at least, so one or two points do not fill it), light grid, legend."""
     if days:
-        axes.set_xlim(min(days) - timedelta(days=3), max(max(days) + timedelta(days=3), min(days) + timedelta(days=7)))
+        first = min(days) - timedelta(days=3)
+        last = max(max(days) + timedelta(days=3), min(days) + timedelta(days=7))
+        axes.set_xlim(first, last)  # type: ignore[arg-type]  # dates: matplotlib's stubs say floats
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
     for side in ("top", "right"):

@@ -210,9 +210,9 @@ def prepare(recording: CopRecording, preset: Preset = "quijoux2021") -> tuple[Pr
         resampled, rate = centred, recording.sampling_rate_hz
     duration = len(resampled) / rate
     if duration < MIN_DURATION_S:
-        kept = f" ({duration:.1f} s after preprocessing)" if abs(duration - recording.duration_s) >= 0.05 else ""
+        after = f" ({duration:.1f} s after preprocessing)" if abs(duration - recording.duration_s) >= 0.05 else ""
         raise RecordingError(
-            f"{recording.source}: the trial lasts {recording.duration_s:.1f} s{kept}; the descriptors need at "
+            f"{recording.source}: the trial lasts {recording.duration_s:.1f} s{after}; the descriptors need at "
             f"least {MIN_DURATION_S:.0f} s (the spectrum uses {SEGMENT_S:.0f} s windows). Record a longer trial."
         )
     filtered = ZeroPhaseLowPass().apply(resampled, rate)

@@ -13,18 +13,18 @@ on swing time for foot sensors, on alternate step times for a lower-back sensor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from reeducate.signals.errors import RecordingError
-from reeducate.signals.imu import ImuRecording
+from reeducate.signals.imu import ImuRecording, Sensor
 from reeducate.signals.strides.foot import detect_events, stride_period_s
 from reeducate.signals.strides.lower_back import MAX_STEP_S, detect_steps
 from reeducate.signals.strides.trajectory import stride_displacements
 
-Sensor = Literal["foot", "lower_back"]
 #: A stride whose heading changes more than this (deg) is a turning stride (ours: a straight stride
 #: drifts a few degrees; a 180-degree turn takes two or three strides of 40-120 degrees each).
 TURNING_STRIDE_DEG = 20.0
@@ -97,6 +97,11 @@ def _r(value: float | None, digits: int = 4) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
+def _round(value: float, digits: int = 4) -> float:
+    """A value finite by construction (an instant from sample indices, an angle past a threshold), rounded."""
+    return round(float(value), digits)
+
+
 def _cv(values: list[float]) -> float | None:
     return 100 * float(np.std(values, ddof=1) / np.mean(values)) if len(values) > 2 else None
 
@@ -108,9 +113,9 @@ def symmetry_index(left: float | None, right: float | None) -> float | None:
     return 100 * abs(left - right) / ((left + right) / 2)
 
 
-def _mean(values: list[float]) -> float | None:
-    values = [v for v in values if v is not None and np.isfinite(v)]
-    return float(np.mean(values)) if values else None
+def _mean(values: Sequence[float | None]) -> float | None:
+    finite = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(finite)) if finite else None
 
 
 def _foot_strides(recording: ImuRecording, name: str) -> list[Stride]:
@@ -190,18 +195,18 @@ def bouts_of(strides: dict[str, list[Stride]]) -> list[dict[str, float | int]]:
             merged[-1][2] += len(run)
         else:
             merged.append([start, end, len(run)])
-    return [{"start_s": _r(a), "end_s": _r(b), "n_strides": int(n)} for a, b, n in merged]
+    return [{"start_s": _round(a), "end_s": _round(b), "n_strides": int(n)} for a, b, n in merged]
 
 
 def _turns_from_strides(strides: dict[str, list[Stride]]) -> list[dict[str, float]]:
     """Runs of consecutive turning strides of one foot adding up to MIN_TURN_DEG, the two feet merged."""
-    turns = []
+    turns: list[dict[str, float]] = []
     for side in strides.values():
         for run in _runs([s for s in side if s.turning]):
             angle = sum(s.turn_deg or 0.0 for s in run)
             if abs(angle) >= MIN_TURN_DEG:
                 start, end = _span(run)
-                turns.append({"start_s": _r(start), "end_s": _r(end), "angle_deg": _r(angle, 1)})
+                turns.append({"start_s": _round(start), "end_s": _round(end), "angle_deg": _round(angle, 1)})
     merged: list[dict[str, float]] = []
     for turn in sorted(turns, key=lambda t: t["start_s"]):
         if merged and turn["start_s"] <= merged[-1]["end_s"]:
@@ -306,12 +311,14 @@ def _lower_back(recording: ImuRecording, sensor_height_m: float | None) -> GaitR
     step_times = [float(t) for t in times[walking]]
     lengths = [float(v) for v in found.step_length_m[walking] if np.isfinite(v)]
     odd, even = step_times[0::2], step_times[1::2]
-    bouts, current = [], []
+    bouts: list[dict[str, float | int]] = []
+    current: list[int] = []
     for k, ok in enumerate(walking):
         if ok:
             current.append(k)
         if (not ok or k == len(walking) - 1) and current:
-            bouts.append({"start_s": _r(found.ic[current[0]] / fs), "end_s": _r(found.ic[current[-1] + 1] / fs),
+            bouts.append({"start_s": _round(found.ic[current[0]] / fs),
+                          "end_s": _round(found.ic[current[-1] + 1] / fs),
                           "n_steps": len(current)})
             current = []
     turns = _turns_from_yaw(found.yaw_rate_deg_s, fs) if found.yaw_rate_deg_s is not None else []
@@ -324,7 +331,7 @@ def _lower_back(recording: ImuRecording, sensor_height_m: float | None) -> GaitR
         refused.append(("turns", "turns need a gyroscope"))
     summary = {
         "n_steps": len(step_times),
-        "cadence_steps_per_min": _r(60 / np.mean(step_times) if step_times else None, 2),
+        "cadence_steps_per_min": _r(60 / float(np.mean(step_times)) if step_times else None, 2),
         "gait_speed_m_s": _r(sum(lengths) / sum(step_times) if lengths else None),
         "step_time_s": _r(_mean(step_times)),
         "step_length_m": _r(_mean(lengths)),
@@ -347,11 +354,12 @@ def _turns_from_yaw(yaw_rate_deg_s: np.ndarray, fs: float) -> list[dict[str, flo
     smooth = uniform_filter1d(yaw_rate_deg_s, int(fs))
     turning = np.abs(smooth) > TURNING_RATE_DEG_S
     edges = np.diff(np.concatenate([[0], turning.astype(np.int8), [0]]))
-    turns = []
+    turns: list[dict[str, float]] = []
     for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
         angle = float(np.sum(yaw_rate_deg_s[start:stop]) / fs)
         if abs(angle) >= MIN_TURN_DEG:
-            turns.append({"start_s": _r(start / fs), "end_s": _r(stop / fs), "angle_deg": _r(angle, 1)})
+            turns.append({"start_s": _round(start / fs), "end_s": _round(stop / fs),
+                          "angle_deg": _round(angle, 1)})
     return turns
 
 

@@ -7,10 +7,17 @@ axes (the engine finds the axes it needs from the signals: the gait engine never
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from reeducate.signals.errors import RecordingError
+
+#: Where a single sensor was worn, and on which foot.
+Sensor = Literal["foot", "lower_back"]
+Side = Literal["left", "right"]
+SENSORS: tuple[Sensor, ...] = ("foot", "lower_back")
+SIDES: tuple[Side, ...] = ("left", "right")
 
 STANDARD_GRAVITY = 9.80665  # m/s², CGPM 1901
 #: A walking foot turns at several hundred deg/s; below this 99th percentile the gyro is likely in rad/s.

@@ -26,7 +26,8 @@ FLAGS: dict[Method, tuple[str, str]] = {
 }
 
 
-def _number(text: str | None) -> float | int | None:
+def _number(text: str | None) -> float | int | str | None:
+    """A typed-in number; text that is not one goes on as it was, for the engine to refuse in words."""
     if text is None or not text.strip():
         return None
     try:
@@ -47,8 +48,9 @@ def _items(form: Mapping[str, str], instrument: Instrument, prefix: str = "item"
     return answers
 
 
-def responses_from_form(instrument: Instrument, form: Mapping[str, str]) -> tuple[Any, dict[str, float | None]]:
-    """The responses object for the engine, and height/weight for the patient facts."""
+def responses_from_form(instrument: Instrument, form: Mapping[str, str]
+                        ) -> tuple[Any, dict[str, float | int | str | None]]:
+    """The responses object for the engine, and height/weight for the patient facts (unchecked, as typed)."""
     method = instrument.scoring.method
     body = {"height_cm": _number(form.get("height_cm")), "weight_kg": _number(form.get("weight_kg"))}
     if method is Method.FOUR_STAGE:

@@ -27,7 +27,7 @@ def _day(moment: datetime | date | None, timezone: str | None = None) -> str:
     if moment is None:
         return ""
     if isinstance(moment, datetime) and timezone:
-        moment = local(moment, timezone)
+        return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y")
     return moment.strftime("%a %d %b %Y")
 
 

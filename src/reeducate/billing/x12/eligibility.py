@@ -180,6 +180,7 @@ def _listed(value: Any) -> list[Any]:
 def _models(text: str, expected: str) -> list[Any]:
     if not text.lstrip().startswith("ISA"):
         raise EligibilityError(f"This is not an X12 file: a {expected} starts with an ISA segment")
+    models: list[Any]  # x12sdk yields its base X12SegmentGroup; these are 270 or 271 transaction sets
     try:
         with X12ModelReader(text) as reader:
             models = list(reader.models())
@@ -206,8 +207,8 @@ def _answer(subscriber: Any) -> Answer:
     benefits = []
     for item in name.loop_2110c or []:
         eb = item.eb_segment
-        services = eb.service_type_code or []
-        services = services if isinstance(services, list) else [services]
+        codes = eb.service_type_code or []
+        services: list[str] = codes if isinstance(codes, list) else [codes]
         benefits.append(Benefit(
             kind=eb.eligibility_benefit_information,
             kind_label=BENEFIT_KINDS.get(eb.eligibility_benefit_information, eb.eligibility_benefit_information),

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
@@ -41,7 +41,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(session: Session, since: datetime, *criteria: object) -> int:
+def _recent_failures(session: Session, since: datetime, *criteria: ColumnElement[bool]) -> int:
     return session.scalar(
         select(func.count()).select_from(LoginAttempt).where(
             LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False), *criteria

@@ -65,24 +65,30 @@ def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> Ba
         raise InvalidInput(str(error)) from None
 
 
+def named_preset(text: str) -> Preset:
+    """The preprocessing preset a form names."""
+    if text not in PRESETS:
+        raise InvalidInput(f"Unknown preset {text!r}; choose {' or '.join(PRESETS)}.")
+    return text
+
+
 def upload_trials(
     session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], store: RecordingStore, *,
-    preset: str = "quijoux2021", height_cm: float | None = None, now: datetime | None = None,
+    preset: Preset = "quijoux2021", height_cm: float | None = None, now: datetime | None = None,
 ) -> list[BalanceTrial]:
     """A clinician adds force-plate trials to an open visit; every file is analysed before any is kept."""
     require_role(actor, CLINICIANS, "record balance trials")
     visit = visits.clinical_visit(session, actor, visit_id)
     if visit.status is VisitStatus.COMPLETED:
         raise Conflict(f"Visit {visit.id} is completed; add the trials to the patient's next visit.")
-    if preset not in PRESETS:
-        raise InvalidInput(f"Unknown preset {preset!r}; choose {' or '.join(PRESETS)}.")
+    named_preset(preset)  # the type is not enforced when called: still refused here
     if not uploads:
         raise InvalidInput("Choose at least one recording to upload.")
     if len(uploads) > MAX_TRIALS_PER_UPLOAD:
         raise InvalidInput(f"Upload at most {MAX_TRIALS_PER_UPLOAD} trials at a time.")
     if height_cm is not None and not 50 <= height_cm <= 250:
         raise InvalidInput("Enter the patient's height in centimetres (50-250).")
-    results = [(upload, _analyse(upload, preset, height_cm)) for upload in uploads]  # type: ignore[arg-type]
+    results = [(upload, _analyse(upload, preset, height_cm)) for upload in uploads]
     trials = []
     for upload, result in results:
         trial = BalanceTrial(
@@ -122,7 +128,8 @@ def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStor
              ) -> tuple[BalanceTrial, PreparedTrial]:
     """The trial and its preprocessed COP, recomputed from the stored raw file (for the plots)."""
     trial = get(session, actor, trial_id)
-    cop, _ = prepare(_read(trial.filename, store.read(trial.sha256)), trial.preset)  # type: ignore[arg-type]
+    raw = _read(trial.filename, store.read(trial.sha256))
+    cop, _ = prepare(raw, trial.preset)  # type: ignore[arg-type]  # Mapped[str] column; holds a Preset
     return trial, cop
 
 

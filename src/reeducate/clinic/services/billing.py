@@ -106,7 +106,7 @@ def context_of(session: Session, visit: Visit) -> Context:
     medicare = coverage is not None and coverage.plan_kind is PlanKind.MEDICARE
     day = visit.checked_in_at.date()
     before = Decimal(0)
-    if medicare:
+    if medicare and coverage is not None:
         before = session.scalar(
             select(func.coalesce(func.sum(Claim.total_charge), 0)).join(Visit, Claim.visit_id == Visit.id)
             .where(Visit.patient_id == visit.patient_id, Claim.coverage_id == coverage.id,
@@ -273,13 +273,15 @@ def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetim
     visit = billing_visit(session, actor, visit_id)
     billing = assess(session, visit)
     claim = professional_claim(session, visit, billing)
+    coverage = billing.coverage
+    assert coverage is not None, "professional_claim refuses a visit without coverage"
     number = (session.scalar(select(func.max(Claim.control_number))) or 0) + 1
     try:
-        text = x837.build_837p(claim, Parties(visit.patient.clinic.npi or "REEDUCATE", billing.coverage.payer_id),
+        text = x837.build_837p(claim, Parties(visit.patient.clinic.npi or "REEDUCATE", coverage.payer_id),
                                control_number=number, created_at=now or utcnow())
     except (x837.ClaimNotValid, ValueError) as error:
         raise InvalidInput(str(error)) from None
-    row = Claim(visit_id=visit.id, coverage_id=billing.coverage.id, control_number=number,
+    row = Claim(visit_id=visit.id, coverage_id=coverage.id, control_number=number,
                 total_charge=claim.total_charge, x12=text, created_by_id=actor.user_id)
     session.add(row)
     session.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -59,7 +60,8 @@ def _age_on(born: date, on: date) -> int:
 
 def patient_facts(patient: Patient, on: date, data: AdministrationCreate) -> PatientFacts:
     """Age on the day and sex from the record; height and weight as entered with the test."""
-    sex = patient.sex.value if patient.sex in (Sex.FEMALE, Sex.MALE) else None
+    sex: Literal["female", "male"] | None = (
+        "female" if patient.sex is Sex.FEMALE else "male" if patient.sex is Sex.MALE else None)
     return PatientFacts(age_years=_age_on(patient.date_of_birth, on), sex=sex,
                         height_cm=data.height_cm, weight_kg=data.weight_kg)
 
@@ -182,6 +184,7 @@ def portal_questionnaires(session: Session, actor: Actor) -> list[PortalQuestion
 def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, target: float) -> MeasureGoal:
     """The score the episode aims for on a measure (replaces an earlier goal)."""
     require_role(actor, CLINICIANS, "set goals")
+    assert actor.user_id is not None, "a clinician is a user"
     episode = episode_service.get(session, actor, episode_id)
     measure = instrument(measure_id)
     top = measure.max if measure.max is not None else float("inf")

@@ -26,7 +26,9 @@ from reeducate.clinic.uploads import as_file, check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, MovementKind, VisitStatus
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import analyze_gait
+from reeducate.signals.imu import SENSORS, SIDES, Sensor, Side
 from reeducate.signals.io.imu import read_imu
+from reeducate.signals.kinematics.views import View
 from reeducate.signals.movement import analyze_pose
 from reeducate.signals.pose.video import read_video, video_properties
 from reeducate.signals.video_gait import analyze_video_gait
@@ -37,8 +39,7 @@ MAX_VIDEO_BYTES = 200 * 1024 * 1024
 MAX_VIDEO_S = 120.0
 #: Largest IMU file accepted (bytes): an hour of two 6-axis sensors at 100 Hz as CSV is about 40 MB.
 MAX_IMU_BYTES = 50 * 1024 * 1024
-VIEWS = ("side", "front")
-SENSORS = ("foot", "lower_back")
+VIEWS = tuple(View)
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,12 @@ class MovementUpload:
     filename: str
     content: bytes
     kind: MovementKind
-    view: str | None = None
+    view: View | None = None
     height_cm: float | None = None
     region: tuple[int, int, int, int] | None = None
-    sensor: str = "foot"
+    sensor: Sensor = "foot"
     sampling_rate_hz: float | None = None
-    side: str | None = None
+    side: Side | None = None
     sensor_height_m: float | None = None
 
     def options(self) -> dict[str, Any]:
@@ -63,15 +64,39 @@ class MovementUpload:
         return {k: (list(getattr(self, k)) if k == "region" and self.region else getattr(self, k)) for k in keep}
 
 
+def camera_view(text: str | None) -> View | None:
+    """The camera view a form names (side or front); None leaves it to be inferred."""
+    if text is None:
+        return None
+    if text not in VIEWS:
+        raise InvalidInput(f"Unknown camera view {text!r}; choose side or front "
+                           "(or leave it to be inferred).")
+    return View(text)
+
+
+def sensor_place(text: str) -> Sensor:
+    """Where a form says the IMU was worn (foot or lower_back)."""
+    if text not in SENSORS:
+        raise InvalidInput(f"Unknown sensor place {text!r}; choose foot or lower_back.")
+    return text
+
+
+def sensor_side(text: str | None) -> Side | None:
+    """Which foot a single foot sensor was on (left or right); None when not said."""
+    if text is None:
+        return None
+    if text not in SIDES:
+        raise InvalidInput(f"Unknown side {text!r}; choose left or right.")
+    return text
+
+
 def _check_options(upload: MovementUpload) -> None:
-    if upload.view not in (None, *VIEWS):
-        raise InvalidInput(f"Unknown camera view {upload.view!r}; choose side or front (or leave it to be inferred).")
+    # The fields' types are not enforced when an upload is made: the service still refuses what they rule out.
+    camera_view(upload.view)
     if upload.height_cm is not None and not 50 <= upload.height_cm <= 250:
         raise InvalidInput("Enter the patient's height in centimetres (50-250).")
-    if upload.sensor not in SENSORS:
-        raise InvalidInput(f"Unknown sensor place {upload.sensor!r}; choose foot or lower_back.")
-    if upload.side not in (None, "left", "right"):
-        raise InvalidInput(f"Unknown side {upload.side!r}; choose left or right.")
+    sensor_place(upload.sensor)
+    sensor_side(upload.side)
 
 
 def _video(name: str, upload: MovementUpload) -> dict[str, Any]:
@@ -93,9 +118,9 @@ def _video(name: str, upload: MovementUpload) -> dict[str, Any]:
 def _imu(name: str, upload: MovementUpload) -> dict[str, Any]:
     check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
     with as_file(name, upload.content) as path:
-        recording = read_imu(path, sampling_rate_hz=upload.sampling_rate_hz, sensor=upload.sensor,  # type: ignore[arg-type]
-                             side=upload.side)  # type: ignore[arg-type]
-    gait = analyze_gait(recording, sensor=upload.sensor, sensor_height_m=upload.sensor_height_m)  # type: ignore[arg-type]
+        recording = read_imu(path, sampling_rate_hz=upload.sampling_rate_hz, sensor=upload.sensor,
+                             side=upload.side)
+    gait = analyze_gait(recording, sensor=upload.sensor, sensor_height_m=upload.sensor_height_m)
     return {"gait": gait.to_dict()}
 
 

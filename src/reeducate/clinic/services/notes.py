@@ -37,7 +37,8 @@ REQUIRED_TO_SIGN = ("subjective", "objective", "assessment", "plan")
 MAX_SECTION_CHARS = 20_000
 
 
-def _rows(session: Session, model: type, visit_id: int) -> list[Any]:
+def _rows(session: Session, model: type[Any], visit_id: int) -> list[Any]:
+    """A visit's rows of ``model`` (any table with ``visit_id`` and ``id``), oldest first."""
     return list(session.scalars(select(model).where(model.visit_id == visit_id).order_by(model.id)))
 
 
@@ -97,6 +98,7 @@ def _draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
 def edit(session: Session, actor: Actor, visit_id: int, content: dict[str, Any]) -> VisitNote:
     """Replace the draft's sections (unknown keys refused, sizes bounded)."""
     note = _draft(session, actor, visit_id)
+    assert actor.user_id is not None, "a clinician is a user"
     merged = _checked(content, note.content)
     note.content = merged
     note.updated_at = utcnow()
@@ -148,6 +150,7 @@ def content_hash(note: VisitNote, signer_id: int, signed_at: datetime) -> str:
 def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> VisitNote:
     """Sign the draft: its billing must pass the payer's rules and every SOAP section be written."""
     note = _draft(session, actor, visit_id)
+    assert actor.user_id is not None, "a clinician is a user"
     visit = note.visit
     if actor.role is Role.PT_ASSISTANT and actor.user_id != visit.clinician_id:
         raise Forbidden("A PT assistant signs only the notes of visits they treated.")

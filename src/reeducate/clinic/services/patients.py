@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
@@ -41,7 +41,7 @@ def search(session: Session, actor: Actor, query: str = "", *, limit: int = SEAR
     statement = select(Patient).where(Patient.clinic_id == actor.clinic_id)
     for term in query.split():
         like = f"%{term.lower()}%"
-        clauses = [
+        clauses: list[ColumnElement[bool]] = [
             func.lower(Patient.first_name).like(like),
             func.lower(Patient.last_name).like(like),
             func.lower(Patient.mrn).like(like),

@@ -10,10 +10,11 @@ slot at once cannot both succeed.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, fetch, require_role
 from reeducate.clinic.audit_log import record, record_reads
@@ -81,8 +82,8 @@ def check_opening_hours(location: Location, starts: datetime, ends: datetime) ->
     )
 
 
-def _overlapping(session: Session, column: object, value: int, starts: datetime, ends: datetime,
-                 exclude_id: int | None) -> Appointment | None:
+def _overlapping(session: Session, column: InstrumentedAttribute[Any], value: int, starts: datetime,
+                 ends: datetime, exclude_id: int | None) -> Appointment | None:
     statement = select(Appointment).where(
         column == value,
         Appointment.status.in_(SLOT_HOLDING),
@@ -139,10 +140,10 @@ def _check_slot(session: Session, appointment: Appointment, *, now: datetime) ->
             field="starts_at",
         )
     check_opening_hours(location, appointment.starts_at, appointment.ends_at)
-    when = dict(starts=appointment.starts_at, ends=appointment.ends_at, exclude_id=appointment.id)
+    when = (appointment.starts_at, appointment.ends_at, appointment.id)  # starts, ends, exclude_id
     provider, room, patient = appointment.provider, appointment.room, appointment.patient
     assert provider is not None, "a slot-holding appointment has a provider"
-    clash = _overlapping(session, Appointment.provider_id, provider.id, **when)
+    clash = _overlapping(session, Appointment.provider_id, provider.id, *when)
     if clash:
         raise Conflict(
             f"{provider.display_name} is already booked "
@@ -150,14 +151,14 @@ def _check_slot(session: Session, appointment: Appointment, *, now: datetime) ->
             field="starts_at",
         )
     if room is not None:
-        clash = _overlapping(session, Appointment.room_id, room.id, **when)
+        clash = _overlapping(session, Appointment.room_id, room.id, *when)
         if clash:
             raise Conflict(
                 f"{room.name} is already in use "
                 f"{_describe(clash.starts_at, clash.ends_at, location)}; pick another room or time.",
                 field="room_id",
             )
-    clash = _overlapping(session, Appointment.patient_id, patient.id, **when)
+    clash = _overlapping(session, Appointment.patient_id, patient.id, *when)
     if clash:
         raise Conflict(
             f"{patient.full_name} already has an appointment "

@@ -187,7 +187,8 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     kind, _, number = ref.partition(":")
     if kind not in ("movement", "balance") or not number.isdigit():
         raise InvalidInput(f"Choose a recording of this visit to replay (got {ref!r}).")
-    model = MovementRecording if kind == "movement" else BalanceTrial
+    model: type[MovementRecording] | type[BalanceTrial] = (
+        MovementRecording if kind == "movement" else BalanceTrial)
     noun = "movement_recording" if kind == "movement" else "balance_trial"
     row = recordings.one(session, actor, model, int(number), noun)
     if row.visit_id != visit_id:

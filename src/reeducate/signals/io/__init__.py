@@ -12,13 +12,13 @@ from typing import Literal
 
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.io.c3d import read_c3d
-from reeducate.signals.io.text import ColumnOptions, Layout, Units, read_text
+from reeducate.signals.io.text import UNITS, ColumnOptions, Layout, Units, read_text
 from reeducate.signals.recording import CopRecording
 
 Format = Literal["auto", "bds", "pds", "motive", "csv", "forces", "c3d"]
-FORMATS: tuple[str, ...] = ("auto", "bds", "pds", "motive", "csv", "forces", "c3d")
+FORMATS: tuple[Format, ...] = ("auto", "bds", "pds", "motive", "csv", "forces", "c3d")
 
-__all__ = ["FORMATS", "ColumnOptions", "Format", "Layout", "Units", "read_cop"]
+__all__ = ["FORMATS", "UNITS", "ColumnOptions", "Format", "Layout", "Units", "read_cop"]
 
 
 def read_cop(path: Path, *, format: Format = "auto", options: ColumnOptions | None = None) -> CopRecording:

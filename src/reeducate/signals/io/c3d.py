@@ -25,7 +25,8 @@ def _declared_frames(path: Path) -> int | None:
         header = stream.read(512)
         stream.seek(max(header[0] - 1, 0) * 512 + 3)
         processor = stream.read(1)
-    order = "big" if processor == bytes([86]) else "little"  # 84 Intel, 85 DEC: little; 86 MIPS: big
+    # 84 Intel, 85 DEC: little; 86 MIPS: big
+    order: Literal["little", "big"] = "big" if processor == bytes([86]) else "little"
     first, last = int.from_bytes(header[6:8], order), int.from_bytes(header[8:10], order)
     return None if last >= 65535 or last < first else last - first + 1
 

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Hashable, Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from reeducate.signals.errors import RecordingError
-from reeducate.signals.imu import ImuRecording, ImuSensor, imu_recording
+from reeducate.signals.imu import ImuRecording, ImuSensor, Sensor, Side, imu_recording
 
 AXES = ("x", "y", "z")
 _SENSOR_NAMES = {"left_sensor": "left_foot", "right_sensor": "right_foot"}
 
 
-def read_imu(path: Path, *, sampling_rate_hz: float | None = None, sensor: str = "foot",
-             side: str | None = None, acc_unit: str = "auto") -> ImuRecording:
+def read_imu(path: Path, *, sampling_rate_hz: float | None = None, sensor: Sensor = "foot",
+             side: Side | None = None, acc_unit: str = "auto") -> ImuRecording:
     """Read an IMU recording; ``sensor`` names where a single sensor was worn (``foot`` or ``lower_back``)."""
     path = Path(path)
     if not path.is_file():
@@ -40,16 +42,17 @@ def read_imu(path: Path, *, sampling_rate_hz: float | None = None, sensor: str =
     return _single(path.name, text, sampling_rate_hz, sensor, side, acc_unit)
 
 
-def _frame(name: str, text: str, **kwargs: object) -> pd.DataFrame:
+def _frame(name: str, text: str, *, header: Literal["infer"] | None = "infer",
+           engine: Literal["c", "pyarrow"] | None = None) -> pd.DataFrame:
     try:
-        return pd.read_csv(io.BytesIO(text.encode()), **kwargs)
+        return pd.read_csv(io.BytesIO(text.encode()), header=header, engine=engine)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise RecordingError(f"{name}: not a readable CSV ({exc}).") from exc
 
 
-def _numeric(name: str, table: pd.DataFrame, columns: list) -> np.ndarray:
+def _numeric(name: str, table: pd.DataFrame, columns: Sequence[Hashable]) -> np.ndarray:
     """The named columns as floats (NaN where a cell is not a number, for the caller's NaN check)."""
-    positions = table.columns.get_indexer(columns)
+    positions = table.columns.get_indexer(pd.Index(columns))
     if all(table.dtypes.iloc[p].kind in "fiu" for p in positions):
         values = table.iloc[:, positions].to_numpy(dtype=float)  # by position: far cheaper than by label
     else:
@@ -86,7 +89,7 @@ def _two_level(name: str, text: str, rate: float | None, acc_unit: str) -> ImuRe
     return imu_recording(sensors, sampling_rate_hz=rate, source=name, acc_unit=acc_unit)
 
 
-def _single(name: str, text: str, rate: float | None, sensor: str, side: str | None,
+def _single(name: str, text: str, rate: float | None, sensor: Sensor, side: Side | None,
             acc_unit: str) -> ImuRecording:
     table = _frame(name, text)
     table.columns = [str(c).strip().lower() for c in table.columns]
@@ -105,7 +108,7 @@ def _single(name: str, text: str, rate: float | None, sensor: str, side: str | N
                          source=name, acc_unit=acc_unit)
 
 
-def _geneactiv(name: str, text: str, rate: float | None, sensor: str, acc_unit: str) -> ImuRecording:
+def _geneactiv(name: str, text: str, rate: float | None, sensor: Sensor, acc_unit: str) -> ImuRecording:
     lines = text.splitlines()
     stated = next((float(m.group(1)) for line in lines[:120]
                    if (m := re.match(r"Measurement Frequency,\s*([\d.]+)", line))), None)

@@ -30,6 +30,7 @@ from reeducate.signals.recording import CopRecording, FootLoads, cop_recording
 
 Layout = Literal["bds", "pds", "motive", "csv", "forces"]
 Units = Literal["m", "cm", "mm"]
+UNITS: tuple[Units, ...] = ("m", "cm", "mm")
 
 _UNIT_SUFFIX = re.compile(r"[\[(]\s*(m|cm|mm)\s*[\])]\s*$", re.IGNORECASE)
 _TIME_NAMES = ("time", "time[s]", "time (s)", "t", "mocaptime", "seconds")
@@ -145,10 +146,11 @@ def read_text(path: Path, layout: Layout | Literal["auto"], options: ColumnOptio
 def _read_pds(frame: pd.DataFrame, source: str, options: ColumnOptions) -> CopRecording:
     """Dual plate (lab frame Y up, X AP, Z ML): net COP from each foot's COP and vertical force."""
     left_fz, right_fz = _numbers(frame, "LGRF_Y", source), _numbers(frame, "RGRF_Y", source)
-    left = (_numbers(frame, "LCOP_X", source), _numbers(frame, "LCOP_Z", source))
-    right = (_numbers(frame, "RCOP_X", source), _numbers(frame, "RCOP_Z", source))
-    left = tuple(np.where(np.abs(left_fz) > 0, axis, np.nan) for axis in left)
-    right = tuple(np.where(np.abs(right_fz) > 0, axis, np.nan) for axis in right)
+    left_x, left_z = _numbers(frame, "LCOP_X", source), _numbers(frame, "LCOP_Z", source)
+    right_x, right_z = _numbers(frame, "RCOP_X", source), _numbers(frame, "RCOP_Z", source)
+    left_on, right_on = np.abs(left_fz) > 0, np.abs(right_fz) > 0
+    left = (np.where(left_on, left_x, np.nan), np.where(left_on, left_z, np.nan))
+    right = (np.where(right_on, right_x, np.nan), np.where(right_on, right_z, np.nan))
     ap, ml = net_cop(left, left_fz, right, right_fz)
     return cop_recording(
         ap_m=ap, ml_m=ml, time_s=_numbers(frame, "Time", source), sampling_rate_hz=options.sampling_rate_hz,
@@ -185,7 +187,8 @@ def _read_forces(frame: pd.DataFrame, source: str, options: ColumnOptions, *, me
 
 def _unit_of(column: str) -> Units | None:
     match = _UNIT_SUFFIX.search(column)
-    return match.group(1).lower() if match else None  # type: ignore[return-value]
+    unit = match.group(1).lower() if match else None
+    return unit if unit in UNITS else None
 
 
 def _find(frame: pd.DataFrame, wanted: str, given: str | None, source: str) -> str:

@@ -7,7 +7,7 @@ is added by writing one more class with ``name``, ``detect`` and ``close``.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -17,7 +17,10 @@ from reeducate.signals.pose.landmarks import LANDMARKS
 class PoseBackend(Protocol):
     """What the video reader needs from a pose model."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The model and its version, as the result's provenance names it."""
+        ...
 
     def detect(self, frame_rgb: np.ndarray) -> np.ndarray:
         """People in one frame (height, width, 3 uint8 RGB) as (people, 33, 3): x px, y px, visibility."""
@@ -39,7 +42,7 @@ class MediaPipePose:
     def __init__(self, *, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
-        self._pose = None
+        self._pose: Any = None  # mediapipe ships no types: its Pose solution, made on first use
 
     @property
     def name(self) -> str:

@@ -103,7 +103,7 @@ def link_tracks(candidates: list[np.ndarray], time_s: np.ndarray) -> list[_Track
     open_tracks: list[_Track] = []
     closed: list[_Track] = []
     for f, people in enumerate(candidates):
-        still_open = []
+        still_open: list[_Track] = []
         for track in open_tracks:
             (still_open if time_s[f] - time_s[track.frames[-1]] <= MAX_TRACK_GAP_S else closed).append(track)
         open_tracks = still_open
@@ -171,12 +171,12 @@ def select_person(candidates: list[np.ndarray], time_s: np.ndarray, mark: Mark |
     if not tracks:
         return Selection(xy, vis, 0, 0, "nobody detected")
     chosen = _marked(tracks, mark) if mark is not None else None
-    if mark is not None and chosen is None:
-        how = f"nobody at the marked point in frame {mark.frame}; the most visible person was followed"
-    elif chosen is not None:
-        how = f"the person marked in frame {mark.frame}"
-    else:
+    if mark is None:
         how = "the most visible person"
+    elif chosen is None:
+        how = f"nobody at the marked point in frame {mark.frame}; the most visible person was followed"
+    else:
+        how = f"the person marked in frame {mark.frame}"
     chosen = chosen or max(tracks, key=lambda t: t.score)
     # The patient is followed forwards from the chosen track and, by the same rule, backwards.
     chain = _continuations(chosen, tracks, time_s)

@@ -55,7 +55,8 @@ def _region_fits(log_t: np.ndarray, log_msd: np.ndarray, splits: np.ndarray, *, 
     for start in range(0, len(splits), block):
         chosen = splits[start:start + block, None]
         parts.append(_fits(log_t, log_msd, index < chosen if short else index >= chosen - 1))
-    return tuple(np.concatenate(values) for values in zip(*parts, strict=True))  # type: ignore[return-value]
+    intercepts, slopes, residuals = (np.concatenate(values) for values in zip(*parts, strict=True))
+    return intercepts, slopes, residuals
 
 
 def _last_best(rmse: np.ndarray) -> int:

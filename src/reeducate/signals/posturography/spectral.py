@@ -22,8 +22,9 @@ LOW_HZ, HIGH_HZ = 0.5, 2.0  # the band edges of the energy contents and the freq
 def spectrum(trial: PreparedTrial) -> tuple[np.ndarray, np.ndarray]:
     """Frequencies (Hz) and PSD (cm^2/Hz, n_freq x 2 for ML, AP)."""
     segment = int(SEGMENT_S * trial.rate_hz)
-    return welch(trial.xy_cm, fs=trial.rate_hz, detrend="linear", nperseg=segment,
-                 noverlap=int(0.5 * segment), axis=0, nfft=len(trial))
+    return welch(  # type: ignore[call-overload]  # scipy-stubs 1.17 misspells detrend "linear" as "literal"
+        trial.xy_cm, fs=trial.rate_hz, detrend="linear", nperseg=segment, noverlap=int(0.5 * segment), axis=0,
+        nfft=len(trial))
 
 
 def _one_axis(freqs: np.ndarray, power: np.ndarray, label: str) -> dict[str, float]:

@@ -48,7 +48,8 @@ async def upload_trials(
 ) -> list[BalanceTrialOut]:
     """Analyse and keep trials; a file that cannot be analysed refuses the whole upload (422)."""
     uploads = await read_uploads(files, vision, surface, stance)
-    trials = balance.upload_trials(session, actor, visit_id, uploads, store, preset=preset, height_cm=height_cm)
+    trials = balance.upload_trials(session, actor, visit_id, uploads, store,
+                                   preset=balance.named_preset(preset), height_cm=height_cm)
     return [BalanceTrialOut.model_validate(t) for t in trials]
 
 

@@ -200,5 +200,6 @@ class EligibilityIn(BaseModel):
 def eligibility_response(coverage_id: int, data: EligibilityIn, actor: StaffDep, session: SessionDep) -> EligibilityOut:
     """Read the payer's 271 into the coverage (refused, nothing changed, if it is not about this member)."""
     coverage = billing.apply_eligibility_response(session, actor, coverage_id, data.x12)
+    assert coverage.eligibility_checked_at is not None, "set by apply_eligibility_response"
     return EligibilityOut(coverage_id=coverage.id, status=coverage.eligibility_status,
                           checked_at=coverage.eligibility_checked_at.isoformat(), answer=coverage.eligibility or {})

@@ -44,8 +44,9 @@ async def upload_recording(
     """Analyse and keep one recording; a file that cannot be analysed is refused (422) and nothing is kept."""
     limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
     upload = movement.MovementUpload(
-        file.filename or "recording", await file.read(limit + 1), kind, view=view or None, height_cm=height_cm,
-        region=parse_region(region), sensor=sensor, sampling_rate_hz=sampling_rate_hz, side=side or None,
+        file.filename or "recording", await file.read(limit + 1), kind,
+        view=movement.camera_view(view or None), height_cm=height_cm, region=parse_region(region), sensor=movement.sensor_place(sensor),
+        sampling_rate_hz=sampling_rate_hz, side=movement.sensor_side(side or None),
         sensor_height_m=sensor_height_m)
     return MovementRecordingOut.model_validate(movement.upload_recording(session, actor, visit_id, upload, store))
 

@@ -53,7 +53,7 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
                                                condition))
         height = str(form.get("height_cm") or "").strip()
         trials = balance.upload_trials(session, login.actor, visit_id, uploads, store,
-                                       preset=str(form.get("preset") or "quijoux2021"),
+                                       preset=balance.named_preset(str(form.get("preset") or "quijoux2021")),
                                        height_cm=float(height) if height else None)
     except ValueError:
         message = "Choose a condition from the lists and enter the height as a number of centimetres."

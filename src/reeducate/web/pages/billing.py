@@ -3,6 +3,8 @@ superbill) and its note page (the draft, signing, addenda, the PDF)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -99,9 +101,11 @@ async def note_action(request: Request, visit_id: int, login: LoginDep, _staff: 
         if action == "draft":
             notes.start_draft(session, login.actor, visit_id)
         elif action in {"save", "sign"}:
-            content = {key: str(form.get(key) or "") for key in SECTIONS}
-            content["nmr"] = {key: str(form.get(f"nmr_{key}") or "") for key in NMR_FIELDS if key != "minutes"}
-            content["nmr"]["minutes"] = _int(form.get("nmr_minutes"))
+            content: dict[str, Any] = {key: str(form.get(key) or "") for key in SECTIONS}
+            nmr: dict[str, str | int] = {key: str(form.get(f"nmr_{key}") or "")
+                                         for key in NMR_FIELDS if key != "minutes"}
+            nmr["minutes"] = _int(form.get("nmr_minutes"))
+            content["nmr"] = nmr
             notes.edit(session, login.actor, visit_id, content)
             if action == "sign":
                 notes.sign(session, login.actor, visit_id)

@@ -50,12 +50,12 @@ async def book(request: Request, login: LoginDep, _staff: StaffDep, session: Ses
                                          time.fromisoformat(values.get("time", "")))
         except ValueError:
             return _form(request, login, session, values, "Date and time: give a date and a time (HH:MM).", 422)
-        data = AppointmentBook(
-            patient_id=values.get("patient_id", ""), provider_id=values.get("provider_id", ""),
-            location_id=location.id, room_id=values.get("room_id") or None,
-            starts_at=starts_at, duration_min=values.get("duration_min") or 45,
-            kind=values.get("kind") or AppointmentKind.TREATMENT.value, reason=values.get("reason", ""),
-        )
+        data = AppointmentBook.model_validate({  # the form's text, checked and converted by the schema
+            "patient_id": values.get("patient_id", ""), "provider_id": values.get("provider_id", ""),
+            "location_id": location.id, "room_id": values.get("room_id") or None,
+            "starts_at": starts_at, "duration_min": values.get("duration_min") or 45,
+            "kind": values.get("kind") or AppointmentKind.TREATMENT.value, "reason": values.get("reason", ""),
+        })
         appointment = scheduling.book(session, login.actor, data)
     except ValidationError as error:
         return _form(request, login, session, values, first_error(error), 422)

@@ -38,7 +38,7 @@ async def _save(request: Request, login: LoginDep, measure: Instrument,
     values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
     try:
         responses, body = responses_from_form(measure, values)
-        return save(AdministrationCreate(responses=responses, **body))
+        return save(AdministrationCreate.model_validate({"responses": responses, **body}))
     except ValidationError as error:
         message = first_error(error)
     except (InvalidInput, Conflict) as error:

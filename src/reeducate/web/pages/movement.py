@@ -49,10 +49,13 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
         kind = MovementKind(str(form.get("kind") or MovementKind.VIDEO.value))
         limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
         upload_ = movement.MovementUpload(
-            file.filename, await file.read(limit + 1), kind, view=str(form.get("view") or "") or None,
+            file.filename, await file.read(limit + 1), kind,
+            view=movement.camera_view(str(form.get("view") or "") or None),
             height_cm=_number(form.get("height_cm")), region=parse_region(str(form.get("region") or "")),
-            sensor=str(form.get("sensor") or "foot"), sampling_rate_hz=_number(form.get("sampling_rate_hz")),
-            side=str(form.get("side") or "") or None, sensor_height_m=_number(form.get("sensor_height_m")))
+            sensor=movement.sensor_place(str(form.get("sensor") or "foot")),
+            sampling_rate_hz=_number(form.get("sampling_rate_hz")),
+            side=movement.sensor_side(str(form.get("side") or "") or None),
+            sensor_height_m=_number(form.get("sensor_height_m")))
         movement.upload_recording(session, login.actor, visit_id, upload_, store)
     except ValueError:
         message = "Enter heights, rates and distances as numbers, and choose the kind of file from the list."

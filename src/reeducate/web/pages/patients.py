@@ -44,15 +44,16 @@ async def register_patient(request: Request, login: LoginDep, _staff: StaffDep,
     try:
         coverage = None
         if values.get("payer_name") or values.get("plan_kind") == PlanKind.SELF_PAY.value:
-            coverage = CoverageCreate(
-                plan_kind=values.get("plan_kind", ""), payer_name=values.get("payer_name") or "Self-pay",
-                member_id=values.get("member_id", ""), claim_number=values.get("claim_number", ""),
-            )
-        data = PatientCreate(
-            first_name=values.get("first_name", ""), last_name=values.get("last_name", ""),
-            date_of_birth=values.get("date_of_birth", ""), sex=values.get("sex", ""),
-            phone=values.get("phone", ""), email=values.get("email") or None, coverage=coverage,
-        )
+            # The form's text, checked and converted by the schemas.
+            coverage = CoverageCreate.model_validate({
+                "plan_kind": values.get("plan_kind", ""), "payer_name": values.get("payer_name") or "Self-pay",
+                "member_id": values.get("member_id", ""), "claim_number": values.get("claim_number", ""),
+            })
+        data = PatientCreate.model_validate({
+            "first_name": values.get("first_name", ""), "last_name": values.get("last_name", ""),
+            "date_of_birth": values.get("date_of_birth", ""), "sex": values.get("sex", ""),
+            "phone": values.get("phone", ""), "email": values.get("email") or None, "coverage": coverage,
+        })
         patient = patients.create(session, login.actor, data)
     except ValidationError as error:
         return _new_form(request, login, values, first_error(error), 422)

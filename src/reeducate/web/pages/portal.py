@@ -60,10 +60,10 @@ async def request_time(request: Request, login: LoginDep, _patient: PatientDep,
                                          time.fromisoformat(values.get("time", "")))
         except ValueError:
             return _page(request, login, session, values, "Give a date and a time (HH:MM).", status_code=422)
-        scheduling.request(session, login.actor, AppointmentRequest(
-            starts_at=starts_at, provider_id=values.get("provider_id") or None,
-            reason=values.get("reason", ""),
-        ))
+        scheduling.request(session, login.actor, AppointmentRequest.model_validate({
+            "starts_at": starts_at, "provider_id": values.get("provider_id") or None,
+            "reason": values.get("reason", ""),
+        }))
     except ValidationError as error:
         return _page(request, login, session, values, first_error(error), status_code=422)
     except (InvalidInput, Conflict) as error:
