@@ -31,7 +31,7 @@ PresetOption = Annotated[str, typer.Option(help=f"Preprocessing: {' or '.join(PR
 def _preset(name: str) -> Preset:
     if name not in PRESETS:
         refuse(f"unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
-    return name  # type: ignore[return-value]
+    return name
 
 
 @app.command()
@@ -52,18 +52,18 @@ def analyze(
 ) -> None:
     """Every COP descriptor of one trial."""
     from reeducate.signals.io import FORMATS, read_cop
-    from reeducate.signals.io.text import ColumnOptions
+    from reeducate.signals.io.text import UNITS, ColumnOptions
 
-    if units not in (None, "cm", "mm", "m"):
+    if units not in (None, *UNITS):
         refuse(f"unknown units {units!r}; use cm, mm or m.")
     if ap_axis not in ("x", "y"):
         refuse("--ap-axis takes x or y.")
     if format not in FORMATS:
         refuse(f"unknown format {format!r}; use one of {', '.join(FORMATS)}.")
-    options = ColumnOptions(ap_column=ap_column, ml_column=ml_column, units=units,  # type: ignore[arg-type]
-                            sampling_rate_hz=sampling_rate_hz, ap_axis=ap_axis)  # type: ignore[arg-type]
+    options = ColumnOptions(ap_column=ap_column, ml_column=ml_column, units=units, sampling_rate_hz=sampling_rate_hz,
+                            ap_axis=ap_axis)  # type: ignore[arg-type]  # x or y, checked just above
     try:
-        recording = read_cop(file, format=format, options=options)  # type: ignore[arg-type]
+        recording = read_cop(file, format=format, options=options)
         result = analyze_cop(recording, _preset(preset), condition=Condition(vision, surface, stance),
                              height_cm=height_cm)
     except RecordingError as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -56,8 +56,9 @@ def list_measures(as_json: JsonFlag = False) -> None:
     """Every shipped instrument."""
     from reeducate.measures import catalogue
 
-    rows = [{"id": i.id, "name": i.name, "kind": i.kind, "unit": i.unit_label, "min": i.min, "max": i.max,
-             "higher_is_better": i.higher_is_better} for i in catalogue.instruments().values()]
+    rows: list[dict[str, Any]] = [
+        {"id": i.id, "name": i.name, "kind": i.kind, "unit": i.unit_label, "min": i.min, "max": i.max,
+         "higher_is_better": i.higher_is_better} for i in catalogue.instruments().values()]
     if as_json:
         print(json.dumps(rows, indent=2))
         return

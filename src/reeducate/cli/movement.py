@@ -117,16 +117,17 @@ def analyze_gait_file(
 ) -> None:
     """Strides, events and spatio-temporal parameters from one recording."""
     from reeducate.signals.gait import analyze_gait
+    from reeducate.signals.imu import SENSORS, SIDES
     from reeducate.signals.io.imu import read_imu
 
     worn = sensor.replace("-", "_")
-    if worn not in ("foot", "lower_back"):
+    if worn not in SENSORS:
         refuse(f"--sensor {sensor!r}: choose foot or lower-back.")
-    if side not in (None, "left", "right"):
+    if side not in (None, *SIDES):
         refuse(f"--side {side!r}: choose left or right.")
     try:
         recording = read_imu(file, sampling_rate_hz=sampling_rate_hz, sensor=worn, side=side)
-        result = analyze_gait(recording, sensor=worn, sensor_height_m=sensor_height_m)  # type: ignore[arg-type]
+        result = analyze_gait(recording, sensor=worn, sensor_height_m=sensor_height_m)
     except RecordingError as exc:
         refuse(str(exc))
     _print_gait(result, as_json)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -39,8 +39,9 @@ def list_exercises(as_json: Annotated[bool, typer.Option("--json", help="Print J
     """Every exercise: id, name, technique and how it can be watched."""
     from reeducate.training.catalogue import library
 
-    rows = [{"id": ex.id, "name": ex.name, "technique": ex.technique, "monitors": [m.key for m in ex.monitors],
-             "sided": ex.sided} for ex in library().exercises.values()]
+    rows: list[dict[str, Any]] = [
+        {"id": ex.id, "name": ex.name, "technique": ex.technique, "monitors": [m.key for m in ex.monitors],
+         "sided": ex.sided} for ex in library().exercises.values()]
     if as_json:
         print(json.dumps(rows, indent=2))
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -47,7 +48,8 @@ def change(instrument: Instrument, baseline: float, followup: float) -> Change:
     followup = _valid(instrument, "follow-up", followup)
     delta = round(followup - baseline, 2)
     improvement = delta if instrument.higher_is_better else -delta
-    direction = "unchanged" if delta == 0 else ("improved" if improvement > 0 else "worsened")
+    direction: Literal["improved", "worsened", "unchanged"] = (
+        "unchanged" if delta == 0 else ("improved" if improvement > 0 else "worsened"))
     applicable = [t for t in instrument.thresholds if t.applies_to(baseline)]
     mdc = [_check(t, improvement) for t in applicable if t.kind == "mdc"]
     mcid = [_check(t, improvement) for t in applicable if t.kind == "mcid"]

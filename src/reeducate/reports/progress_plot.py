@@ -23,7 +23,9 @@ def progress_svg(progress: MeasureProgress) -> bytes:
             continue
         days = [p.on for p in path.points]
         days_shown += days
-        axes.plot(days, [p.score for p in path.points], marker="o", color=ACCENT if name == "score" else None,
+        # matplotlib's stubs take numbers only; dates go through its unit converters.
+        axes.plot(days, [p.score for p in path.points],  # type: ignore[arg-type]
+                  marker="o", color=ACCENT if name == "score" else None,
                   label=None if name == "score" else name.replace("_", " "), linewidth=2)
         if name == "score":
             axes.axhline(path.baseline, color=INK, linewidth=1, linestyle=":", label=f"baseline {path.baseline:g}")

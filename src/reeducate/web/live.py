@@ -370,7 +370,7 @@ def _without_nan(value: Any) -> Any:
 def _finite(value: object) -> float | None:
     """JSON has no NaN: an unmeasurable value is sent as null."""
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # anything may come; float() refuses what it cannot take
     except (TypeError, ValueError):
         return None
     return round(number, 2) if np.isfinite(number) else None
@@ -380,11 +380,11 @@ def _finite(value: object) -> float | None:
 async def live_session(websocket: WebSocket, visit_id: int) -> None:
     actor = _actor(websocket)
     await websocket.accept()
-    run = LiveRun(websocket, actor, visit_id) if actor is not None else None
-    if run is None:
+    if actor is None:
         await websocket.send_text(json.dumps({"type": "error", "message": "Log in first: no valid session."}))
         await websocket.close(CLOSE["unauthenticated"])
         return
+    run = LiveRun(websocket, actor, visit_id)
     if actor.role not in STAFF:
         await run.refused(Forbidden("Live exercises are run by clinic staff."))
         return
