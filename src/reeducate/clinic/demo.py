@@ -242,13 +242,14 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
     last_retest = (len(days) - 1) // 4 * 4
     for count, day in enumerate(days):
         kind = AppointmentKind.EVALUATION if count == 0 else AppointmentKind.TREATMENT
-        clinician = lead if count == 0 else staff[rng.choice(person.team)]
         retest, trials = None, None
         if measure_id and count % 4 == 0:
             retest = (measure_id, first_score + step * (count // 4) + rng.choice((-1, 0, 1)))
             if person.condition is Condition.FALL_RISK:
-                trials = _demo_trials(steadier=count > 0)
+                trials = _demo_trials(count // 4)
         showcase = trials is not None and count == last_retest
+        # The evaluation and the showcase visit are the lead therapist's: they sign what they bill.
+        clinician = lead if count == 0 or showcase else staff[rng.choice(person.team)]
         _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day, zone, kind, store,
                          retest, trials, showcase=showcase, therapist=lead)
     return patient.id, episode.id
@@ -280,12 +281,15 @@ _DEMO_MEASURES: dict[Condition, tuple[str, float, float]] = {
 """Demo data only: the measure each condition's chart shows, its first score and change per retest."""
 
 
-_DEMO_TRIALS = {  # Santos & Duarte 2016 (BDS): subject 14 (75 y, sways a lot) first, subject 4 (62 y) after
-    False: (("BDS00160.txt", Vision.OPEN, Surface.FIRM), ("BDS00157.txt", Vision.CLOSED, Surface.FIRM),
-            ("BDS00166.txt", Vision.OPEN, Surface.FOAM), ("BDS00163.txt", Vision.CLOSED, Surface.FOAM)),
-    True: (("BDS00037.txt", Vision.OPEN, Surface.FIRM), ("BDS00046.txt", Vision.CLOSED, Surface.FIRM),
-           ("BDS00040.txt", Vision.OPEN, Surface.FOAM), ("BDS00043.txt", Vision.CLOSED, Surface.FOAM)),
-}
+_DEMO_TRIALS = (  # Santos & Duarte 2016 (BDS), steadier from one retest to the next: subject 14 (75 y,
+    # sways a lot), then subject 4 (62 y), then subject 1 (33 y); example_data/posturography/README.md
+    (("BDS00160.txt", Vision.OPEN, Surface.FIRM), ("BDS00157.txt", Vision.CLOSED, Surface.FIRM),
+     ("BDS00166.txt", Vision.OPEN, Surface.FOAM), ("BDS00163.txt", Vision.CLOSED, Surface.FOAM)),
+    (("BDS00037.txt", Vision.OPEN, Surface.FIRM), ("BDS00046.txt", Vision.CLOSED, Surface.FIRM),
+     ("BDS00040.txt", Vision.OPEN, Surface.FOAM), ("BDS00043.txt", Vision.CLOSED, Surface.FOAM)),
+    (("BDS00001.txt", Vision.OPEN, Surface.FIRM), ("BDS00004.txt", Vision.CLOSED, Surface.FIRM),
+     ("BDS00007.txt", Vision.OPEN, Surface.FOAM), ("BDS00010.txt", Vision.CLOSED, Surface.FOAM)),
+)
 """Demo data only: real recordings of other people, standing in for a fall-risk patient's retests."""
 
 _DEMO_HEIGHT_CM = 162
@@ -294,7 +298,7 @@ _DEMO_HEIGHT_CM = 162
 
 def _require_recordings() -> None:
     """Every example recording the demo reads is here and intact, or one error naming all that are not."""
-    names = [name for trials in _DEMO_TRIALS.values() for name, _, _ in trials] + list(demo_showcase.RECORDINGS)
+    names = [name for trials in _DEMO_TRIALS for name, _, _ in trials] + list(demo_showcase.RECORDINGS)
     missing = []
     for name in names:
         try:
@@ -305,10 +309,10 @@ def _require_recordings() -> None:
         raise ExampleDataMissing("The demo clinic needs these example recordings:\n" + "\n".join(missing))
 
 
-def _demo_trials(*, steadier: bool) -> list[balance.TrialUpload]:
-    """The four mCTSIB trials of the demo's balance retests."""
+def _demo_trials(retest: int) -> list[balance.TrialUpload]:
+    """The four mCTSIB trials of the demo's ``retest``-th balance test (0: at the evaluation)."""
     return [balance.TrialUpload(name, fetch(name).read_bytes(), BalanceCondition(vision, surface))
-            for name, vision, surface in _DEMO_TRIALS[steadier]]
+            for name, vision, surface in _DEMO_TRIALS[min(retest, len(_DEMO_TRIALS) - 1)]]
 
 
 def _demo_answers(measure_id: str, score: float) -> list[int]:

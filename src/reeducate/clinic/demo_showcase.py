@@ -56,6 +56,6 @@ def document_and_bill(session: Session, clinician: Actor, therapist: Actor, desk
     })
     notes.sign(session, clinician, visit.id, now=ended_at + timedelta(minutes=20))
     notes.add_addendum(session, therapist, visit.id,
-                       "Daughter called the next morning: no falls or near-falls overnight.",
-                       now=ended_at + timedelta(days=1))
-    billing.release_claim(session, desk, visit.id, now=ended_at + timedelta(days=1, hours=2))
+                       "Daughter called that evening: home safely, no falls or near-falls since the visit.",
+                       now=ended_at + timedelta(hours=2))
+    billing.release_claim(session, desk, visit.id, now=ended_at + timedelta(hours=1))

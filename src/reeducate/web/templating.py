@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from reeducate.clinic.demo import DEMO_SLUG
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
@@ -36,6 +38,8 @@ def _label(value: Any) -> str:
 
 
 templates.env.filters.update(hm=_hm, day=_day, label=_label)
+# The demo clinic says on every page that it is one (its people are made up, its recordings stand in).
+templates.env.globals["demo_clinic_slug"] = DEMO_SLUG
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
