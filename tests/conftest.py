@@ -109,15 +109,6 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_templates: tup
 
 
 @pytest.fixture
-def world_engine(tmp_path: Path, sqlite_templates: tuple[Path, Path, World]) -> Iterator[Engine]:
-    """A SQLite database holding the world (for web tests), fresh for each test."""
-    shutil.copy(sqlite_templates[1], tmp_path / "world.sqlite3")
-    created = _sqlite(tmp_path / "world.sqlite3")
-    yield created
-    created.dispose()
-
-
-@pytest.fixture
 def world(sqlite_templates: tuple[Path, Path, World]) -> World:
     return sqlite_templates[2]
 

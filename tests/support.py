@@ -7,8 +7,11 @@ The world is built at a fixed local time (Wednesday 25 November 2026, 09:00 in C
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -65,6 +68,13 @@ def require(condition: bool, what: str, how: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must run every test; {message}")
     pytest.skip(message)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Make the SQLite database ``target`` hold what ``source`` holds, page for page (SQLite's online
+    backup, safe while ``target`` has connections open, which copying the file under them is not)."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
 
 
 WEEKDAY_HOURS = [(time(8, 0), time(18, 0))]
