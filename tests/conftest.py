@@ -55,13 +55,20 @@ def _build_world(engine: Engine, recordings: Path, *, with_video: bool) -> World
 
 
 @pytest.fixture(scope="session")
-def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, World]:
-    """An empty migrated database and one holding the world, built once."""
-    folder = tmp_path_factory.mktemp("templates")
-    empty, world_path = folder / "empty.sqlite3", folder / "world.sqlite3"
+def sqlite_empty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty migrated database, made once."""
+    empty = tmp_path_factory.mktemp("empty") / "empty.sqlite3"
     engine = _sqlite(empty)
     migrate.upgrade(engine)
     engine.dispose()
+    return empty
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory, sqlite_empty: Path) -> tuple[Path, Path, World]:
+    """An empty migrated database and one holding the world with its clip (the web tests'), built once."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty, world_path = sqlite_empty, folder / "world.sqlite3"
     shutil.copy(empty, world_path)
     engine = _sqlite(world_path)
     world = _build_world(engine, folder / "recordings", with_video=True)
@@ -70,10 +77,10 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
 
 
 @pytest.fixture(scope="session")
-def sqlite_world(tmp_path_factory: pytest.TempPathFactory, sqlite_templates: tuple[Path, Path, World]) -> StoredWorld:
+def sqlite_world(tmp_path_factory: pytest.TempPathFactory, sqlite_empty: Path) -> StoredWorld:
     """The storage tests' world (no video) in SQLite, built once."""
     folder = tmp_path_factory.mktemp("stored-world")
-    shutil.copy(sqlite_templates[0], folder / "world.sqlite3")
+    shutil.copy(sqlite_empty, folder / "world.sqlite3")
     engine = _sqlite(folder / "world.sqlite3")
     world = _build_world(engine, folder / "recordings", with_video=False)
     engine.dispose()
@@ -128,11 +135,11 @@ def _truncate_all(engine: Engine) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_templates: tuple[Path, Path, World],
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_empty: Path,
            postgres_template: str) -> Iterator[Engine]:
     """An empty, migrated database of each kind."""
     if request.param == "sqlite":
-        shutil.copy(sqlite_templates[0], tmp_path / "db.sqlite3")
+        shutil.copy(sqlite_empty, tmp_path / "db.sqlite3")
         created = _sqlite(tmp_path / "db.sqlite3")
     else:
         require(bool(postgres_template), "PostgreSQL",
