@@ -7,16 +7,21 @@ The world is built at a fixed local time (Wednesday 25 November 2026, 09:00 in C
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from reeducate.billing.npi import with_check_digit
 from reeducate.clinic.access import Actor
+from reeducate.clinic.db import Base
 from reeducate.clinic.models import Clinic, Location, Patient, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
@@ -65,6 +70,13 @@ def require(condition: bool, what: str, how: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must run every test; {message}")
     pytest.skip(message)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Make the SQLite database ``target`` hold what ``source`` holds, page for page (SQLite's online
+    backup, safe while ``target`` has connections open, which copying the file under them is not)."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
 
 
 WEEKDAY_HOURS = [(time(8, 0), time(18, 0))]
@@ -251,3 +263,31 @@ def build_world(session: Session, store: RecordingStore, *, with_video: bool = F
         video_recording=video_recording, recordings_dir=str(store.root),
         coverage=session.get(Patient, p1).coverages[0].id, claim=claim,
     )
+
+
+@dataclass(frozen=True)
+class StoredWorld:
+    """The world (without video) built once in one kind of database, for the storage tests to copy:
+    ``database`` is the SQLite file or the PostgreSQL schema holding it (``url`` reaches it),
+    ``recordings`` its raw files."""
+
+    world: World
+    database: str
+    url: str
+    recordings: Path
+
+    def copy_into(self, engine: Engine) -> None:
+        """Give the migrated, empty database of ``engine`` every row of the world, with the same ids and
+        the same next ids (SQLite: page for page; PostgreSQL: table by table, then the sequences)."""
+        if engine.dialect.name == "sqlite":
+            copy_sqlite(Path(self.database), Path(str(engine.url.database)))
+            return
+        with engine.begin() as connection:
+            for table in Base.metadata.sorted_tables:
+                connection.execute(text(f"INSERT INTO {table.name} SELECT * FROM {self.database}.{table.name}"))
+            sequences = connection.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = :schema "
+                "AND last_value IS NOT NULL"), {"schema": self.database}).all()
+            for name, last_value in sequences:
+                connection.execute(text("SELECT setval(CAST(:name AS regclass), :value)"),
+                                   {"name": name, "value": last_value})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from reeducate.cli import app
@@ -11,6 +12,7 @@ from reeducate.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_video_analyze_prints_angles_per_frame_and_the_refusals_of_the_view(example, tmp_path) -> None:
     out_video = tmp_path / "annotated.mp4"
     result = runner.invoke(app, ["video", "analyze", str(example("balancing_cam04.mp4")), "--json",
@@ -58,6 +60,7 @@ def test_gait_analyze_refuses_an_unknown_sensor_place(example) -> None:
     assert result.exit_code == 2 and "foot or lower-back" in result.stderr
 
 
+@pytest.mark.slow
 def test_video_gait_refuses_a_clip_of_someone_balancing_filmed_from_the_front(example) -> None:
     result = runner.invoke(app, ["video", "gait", str(example("balancing_cam04.mp4")), "--json"])
     assert result.exit_code == 2

@@ -1,7 +1,10 @@
-"""Storage tests build the world in the database under test, at the world's frozen time."""
+"""Storage tests get the world built in the database under test, at the world's frozen time: built
+once per kind of database, then copied into each test's database."""
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,9 +13,9 @@ import time_machine
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from reeducate.clinic.db import Base, make_session_factory, unit_of_work
+from reeducate.clinic.db import Base, make_session_factory
 from reeducate.clinic.recording_store import RecordingStore
-from tests.support import NOW, World, build_world
+from tests.support import NOW, StoredWorld, World
 
 
 @pytest.fixture
@@ -26,12 +29,13 @@ def store(tmp_path: Path) -> RecordingStore:
 
 
 @pytest.fixture
-def records(factory: sessionmaker[Session], store: RecordingStore) -> Iterator[World]:
+def records(request: pytest.FixtureRequest, engine: Engine, store: RecordingStore) -> Iterator[World]:
     """The world, stored, with the clock frozen at its present."""
+    stored: StoredWorld = request.getfixturevalue(f"{engine.dialect.name}_world")
+    stored.copy_into(engine)
+    shutil.copytree(stored.recordings, store.root, dirs_exist_ok=True)
     with time_machine.travel(NOW, tick=False):
-        with unit_of_work(factory) as session:
-            world = build_world(session, store)
-        yield world
+        yield dataclasses.replace(stored.world, recordings_dir=str(store.root))
 
 
 def row_counts(factory: sessionmaker[Session]) -> dict[str, int]:

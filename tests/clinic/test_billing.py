@@ -253,6 +253,7 @@ def _pages_as_png(data: bytes, name: str) -> list[Path]:
     return paths
 
 
+@pytest.mark.slow
 def test_the_signed_note_and_the_superbill_print_as_pdf(factory: sessionmaker[Session], records: World) -> None:
     signed_visit(factory, records)
     with unit_of_work(factory) as session:

@@ -40,6 +40,7 @@ def test_a_gait_imu_file_is_kept_with_its_strides_and_its_raw_bytes(
         assert [r.id for r in by_episode] == [records.gait_recording]
 
 
+@pytest.mark.slow
 def test_a_clip_is_kept_with_its_angles_and_the_reason_it_shows_no_gait(
         factory: sessionmaker[Session], records: World, store: RecordingStore) -> None:
     with unit_of_work(factory) as session:
@@ -75,7 +76,7 @@ def _wrong_rate() -> movement.MovementUpload:
 
 @pytest.mark.parametrize(("make", "message"), [
     (lambda tmp: _unreadable_clip(), "not a video OpenCV can open"),
-    (_empty_scene, "nobody was detected"),
+    pytest.param(_empty_scene, "nobody was detected", marks=pytest.mark.slow),
     (lambda tmp: _wrong_rate(), "sampling rate is probably wrong"),
     (lambda tmp: movement.MovementUpload("walk.csv", b"", MovementKind.IMU_GAIT), "the file is empty"),
     (lambda tmp: movement.MovementUpload("walk.csv", b"acc_x,acc_y\n1,2\n", MovementKind.IMU_GAIT,

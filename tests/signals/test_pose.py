@@ -94,6 +94,7 @@ def test_a_truncated_trc_is_refused(tmp_path) -> None:
         read_trc(path)
 
 
+@pytest.mark.slow
 def test_the_video_pipeline_gives_the_published_landmarks(example) -> None:
     # MediaPipe is deterministic on CPU: our reader must reproduce the shared landmark file.
     series = read_video(example("balancing_cam04.mp4"))
@@ -109,6 +110,7 @@ def test_a_corrupt_video_is_refused_by_name(tmp_path, example) -> None:
         read_video(broken)
 
 
+@pytest.mark.slow
 def test_a_clip_with_nobody_in_it_is_refused(tmp_path) -> None:
     import cv2
 

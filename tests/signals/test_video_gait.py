@@ -85,6 +85,7 @@ def test_a_clip_filmed_from_the_front_is_refused() -> None:
         analyse(walker(), view="front")
 
 
+@pytest.mark.slow
 def test_the_woman_in_the_sports2d_clip_strikes_her_heels_where_we_saw_it(example) -> None:
     # She walks right to left across the lower half of the clip (frames ~46-200); the region keeps the
     # single-person model on her instead of the man on the box. Looked at frames 54-102 (every 2nd): the

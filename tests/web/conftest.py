@@ -1,7 +1,13 @@
-"""A test client on the world database, and log-ins for each persona."""
+"""A test client on the world database, and log-ins for each persona.
+
+One app serves every web test (FastAPI builds a route's dependencies on the first request that
+reaches it, once per app: a new app per test spent most of each test doing that). Its database is
+given back, page for page, before each test, so no test sees what another one wrote.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from reeducate.clinic.db import make_engine
 from reeducate.settings import Settings
 from reeducate.web.app import create_app
-from tests.support import PASSWORD, World
+from tests.support import PASSWORD, World, copy_sqlite
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -20,11 +27,50 @@ def settings_for_tests(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(environment="test", secret_key=TEST_SECRET, home=tmp_path, **overrides)
 
 
+class Site:
+    """The app and its test client on one SQLite database, for the whole run."""
+
+    def __init__(self, folder: Path, world: World) -> None:
+        self.database = folder / "world.sqlite3"
+        self.engine = make_engine(f"sqlite:///{self.database}")
+        settings = settings_for_tests(folder, recordings_dir=Path(world.recordings_dir))
+        self.client = TestClient(create_app(settings, self.engine), base_url="http://testserver",
+                                 follow_redirects=False)
+
+    def reset(self, template: Path) -> TestClient:
+        """The database as ``template`` holds it, and the client without cookies, once no request of
+        the last test still holds a connection (a live session may finish writing after its socket)."""
+        deadline = time.monotonic() + 10
+        while self.engine.pool.checkedout():  # type: ignore[attr-defined]
+            assert time.monotonic() < deadline, "a request of the last test still holds the database"
+            time.sleep(0.01)
+        copy_sqlite(template, self.database)
+        self.client.cookies.clear()
+        return self.client
+
+    def save(self, template: Path) -> None:
+        """Keep the database as it is now in ``template``."""
+        copy_sqlite(self.database, template)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, sqlite_templates: tuple[Path, Path, World]) -> Iterator[Site]:
+    shared = Site(tmp_path_factory.mktemp("site"), sqlite_templates[2])
+    with shared.client:
+        yield shared
+    shared.engine.dispose()
+
+
 @pytest.fixture
-def client(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> Iterator[TestClient]:
-    app = create_app(settings_for_tests(tmp_path, recordings_dir=Path(world.recordings_dir)), world_engine)
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
-        yield test_client
+def world_engine(site: Site, sqlite_templates: tuple[Path, Path, World]) -> Engine:
+    """The world's database as built, for this test alone: the one the shared app serves."""
+    site.reset(sqlite_templates[1])
+    return site.engine
+
+
+@pytest.fixture
+def client(site: Site, world_engine: Engine, frozen: None) -> TestClient:
+    return site.client
 
 
 def bearer(client: TestClient, world: World, persona: str) -> dict[str, str]:

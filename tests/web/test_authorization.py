@@ -3,6 +3,8 @@ nothing of the patient; the right one succeeds and leaves audit rows; a refusal 
 
 Personas: nobody logged in, the patient (Penny Quennell), another patient of the clinic, the front
 desk, a therapist of this clinic, a therapist of another clinic, and the clinic's administrator.
+
+Each persona logs in once; the database with their sessions is kept and every case starts from it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+import time_machine
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -26,8 +29,8 @@ from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
 from tests.billing.test_x12 import PT_271
-from tests.support import World, imu_gait_upload, local, synthetic_trial_csv, write_note
-from tests.web.conftest import bearer, settings_for_tests
+from tests.support import NOW, World, imu_gait_upload, local, synthetic_trial_csv, write_note
+from tests.web.conftest import Site, bearer, settings_for_tests
 
 PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
 SECRET_NAME = "Quennell"  # the patient's last name: must never reach a persona that may not see it
@@ -283,6 +286,42 @@ def test_every_route_has_an_authorization_case(tmp_path: Path) -> None:
     assert covered - served == set(), "these CASES name routes that do not exist"
 
 
+@dataclass(frozen=True)
+class LoggedIn:
+    """The world with every persona logged in (a database template), and each persona's headers."""
+
+    template: Path
+    headers: dict[str, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def logged_in(site: Site, sqlite_templates: tuple[Path, Path, World],
+              tmp_path_factory: pytest.TempPathFactory) -> LoggedIn:
+    world, client = sqlite_templates[2], site.reset(sqlite_templates[1])
+    with time_machine.travel(NOW, tick=True):
+        headers = {persona: bearer(client, world, persona) for persona in PERSONAS if persona != "nobody"}
+    template = tmp_path_factory.mktemp("personas") / "logged-in.sqlite3"
+    site.save(template)
+    return LoggedIn(template, {"nobody": {}, **headers})
+
+
+@pytest.fixture
+def world_engine(site: Site, logged_in: LoggedIn) -> Engine:
+    """Here the world with every persona logged in, as kept: a case's writes (a log-out too) end with it."""
+    site.reset(logged_in.template)
+    return site.engine
+
+
+def test_a_case_starts_from_the_kept_world_whatever_the_last_one_wrote(site: Site, logged_in: LoggedIn,
+                                                                       world: World, frozen: None) -> None:
+    client, headers = site.reset(logged_in.template), logged_in.headers["therapist"]
+    assert client.post(f"/api/v1/episodes/{world.episode}/discharge", headers=headers).status_code == 200
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    client = site.reset(logged_in.template)
+    assert client.get(f"/api/v1/episodes/{world.episode}", headers=headers).json()["discharged_on"] is None
+
+
 def _audit_rows(engine: Engine, user_id: int | None, action: AuditAction | None = None) -> int:
     statement = select(func.count()).select_from(AuditEvent).where(AuditEvent.user_id == user_id)
     if action is not None:
@@ -294,8 +333,8 @@ def _audit_rows(engine: Engine, user_id: int | None, action: AuditAction | None 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
 def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: World, world_engine: Engine,
-                                                    case: Case, persona: str) -> None:
-    headers = {} if persona == "nobody" else bearer(client, world, persona)
+                                                    logged_in: LoggedIn, case: Case, persona: str) -> None:
+    headers = logged_in.headers[persona]
     user_id = world.user_ids.get(persona)
     if case.prepare is not None:
         case.prepare(world_engine, world)
@@ -321,9 +360,9 @@ def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: 
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_may_run_a_live_exercise_only_if_allowed(client: TestClient, world: World,
-                                                             world_engine: Engine, persona: str) -> None:
-    headers = {} if persona == "nobody" else bearer(client, world, persona)
+def test_each_persona_may_run_a_live_exercise_only_if_allowed(client: TestClient, world: World, world_engine: Engine,
+                                                             logged_in: LoggedIn, persona: str) -> None:
+    headers = logged_in.headers[persona]
     user_id = world.user_ids.get(persona)
     before = _audit_rows(world_engine, user_id)
     with client.websocket_connect(f"/visits/{world.visit_open}/training/live", headers=headers) as socket:

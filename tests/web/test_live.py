@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
@@ -111,6 +112,7 @@ def test_a_socket_opened_from_another_site_with_the_cookie_is_refused(client: Te
         assert socket.receive_json()["type"] == "error"
 
 
+@pytest.mark.slow
 def test_camera_frames_are_posed_answered_one_by_one_and_cued(client: TestClient, world: World, example) -> None:
     # The Sports2D clip's first jumping jack sent as a browser sends it: JPEG frames, one per answer.
     import cv2
