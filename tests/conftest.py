@@ -23,7 +23,7 @@ from reeducate.clinic import migrate
 from reeducate.clinic.db import Base, make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import users
-from reeducate.example_data import ExampleDataMissing, fetch
+from reeducate.example_data import fetch
 from tests.support import NOW, StoredWorld, World, build_world, require
 
 POSTGRES_URL = os.environ.get("REEDUCATE_TEST_POSTGRES_URL", "")
@@ -163,13 +163,6 @@ def world(sqlite_templates: tuple[Path, Path, World]) -> World:
 
 @pytest.fixture
 def example() -> Callable[[str], Path]:
-    """``example(name)``: the path of a registered recording; skipped here, failed in CI, if absent."""
-
-    def find(name: str) -> Path:
-        try:
-            return fetch(name)
-        except ExampleDataMissing as missing:
-            require(False, name, str(missing))
-            raise
-
-    return find
+    """``example(name)``: the path of a registered recording; they all live in the repository, so a
+    missing or altered one is an error (``ExampleDataMissing`` says which and where it comes from)."""
+    return fetch
