@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,12 +29,33 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder the `demo` command seeded, once: tests that start from the demo copy it."""
+    home = tmp_path_factory.mktemp("demo-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REEDUCATE_HOME", str(home))
+        patch.delenv("REEDUCATE_DATABASE_URL", raising=False)
+        get_settings.cache_clear()
+        assert "exit=0" in invoke("demo")
+    get_settings.cache_clear()
+    return home
+
+
+@pytest.fixture
+def demo_dir(data_dir: Path, seeded_home: Path) -> Path:
+    """The command's data folder holding the seeded demo clinic (its database and recordings)."""
+    shutil.copytree(seeded_home, data_dir, dirs_exist_ok=True)
+    return data_dir
+
+
 def invoke(*args: str, input: str | None = None) -> str:
     """Run the command; exit code and output with whitespace collapsed (Rich wraps long lines)."""
     result = runner.invoke(app, list(args), input=input)
     return f"exit={result.exit_code} " + " ".join(result.output.split())
 
 
+@pytest.mark.slow  # the demo's showcase clip goes through MediaPipe
 def test_demo_twice_seeds_once_and_prints_the_log_ins(data_dir: Path) -> None:
     first = invoke("demo")
     assert "exit=0" in first and "Demo clinic created." in first and "pt@riverside.example" in first
@@ -44,8 +66,9 @@ def test_demo_twice_seeds_once_and_prints_the_log_ins(data_dir: Path) -> None:
     assert snapshot(engine) == before
 
 
-def test_backup_then_restore_gives_back_the_same_records(data_dir: Path) -> None:
-    invoke("demo")
+@pytest.mark.slow  # the demo's showcase clip goes through MediaPipe
+def test_backup_then_restore_gives_back_the_same_records(demo_dir: Path) -> None:
+    data_dir = demo_dir
     engine = make_engine(f"sqlite:///{data_dir / 'reeducate.sqlite3'}")
     assert "exit=0" in invoke("backup", str(data_dir / "b.json.gz"))
     before = snapshot(engine)
@@ -55,8 +78,9 @@ def test_backup_then_restore_gives_back_the_same_records(data_dir: Path) -> None
     assert after["audit_events"][:-1] == before["audit_events"]
 
 
-def test_restore_of_a_missing_or_bad_file_fails_clearly_and_changes_nothing(data_dir: Path) -> None:
-    invoke("demo")
+@pytest.mark.slow  # the demo's showcase clip goes through MediaPipe
+def test_restore_of_a_missing_or_bad_file_fails_clearly_and_changes_nothing(demo_dir: Path) -> None:
+    data_dir = demo_dir
     engine = make_engine(f"sqlite:///{data_dir / 'reeducate.sqlite3'}")
     before = snapshot(engine)
     missing = invoke("restore", str(data_dir / "nope.json.gz"), "--yes")
@@ -67,15 +91,17 @@ def test_restore_of_a_missing_or_bad_file_fails_clearly_and_changes_nothing(data
     assert snapshot(engine) == before
 
 
-def test_restore_asks_before_replacing_records(data_dir: Path) -> None:
-    invoke("demo")
+@pytest.mark.slow  # the demo's showcase clip goes through MediaPipe
+def test_restore_asks_before_replacing_records(demo_dir: Path) -> None:
+    data_dir = demo_dir
     invoke("backup", str(data_dir / "b.json.gz"))
     declined = invoke("restore", str(data_dir / "b.json.gz"), input="n\n")
     assert "exit=1" in declined and "nothing changed" in declined
 
 
-def test_user_create_adds_a_clinician_and_refuses_a_short_password(data_dir: Path) -> None:
-    invoke("demo")
+@pytest.mark.slow  # the demo's showcase clip goes through MediaPipe
+def test_user_create_adds_a_clinician_and_refuses_a_short_password(demo_dir: Path) -> None:
+    data_dir = demo_dir
     made = invoke("user", "create", "--email", "new.pt@riverside.example", "--name", "Kim Lee",
                   "--role", "physical_therapist", "--clinic", "riverside-demo", "--credentials", "PT",
                   input="long enough password\nlong enough password\n")
