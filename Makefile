@@ -25,8 +25,9 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/reeducate demo
 
+# Every test, on every core (pytest-xdist); `.venv/bin/pytest -m "not slow and not browser"` is the quick loop.
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The benchmarks' own environment: the project plus what the peers they run against need.
 BENCH_VENV := .venv-bench
