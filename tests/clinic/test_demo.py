@@ -73,6 +73,7 @@ def _assert_dorothy_shows_every_capability(session: Session) -> None:
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == showcase))
     assert note is not None and verify(note), "a signed note whose hash still matches"
     assert "replayed from a recorded file" in note.content["objective"]
+    assert note.content["nmr"]["minutes"] == 23 and {line["code"] for line in note.billing["lines"]} == {"97112", "97116"}
     assert _count(session, NoteAddendum, NoteAddendum.note_id == note.id) == 1
     claim = session.scalar(select(Claim).where(Claim.visit_id == showcase))
     assert claim is not None and claim.total_charge > 0

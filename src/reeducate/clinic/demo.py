@@ -361,9 +361,10 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
     mix = _ACTIVITY_MIX[clinician.role]
     if kind is AppointmentKind.EVALUATION:
         visits.add_activity(session, actor, visit.id, VisitActivityAdd(activity=Activity.EVALUATION, minutes=30))
-    for activity in rng.sample(mix, 2):
-        visits.add_activity(session, actor, visit.id,
-                            VisitActivityAdd(activity=activity, minutes=rng.choice((8, 12, 15, 20, 23))))
+    minutes = demo_showcase.ACTIVITY_MINUTES if showcase else \
+        [(activity, rng.choice((8, 12, 15, 20, 23))) for activity in rng.sample(mix, 2)]
+    for activity, spent in minutes:
+        visits.add_activity(session, actor, visit.id, VisitActivityAdd(activity=activity, minutes=spent))
     if retest is not None:
         measures.record_in_visit(session, actor, visit.id, retest[0],
                                  AdministrationCreate(responses=_demo_answers(*retest)),

@@ -18,13 +18,15 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.models import BalanceTrial, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import billing, movement, notes, training
-from reeducate.clinic.vocabulary import MovementKind
+from reeducate.clinic.vocabulary import Activity, MovementKind
 from reeducate.example_data import fetch
 
 CLIP = "balancing_cam04.mp4"
 WALK = "gaitmap_imu_sample.csv"
 WALK_RATE_HZ = 204.8  # gaitmap's example walk (example_data/gait/README.md)
 RECORDINGS = (CLIP, WALK)
+ACTIVITY_MINUTES = [(Activity.NEUROMUSCULAR_REEDUCATION, 23), (Activity.GAIT_TRAINING, 15)]
+"""Demo data only: the minutes the therapist enters for the visit (balance work billed as 97112, the walk as 97116)."""
 
 
 def record_in_visit(session: Session, clinician: Actor, visit: Visit, trials: list[BalanceTrial],
