@@ -197,11 +197,8 @@ class LiveRun:
         elif source == "recording":
             stored = await self.db(lambda s: training.recording_to_replay(
                 s, self.actor, self.visit_id, str(start.get("recording") or ""), self.store))
-            if stored.device is not monitor.device:
-                raise ValueError(f"{chosen.name} is watched by a {monitor.device.replace('_', ' ')}; "
-                                 f"{stored.filename} is a {stored.device.replace('_', ' ')} recording.")
+            sensor = training.replay_sensor(stored, chosen.name, monitor, side)
             path = files.enter_context(as_file(safe_name(stored.filename), stored.content))
-            sensor = f"{side}_foot" if stored.device is Device.IMU and side else None
             fps, samples = await asyncio.to_thread(
                 recording_samples, stored.device, path, sensor=sensor, sampling_rate_hz=stored.sampling_rate_hz)
             live = live_exercise(chosen, monitor=monitor, side=side, sampling_rate_hz=fps)

@@ -41,6 +41,7 @@ from reeducate.feedback.replay import recording_samples, replay
 from reeducate.feedback.safety import SEVERE_PAIN
 from reeducate.training.catalogue import UnknownExercise, exercise
 from reeducate.training.live import SIDES, live_exercise
+from reeducate.training.models import Monitor
 
 SOURCES = ("camera", "recording", "simulated")
 
@@ -201,6 +202,15 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     return StoredRecording(filename, content, Device.IMU, row.options.get("sampling_rate_hz"))
 
 
+def replay_sensor(stored: StoredRecording, name: str, watched: Monitor, side: str | None) -> str | None:
+    """The sensor a replay of ``stored`` reads (an IMU file's foot on ``side``); InvalidInput when the
+    recording comes from another device than the one watching the exercise ``name``."""
+    if stored.device is not watched.device:
+        raise InvalidInput(f"{name} is watched by a {watched.device.replace('_', ' ')}; "
+                           f"{stored.filename} is a {stored.device.replace('_', ' ')} recording.")
+    return f"{side}_foot" if stored.device is Device.IMU and side else None
+
+
 def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: str, monitor: str | None,
                  side: str | None, ref: str, store: RecordingStore) -> ExerciseRecord:
     """Run an exercise over one of the visit's recordings at once (not paced) and keep it as a replay.
@@ -213,10 +223,7 @@ def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: 
         watched = chosen.monitor(monitor)
     except (UnknownExercise, KeyError) as exc:
         raise InvalidInput(str(exc.args[0])) from None
-    if stored.device is not watched.device:
-        raise InvalidInput(f"{chosen.name} is watched by a {watched.device.replace('_', ' ')}; "
-                           f"{stored.filename} is a {stored.device.replace('_', ' ')} recording.")
-    sensor = f"{side}_foot" if stored.device is Device.IMU and side else None
+    sensor = replay_sensor(stored, chosen.name, watched, side)
     try:
         with as_file(safe_name(stored.filename), stored.content) as path:
             rate, samples = recording_samples(stored.device, path, sensor=sensor,
