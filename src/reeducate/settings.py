@@ -66,6 +66,24 @@ class Settings(BaseSettings):
         20, ge=1, description="Failed log-ins from one address within the window before it is locked."
     )
     login_window_minutes: int = Field(15, ge=1, description="Window for counting failed log-ins.")
+    max_concurrent_requests: int = Field(
+        24, ge=1, le=500,
+        description="Requests served at once by one server process; more wait their turn (up to "
+        "request_queue_seconds). The database pool holds this many connections and a few more.",
+    )
+    request_queue_seconds: float = Field(
+        30.0, gt=0, description="How long a request may wait for its turn before it is answered 503."
+    )
+    max_upload_mb: int = Field(
+        256, ge=1, description="Largest request body accepted from a logged-in user (MB); the largest "
+        "single recording a visit accepts is smaller (a clip: 200 MB).",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty (the default) believes nobody, so each client is "
+        "the address that connected.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,13 +7,15 @@ come back as timezone-aware UTC datetimes, so that code never compares naive and
 from __future__ import annotations
 
 import enum
+import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -71,23 +73,57 @@ def enum_type(enum_cls: type[enum.Enum]) -> Enum:
     )
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL journaling and a busy timeout."""
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, infinity) replaced by None, for JSON.
+
+    JSON has no NaN: SQLite would store the token ``NaN`` that PostgreSQL (and a restore into it)
+    refuses, so an unmeasurable number is kept as null, as the engines mean it.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(json_safe(value), allow_nan=False)
+
+
+def make_engine(url: str, *, connections: int = 5) -> Engine:
+    """Create an engine whose pool keeps ``connections`` connections (and a few more for bursts).
+
+    SQLite gets foreign keys, WAL journaling, a busy timeout, and transactions that begin with
+    ``BEGIN IMMEDIATE``: every request writes (the audit log records reads too), and a transaction
+    that reads first and writes later fails at once ("database is locked") when another writer
+    committed in between; taking the write lock at the start makes writers wait their turn instead,
+    so a check followed by an insert (a free slot, the next number) sees every earlier commit.
+    """
     parsed = make_url(url)
+    pool = {"pool_size": connections, "max_overflow": max(4, connections // 2)}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+        memory = parsed.database in (None, "", ":memory:")
+        engine = create_engine(url, connect_args={"timeout": 15}, json_serializer=_json_dumps,
+                               **({} if memory else pool))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by the one below
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_json_dumps, **pool)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -16,11 +17,13 @@ from starlette.exceptions import HTTPException
 
 from reeducate import __version__
 from reeducate.clinic.audit_log import record_refusal
-from reeducate.clinic.db import make_engine, make_session_factory
+from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.services import auth
 from reeducate.settings import Settings, get_settings
 from reeducate.web import api, docs, live, pages
 from reeducate.web.deps import session_policy
+from reeducate.web.gate import RequestGate, SessionCheck
 from reeducate.web.templating import templates
 
 SECURITY_HEADERS = {
@@ -79,11 +82,22 @@ async def _http_error(request: Request, error: Exception) -> Response:
     )
 
 
+def _session_check(app: FastAPI) -> SessionCheck:
+    """Whether a token names a live session, looked up in the thread pool (the gate's first question)."""
+    def is_live(token: str) -> bool:
+        with unit_of_work(app.state.session_factory) as session:
+            return auth.resolve(session, app.state.session_policy, token) is not None
+
+    async def check(token: str) -> bool:
+        return await run_in_threadpool(is_live, token)
+    return check
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The application for ``settings`` (default: the environment); refuses unsafe settings."""
     settings = settings or get_settings()
     settings.check_safe_to_start()
-    engine = engine or make_engine(settings.resolved_database_url)
+    engine = engine or make_engine(settings.resolved_database_url, connections=settings.max_concurrent_requests)
     app = FastAPI(
         title="Reeducate",
         version=__version__,
@@ -99,6 +113,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+
+    app.add_middleware(  # inside the security headers, so its own answers carry them too
+        RequestGate, concurrent=settings.max_concurrent_requests, queue_seconds=settings.request_queue_seconds,
+        max_body_bytes=settings.max_upload_mb * 2**20, session_is_live=_session_check(app),
+    )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

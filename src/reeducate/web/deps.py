@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
@@ -99,8 +100,13 @@ def _token(request: Request) -> tuple[str | None, bool]:
 
 async def current_login(request: Request, session: SessionDep, settings: SettingsDep,
                         policy: PolicyDep) -> Login:
+    """Who is asking; the session is looked up in the thread pool, never on the event loop.
+
+    Async only to read a posted form's CSRF field, which needs the event loop; a route that reads
+    the form again gets Starlette's cached copy.
+    """
     token, from_cookie = _token(request)
-    user = auth.resolve(session, policy, token) if token else None
+    user = await run_in_threadpool(auth.resolve, session, policy, token) if token else None
     if user is None or token is None:
         raise NotAuthenticated("Log in first: no valid session (it may have expired).")
     secret = settings.secret_key.get_secret_value()

@@ -15,6 +15,7 @@ from reeducate.clinic.note_draft import NMR_FIELDS, SECTIONS
 from reeducate.clinic.services import billing, notes
 from reeducate.clinic.services.billing import ChargeInput
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
+from reeducate.web.forms import FormDep
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -48,9 +49,8 @@ def _int(text: object) -> int:
 
 
 @router.post("/visits/{visit_id}/billing")
-async def save_billing(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep,
-                       session: SessionDep) -> Response:
-    form = await request.form()
+def save_billing(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep,
+                 form: FormDep) -> Response:
     codes, minutes = form.getlist("code"), form.getlist("minutes")
     assistant, regions = form.getlist("assistant_minutes"), form.getlist("region")
     try:
@@ -93,9 +93,8 @@ def note_page(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep
 
 
 @router.post("/visits/{visit_id}/note")
-async def note_action(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep,
-                      session: SessionDep) -> Response:
-    form = await request.form()
+def note_action(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep,
+                form: FormDep) -> Response:
     action = str(form.get("action") or "")
     try:
         if action == "draft":

@@ -13,7 +13,7 @@ from reeducate.clinic.schemas import AppointmentBook
 from reeducate.clinic.services import patients, scheduling, users
 from reeducate.clinic.vocabulary import AppointmentKind
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
-from reeducate.web.forms import first_error
+from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -41,8 +41,8 @@ def booking_form(request: Request, login: LoginDep, _staff: StaffDep, session: S
 
 
 @router.post("/appointments/new")
-async def book(request: Request, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+def book(request: Request, login: LoginDep, _staff: StaffDep, session: SessionDep, form: FormDep) -> Response:
+    values = form_values(form)
     try:
         location = scheduling.location_of(session, login.actor, None)
         try:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import MeasureAdministration
@@ -16,7 +17,7 @@ from reeducate.measures import catalogue
 from reeducate.measures.definition import Instrument
 from reeducate.reports.progress_plot import progress_svg
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep, StaffDep
-from reeducate.web.forms import first_error
+from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.measure_forms import FLAGS, TIMED_FIELDS, responses_from_form
 from reeducate.web.templating import render
 
@@ -32,10 +33,10 @@ def _form(request: Request, login: LoginDep, measure: Instrument, action: str, h
     }, status_code=status_code)
 
 
-async def _save(request: Request, login: LoginDep, measure: Instrument,
-                save: Callable[[AdministrationCreate], MeasureAdministration]) -> MeasureAdministration | Response:
-    """Read the form and save it; a refused entry comes back as the form with the answers kept."""
-    values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+def _save(request: Request, login: LoginDep, measure: Instrument, form: FormData,
+          save: Callable[[AdministrationCreate], MeasureAdministration]) -> MeasureAdministration | Response:
+    """Save the form; a refused entry comes back as the form with the answers kept."""
+    values = form_values(form)
     try:
         responses, body = responses_from_form(measure, values)
         return save(AdministrationCreate.model_validate({"responses": responses, **body}))
@@ -62,10 +63,10 @@ def visit_measure_form(request: Request, visit_id: int, measure_id: str, login: 
 
 
 @router.post("/visits/{visit_id}/measures/{measure_id}")
-async def record_visit_measure(request: Request, visit_id: int, measure_id: str, login: LoginDep,
-                               _staff: StaffDep, session: SessionDep) -> Response:
+def record_visit_measure(request: Request, visit_id: int, measure_id: str, login: LoginDep,
+                         _staff: StaffDep, session: SessionDep, form: FormDep) -> Response:
     measure = measures.instrument(measure_id)
-    administration = await _save(request, login, measure, lambda data: measures.record_in_visit(
+    administration = _save(request, login, measure, form, lambda data: measures.record_in_visit(
         session, login.actor, visit_id, measure_id, data))
     if isinstance(administration, Response):
         return administration
@@ -100,9 +101,7 @@ def progress_plot(episode_id: int, measure_id: str, login: LoginDep, session: Se
 
 
 @router.post("/episodes/{episode_id}/goals")
-async def set_goal(request: Request, episode_id: int, login: LoginDep, _staff: StaffDep,
-                   session: SessionDep) -> Response:
-    form = await request.form()
+def set_goal(episode_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep, form: FormDep) -> Response:
     try:
         target = float(str(form.get("target", "")))
     except ValueError:
@@ -112,9 +111,9 @@ async def set_goal(request: Request, episode_id: int, login: LoginDep, _staff: S
 
 
 @router.post("/episodes/{episode_id}/questionnaire-requests")
-async def request_questionnaires(request: Request, episode_id: int, login: LoginDep, _staff: StaffDep,
-                                 session: SessionDep) -> Response:
-    chosen = [str(v) for v in (await request.form()).getlist("measure_id")]
+def request_questionnaires(episode_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep,
+                           form: FormDep) -> Response:
+    chosen = [str(v) for v in form.getlist("measure_id")]
     if not chosen:
         raise InvalidInput("Tick at least one questionnaire to ask for.")
     measures.request_questionnaires(session, login.actor, episode_id, chosen)
@@ -130,10 +129,10 @@ def portal_questionnaire(request: Request, episode_id: int, measure_id: str, log
 
 
 @router.post("/portal/questionnaires/{episode_id}/{measure_id}")
-async def submit_portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
-                                      _patient: PatientDep, session: SessionDep) -> Response:
+def submit_portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
+                                _patient: PatientDep, session: SessionDep, form: FormDep) -> Response:
     measure = measures.instrument(measure_id)
-    saved = await _save(request, login, measure, lambda data: measures.submit_from_portal(
+    saved = _save(request, login, measure, form, lambda data: measures.submit_from_portal(
         session, login.actor, episode_id, measure_id, data))
     if isinstance(saved, Response):
         return saved

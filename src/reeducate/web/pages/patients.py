@@ -12,7 +12,7 @@ from reeducate.clinic.services import episodes, patients, scheduling, visits
 from reeducate.clinic.vocabulary import PlanKind, Sex
 from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
-from reeducate.web.forms import first_error
+from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -38,9 +38,9 @@ def new_patient_form(request: Request, login: LoginDep, _staff: StaffDep) -> Res
 
 
 @router.post("/patients/new")
-async def register_patient(request: Request, login: LoginDep, _staff: StaffDep,
-                           session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+def register_patient(request: Request, login: LoginDep, _staff: StaffDep, session: SessionDep,
+                     form: FormDep) -> Response:
+    values = form_values(form)
     try:
         coverage = None
         if values.get("payer_name") or values.get("plan_kind") == PlanKind.SELF_PAY.value:

@@ -14,7 +14,7 @@ from reeducate.clinic.schemas import AppointmentRequest
 from reeducate.clinic.services import episodes, measures, patients, scheduling, users, visits
 from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep
-from reeducate.web.forms import first_error
+from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -51,9 +51,9 @@ def portal(request: Request, login: LoginDep, _patient: PatientDep, session: Ses
 
 
 @router.post("/portal/requests")
-async def request_time(request: Request, login: LoginDep, _patient: PatientDep,
-                       session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+def request_time(request: Request, login: LoginDep, _patient: PatientDep, session: SessionDep,
+                 form: FormDep) -> Response:
+    values = form_values(form)
     try:
         try:
             starts_at = datetime.combine(date.fromisoformat(values.get("date", "")),
