@@ -97,12 +97,10 @@ def run(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
 ) -> None:
-    """Migrate the database and serve the web app."""
-    import uvicorn
-
+    """Migrate the database and serve the web app (started again if its process dies)."""
     from reeducate.clinic.db import make_engine
     from reeducate.settings import InsecureSettingsError, get_settings
-    from reeducate.web.app import create_app
+    from reeducate.web.serve import serve
 
     settings = get_settings()
     try:
@@ -115,7 +113,8 @@ def run(
         _seed(engine)
         _print_logins()
     console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
-    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
+    engine.dispose()  # the server process opens its own connections
+    serve(settings, host, port)
 
 
 @user_app.command("create")

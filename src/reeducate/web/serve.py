@@ -1,0 +1,34 @@
+"""Serve the app: uvicorn in a child process that is started again if it dies.
+
+A server process can die of something no request handler can catch (a native library crashing, the
+kernel's out-of-memory killer); the clinic must not find the front desk's screen dead for the rest of
+the day. uvicorn's process supervisor watches its worker, replaces one that died or stopped answering
+its health check, and stops cleanly on Ctrl+C or SIGTERM.
+
+Forwarded headers (X-Forwarded-For, -Proto) are believed only from the proxies the settings name:
+believed from anyone, they let a client choose the address the log-in limiter counts.
+"""
+
+from __future__ import annotations
+
+from reeducate.settings import Settings
+
+APP_FACTORY = "reeducate.web.app:create_app"
+
+
+def trusted_proxies(settings: Settings) -> list[str]:
+    """The proxy addresses (or networks) named in settings, in order, without blanks."""
+    return [address.strip() for address in settings.trusted_proxies.split(",") if address.strip()]
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Listen on ``host:port`` until stopped; the app is built in the worker from the environment."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    proxies = trusted_proxies(settings)
+    config = uvicorn.Config(
+        APP_FACTORY, factory=True, host=host, port=port, workers=1, log_level="warning",
+        proxy_headers=bool(proxies), forwarded_allow_ips=proxies,
+    )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -1,0 +1,135 @@
+"""The server under a busy morning: many requests at once, races for one slot and for the next number.
+
+Each test runs the real server (uvicorn, its event loop and thread pool) in a thread of the test
+process, on a copy of the world in SQLite and in PostgreSQL, and fires requests at it at once from
+an asyncio client. Every wait is bounded, so a server that freezes fails the test instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from reeducate.web.app import create_app
+from tests.support import PASSWORD, StoredWorld, World
+from tests.web.conftest import settings_for_tests
+
+#: Longest any single request may take here (s): the old server froze for ever past 15 at once.
+REQUEST_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Served:
+    """A running server on a copy of the world: its address and the world's ids."""
+
+    url: str
+    world: World
+
+    def token(self, persona: str) -> str:
+        reply = httpx.post(f"{self.url}/api/v1/auth/login", timeout=REQUEST_TIMEOUT_S,
+                           json={"email": self.world.emails[persona], "password": PASSWORD})
+        reply.raise_for_status()
+        return str(reply.json()["token"])
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> Iterator[Served]:
+    """The app on a copy of the world in ``engine``'s database, served by uvicorn in a thread."""
+    stored: StoredWorld = request.getfixturevalue(f"{engine.dialect.name}_world")
+    stored.copy_into(engine)
+    app = create_app(settings_for_tests(tmp_path, recordings_dir=stored.recordings), engine)
+    sock = _free_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    host, port = sock.getsockname()
+    yield Served(f"http://{host}:{port}", stored.world)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+
+
+async def _at_once(count: int, send: Send) -> list[httpx.Response]:
+    """``count`` requests made by ``send(client, i)``, all started together; each bounded in time."""
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as client:
+        return list(await asyncio.gather(*(send(client, i) for i in range(count))))
+
+
+def test_fifty_authenticated_requests_at_once_all_answer(served: Served) -> None:
+    """The old server froze for good past 15 concurrent requests (the log-in lookup blocked the event
+    loop waiting for a database connection held by threads that waited for the loop)."""
+    headers = {"Authorization": f"Bearer {served.token('therapist')}"}
+    paths = [f"/api/v1/patients/{served.world.p1}", "/api/v1/patients", f"/api/v1/visits/{served.world.visit_open}"]
+
+    async def read(client: httpx.AsyncClient, i: int) -> httpx.Response:
+        return await client.get(served.url + paths[i % len(paths)], headers=headers)
+
+    started = time.monotonic()
+    replies = asyncio.run(_at_once(50, read))
+    assert Counter(r.status_code for r in replies) == {200: 50}
+    assert time.monotonic() - started < REQUEST_TIMEOUT_S
+
+
+def _next_weekday_at_ten() -> datetime:
+    """10:00 on the next weekday at least two days ahead (inside the world's opening hours)."""
+    day = date.today() + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, datetime.min.time()).replace(hour=10)
+
+
+def test_twenty_bookings_of_one_slot_give_one_appointment(served: Served) -> None:
+    world = served.world
+    headers = {"Authorization": f"Bearer {served.token('front_desk')}"}
+    starts = _next_weekday_at_ten().isoformat()
+
+    async def book(client: httpx.AsyncClient, i: int) -> httpx.Response:
+        return await client.post(f"{served.url}/api/v1/appointments", headers=headers, json={
+            "patient_id": world.p1 if i % 2 else world.p2, "provider_id": world.user_ids["therapist"],
+            "location_id": world.location_id, "starts_at": starts, "duration_min": 45,
+        })
+
+    replies = asyncio.run(_at_once(20, book))
+    assert Counter(r.status_code for r in replies) == {201: 1, 409: 19}, [r.text for r in replies if r.status_code >= 500]
+    conflict = next(r for r in replies if r.status_code == 409)
+    assert "already" in conflict.json()["detail"] or "booked" in conflict.json()["detail"]
+
+
+def test_ten_registrations_at_once_all_succeed_with_their_own_numbers(served: Served) -> None:
+    headers = {"Authorization": f"Bearer {served.token('front_desk')}"}
+
+    async def register(client: httpx.AsyncClient, i: int) -> httpx.Response:
+        return await client.post(f"{served.url}/api/v1/patients", headers=headers, json={
+            "first_name": "Harold", "last_name": f"Newcomer{chr(65 + i)}", "date_of_birth": "1948-03-02",
+            "sex": "male",
+        })
+
+    replies = asyncio.run(_at_once(10, register))
+    assert Counter(r.status_code for r in replies) == {201: 10}, [r.text for r in replies]
+    assert len({r.json()["mrn"] for r in replies}) == 10
