@@ -1,0 +1,222 @@
+"""Clinicians at once against `reeducate run`: requests per second, latency and errors, per database.
+
+    make bench      (or: python benchmarks/load/clinicians.py --users 10 50 200 --seconds 15)
+    python benchmarks/load/clinicians.py --source /path/to/an/older/checkout/src   # the same load, older code
+
+For each database (the embedded SQLite, and PostgreSQL when ``--postgres`` names a server) the demo
+clinic is seeded once, then for each number of users a fresh `reeducate run` serves it and that many
+clinicians work at once for ``--seconds``: each logs in, then loops over the day's schedule page, a
+patient's chart page, the patient list and a patient's visits (JSON), and registers a new patient
+every tenth round (a write). A request counts as an error when it answers 4xx/5xx or takes longer than
+``--timeout`` seconds. Printed per run: completed requests per second, p50/p95/p99 latency (ms) and
+the error count. Timings are of this machine, with the load generator on the same cores as the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PASSWORD = "reeducate-demo"
+CLINICIANS = ("pt@riverside.example", "pta@riverside.example", "dc@riverside.example")
+
+
+@dataclass
+class Tally:
+    """Latencies (s) of completed requests and the count of errors, over one run."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+
+    def add(self, started: float, reply: httpx.Response | None, problem: str = "") -> None:
+        if reply is not None and reply.status_code < 400:
+            self.latencies.append(time.perf_counter() - started)
+            return
+        self.errors += 1
+        self.first_error = self.first_error or problem or f"{reply.status_code if reply else '?'} {reply.request.url if reply else ''}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _command(source: Path | None) -> tuple[list[str], dict[str, str]]:
+    env = {**os.environ, "REEDUCATE_ENVIRONMENT": "development"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    return [sys.executable, "-m", "reeducate"], env
+
+
+@contextmanager
+def serving(database_url: str, home: Path, source: Path | None) -> Iterator[str]:
+    """`reeducate run` on a free port until the block ends; its address."""
+    command, env = _command(source)
+    env.update(REEDUCATE_HOME=str(home), REEDUCATE_DATABASE_URL=database_url)
+    port = _free_port()
+    process = subprocess.Popen([*command, "run", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"`reeducate run` did not start on {database_url}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def seed(database_url: str, home: Path, source: Path | None) -> None:
+    command, env = _command(source)
+    env.update(REEDUCATE_HOME=str(home), REEDUCATE_DATABASE_URL=database_url)
+    subprocess.run([*command, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+async def clinician(url: str, email: str, until: float, timeout: float, tally: Tally, rng: random.Random) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
+        try:
+            reply = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        except httpx.HTTPError as error:
+            tally.add(0.0, None, f"log-in: {type(error).__name__}")
+            return
+        if reply.status_code != 200:
+            tally.add(0.0, reply)
+            return
+        client.headers["Authorization"] = f"Bearer {reply.json()['token']}"
+        patients: list[int] = []
+        round_ = 0
+        while time.monotonic() < until:
+            round_ += 1
+            patient = rng.choice(patients) if patients else None
+            plan = ["/schedule", "/api/v1/patients"]
+            if patient is not None:
+                plan += [f"/patients/{patient}", f"/api/v1/patients/{patient}/visits"]
+            for path in plan:
+                if time.monotonic() >= until:
+                    return
+                started = time.perf_counter()
+                try:
+                    reply = await client.get(path)
+                except httpx.HTTPError as error:
+                    tally.add(started, None, f"{path}: {type(error).__name__}")
+                    continue
+                tally.add(started, reply)
+                if path == "/api/v1/patients" and reply.status_code == 200:
+                    patients = [row["id"] for row in reply.json()][:50]
+            if round_ % 10 == 0:
+                started = time.perf_counter()
+                try:
+                    reply = await client.post("/api/v1/patients", json={
+                        "first_name": "Load", "last_name": f"Test{rng.randrange(10**9)}",
+                        "date_of_birth": "1950-01-01", "sex": "female"})
+                except httpx.HTTPError as error:
+                    tally.add(started, None, f"register: {type(error).__name__}")
+                    continue
+                tally.add(started, reply)
+
+
+async def run_load(url: str, users: int, seconds: float, timeout: float) -> tuple[Tally, float]:
+    tally = Tally()
+    started = time.monotonic()
+    until = started + seconds
+    await asyncio.gather(*(clinician(url, CLINICIANS[i % len(CLINICIANS)], until, timeout, tally,
+                                     random.Random(i)) for i in range(users)))
+    return tally, time.monotonic() - started
+
+
+def _ms(values: list[float], share: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"{1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]:.0f}"
+
+
+def report(name: str, users: int, tally: Tally, elapsed: float) -> None:
+    done = len(tally.latencies)
+    p50 = f"{1000 * statistics.median(tally.latencies):.0f}" if done else "-"
+    print(f"{name:<11} {users:>5} {done / elapsed:>9.1f} {p50:>7} {_ms(tally.latencies, 0.95):>7} "
+          f"{_ms(tally.latencies, 0.99):>7} {tally.errors:>7}  {tally.first_error}", flush=True)
+
+
+@contextmanager
+def postgres_database(server_url: str, name: str) -> Iterator[str]:
+    """A fresh database ``name`` on the server of ``server_url`` (dropped at the end); its URL."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 200])
+    parser.add_argument("--seconds", type=float, default=15.0, help="Length of each run (s).")
+    parser.add_argument("--timeout", type=float, default=10.0, help="A request slower than this is an error (s).")
+    parser.add_argument("--postgres", default=os.environ.get("REEDUCATE_TEST_POSTGRES_URL", ""),
+                        help="A PostgreSQL server URL to run on too (a database is created and dropped).")
+    parser.add_argument("--source", type=Path, help="Serve the code of this src folder instead (e.g. an older checkout).")
+    args = parser.parse_args()
+    label = f"the code in {args.source}" if args.source else "this checkout"
+    print(f"Load: {label}; {args.seconds:.0f} s per run, errors are 4xx/5xx or over {args.timeout:.0f} s")
+    print(f"{'database':<11} {'users':>5} {'req/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
+    with tempfile.TemporaryDirectory(prefix="reeducate-load-") as folder:
+        home = Path(folder)
+        databases = [("sqlite", f"sqlite:///{home / 'load.sqlite3'}")]
+        with optional_postgres(args.postgres) as postgres:
+            if postgres:
+                databases.append(("postgresql", postgres))
+            for name, url in databases:
+                seed(url, home, args.source)
+                for users in args.users:
+                    with serving(url, home, args.source) as served:
+                        tally, elapsed = asyncio.run(run_load(served, users, args.seconds, args.timeout))
+                    report(name, users, tally, elapsed)
+
+
+@contextmanager
+def optional_postgres(server_url: str) -> Iterator[str]:
+    if not server_url:
+        yield ""
+        return
+    with postgres_database(server_url, f"reeducate_load_{os.getpid()}") as url:
+        yield url
+
+
+if __name__ == "__main__":
+    main()
