@@ -5,7 +5,7 @@
 
 For each database (the embedded SQLite, and PostgreSQL when ``--postgres`` names a server) the demo
 clinic is seeded once, then for each number of users a fresh `reeducate run` serves it and that many
-clinicians work at once for ``--seconds``: each logs in, then loops over the day's schedule page, a
+clinicians arrive (``--spawn-rate`` a second) and work at once for ``--seconds``: each logs in, then loops over the day's schedule page, a
 patient's chart page, the patient list and a patient's visits (JSON), and registers a new patient
 every tenth round (a write). A request counts as an error when it answers 4xx/5xx or takes longer than
 ``--timeout`` seconds. Printed per run: completed requests per second, p50/p95/p99 latency (ms) and
@@ -102,7 +102,9 @@ def seed(database_url: str, home: Path, source: Path | None) -> None:
     subprocess.run([*command, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-async def clinician(url: str, email: str, until: float, timeout: float, tally: Tally, rng: random.Random) -> None:
+async def clinician(url: str, email: str, start: float, until: float, timeout: float, tally: Tally,
+                    rng: random.Random) -> None:
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
     async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
         try:
             reply = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
@@ -145,12 +147,13 @@ async def clinician(url: str, email: str, until: float, timeout: float, tally: T
                 tally.add(started, reply)
 
 
-async def run_load(url: str, users: int, seconds: float, timeout: float) -> tuple[Tally, float]:
+async def run_load(url: str, users: int, seconds: float, timeout: float, spawn_rate: float) -> tuple[Tally, float]:
+    """``users`` clinicians arriving ``spawn_rate`` a second, then all working for ``seconds``."""
     tally = Tally()
     started = time.monotonic()
-    until = started + seconds
-    await asyncio.gather(*(clinician(url, CLINICIANS[i % len(CLINICIANS)], until, timeout, tally,
-                                     random.Random(i)) for i in range(users)))
+    until = started + users / spawn_rate + seconds
+    await asyncio.gather(*(clinician(url, CLINICIANS[i % len(CLINICIANS)], started + i / spawn_rate, until,
+                                     timeout, tally, random.Random(i)) for i in range(users)))
     return tally, time.monotonic() - started
 
 
@@ -187,6 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 200])
     parser.add_argument("--seconds", type=float, default=15.0, help="Length of each run (s).")
+    parser.add_argument("--spawn-rate", type=float, default=20.0, help="Clinicians arriving per second.")
     parser.add_argument("--timeout", type=float, default=10.0, help="A request slower than this is an error (s).")
     parser.add_argument("--postgres", default=os.environ.get("REEDUCATE_TEST_POSTGRES_URL", ""),
                         help="A PostgreSQL server URL to run on too (a database is created and dropped).")
@@ -205,7 +209,7 @@ def main() -> None:
                 seed(url, home, args.source)
                 for users in args.users:
                     with serving(url, home, args.source) as served:
-                        tally, elapsed = asyncio.run(run_load(served, users, args.seconds, args.timeout))
+                        tally, elapsed = asyncio.run(run_load(served, users, args.seconds, args.timeout, args.spawn_rate))
                     report(name, users, tally, elapsed)
 
 
