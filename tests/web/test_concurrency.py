@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
+from reeducate.example_data import fetch
 from reeducate.web.app import create_app
 from tests.support import PASSWORD, StoredWorld, World
 from tests.web.conftest import settings_for_tests
@@ -133,3 +134,31 @@ def test_ten_registrations_at_once_all_succeed_with_their_own_numbers(served: Se
     replies = asyncio.run(_at_once(10, register))
     assert Counter(r.status_code for r in replies) == {201: 10}, [r.text for r in replies]
     assert len({r.json()["mrn"] for r in replies}) == 10
+
+
+def test_while_a_clip_is_analysed_another_user_is_answered_at_once(served: Served) -> None:
+    """Pose on a clip takes seconds; it used to run on the event loop, and every other user waited."""
+    clip = fetch("balancing_cam04.mp4").read_bytes()
+    therapist = {"Authorization": f"Bearer {served.token('therapist')}"}
+    desk = {"Authorization": f"Bearer {served.token('front_desk')}"}
+
+    async def scenario() -> tuple[httpx.Response, list[float], float]:
+        async with httpx.AsyncClient(base_url=served.url, timeout=REQUEST_TIMEOUT_S * 4) as client:
+            began = time.monotonic()
+            upload = asyncio.create_task(client.post(
+                f"/api/v1/visits/{served.world.visit_open}/movement-recordings", headers=therapist,
+                files={"file": ("balance.mp4", clip, "video/mp4")}, data={"kind": "video"}))
+            await asyncio.sleep(1.0)  # the clip is being decoded and posed by now
+            waits = []
+            while not upload.done():
+                started = time.perf_counter()
+                reply = await client.get(f"/api/v1/patients/{served.world.p1}", headers=desk)
+                assert reply.status_code == 200
+                waits.append(time.perf_counter() - started)
+                await asyncio.sleep(0.2)
+            return await upload, waits, time.monotonic() - began
+
+    upload, waits, analysed_s = asyncio.run(scenario())
+    assert upload.status_code == 201, upload.text
+    assert waits and max(waits) < 0.2, f"another user waited {max(waits):.2f} s while the clip was analysed"
+    assert analysed_s > 2 and len(waits) >= 3, "the clip was analysed too fast to tell"
