@@ -2,9 +2,9 @@
 
 Rules: an appointment lies within one opening interval of its location (local wall-clock time);
 no provider, room or patient holds two overlapping appointments; a patient's request from the portal
-holds no slot until the front desk confirms it. Conflict checks lock the provider and room rows
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so two desks booking the same
-slot at once cannot both succeed.
+holds no slot until the front desk confirms it. A slot's check and its booking run one transaction
+at a time per provider, room and patient (``locks.serialise``), so of two desks booking the same slot
+at once the second waits, sees the first's appointment and is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from reeducate.clinic.access import Actor, check_patient_access, check_same_clin
 from reeducate.clinic.audit_log import record, record_reads
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Appointment, Episode, Location, Patient, Room, User
 from reeducate.clinic.schemas import (
     AppointmentBook,
@@ -96,7 +97,7 @@ def _overlapping(session: Session, column: InstrumentedAttribute[Any], value: in
 
 
 def _provider(session: Session, clinic_id: int, provider_id: int) -> User:
-    provider = session.scalar(select(User).where(User.id == provider_id).with_for_update())
+    provider = session.get(User, provider_id)
     if provider is None or provider.clinic_id != clinic_id or not provider.is_active:
         raise NotFound(f"No provider {provider_id} in this clinic.", field="provider_id")
     if provider.role not in CLINICIANS:
@@ -111,7 +112,7 @@ def _provider(session: Session, clinic_id: int, provider_id: int) -> User:
 def _room(session: Session, location: Location, room_id: int | None) -> Room | None:
     if room_id is None:
         return None
-    room = session.scalar(select(Room).where(Room.id == room_id).with_for_update())
+    room = session.get(Room, room_id)
     if room is None or room.location_id != location.id:
         raise NotFound(f"No room {room_id} at {location.name}.", field="room_id")
     return room
@@ -143,6 +144,10 @@ def _check_slot(session: Session, appointment: Appointment, *, now: datetime) ->
     when = (appointment.starts_at, appointment.ends_at, appointment.id)  # starts, ends, exclude_id
     provider, room, patient = appointment.provider, appointment.room, appointment.patient
     assert provider is not None, "a slot-holding appointment has a provider"
+    serialise(session, LockScope.CLINICIAN, provider.id)
+    if room is not None:
+        serialise(session, LockScope.ROOM, room.id)
+    serialise(session, LockScope.PATIENT, patient.id)
     clash = _overlapping(session, Appointment.provider_id, provider.id, *when)
     if clash:
         raise Conflict(

@@ -1,0 +1,135 @@
+"""Simultaneous writes decide like one after the other: a slot is booked once.
+
+Each race runs its attempts in threads, each in its own unit of work on its own connection, released
+together, as the requests of a busy clinic reach the services.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
+from reeducate.clinic.errors import Conflict
+from reeducate.clinic.models import Appointment, User
+from reeducate.clinic.schemas import AppointmentBook
+from reeducate.clinic.services import scheduling
+from reeducate.clinic.services.users import create_user
+from reeducate.clinic.vocabulary import AppointmentStatus, Role
+from tests.support import PASSWORD, World, local, new_patient
+
+T = TypeVar("T")
+RACE_TIMEOUT_S = 60.0
+"""The longest a whole race may take before the test fails (a lock waited on for ever)."""
+
+
+@pytest.fixture
+def racing(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions for racing threads. On SQLite every transaction begins with ``BEGIN IMMEDIATE`` (the
+    pysqlite recipe: the driver's own transaction handling off, SQLAlchemy's begin emitting it), as the
+    application's engine will, so writers queue for the database's lock from their first statement."""
+    if engine.dialect.name != "sqlite":
+        yield make_session_factory(engine)
+        return
+    immediate = make_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(immediate, "connect")
+    def _driver_transactions_off(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(immediate, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    yield make_session_factory(immediate)
+    immediate.dispose()
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What each attempt of a race returned, or the error it raised, in the order they were started."""
+
+    results: list[Any]
+    errors: list[BaseException | None]
+
+    def succeeded(self) -> list[Any]:
+        return [r for r, e in zip(self.results, self.errors, strict=True) if e is None]
+
+    def raised(self) -> list[type[BaseException]]:
+        return [type(e) for e in self.errors if e is not None]
+
+
+def race(factory: sessionmaker[Session], attempts: int, attempt: Callable[[Session, int], T]) -> Outcomes:
+    """Run ``attempt(session, i)`` for i < ``attempts`` in as many threads, released at once, each in a
+    unit of work of its own; fails the test if the race has not finished within RACE_TIMEOUT_S."""
+    results: list[Any] = [None] * attempts
+    errors: list[BaseException | None] = [None] * attempts
+    start = threading.Barrier(attempts)
+
+    def run(i: int) -> None:
+        try:
+            start.wait(timeout=RACE_TIMEOUT_S)
+            with unit_of_work(factory) as session:
+                results[i] = attempt(session, i)
+        except BaseException as error:  # every outcome is the test's to judge
+            errors[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + RACE_TIMEOUT_S  # the monotonic clock runs on under time_machine
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in threads):
+        pytest.fail(f"the race of {attempts} attempts had not finished after {RACE_TIMEOUT_S:.0f} s")
+    return Outcomes(results, errors)
+
+
+def actor(session: Session, world: World, persona: str) -> Actor:
+    return Actor.of(session.get(User, world.user_ids[persona]))
+
+
+# --- a slot is booked once ------------------------------------------------------------------------
+
+
+def clinicians_and_patients(factory: sessionmaker[Session], world: World, count: int) -> list[tuple[int, int]]:
+    """``count`` more therapists of clinic A, each with a patient of their own: (provider id, patient id)."""
+    with unit_of_work(factory) as session:
+        desk, admin = actor(session, world, "front_desk"), actor(session, world, "admin")
+        clinic = session.get(User, world.user_ids["therapist"]).clinic
+        pairs = []
+        for i in range(count):
+            therapist = create_user(session, admin, clinic=clinic, email=f"racer{i}@example.org",
+                                    full_name=f"Racer {i}", role=Role.PHYSICAL_THERAPIST, password=PASSWORD)
+            pairs.append((therapist.id, new_patient(session, desk, f"Runner{i}", "Doe")))
+        return pairs
+
+
+@pytest.mark.parametrize("shared", ["provider", "room", "patient"])
+def test_twenty_desks_booking_one_slot_at_once_make_one_appointment(racing, records: World, shared: str) -> None:
+    pairs = clinicians_and_patients(racing, records, 20)
+    shared_provider, shared_patient = records.user_ids["therapist"], records.p2
+
+    def book(session: Session, i: int) -> int:
+        provider, patient = pairs[i]
+        return scheduling.book(session, actor(session, records, "front_desk"), AppointmentBook(
+            patient_id=shared_patient if shared == "patient" else patient,
+            provider_id=shared_provider if shared == "provider" else provider,
+            room_id=records.room_ids[1] if shared == "room" else None,
+            location_id=records.location_id, starts_at=local(1, 10), duration_min=45,
+        )).id
+
+    outcomes = race(racing, 20, book)
+    assert len(outcomes.succeeded()) == 1 and outcomes.raised() == [Conflict] * 19
+    with racing() as session:
+        booked = session.scalars(select(Appointment).where(
+            Appointment.starts_at == local(1, 10), Appointment.status == AppointmentStatus.BOOKED)).all()
+    assert [a.id for a in booked] == outcomes.succeeded()
