@@ -9,10 +9,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from reeducate.clinic import backup
-from reeducate.clinic.db import Base
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import Base, unit_of_work
 from reeducate.clinic.errors import InvalidInput
-from reeducate.clinic.models import AuditEvent
-from reeducate.clinic.vocabulary import AuditAction
+from reeducate.clinic.models import AuditEvent, User
+from reeducate.clinic.schemas import PatientCreate
+from reeducate.clinic.services import patients
+from reeducate.clinic.vocabulary import AuditAction, Sex
 from tests.support import World
 
 
@@ -50,6 +53,20 @@ def test_new_records_after_a_restore_get_fresh_ids(engine: Engine, records: Worl
     backup.backup(engine, path)
     backup.restore(engine, path)
     backup.backup(engine, tmp_path / "again.json.gz")  # writes an audit row: its id must not collide
+
+
+def test_the_counters_come_back_with_the_records(engine: Engine, records: World, factory, tmp_path: Path) -> None:
+    def register() -> str:
+        with unit_of_work(factory) as session:
+            desk = Actor.of(session.get_one(User, records.user_ids["front_desk"]))
+            return patients.create(session, desk, PatientCreate(
+                first_name="Nina", last_name="Next", date_of_birth="1970-03-02", sex=Sex.FEMALE)).mrn
+
+    path = tmp_path / "backup.json.gz"
+    backup.backup(engine, path)
+    assert register() == "MRN000003"
+    backup.restore(engine, path)
+    assert register() == "MRN000003"  # the patient who had it is not in the backup: the number is free
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not gzip", "other json"])

@@ -1,4 +1,5 @@
-"""Simultaneous writes decide like one after the other: a slot is booked once.
+"""Simultaneous writes decide like one after the other: a slot is booked once, and every patient and
+claim gets a number of its own.
 
 Each race runs its attempts in threads, each in its own unit of work on its own connection, released
 together, as the requests of a busy clinic reach the services.
@@ -19,12 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.errors import Conflict
-from reeducate.clinic.models import Appointment, User
-from reeducate.clinic.schemas import AppointmentBook
-from reeducate.clinic.services import scheduling
+from reeducate.clinic.models import Appointment, Claim, Patient, User
+from reeducate.clinic.schemas import AppointmentBook, PatientCreate, VisitActivityAdd
+from reeducate.clinic.services import billing, notes, patients, scheduling, visits
 from reeducate.clinic.services.users import create_user
-from reeducate.clinic.vocabulary import AppointmentStatus, Role
-from tests.support import PASSWORD, World, local, new_patient
+from reeducate.clinic.vocabulary import Activity, AppointmentStatus, Role, Sex
+from tests.support import PASSWORD, World, local, new_patient, write_note
 
 T = TypeVar("T")
 RACE_TIMEOUT_S = 60.0
@@ -133,3 +134,53 @@ def test_twenty_desks_booking_one_slot_at_once_make_one_appointment(racing, reco
         booked = session.scalars(select(Appointment).where(
             Appointment.starts_at == local(1, 10), Appointment.status == AppointmentStatus.BOOKED)).all()
     assert [a.id for a in booked] == outcomes.succeeded()
+
+
+# --- numbers of their own -------------------------------------------------------------------------
+
+
+def test_ten_registrations_at_once_give_ten_patients_with_their_own_mrns(racing, records: World) -> None:
+    def register(session: Session, i: int) -> str:
+        return patients.create(session, actor(session, records, "front_desk"), PatientCreate(
+            first_name=f"Walker{i}", last_name="Doe", date_of_birth="1950-01-01", sex=Sex.MALE)).mrn
+
+    outcomes = race(racing, 10, register)
+    assert outcomes.raised() == []
+    assert sorted(outcomes.succeeded()) == [f"MRN{n:06d}" for n in range(3, 13)]  # P1 and P2 came first
+    with racing() as session:
+        stored = session.scalars(select(Patient.mrn).where(Patient.clinic_id == records.clinic_id)).all()
+    assert len(stored) == len(set(stored)) == 12
+
+
+def signed_visits(factory: sessionmaker[Session], world: World, count: int) -> list[int]:
+    """``count`` visits of P1 yesterday (one an hour, round P1's 14:00), treated, billed and signed."""
+    hours = [h for h in range(8, 18) if h != 14][:count]
+    with unit_of_work(factory) as session:
+        desk, pt = actor(session, world, "front_desk"), actor(session, world, "therapist")
+        ids = []
+        for hour in hours:
+            appointment = scheduling.book(session, desk, AppointmentBook(
+                patient_id=world.p1, provider_id=world.user_ids["therapist"], location_id=world.location_id,
+                episode_id=world.episode, starts_at=local(-1, hour), duration_min=45), now=local(-7, 9))
+            visit = visits.check_in(session, desk, appointment.id, now=local(-1, hour))
+            visits.add_activity(session, pt, visit.id,
+                                VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
+            visits.complete(session, pt, visit.id, now=local(-1, hour, 45))
+            billing.set_charges(session, pt, visit.id, [billing.ChargeInput("97116", 20)])
+            write_note(session, pt, visit.id)
+            notes.sign(session, pt, visit.id, now=local(-1, hour, 50))
+            ids.append(visit.id)
+        return ids
+
+
+def test_eight_claims_released_at_once_get_their_own_control_numbers(racing, records: World) -> None:
+    visit_ids = signed_visits(racing, records, 8)
+
+    def release(session: Session, i: int) -> int:
+        return billing.release_claim(session, actor(session, records, "front_desk"), visit_ids[i]).control_number
+
+    outcomes = race(racing, 8, release)
+    assert outcomes.raised() == []
+    assert sorted(outcomes.succeeded()) == list(range(2, 10))  # the world's claim has number 1
+    with racing() as session:
+        assert len(session.scalars(select(Claim)).all()) == 9

@@ -158,7 +158,7 @@ def restore(engine: Engine, path: Path) -> BackupSummary:
             if rows:
                 connection.execute(insert(table), rows)
         if connection.dialect.name == "postgresql":
-            for table in tables:
+            for table in (t for t in tables if "id" in t.c):  # counters are keyed by their series
                 connection.execute(
                     text("SELECT setval(pg_get_serial_sequence(:t, 'id'), "
                          "COALESCE((SELECT max(id) FROM " + table.name + "), 0) + 1, false)"),

@@ -4,6 +4,7 @@ from reeducate.clinic.models.audit import AuditEvent
 from reeducate.clinic.models.auth import AuthSession, LoginAttempt
 from reeducate.clinic.models.balance import BalanceTrial
 from reeducate.clinic.models.billing import Claim, NoteAddendum, VisitCharge, VisitNote
+from reeducate.clinic.models.counters import Counter
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
 from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
 from reeducate.clinic.models.movement import MovementRecording
@@ -22,6 +23,7 @@ __all__ = [
     "CareTeamMember",
     "Claim",
     "Clinic",
+    "Counter",
     "Coverage",
     "Diagnosis",
     "Episode",

@@ -25,6 +25,7 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
+from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
 from reeducate.clinic.vocabulary import CLINICIANS, STAFF, Activity, AuditAction, NoteStatus, PlanKind, Role
 
 ACTIVITY_CODES = {
@@ -275,7 +276,7 @@ def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetim
     claim = professional_claim(session, visit, billing)
     coverage = billing.coverage
     assert coverage is not None, "professional_claim refuses a visit without coverage"
-    number = (session.scalar(select(func.max(Claim.control_number))) or 0) + 1
+    number = next_number(session, CLAIM_CONTROL_NUMBERS)
     try:
         text = x837.build_837p(claim, Parties(visit.patient.clinic.npi or "REEDUCATE", coverage.payer_id),
                                control_number=number, created_at=now or utcnow())

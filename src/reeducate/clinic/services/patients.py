@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
 from reeducate.clinic.audit_log import record, record_reads
 from reeducate.clinic.models import Coverage, Patient
+from reeducate.clinic.numbering import mrn_series, next_number
 from reeducate.clinic.schemas import CoverageCreate, PatientCreate, PatientUpdate
 from reeducate.clinic.vocabulary import STAFF, AuditAction
 
@@ -61,8 +62,7 @@ def search(session: Session, actor: Actor, query: str = "", *, limit: int = SEAR
 
 
 def _next_mrn(session: Session, clinic_id: int) -> str:
-    count = session.scalar(select(func.count()).where(Patient.clinic_id == clinic_id)) or 0
-    return f"MRN{count + 1:06d}"
+    return f"MRN{next_number(session, mrn_series(clinic_id)):06d}"
 
 
 def create(session: Session, actor: Actor, data: PatientCreate) -> Patient:
