@@ -1,5 +1,5 @@
-"""Simultaneous writes decide like one after the other: a slot is booked once, and every patient and
-claim gets a number of its own.
+"""Simultaneous writes decide like one after the other: a slot is booked once, every patient and claim
+gets a number of its own, and a burst of wrong passwords gets no more checks than the limit allows.
 
 Each race runs its attempts in threads, each in its own unit of work on its own connection, released
 together, as the requests of a busy clinic reach the services.
@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -19,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
-from reeducate.clinic.errors import Conflict
+from reeducate.clinic.errors import Conflict, NotAuthenticated, TooManyAttempts
 from reeducate.clinic.models import Appointment, Claim, Patient, User
 from reeducate.clinic.schemas import AppointmentBook, PatientCreate, VisitActivityAdd
-from reeducate.clinic.services import billing, notes, patients, scheduling, visits
+from reeducate.clinic.services import auth, billing, notes, patients, scheduling, visits
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Activity, AppointmentStatus, Role, Sex
 from tests.support import PASSWORD, World, local, new_patient, write_note
@@ -184,3 +185,54 @@ def test_eight_claims_released_at_once_get_their_own_control_numbers(racing, rec
     assert sorted(outcomes.succeeded()) == list(range(2, 10))  # the world's claim has number 1
     with racing() as session:
         assert len(session.scalars(select(Claim)).all()) == 9
+
+
+# --- the log-in limiter ---------------------------------------------------------------------------
+
+POLICY = auth.SessionPolicy(idle=timedelta(minutes=30), max_age=timedelta(hours=12), max_failures=5,
+                            max_failures_per_ip=12, window=timedelta(minutes=15))
+
+
+@pytest.fixture
+def password_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The e-mails whose password was checked, one entry per check, from any thread."""
+    checked: list[str] = []
+    guard = threading.Lock()
+    real = auth.password_matches
+
+    def counting(user: User | None, password: str) -> bool:
+        with guard:
+            checked.append(user.email if user else "")
+        return real(user, password)
+
+    monkeypatch.setattr(auth, "password_matches", counting)
+    return checked
+
+
+def wrong_password(email: Callable[[int], str]) -> Callable[[Session, int], None]:
+    """An attempt as the log-in routes make it: a wrong password's failure is kept (committed)."""
+    def attempt(session: Session, i: int) -> None:
+        try:
+            auth.log_in(session, POLICY, email(i), "not the password", ip_address="203.0.113.9")
+        except NotAuthenticated:
+            session.commit()
+            raise
+    return attempt
+
+
+def test_forty_wrong_passwords_at_once_get_no_more_checks_than_the_accounts_limit(
+        racing, records: World, password_checks: list[str]) -> None:
+    outcomes = race(racing, 40, wrong_password(lambda i: records.emails["therapist"]))
+    assert len(password_checks) == POLICY.max_failures
+    raised = outcomes.raised()
+    assert raised.count(NotAuthenticated) == POLICY.max_failures
+    assert raised.count(TooManyAttempts) == 40 - POLICY.max_failures
+
+
+def test_forty_wrong_passwords_from_one_address_get_no_more_checks_than_its_limit(
+        racing, records: World, password_checks: list[str]) -> None:
+    outcomes = race(racing, 40, wrong_password(lambda i: f"guess{i}@example.org"))
+    assert len(password_checks) == POLICY.max_failures_per_ip
+    raised = outcomes.raised()
+    assert raised.count(NotAuthenticated) == POLICY.max_failures_per_ip
+    assert raised.count(TooManyAttempts) == 40 - POLICY.max_failures_per_ip

@@ -18,6 +18,7 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import NotAuthenticated, TooManyAttempts
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import AuthSession, LoginAttempt, User
 from reeducate.clinic.services.users import find_by_email, password_matches
 from reeducate.clinic.vocabulary import AuditAction
@@ -62,11 +63,15 @@ def log_in(
     """Check the credentials and open a session; returns the user and the session token.
 
     Raises :class:`TooManyAttempts` once an account or an address has failed too often within the
-    window, before even checking the password, so that guessing cannot continue.
+    window, before even checking the password, so that guessing cannot continue. Log-ins to one
+    account, and from one address, are counted and checked one at a time (until the attempt is
+    stored), so a burst of simultaneous guesses gets no more password checks than the limit.
     """
     now = now or utcnow()
     email = email.strip().lower()
     since = now - policy.window
+    serialise(session, LockScope.LOGIN_ACCOUNT, email)
+    serialise(session, LockScope.LOGIN_ADDRESS, ip_address)
     if (
         _recent_failures(session, since, LoginAttempt.email == email) >= policy.max_failures
         or _recent_failures(session, since, LoginAttempt.ip_address == ip_address)
