@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.errors import Conflict, NotAuthenticated, TooManyAttempts
-from reeducate.clinic.models import Appointment, Claim, Patient, User
+from reeducate.clinic.models import Appointment, Claim, Diagnosis, Patient, User
 from reeducate.clinic.schemas import AppointmentBook, PatientCreate, VisitActivityAdd
-from reeducate.clinic.services import auth, billing, notes, patients, scheduling, visits
+from reeducate.clinic.services import auth, billing, episodes, notes, patients, scheduling, visits
 from reeducate.clinic.services.users import create_user
 from reeducate.clinic.vocabulary import Activity, AppointmentStatus, Role, Sex
 from tests.support import PASSWORD, World, local, new_patient, write_note
@@ -236,3 +236,41 @@ def test_forty_wrong_passwords_from_one_address_get_no_more_checks_than_its_limi
     raised = outcomes.raised()
     assert raised.count(NotAuthenticated) == POLICY.max_failures_per_ip
     assert raised.count(TooManyAttempts) == 40 - POLICY.max_failures_per_ip
+
+
+# --- other checks that decide a conflict ----------------------------------------------------------
+
+
+def test_five_check_ins_of_one_appointment_at_once_open_one_visit(racing, records: World) -> None:
+    outcomes = race(racing, 5, lambda session, i: visits.check_in(
+        session, actor(session, records, "front_desk"), records.appt_today).id)
+    assert len(outcomes.succeeded()) == 1 and outcomes.raised() == [Conflict] * 4
+
+
+@pytest.mark.parametrize("change", ["the same diagnosis", "the same care team member"])
+def test_five_clinicians_adding_the_same_to_an_episode_at_once_add_it_once(racing, records: World,
+                                                                            change: str) -> None:
+    def add(session: Session, i: int) -> int:
+        pt = actor(session, records, "therapist")
+        if change == "the same diagnosis":
+            return episodes.add_diagnosis(session, pt, records.episode, "M62.81").id
+        return episodes.add_care_team_member(session, pt, records.episode, records.user_ids["assistant"]).id
+
+    outcomes = race(racing, 5, add)
+    assert len(outcomes.succeeded()) == 1 and outcomes.raised() == [Conflict] * 4
+
+
+def test_diagnoses_added_at_once_take_their_own_places(racing, records: World) -> None:
+    codes = ["M62.81", "R26.2", "R27.0", "M62.50", "R29.6"]
+    outcomes = race(racing, 5, lambda session, i: episodes.add_diagnosis(
+        session, actor(session, records, "therapist"), records.episode, codes[i]).id)
+    assert outcomes.raised() == []
+    with racing() as session:
+        places = session.scalars(select(Diagnosis.position).where(Diagnosis.episode_id == records.episode)).all()
+    assert sorted(places) == [1, 2, 3, 4, 5, 6]
+
+
+def test_five_clinicians_starting_a_visits_note_at_once_share_one_draft(racing, records: World) -> None:
+    outcomes = race(racing, 5, lambda session, i: notes.start_draft(
+        session, actor(session, records, "therapist"), records.visit_open).id)
+    assert outcomes.raised() == [] and len(set(outcomes.succeeded())) == 1

@@ -1,5 +1,6 @@
 """One transaction at a time for a check that decides a write: a clinician's free slot, an account's
-failed log-ins. Without it two transactions both check, both find room, and both write.
+failed log-ins, an appointment not yet checked in. Without it two transactions both check, both find
+room, and both write.
 
 PostgreSQL (READ COMMITTED, its default) takes a transaction-scoped advisory lock on a key made from
 the scope and the thing's id: a second transaction waits there until the first commits or rolls back,
@@ -20,9 +21,12 @@ from sqlalchemy.orm import Session
 class LockScope(StrEnum):
     """What a lock is about, in the order a transaction takes them (so two never wait on each other)."""
 
+    APPOINTMENT = "appointment"
     CLINICIAN = "clinician"
     ROOM = "room"
     PATIENT = "patient"
+    EPISODE = "episode"
+    VISIT = "visit"
     LOGIN_ACCOUNT = "login account"
     LOGIN_ADDRESS = "login address"
 

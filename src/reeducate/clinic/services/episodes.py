@@ -11,6 +11,7 @@ from reeducate.clinic.access import Actor, check_patient_access, fetch, require_
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.diagnoses import validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import CareTeamMember, Diagnosis, Episode, User
 from reeducate.clinic.schemas import EpisodeCreate
 from reeducate.clinic.services import patients
@@ -111,6 +112,7 @@ def create(session: Session, actor: Actor, patient_id: int, data: EpisodeCreate)
 
 def _editable(session: Session, actor: Actor, episode_id: int) -> Episode:
     require_role(actor, CLINICIANS, "change an episode of care")
+    serialise(session, LockScope.EPISODE, episode_id)  # before its status, diagnoses or team are read
     episode = fetch(session, Episode, episode_id, "episode")
     check_patient_access(actor, episode.patient, clinical=True)
     return episode

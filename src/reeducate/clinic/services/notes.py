@@ -20,6 +20,7 @@ from reeducate.clinic.access import Actor, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import (
     BalanceTrial,
     ExerciseRecord,
@@ -71,6 +72,7 @@ def start_draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
     """The visit's draft note, written from what the visit recorded (or the existing one)."""
     require_role(actor, CLINICIANS, "write visit notes")
     visit = clinical_visit(session, actor, visit_id)
+    serialise(session, LockScope.VISIT, visit.id)
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
     if note is not None:
         return note

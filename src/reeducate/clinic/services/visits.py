@@ -12,6 +12,7 @@ from reeducate.clinic.access import Actor, check_patient_access, check_same_clin
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Appointment, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
@@ -28,6 +29,7 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     """Open the visit of a booked appointment on its day (front desk or clinician)."""
     require_role(actor, STAFF, "check patients in")
     now = now or utcnow()
+    serialise(session, LockScope.APPOINTMENT, appointment_id)  # before its status is read
     appointment = fetch(session, Appointment, appointment_id, "appointment")
     check_same_clinic(actor, appointment.clinic_id, f"appointment {appointment_id}")
     if appointment.status is not AppointmentStatus.BOOKED:
