@@ -1,25 +1,26 @@
 """Simultaneous writes decide like one after the other: a slot is booked once, every patient and claim
 gets a number of its own, and a burst of wrong passwords gets no more checks than the limit allows.
 
-Each race runs its attempts in threads, each in its own unit of work on its own connection, released
-together, as the requests of a busy clinic reach the services.
+Each race runs its attempts in threads released together, each in its own unit of work on its own
+connection of the application's engine (on SQLite every transaction begins with BEGIN IMMEDIATE), as
+the requests of a busy clinic reach the services.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
-from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
+from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, NotAuthenticated, TooManyAttempts
 from reeducate.clinic.models import Appointment, Claim, Diagnosis, Patient, User
 from reeducate.clinic.schemas import AppointmentBook, PatientCreate, VisitActivityAdd
@@ -31,28 +32,6 @@ from tests.support import PASSWORD, World, local, new_patient, write_note
 T = TypeVar("T")
 RACE_TIMEOUT_S = 60.0
 """The longest a whole race may take before the test fails (a lock waited on for ever)."""
-
-
-@pytest.fixture
-def racing(engine: Engine) -> Iterator[sessionmaker[Session]]:
-    """Sessions for racing threads. On SQLite every transaction begins with ``BEGIN IMMEDIATE`` (the
-    pysqlite recipe: the driver's own transaction handling off, SQLAlchemy's begin emitting it), as the
-    application's engine will, so writers queue for the database's lock from their first statement."""
-    if engine.dialect.name != "sqlite":
-        yield make_session_factory(engine)
-        return
-    immediate = make_engine(engine.url.render_as_string(hide_password=False))
-
-    @event.listens_for(immediate, "connect")
-    def _driver_transactions_off(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(immediate, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    yield make_session_factory(immediate)
-    immediate.dispose()
 
 
 @dataclass(frozen=True)
@@ -116,8 +95,8 @@ def clinicians_and_patients(factory: sessionmaker[Session], world: World, count:
 
 
 @pytest.mark.parametrize("shared", ["provider", "room", "patient"])
-def test_twenty_desks_booking_one_slot_at_once_make_one_appointment(racing, records: World, shared: str) -> None:
-    pairs = clinicians_and_patients(racing, records, 20)
+def test_twenty_desks_booking_one_slot_at_once_make_one_appointment(factory, records: World, shared: str) -> None:
+    pairs = clinicians_and_patients(factory, records, 20)
     shared_provider, shared_patient = records.user_ids["therapist"], records.p2
 
     def book(session: Session, i: int) -> int:
@@ -129,9 +108,9 @@ def test_twenty_desks_booking_one_slot_at_once_make_one_appointment(racing, reco
             location_id=records.location_id, starts_at=local(1, 10), duration_min=45,
         )).id
 
-    outcomes = race(racing, 20, book)
+    outcomes = race(factory, 20, book)
     assert len(outcomes.succeeded()) == 1 and outcomes.raised() == [Conflict] * 19
-    with racing() as session:
+    with factory() as session:
         booked = session.scalars(select(Appointment).where(
             Appointment.starts_at == local(1, 10), Appointment.status == AppointmentStatus.BOOKED)).all()
     assert [a.id for a in booked] == outcomes.succeeded()
@@ -140,15 +119,15 @@ def test_twenty_desks_booking_one_slot_at_once_make_one_appointment(racing, reco
 # --- numbers of their own -------------------------------------------------------------------------
 
 
-def test_ten_registrations_at_once_give_ten_patients_with_their_own_mrns(racing, records: World) -> None:
+def test_ten_registrations_at_once_give_ten_patients_with_their_own_mrns(factory, records: World) -> None:
     def register(session: Session, i: int) -> str:
         return patients.create(session, actor(session, records, "front_desk"), PatientCreate(
             first_name=f"Walker{i}", last_name="Doe", date_of_birth="1950-01-01", sex=Sex.MALE)).mrn
 
-    outcomes = race(racing, 10, register)
+    outcomes = race(factory, 10, register)
     assert outcomes.raised() == []
     assert sorted(outcomes.succeeded()) == [f"MRN{n:06d}" for n in range(3, 13)]  # P1 and P2 came first
-    with racing() as session:
+    with factory() as session:
         stored = session.scalars(select(Patient.mrn).where(Patient.clinic_id == records.clinic_id)).all()
     assert len(stored) == len(set(stored)) == 12
 
@@ -174,16 +153,16 @@ def signed_visits(factory: sessionmaker[Session], world: World, count: int) -> l
         return ids
 
 
-def test_eight_claims_released_at_once_get_their_own_control_numbers(racing, records: World) -> None:
-    visit_ids = signed_visits(racing, records, 8)
+def test_eight_claims_released_at_once_get_their_own_control_numbers(factory, records: World) -> None:
+    visit_ids = signed_visits(factory, records, 8)
 
     def release(session: Session, i: int) -> int:
         return billing.release_claim(session, actor(session, records, "front_desk"), visit_ids[i]).control_number
 
-    outcomes = race(racing, 8, release)
+    outcomes = race(factory, 8, release)
     assert outcomes.raised() == []
     assert sorted(outcomes.succeeded()) == list(range(2, 10))  # the world's claim has number 1
-    with racing() as session:
+    with factory() as session:
         assert len(session.scalars(select(Claim)).all()) == 9
 
 
@@ -221,8 +200,8 @@ def wrong_password(email: Callable[[int], str]) -> Callable[[Session, int], None
 
 
 def test_forty_wrong_passwords_at_once_get_no_more_checks_than_the_accounts_limit(
-        racing, records: World, password_checks: list[str]) -> None:
-    outcomes = race(racing, 40, wrong_password(lambda i: records.emails["therapist"]))
+        factory, records: World, password_checks: list[str]) -> None:
+    outcomes = race(factory, 40, wrong_password(lambda i: records.emails["therapist"]))
     assert len(password_checks) == POLICY.max_failures
     raised = outcomes.raised()
     assert raised.count(NotAuthenticated) == POLICY.max_failures
@@ -230,8 +209,8 @@ def test_forty_wrong_passwords_at_once_get_no_more_checks_than_the_accounts_limi
 
 
 def test_forty_wrong_passwords_from_one_address_get_no_more_checks_than_its_limit(
-        racing, records: World, password_checks: list[str]) -> None:
-    outcomes = race(racing, 40, wrong_password(lambda i: f"guess{i}@example.org"))
+        factory, records: World, password_checks: list[str]) -> None:
+    outcomes = race(factory, 40, wrong_password(lambda i: f"guess{i}@example.org"))
     assert len(password_checks) == POLICY.max_failures_per_ip
     raised = outcomes.raised()
     assert raised.count(NotAuthenticated) == POLICY.max_failures_per_ip
@@ -241,14 +220,14 @@ def test_forty_wrong_passwords_from_one_address_get_no_more_checks_than_its_limi
 # --- other checks that decide a conflict ----------------------------------------------------------
 
 
-def test_five_check_ins_of_one_appointment_at_once_open_one_visit(racing, records: World) -> None:
-    outcomes = race(racing, 5, lambda session, i: visits.check_in(
+def test_five_check_ins_of_one_appointment_at_once_open_one_visit(factory, records: World) -> None:
+    outcomes = race(factory, 5, lambda session, i: visits.check_in(
         session, actor(session, records, "front_desk"), records.appt_today).id)
     assert len(outcomes.succeeded()) == 1 and outcomes.raised() == [Conflict] * 4
 
 
 @pytest.mark.parametrize("change", ["the same diagnosis", "the same care team member"])
-def test_five_clinicians_adding_the_same_to_an_episode_at_once_add_it_once(racing, records: World,
+def test_five_clinicians_adding_the_same_to_an_episode_at_once_add_it_once(factory, records: World,
                                                                             change: str) -> None:
     def add(session: Session, i: int) -> int:
         pt = actor(session, records, "therapist")
@@ -256,21 +235,21 @@ def test_five_clinicians_adding_the_same_to_an_episode_at_once_add_it_once(racin
             return episodes.add_diagnosis(session, pt, records.episode, "M62.81").id
         return episodes.add_care_team_member(session, pt, records.episode, records.user_ids["assistant"]).id
 
-    outcomes = race(racing, 5, add)
+    outcomes = race(factory, 5, add)
     assert len(outcomes.succeeded()) == 1 and outcomes.raised() == [Conflict] * 4
 
 
-def test_diagnoses_added_at_once_take_their_own_places(racing, records: World) -> None:
+def test_diagnoses_added_at_once_take_their_own_places(factory, records: World) -> None:
     codes = ["M62.81", "R26.2", "R27.0", "M62.50", "R29.6"]
-    outcomes = race(racing, 5, lambda session, i: episodes.add_diagnosis(
+    outcomes = race(factory, 5, lambda session, i: episodes.add_diagnosis(
         session, actor(session, records, "therapist"), records.episode, codes[i]).id)
     assert outcomes.raised() == []
-    with racing() as session:
+    with factory() as session:
         places = session.scalars(select(Diagnosis.position).where(Diagnosis.episode_id == records.episode)).all()
     assert sorted(places) == [1, 2, 3, 4, 5, 6]
 
 
-def test_five_clinicians_starting_a_visits_note_at_once_share_one_draft(racing, records: World) -> None:
-    outcomes = race(racing, 5, lambda session, i: notes.start_draft(
+def test_five_clinicians_starting_a_visits_note_at_once_share_one_draft(factory, records: World) -> None:
+    outcomes = race(factory, 5, lambda session, i: notes.start_draft(
         session, actor(session, records, "therapist"), records.visit_open).id)
     assert outcomes.raised() == [] and len(set(outcomes.succeeded())) == 1
