@@ -64,8 +64,9 @@ def log_in(
 
     Raises :class:`TooManyAttempts` once an account or an address has failed too often within the
     window, before even checking the password, so that guessing cannot continue. Log-ins to one
-    account, and from one address, are counted and checked one at a time (until the attempt is
-    stored), so a burst of simultaneous guesses gets no more password checks than the limit.
+    account, and from one address, are counted one at a time until the attempt is stored (committed,
+    as a failure until the password proves right), so a burst of simultaneous guesses gets no more
+    password checks than the limit.
     """
     now = now or utcnow()
     email = email.strip().lower()
@@ -83,8 +84,15 @@ def log_in(
             "or ask an administrator to reset the password."
         )
     user = find_by_email(session, email)
+    attempt = LoginAttempt(at=now, email=email, ip_address=ip_address, succeeded=False)
+    session.add(attempt)
+    # Stored as a failure until the password is known to be right, and the transaction ended: the
+    # check (argon2id: tens of milliseconds and 64 MiB) then runs without the limiter's locks or the
+    # database's write turn, so a morning of log-ins does not queue behind it, and a burst of guesses
+    # still has every attempt counted before its password is checked.
+    session.commit()
     ok = password_matches(user, password) and user is not None and user.is_active
-    session.add(LoginAttempt(at=now, email=email, ip_address=ip_address, succeeded=ok))
+    attempt.succeeded = ok
     if not ok or user is None:
         record(
             session,
