@@ -33,7 +33,8 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-PASSWORD = "reeducate-demo"
+from reeducate.clinic.demo import DEMO_PASSWORD
+
 CLINICIANS = ("pt@riverside.example", "pta@riverside.example", "dc@riverside.example")
 
 
@@ -70,7 +71,9 @@ def _command(source: Path | None) -> tuple[list[str], dict[str, str]]:
 def serving(database_url: str, home: Path, source: Path | None) -> Iterator[str]:
     """`reeducate run` on a free port until the block ends; its address."""
     command, env = _command(source)
-    env.update(REEDUCATE_HOME=str(home), REEDUCATE_DATABASE_URL=database_url)
+    # Every simulated clinician connects from this one address; the per-address lock-out is for guessers.
+    env.update(REEDUCATE_HOME=str(home), REEDUCATE_DATABASE_URL=database_url,
+               REEDUCATE_LOGIN_MAX_FAILURES_PER_IP="100000")
     port = _free_port()
     process = subprocess.Popen([*command, "run", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -102,12 +105,12 @@ def seed(database_url: str, home: Path, source: Path | None) -> None:
     subprocess.run([*command, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-async def clinician(url: str, email: str, start: float, until: float, timeout: float, tally: Tally,
+async def clinician(url: str, email: str, password: str, start: float, until: float, timeout: float, tally: Tally,
                     rng: random.Random) -> None:
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
         try:
-            reply = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+            reply = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
         except httpx.HTTPError as error:
             tally.add(0.0, None, f"log-in: {type(error).__name__}")
             return
@@ -147,12 +150,13 @@ async def clinician(url: str, email: str, start: float, until: float, timeout: f
                 tally.add(started, reply)
 
 
-async def run_load(url: str, users: int, seconds: float, timeout: float, spawn_rate: float) -> tuple[Tally, float]:
+async def run_load(url: str, password: str, users: int, seconds: float, timeout: float,
+                   spawn_rate: float) -> tuple[Tally, float]:
     """``users`` clinicians arriving ``spawn_rate`` a second, then all working for ``seconds``."""
     tally = Tally()
     started = time.monotonic()
     until = started + users / spawn_rate + seconds
-    await asyncio.gather(*(clinician(url, CLINICIANS[i % len(CLINICIANS)], started + i / spawn_rate, until,
+    await asyncio.gather(*(clinician(url, CLINICIANS[i % len(CLINICIANS)], password, started + i / spawn_rate, until,
                                      timeout, tally, random.Random(i)) for i in range(users)))
     return tally, time.monotonic() - started
 
@@ -190,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 200])
     parser.add_argument("--seconds", type=float, default=15.0, help="Length of each run (s).")
+    parser.add_argument("--password", default=DEMO_PASSWORD, help="The demo log-ins' password (of --source's demo).")
     parser.add_argument("--spawn-rate", type=float, default=20.0, help="Clinicians arriving per second.")
     parser.add_argument("--timeout", type=float, default=10.0, help="A request slower than this is an error (s).")
     parser.add_argument("--postgres", default=os.environ.get("REEDUCATE_TEST_POSTGRES_URL", ""),
@@ -209,7 +214,7 @@ def main() -> None:
                 seed(url, home, args.source)
                 for users in args.users:
                     with serving(url, home, args.source) as served:
-                        tally, elapsed = asyncio.run(run_load(served, users, args.seconds, args.timeout, args.spawn_rate))
+                        tally, elapsed = asyncio.run(run_load(served, args.password, users, args.seconds, args.timeout, args.spawn_rate))
                     report(name, users, tally, elapsed)
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from reeducate.settings import Settings
 
 APP_FACTORY = "reeducate.web.app:create_app"
+#: How long the server process may leave the supervisor's health check unanswered before it is taken
+#: for hung and replaced (s). uvicorn's 5 s is met by a busy but healthy server on two loaded cores.
+HEALTH_CHECK_S = 30
 
 
 def trusted_proxies(settings: Settings) -> list[str]:
@@ -29,6 +32,6 @@ def serve(settings: Settings, host: str, port: int) -> None:
     proxies = trusted_proxies(settings)
     config = uvicorn.Config(
         APP_FACTORY, factory=True, host=host, port=port, workers=1, log_level="warning",
-        proxy_headers=bool(proxies), forwarded_allow_ips=proxies,
+        proxy_headers=bool(proxies), forwarded_allow_ips=proxies, timeout_worker_healthcheck=HEALTH_CHECK_S,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
