@@ -15,12 +15,13 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput
 from reeducate.clinic.models import AuditEvent, Claim, Coverage, User, VisitNote
-from reeducate.clinic.services import billing, documents, notes
+from reeducate.clinic.schemas import AppointmentBook, VisitActivityAdd
+from reeducate.clinic.services import billing, documents, notes, scheduling, visits
 from reeducate.clinic.services.billing import ChargeInput
-from reeducate.clinic.vocabulary import NoteStatus
+from reeducate.clinic.vocabulary import Activity, NoteStatus
 from tests.billing.test_x12 import PT_271
 from tests.clinic.conftest import row_counts
-from tests.support import World
+from tests.support import World, local, write_note
 
 NMR_AND_EXERCISE = [ChargeInput("97112", 24, 5), ChargeInput("97110", 23)]
 
@@ -109,6 +110,47 @@ def test_signing_needs_confirmed_minutes_and_every_soap_section(factory: session
         notes.edit(session, pt, records.visit_open, {"subjective": "s", "assessment": "a", "plan": "p"})
         with pytest.raises(InvalidInput, match="Confirm the visit's minutes per code"):
             notes.sign(session, pt, records.visit_open)
+
+
+def test_only_the_clinician_who_treated_the_visit_signs_its_note(factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        pt = actor(session, records, "therapist")
+        billing.set_charges(session, pt, records.visit_open, NMR_AND_EXERCISE)
+        write_note(session, pt, records.visit_open)
+    before = row_counts(factory)
+    with pytest.raises(Forbidden, match=f"Only Therapist may sign the note of visit {records.visit_open}: the "
+                                        "clinician who treated the visit"):
+        with unit_of_work(factory) as session:  # on the care team, but not who treated the visit
+            notes.sign(session, actor(session, records, "chiropractor"), records.visit_open)
+    assert row_counts(factory) == before
+
+
+def pt_assistant_visit(session: Session, world: World) -> int:
+    """A visit the PT assistant treats today in the episode (care team: the therapist, who leads, and the
+    chiropractor), its minutes confirmed and its note written: ready to sign."""
+    desk, pta = actor(session, world, "front_desk"), actor(session, world, "assistant")
+    appointment = scheduling.book(session, desk, AppointmentBook(
+        patient_id=world.p1, provider_id=world.user_ids["assistant"], location_id=world.location_id,
+        episode_id=world.episode, starts_at=local(0, 11), duration_min=45))
+    visit_id = visits.check_in(session, desk, appointment.id).id
+    visits.add_activity(session, pta, visit_id, VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=20))
+    billing.set_charges(session, pta, visit_id, [ChargeInput("97116", 20, 20)])
+    write_note(session, pta, visit_id)
+    return visit_id
+
+
+@pytest.mark.parametrize("signer", ["assistant", "therapist"])
+def test_a_pt_assistants_note_is_signed_by_them_or_co_signed_by_a_pt_of_the_care_team(
+    factory: sessionmaker[Session], records: World, signer: str
+) -> None:
+    with unit_of_work(factory) as session:
+        visit_id = pt_assistant_visit(session, records)
+    with pytest.raises(Forbidden, match="Only Assistant or Therapist may sign .* a supervising physical therapist"):
+        with unit_of_work(factory) as session:
+            notes.sign(session, actor(session, records, "chiropractor"), visit_id)
+    with unit_of_work(factory) as session:
+        note = notes.sign(session, actor(session, records, signer), visit_id)
+        assert note.signed_by_id == records.user_ids[signer] and notes.verify(note)
 
 
 def test_a_signed_note_is_hashed_audited_and_final_through_every_path(

@@ -2,7 +2,9 @@
 
 Signing stores a SHA-256 of the note's content, its billing lines, the visit, the signer and the
 time, and freezes the note: the service refuses changes and the ORM refuses any update to a signed
-row. Corrections are addenda, each with its author, time and hash.
+row. Only the clinician who treated the visit signs it, or, for a PT assistant's visit, a physical
+therapist on the episode's care team as the co-signer (see :func:`signers`). Corrections are addenda,
+each with its author, time and hash.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from reeducate.clinic.models import (
     MeasureAdministration,
     MovementRecording,
     NoteAddendum,
+    User,
     Visit,
     VisitNote,
 )
@@ -149,13 +152,41 @@ def content_hash(note: VisitNote, signer_id: int, signed_at: datetime) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def signers(visit: Visit) -> list[User]:
+    """Who may sign the visit's note: the treating clinician (the visit's, i.e. its appointment's,
+    provider); for a PT assistant's visit also the physical therapists on the episode's care team,
+    the PTs under whose plan of care the assistant treats, who co-sign the assistant's note."""
+    allowed = [visit.clinician]
+    if visit.clinician.role is Role.PT_ASSISTANT and visit.episode is not None:
+        allowed += [member.user for member in visit.episode.care_team
+                    if member.user.role is Role.PHYSICAL_THERAPIST and member.user.is_active]
+    return allowed
+
+
+def _named(users: list[User]) -> str:
+    names = [user.display_name for user in users]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _who_signs(visit: Visit) -> str:
+    """Why those may sign, and what to do if the right person is missing."""
+    if visit.clinician.role is not Role.PT_ASSISTANT:
+        return "the clinician who treated the visit signs its note."
+    if len(signers(visit)) == 1:
+        return ("the PT assistant who treated the visit, or the supervising physical therapist once they "
+                "are on the episode's care team.")
+    return "the PT assistant who treated the visit, or a supervising physical therapist on the care team."
+
+
 def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> VisitNote:
     """Sign the draft: its billing must pass the payer's rules and every SOAP section be written."""
     note = _draft(session, actor, visit_id)
     assert actor.user_id is not None, "a clinician is a user"
     visit = note.visit
-    if actor.role is Role.PT_ASSISTANT and actor.user_id != visit.clinician_id:
-        raise Forbidden("A PT assistant signs only the notes of visits they treated.")
+    allowed = signers(visit)
+    if actor.user_id not in {user.id for user in allowed}:
+        raise Forbidden(f"Only {_named(allowed)} may sign the note of visit {visit.id}: "
+                        + _who_signs(visit))
     empty = [s for s in REQUIRED_TO_SIGN if not str(note.content.get(s, "")).strip()]
     if empty:
         raise InvalidInput(f"Write the {', '.join(empty)} section(s) before signing.")
