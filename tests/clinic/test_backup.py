@@ -1,22 +1,28 @@
-"""A backup restores to exactly the same records, on either database; a bad file changes nothing."""
+"""A backup restores to exactly the same records, on either database; a bad file changes nothing; the
+file is its owner's only and strict JSON, so a NaN kept on SQLite restores into PostgreSQL."""
 
 from __future__ import annotations
 
 import gzip
+import json
+import math
+import os
+import shutil
+import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from reeducate.clinic import backup
 from reeducate.clinic.access import Actor
-from reeducate.clinic.db import Base, unit_of_work
+from reeducate.clinic.db import Base, make_engine, unit_of_work
 from reeducate.clinic.errors import InvalidInput
-from reeducate.clinic.models import AuditEvent, User
+from reeducate.clinic.models import AuditEvent, BalanceTrial, User
 from reeducate.clinic.schemas import PatientCreate
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import AuditAction, Sex
-from tests.support import World
+from tests.support import StoredWorld, World
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
@@ -85,3 +91,44 @@ def test_a_bad_backup_file_is_refused_and_changes_nothing(engine: Engine, record
     with pytest.raises(InvalidInput):
         backup.restore(engine, bad)
     assert snapshot(engine) == before
+
+
+def test_a_backup_is_readable_by_its_owner_only_even_where_an_older_one_was_not(engine: Engine,
+                                                                             tmp_path: Path) -> None:
+    path = tmp_path / "backup.json.gz"
+    for older in (path, tmp_path / "backup.json.gz.partial"):  # a readable backup, a crashed run's leftover
+        older.write_bytes(b"older")
+        older.chmod(0o644)
+    umask = os.umask(0)  # the mode is given when the file is created, not left to the umask
+    try:
+        backup.backup(engine, path)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert backup.read_backup(path)["format"] == backup.FORMAT
+
+
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"the backup holds {constant}, which is not JSON")
+
+
+def test_a_sqlite_backup_holding_a_nan_restores_into_either_database(
+    engine: Engine, sqlite_empty: Path, sqlite_world: StoredWorld, tmp_path: Path
+) -> None:
+    shutil.copy(sqlite_empty, tmp_path / "source.sqlite3")
+    source = make_engine(f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    sqlite_world.copy_into(source)
+    with source.begin() as connection:  # as an analysis result kept a NaN on SQLite, which allows it
+        connection.execute(text("UPDATE balance_trials SET result = :result, mean_velocity_cm_s = :speed "
+                                "WHERE id = :id"),
+                           {"result": '{"sway": NaN, "peaks": [1.5, Infinity, -Infinity]}',
+                            "speed": math.inf, "id": sqlite_world.world.balance_trial})
+    path = tmp_path / "backup.json.gz"
+    backup.backup(source, path)
+    source.dispose()
+    json.loads(gzip.decompress(path.read_bytes()), parse_constant=_refuse)
+    backup.restore(engine, path)
+    with engine.connect() as connection:
+        trial = connection.execute(select(BalanceTrial.__table__)
+                                   .where(BalanceTrial.id == sqlite_world.world.balance_trial)).one()
+    assert trial.result == {"sway": None, "peaks": [1.5, None, None]} and trial.mean_velocity_cm_s == math.inf

@@ -1,6 +1,10 @@
 """Backup and restore of every record, in a portable file (gzip'd JSON, one list of rows per table).
 
 The file does not depend on the database kind, so a SQLite backup restores into PostgreSQL and back.
+It is strict JSON: a non-finite number inside a stored JSON document (a NaN in an analysis result)
+is written as null, as JSON has no NaN and PostgreSQL refuses one in a json value; a float column's
+own NaN or infinity is written as its name ("nan", "inf", "-inf") and read back exactly. The file
+holds every record and password hash, so it is created readable by its owner only (mode 0600).
 A restore replaces all records in one transaction: a bad file (truncated, another format, another
 schema revision) is refused before anything is changed.
 """
@@ -10,6 +14,8 @@ from __future__ import annotations
 import enum
 import gzip
 import json
+import math
+import os
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -59,7 +65,26 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
+FILE_MODE = 0o600
+"""Owner read and write only: a backup holds every record and password hash."""
+
+
+def _finite(document: Any) -> Any:
+    """A JSON column's document with every non-finite number made null (JSON has none)."""
+    if isinstance(document, float) and not math.isfinite(document):
+        return None
+    if isinstance(document, dict):
+        return {key: _finite(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [_finite(value) for value in document]
+    return document
+
+
 def _to_json(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # "nan", "inf", "-inf": float() reads them back
+    if isinstance(value, (dict, list)):
+        return _finite(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (datetime, date, time)):
@@ -82,11 +107,14 @@ def _from_json(column_type: Any, value: Any) -> Any:
         return time.fromisoformat(value)
     if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
         return Decimal(value)
+    if isinstance(column_type, Float) and isinstance(value, str):
+        return float(value)
     return value
 
 
 def backup(engine: Engine, path: Path) -> BackupSummary:
-    """Write every record to ``path``; the backup is itself recorded in the audit log first."""
+    """Write every record to ``path`` (created with mode 0600, then renamed over any older file); the
+    backup is itself recorded in the audit log first."""
     with unit_of_work(make_session_factory(engine)) as session:
         record(session, Actor.system("backup"), AuditAction.EXPORT, "database", detail=f"backup to {path.name}")
     revision = migrate.current_revision(engine)
@@ -105,8 +133,10 @@ def backup(engine: Engine, path: Path) -> BackupSummary:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    with gzip.open(partial, "wt", encoding="utf-8") as handle:
-        json.dump(document, handle, separators=(",", ":"))
+    partial.unlink(missing_ok=True)  # a stale one keeps its mode; O_EXCL also refuses a planted link
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as handle:
+        json.dump(document, handle, separators=(",", ":"), allow_nan=False)
     partial.replace(path)
     return BackupSummary(path, str(revision), created_at, {k: len(v) for k, v in tables.items()})
 
