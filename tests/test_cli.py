@@ -108,7 +108,7 @@ def test_user_create_adds_a_clinician_and_refuses_a_short_password(demo_dir: Pat
     assert "exit=0" in made and "Created physical therapist new.pt@riverside.example" in made
     short = invoke("user", "create", "--email", "x@riverside.example", "--name", "X", "--role", "front_desk",
                    "--clinic", "riverside-demo", input="short\nshort\n")
-    assert "exit=1" in short and "at least 10" in short
+    assert "exit=1" in short and "use at least 15 characters; a few unrelated words work well" in short
     unknown = invoke("user", "create", "--email", "y@riverside.example", "--name", "Y", "--role", "admin",
                      "--clinic", "nowhere", input="long enough password\nlong enough password\n")
     assert "exit=1" in unknown and "No clinic 'nowhere'; clinics: riverside-demo" in unknown

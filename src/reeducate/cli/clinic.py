@@ -124,7 +124,8 @@ def user_create(
     role: Annotated[Role, typer.Option(help="What the person does in the clinic.")],
     clinic: Annotated[str, typer.Option(help="The clinic's short name (slug).")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          help="At least 10 characters.")],
+                                          help="At least 15 characters, not a common password "
+                                               "(NIST SP 800-63B-4); a few unrelated words work well.")],
     credentials: Annotated[str, typer.Option(help="Letters after the name, e.g. 'PT, DPT'.")] = "",
     patient_mrn: Annotated[str, typer.Option(help="For a patient account: their MRN.")] = "",
 ) -> None:

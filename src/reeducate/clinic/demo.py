@@ -47,7 +47,7 @@ from reeducate.signals.posturography.clinical import Condition as BalanceConditi
 from reeducate.signals.posturography.clinical import Surface, Vision
 
 DEMO_SLUG = "riverside-demo"
-DEMO_PASSWORD = "reeducate-demo"
+DEMO_PASSWORD = "reeducate-demo-clinic"
 DEMO_TIMEZONE = "America/Chicago"
 _SEED = 20261121
 

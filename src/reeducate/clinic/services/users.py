@@ -11,21 +11,17 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import Clinic, Patient, User
+from reeducate.clinic.passwords import check_password
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, Role
-
-MIN_PASSWORD_LENGTH = 10
-"""NIST SP 800-63B (2017, section 5.1.1.2) sets 8 as the floor for memorised secrets; we ask 10."""
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("a password nobody has, to spend the same time on unknown e-mails")
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"The password has {len(password)} characters; use at least {MIN_PASSWORD_LENGTH}.",
-            field="password",
-        )
+def hash_password(password: str, *, email: str, clinic: Clinic) -> str:
+    """The argon2id hash of the account's new password, once it meets the policy (clinic.passwords);
+    every way of setting a password goes through here."""
+    check_password(password, email=email, clinic_name=clinic.name)
     return _hasher.hash(password)
 
 
@@ -71,7 +67,7 @@ def create_user(
         role=role,
         credentials=credentials,
         npi=npi,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, email=email, clinic=clinic),
         patient_id=patient.id if patient else None,
     )
     session.add(user)
