@@ -36,7 +36,8 @@ class Settings(BaseSettings):
 
     environment: Environment = Field(
         "development",
-        description="development (local, default secret allowed), test, or production (HTTPS).",
+        description="development (local over HTTP: default secret allowed, API docs open to anyone, no "
+        "HSTS), test, or production (HTTPS; test behaves as production does).",
     )
     home: Path = Field(
         default_factory=default_home_dir,
@@ -96,6 +97,12 @@ class Settings(BaseSettings):
     def resolved_recordings_dir(self) -> Path:
         """Where raw recordings are stored."""
         return self.recordings_dir or self.home / "recordings"
+
+    @property
+    def is_development(self) -> bool:
+        """Local development over HTTP: the API docs are open and no HSTS is sent; every other
+        environment gets what production gets."""
+        return self.environment == "development"
 
     @property
     def cookies_secure(self) -> bool:

@@ -24,7 +24,8 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def settings_for_tests(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(environment="test", secret_key=TEST_SECRET, home=tmp_path, **overrides)
+    """The "test" environment (treated as production is: docs behind log-in, HSTS) unless overridden."""
+    return Settings(**{"environment": "test", "secret_key": TEST_SECRET, "home": tmp_path, **overrides})
 
 
 class Site:

@@ -1,15 +1,15 @@
-"""What any visitor meets before logging in: the API docs, the icon, and an address that leads nowhere."""
+"""What any visitor meets before logging in: the icon, an address that leads nowhere, and the security
+headers (HSTS outside development)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from reeducate.web.app import SECURITY_HEADERS, create_app
+from reeducate.web.app import HSTS, create_app
 from tests.web.conftest import settings_for_tests
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -45,17 +45,8 @@ def test_the_icon_is_ours_as_svg_where_browsers_look_for_it(site: TestClient) ->
     assert '<link rel="icon" href="/static/favicon.svg"' in site.get("/login").text
 
 
-def test_the_docs_run_swagger_ui_from_the_app_itself_under_the_strict_csp(site: TestClient) -> None:
-    page = site.get("/docs")
-    assert page.status_code == 200
-    assert page.headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
-    assert "script-src 'self';" in page.headers["content-security-policy"]
-    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
-    assert scripts and all('src="/static/' in attributes and not body.strip() for attributes, body in scripts)
-    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
-        assert site.get(asset).status_code == 200, asset
-    assert 'data-openapi-url="/openapi.json"' in page.text and site.get("/openapi.json").status_code == 200
-
-
-def test_redoc_is_off(site: TestClient) -> None:
-    assert site.get("/redoc").status_code == 404
+def test_outside_development_every_answer_tells_browsers_to_use_https_only(site: TestClient, tmp_path: Path) -> None:
+    for path in ("/login", "/healthz", "/nowhere", "/static/style.css"):
+        assert site.get(path).headers["strict-transport-security"] == HSTS == "max-age=31536000; includeSubDomains"
+    with TestClient(create_app(settings_for_tests(tmp_path, environment="development"))) as development:
+        assert "strict-transport-security" not in development.get("/login").headers

@@ -37,9 +37,18 @@ SECURITY_HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+"""Strict-Transport-Security outside development: browsers use HTTPS only, for a year (RFC 6797)."""
+
+
+def security_headers_for(settings: Settings) -> dict[str, str]:
+    """The headers every response carries under ``settings`` (HSTS everywhere but development)."""
+    return SECURITY_HEADERS if settings.is_development else {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+    return path == "/api" or path.startswith("/api/") or path in ("/healthz", docs.OPENAPI_URL)
 
 
 async def _clinic_error(request: Request, error: Exception) -> Response:
@@ -101,7 +110,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(
         title="Reeducate",
         version=__version__,
-        docs_url=None,  # web.docs serves /docs from local files; ReDoc is off
+        docs_url=None,  # web.docs serves /docs from local files and /openapi.json (behind log-in outside
+        openapi_url=None,  # development); ReDoc is off
         redoc_url=None,
         description="Neuromuscular reeducation clinics: records, schedule, visits. "
         "Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.",
@@ -118,11 +128,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         RequestGate, concurrent=settings.max_concurrent_requests, queue_seconds=settings.request_queue_seconds,
         max_body_bytes=settings.max_upload_mb * 2**20, session_is_live=_session_check(app),
     )
+    headers = security_headers_for(settings)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
