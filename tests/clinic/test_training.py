@@ -85,7 +85,7 @@ def test_moderate_pain_stops_the_exercise_but_not_the_session(factory: sessionma
     ("therapist", {"side": None}, InvalidInput, "choose left or right"),
     ("therapist", {"source": "webcam"}, InvalidInput, "Unknown source"),
     ("front_desk", {}, Forbidden, "may not run live exercises"),
-    ("other_therapist", {}, NotFound, "No patient"),
+    ("other_therapist", {}, NotFound, "No visit"),  # as for a visit that does not exist
 ])
 def test_a_wrong_start_is_refused_and_nothing_is_stored(factory: sessionmaker[Session], records: World,
                                                        persona: str, changes: dict, error: type,

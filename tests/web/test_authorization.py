@@ -1,5 +1,7 @@
 """Every route, tried by every persona: the wrong one gets 401/403/404 (or the log-in page) and sees
-nothing of the patient; the right one succeeds and leaves audit rows; a refusal is audited too.
+nothing of the patient; the right one succeeds and leaves audit rows; a refusal is audited too. A
+refused persona gets, for a real record's id, the very answer a missing id gets, so that no refusal
+tells which ids exist (a role refusal is 403 for both, another patient's or clinic's record 404).
 
 Personas: nobody logged in, the patient (Penny Quennell), another patient of the clinic, the front
 desk, a therapist of this clinic, a therapist of another clinic, and the clinic's administrator.
@@ -10,8 +12,9 @@ Each persona logs in once; the database with their sessions is kept and every ca
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +36,7 @@ from tests.support import NOW, World, imu_gait_upload, local, synthetic_trial_cs
 from tests.web.conftest import Site, bearer, settings_for_tests
 
 PERSONAS = ("nobody", "patient", "other_patient", "front_desk", "therapist", "other_therapist", "admin")
+MISSING_ID = 987_654
 SECRET_NAME = "Quennell"  # the patient's last name: must never reach a persona that may not see it
 Outcome = Literal["ok", "hidden", "denied"]
 
@@ -77,6 +81,10 @@ class Case:
 
     def url(self, world: World) -> str:
         return self.path.format(w=world)
+
+    def missing_url(self) -> str:
+        """The path with every record id replaced by one that does not exist."""
+        return self.path.format(w=World(**{f.name: MISSING_ID for f in fields(World)}))
 
 
 def _book(w: World) -> dict[str, Any]:
@@ -357,6 +365,48 @@ def test_each_persona_gets_only_what_its_role_allows(client: TestClient, world: 
         assert SECRET_NAME not in response.text
     elif case.audited:
         assert _audit_rows(world_engine, user_id) > before, "a read or write of patient data left no audit row"
+
+
+def _answer(response: Any) -> tuple[int, str]:
+    """The status and body, numbers blanked: "No visit 5." and "No visit 987654." are the same answer."""
+    return response.status_code, re.sub(r"\d+", "#", response.text)
+
+
+SCHEDULING_NAMES_THE_PATIENT = pytest.mark.xfail(
+    strict=True, reason="scheduling.get and scheduling.cancel check the appointment's patient with "
+    "access.check_patient_access, whose 'No patient N.' differs from a missing appointment's 'No appointment N.'; "
+    "they should look the appointment up with access.fetch_for_patient (scheduling.py is another change's)")
+NAMES_THE_PATIENT = {("GET", "/api/v1/appointments/{w.appt_today}"): ("other_patient", "other_therapist"),
+                     ("POST", "/api/v1/appointments/{w.appt_future}/cancel"): ("other_patient",),
+                     ("POST", "/appointments/{w.appt_future}/cancel"): ("other_patient",),
+                     ("POST", "/portal/appointments/{w.appt_future}/cancel"): ("other_patient",)}
+
+
+def _refusals_by_id() -> list[Any]:
+    """(case, persona) for every route with a record id in its path and every persona refused there."""
+    found = []
+    for case in CASES:
+        if "{w." not in case.path:
+            continue
+        for persona in PERSONAS[1:]:
+            if case.expect[persona] == "denied":
+                marks = [SCHEDULING_NAMES_THE_PATIENT] if persona in NAMES_THE_PATIENT.get(
+                    (case.method, case.path), ()) else []
+                found.append(pytest.param(case, persona, marks=marks, id=f"{case.method} {case.path}-{persona}"))
+    return found
+
+
+@pytest.mark.parametrize(("case", "persona"), _refusals_by_id())
+def test_a_refused_persona_gets_the_answer_a_missing_id_gets(client: TestClient, world: World, world_engine: Engine,
+                                                             logged_in: LoggedIn, case: Case, persona: str) -> None:
+    if case.prepare is not None:
+        case.prepare(world_engine, world)
+    answers = [_answer(client.request(case.method, url, headers=logged_in.headers[persona],
+                                      json=case.json(world) if case.json else None,
+                                      data=case.form(world) if case.form else None,
+                                      files=case.files(world) if case.files else None))
+               for url in (case.url(world), case.missing_url())]
+    assert answers[0][0] in (403, 404) and answers[0] == answers[1], answers
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

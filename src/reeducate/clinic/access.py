@@ -2,13 +2,18 @@
 
 Rules (issue 2): a patient sees only their own records; front desk and administrators see the
 schedule, demographics and insurance but no clinical content; clinicians see their own clinic's
-patients only; nobody sees another clinic's. A record the caller may not know about is "not found"
-(404), so that its existence is not revealed; a known record the role may not open is "forbidden".
+patients only; nobody sees another clinic's.
+
+Refusals (issue 17) must not tell which ids exist. A refusal that depends on the role alone ("may not
+see clinical content") is "forbidden" (403), and is decided before any record is looked up, so it is
+the same for every id. A record the caller may not know about (another patient's, another clinic's)
+is "not found" (404) in exactly the words a missing id gets (:func:`not_found`):
+:func:`fetch_for_patient` does both, in that order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -59,11 +64,44 @@ class Actor:
         return self.role in CLINICIANS
 
 
+def not_found(what: str, record_id: int) -> NotFound:
+    """The one answer for a missing ``what`` and for one the caller may not know about."""
+    return NotFound(f"No {what} {record_id}.")
+
+
 def fetch(session: Session, model: type[T], record_id: int, what: str) -> T:
     """The ``model`` row with ``record_id``, or :class:`NotFound` naming ``what`` was looked for."""
     found = session.get(model, record_id)
     if found is None:
-        raise NotFound(f"No {what} {record_id}.")
+        raise not_found(what, record_id)
+    return found
+
+
+def may_see_patient(actor: Actor, patient: Patient) -> bool:
+    """Whether ``actor`` may know about ``patient`` at all: the patient themself, or their clinic's staff."""
+    if actor.is_patient:
+        return patient.id == actor.patient_id
+    return actor.clinic_id is not None and patient.clinic_id == actor.clinic_id
+
+
+def require_clinical_role(actor: Actor) -> None:
+    """Refuse clinical content to a role that never sees it (front desk, administrator), whatever the record."""
+    if not (actor.is_patient or actor.is_clinician):
+        raise Forbidden(
+            f"{actor.role.label if actor.role else 'This account'} may not see clinical content; "
+            "ask a clinician on the patient's care team."
+        )
+
+
+def fetch_for_patient(session: Session, actor: Actor, model: type[T], record_id: int, what: str, *,
+                      patient_of: Callable[[T], Patient], clinical: bool) -> T:
+    """The ``model`` row with ``record_id`` if ``actor`` may see it: the role first (403 for every id,
+    when ``clinical``), then one :func:`not_found` for a missing row and for another patient's or clinic's."""
+    if clinical:
+        require_clinical_role(actor)
+    found = session.get(model, record_id)
+    if found is None or not may_see_patient(actor, patient_of(found)):
+        raise not_found(what, record_id)
     return found
 
 
@@ -75,18 +113,14 @@ def require_role(actor: Actor, allowed: Collection[Role], doing: str) -> None:
 
 
 def check_patient_access(actor: Actor, patient: Patient, *, clinical: bool) -> None:
-    """Refuse unless ``actor`` may see ``patient`` (and, if ``clinical``, their clinical content)."""
-    if actor.is_patient:
-        if patient.id != actor.patient_id:
-            raise NotFound(f"No patient {patient.id}.")
-        return
-    if patient.clinic_id != actor.clinic_id:
-        raise NotFound(f"No patient {patient.id}.")
-    if clinical and not actor.is_clinician:
-        raise Forbidden(
-            f"{actor.role.label if actor.role else 'This account'} may not see clinical content; "
-            "ask a clinician on the patient's care team."
-        )
+    """Refuse unless ``actor`` may see ``patient`` (and, if ``clinical``, their clinical content).
+
+    A service that looked a record up by its own id uses :func:`fetch_for_patient` instead, whose
+    "not found" names that record as a missing id's does; this one names the patient."""
+    if clinical:
+        require_clinical_role(actor)
+    if not may_see_patient(actor, patient):
+        raise not_found("patient", patient.id)
 
 
 def check_same_clinic(actor: Actor, clinic_id: int, what: str) -> None:

@@ -20,7 +20,7 @@ from reeducate.billing.units import UnitRule
 from reeducate.billing.x12 import claim_837p as x837
 from reeducate.billing.x12.eligibility import EligibilityError, Inquiry, build_270, parse_271
 from reeducate.billing.x12.envelope import Parties
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
@@ -74,10 +74,9 @@ class VisitBilling:
 
 def billing_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     """The visit, if ``actor`` may see its billing (clinicians, front desk, admin of its clinic)."""
-    visit = fetch(session, Visit, visit_id, "visit")
-    check_patient_access(actor, visit.patient, clinical=False)
     require_role(actor, BILLING_ROLES, "see a visit's billing")
-    return visit
+    return fetch_for_patient(session, actor, Visit, visit_id, "visit", patient_of=lambda v: v.patient,
+                             clinical=False)
 
 
 def primary_coverage(visit: Visit) -> Coverage | None:
@@ -299,8 +298,9 @@ def claims_of(session: Session, actor: Actor, visit_id: int) -> list[Claim]:
 
 
 def get_claim(session: Session, actor: Actor, claim_id: int) -> Claim:
-    claim = fetch(session, Claim, claim_id, "claim")
-    billing_visit(session, actor, claim.visit_id)
+    require_role(actor, BILLING_ROLES, "see a visit's billing")
+    claim = fetch_for_patient(session, actor, Claim, claim_id, "claim", patient_of=lambda c: c.visit.patient,
+                              clinical=False)
     record(session, actor, AuditAction.EXPORT, "claim", claim.id, patient_id=claim.visit.patient_id)
     return claim
 
@@ -310,9 +310,8 @@ def get_claim(session: Session, actor: Actor, claim_id: int) -> Claim:
 
 def _coverage(session: Session, actor: Actor, coverage_id: int) -> Coverage:
     require_role(actor, STAFF - {Role.PT_ASSISTANT}, "check insurance eligibility")
-    coverage = fetch(session, Coverage, coverage_id, "coverage")
-    check_patient_access(actor, coverage.patient, clinical=False)
-    return coverage
+    return fetch_for_patient(session, actor, Coverage, coverage_id, "coverage", patient_of=lambda c: c.patient,
+                             clinical=False)
 
 
 def eligibility_request(session: Session, actor: Actor, coverage_id: int, *, now: datetime | None = None) -> str:

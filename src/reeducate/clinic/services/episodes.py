@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.diagnoses import validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
@@ -26,9 +26,8 @@ from reeducate.clinic.vocabulary import (
 
 def clinical_episode(session: Session, actor: Actor, episode_id: int) -> Episode:
     """The episode, if ``actor`` may see its clinical content (NotFound/Forbidden otherwise); not audited."""
-    episode = fetch(session, Episode, episode_id, "episode")
-    check_patient_access(actor, episode.patient, clinical=True)
-    return episode
+    return fetch_for_patient(session, actor, Episode, episode_id, "episode", patient_of=lambda e: e.patient,
+                             clinical=True)
 
 
 def get(session: Session, actor: Actor, episode_id: int) -> Episode:
@@ -113,9 +112,7 @@ def create(session: Session, actor: Actor, patient_id: int, data: EpisodeCreate)
 def _editable(session: Session, actor: Actor, episode_id: int) -> Episode:
     require_role(actor, CLINICIANS, "change an episode of care")
     serialise(session, LockScope.EPISODE, episode_id)  # before its status, diagnoses or team are read
-    episode = fetch(session, Episode, episode_id, "episode")
-    check_patient_access(actor, episode.patient, clinical=True)
-    return episode
+    return clinical_episode(session, actor, episode_id)
 
 
 def add_diagnosis(session: Session, actor: Actor, episode_id: int, raw_code: str) -> Episode:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
@@ -253,8 +253,8 @@ def summarise(session: Session, episode_id: int, administrations: list[MeasureAd
 
 
 def get_administration(session: Session, actor: Actor, administration_id: int) -> MeasureAdministration:
-    administration = fetch(session, MeasureAdministration, administration_id, "measure administration")
-    check_patient_access(actor, administration.patient, clinical=True)
+    administration = fetch_for_patient(session, actor, MeasureAdministration, administration_id,
+                                       "measure administration", patient_of=lambda a: a.patient, clinical=True)
     record(session, actor, AuditAction.READ, "measure_administration", administration.id,
            patient_id=administration.patient_id)
     return administration

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record, record_reads
 from reeducate.clinic.models import Coverage, Patient
 from reeducate.clinic.numbering import mrn_series, next_number
@@ -20,17 +20,15 @@ SEARCH_LIMIT = 50
 
 def get(session: Session, actor: Actor, patient_id: int, *, clinical: bool = False) -> Patient:
     """A patient the actor may see; audited as a read of their record."""
-    patient = fetch(session, Patient, patient_id, "patient")
-    check_patient_access(actor, patient, clinical=clinical)
+    patient = load(session, actor, patient_id, clinical=clinical)
     record(session, actor, AuditAction.READ, "patient", patient.id, patient_id=patient.id)
     return patient
 
 
 def load(session: Session, actor: Actor, patient_id: int, *, clinical: bool) -> Patient:
     """A patient the actor may see, without an audit row (the caller audits what it reads)."""
-    patient = fetch(session, Patient, patient_id, "patient")
-    check_patient_access(actor, patient, clinical=clinical)
-    return patient
+    return fetch_for_patient(session, actor, Patient, patient_id, "patient", patient_of=lambda p: p,
+                             clinical=clinical)
 
 
 def search(session: Session, actor: Actor, query: str = "", *, limit: int = SEARCH_LIMIT) -> list[Patient]:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, fetch, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import episodes, visits
@@ -39,8 +39,8 @@ def of_episode(session: Session, actor: Actor, model: type[Row], episode_id: int
 
 def one(session: Session, actor: Actor, model: type[Row], recording_id: int, noun: str) -> Row:
     """One recording, for anyone who may see the patient's clinical record (``noun``: singular)."""
-    row = fetch(session, model, recording_id, noun.replace("_", " "))
-    check_patient_access(actor, row.patient, clinical=True)
+    row = fetch_for_patient(session, actor, model, recording_id, noun.replace("_", " "),
+                            patient_of=lambda r: r.patient, clinical=True)
     record(session, actor, AuditAction.READ, noun, row.id, patient_id=row.patient_id)
     return row
 

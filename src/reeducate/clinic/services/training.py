@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, fetch, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
@@ -102,8 +102,8 @@ def _apply(row: ExerciseRecord, summary: dict[str, Any]) -> None:
 
 def _in_progress(session: Session, actor: Actor, record_id: int) -> ExerciseRecord:
     require_role(actor, CLINICIANS, "run live exercises")
-    row = fetch(session, ExerciseRecord, record_id, "exercise record")
-    visits.clinical_visit(session, actor, row.visit_id)
+    row = fetch_for_patient(session, actor, ExerciseRecord, record_id, "exercise record",
+                            patient_of=lambda r: r.patient, clinical=True)
     if row.status is not ExerciseStatus.IN_PROGRESS:
         raise Conflict(f"Exercise record {row.id} has ended ({row.status.value}).")
     return row

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, fetch, require_role
+from reeducate.clinic.access import Actor, check_same_clinic, fetch, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict
@@ -62,9 +62,8 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
 
 def clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     """The visit, if ``actor`` may see its clinical content (NotFound/Forbidden otherwise); not audited."""
-    visit = fetch(session, Visit, visit_id, "visit")
-    check_patient_access(actor, visit.patient, clinical=True)
-    return visit
+    return fetch_for_patient(session, actor, Visit, visit_id, "visit", patient_of=lambda v: v.patient,
+                             clinical=True)
 
 
 def get(session: Session, actor: Actor, visit_id: int) -> Visit:
