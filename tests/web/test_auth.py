@@ -10,7 +10,11 @@ import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from reeducate.clinic.models import AuthSession, User
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_session_factory, unit_of_work
+from reeducate.clinic.models import AuthSession, Clinic, User
+from reeducate.clinic.services.users import create_user
+from reeducate.clinic.vocabulary import Role
 from reeducate.settings import InsecureSettingsError, Settings
 from reeducate.web.app import create_app
 from tests.support import NOW, PASSWORD, World
@@ -29,6 +33,17 @@ def test_only_a_digest_of_the_session_token_is_stored(client: TestClient, world:
     with world_engine.connect() as connection:
         stored = connection.scalars(select(AuthSession.token_sha256)).all()
     assert token not in stored and len(stored[-1]) == 64
+
+
+def test_a_password_is_checked_exactly_as_typed_blanks_included(client: TestClient, world: World,
+                                                               world_engine: Engine) -> None:
+    password = "  maple kettle orbit "  # any printing character and the space (NIST SP 800-63B-4)
+    with unit_of_work(make_session_factory(world_engine)) as session:
+        create_user(session, Actor.system("tests"), clinic=session.get(Clinic, world.clinic_id),
+                    email="kim.lee@example.org", full_name="Kim Lee", role=Role.FRONT_DESK, password=password)
+    for typed, status in ((password, 200), (password.strip(), 401)):
+        response = client.post("/api/v1/auth/login", json={"email": "kim.lee@example.org", "password": typed})
+        assert response.status_code == status, response.text
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client: TestClient, world: World) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from reeducate.clinic.errors import Forbidden, NotFound
 from reeducate.clinic.models import Patient, User
+from reeducate.clinic.schemas import MAX_ID
 from reeducate.clinic.vocabulary import CLINICIANS, Role
 
 T = TypeVar("T")
@@ -69,9 +70,14 @@ def not_found(what: str, record_id: int) -> NotFound:
     return NotFound(f"No {what} {record_id}.")
 
 
+def _get(session: Session, model: type[T], record_id: int) -> T | None:
+    """The row, or None; an id no row can have (as from a URL) is not even sent to the database."""
+    return session.get(model, record_id) if 1 <= record_id <= MAX_ID else None
+
+
 def fetch(session: Session, model: type[T], record_id: int, what: str) -> T:
     """The ``model`` row with ``record_id``, or :class:`NotFound` naming ``what`` was looked for."""
-    found = session.get(model, record_id)
+    found = _get(session, model, record_id)
     if found is None:
         raise not_found(what, record_id)
     return found
@@ -99,7 +105,7 @@ def fetch_for_patient(session: Session, actor: Actor, model: type[T], record_id:
     when ``clinical``), then one :func:`not_found` for a missing row and for another patient's or clinic's."""
     if clinical:
         require_clinical_role(actor)
-    found = session.get(model, record_id)
+    found = _get(session, model, record_id)
     if found is None or not may_see_patient(actor, patient_of(found)):
         raise not_found(what, record_id)
     return found

@@ -2,15 +2,21 @@
 
 Separate models for create, update and public output (STYLE.md, web edges). Times in outputs are
 UTC ISO 8601; a naive input time means the wall-clock time of the location concerned.
+
+Every input refuses, with a 4xx that says so, what no person types and the database cannot keep: a
+NUL character in any text (PostgreSQL refuses it in a text column) and a non-finite number (NaN,
+infinity). Free text that reaches a service without a schema (a search, a note's sections) goes
+through :func:`plain_text`, the same check.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.vocabulary import (
     Activity,
     AdministrationSource,
@@ -29,12 +35,43 @@ from reeducate.clinic.vocabulary import (
 from reeducate.signals.posturography.clinical import Stance, Surface, Vision
 
 Name = Field(min_length=1, max_length=100)
+MAX_ID = 2**31 - 1
+"""The largest id a record can have (PostgreSQL's integer, the type of every id column)."""
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A record's id in an input: a larger one names no record and would not even reach the database."""
+NUL_REFUSED = "must not contain a NUL character (\\x00); retype the text"
+
+
+def holds_nul(value: object) -> bool:
+    """Whether ``value`` (text, or lists and mappings of it, keys included) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def plain_text(value: str, where: str) -> str:
+    """``value`` unchanged, or :class:`InvalidInput` naming ``where`` if it holds a NUL character."""
+    if holds_nul(value):
+        raise InvalidInput(f"{where} {NUL_REFUSED}.")
+    return value
 
 
 class Input(BaseModel):
-    """Base of every input: unknown fields are an error, surrounding blanks are trimmed."""
+    """Base of every input: unknown fields are an error, surrounding blanks are trimmed, and no text
+    holds a NUL character nor any number is NaN or infinite."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if holds_nul(value):
+            raise ValueError(NUL_REFUSED)
+        return value
 
 
 class Output(BaseModel):
@@ -125,6 +162,13 @@ class PatientOut(PatientSummary):
 # --- people ---------------------------------------------------------------------------------------
 
 
+class Credentials(Input):
+    """An e-mail and a password to log in with; the password is taken exactly as typed, blanks included."""
+
+    email: str = Field(max_length=254)
+    password: Annotated[str, StringConstraints(strip_whitespace=False)]
+
+
 class PersonOut(Output):
     id: int
     full_name: str
@@ -150,7 +194,7 @@ class EpisodeCreate(Input):
     referring_provider_name: str = Field("", max_length=200)
     referring_provider_npi: str = Field("", pattern=r"^(\d{10})?$")
     diagnoses: list[str] = Field(default_factory=list, description="ICD-10-CM codes, primary first.")
-    care_team: list[int] = Field(default_factory=list, description="User ids of clinicians.")
+    care_team: list[Id] = Field(default_factory=list, description="User ids of clinicians.")
 
 
 class DiagnosisAdd(Input):
@@ -158,7 +202,7 @@ class DiagnosisAdd(Input):
 
 
 class CareTeamAdd(Input):
-    user_id: int
+    user_id: Id
 
 
 class DiagnosisOut(Output):
@@ -197,11 +241,11 @@ Duration = Field(45, ge=10, le=240, description="Minutes.")
 
 
 class AppointmentBook(Input):
-    patient_id: int
-    provider_id: int
-    location_id: int
-    room_id: int | None = None
-    episode_id: int | None = None
+    patient_id: Id
+    provider_id: Id
+    location_id: Id
+    room_id: Id | None = None
+    episode_id: Id | None = None
     starts_at: datetime = Field(description="Naive means the location's local time.")
     duration_min: int = Duration
     kind: AppointmentKind = AppointmentKind.TREATMENT
@@ -213,21 +257,21 @@ class AppointmentRequest(Input):
 
     starts_at: datetime
     duration_min: int = Duration
-    location_id: int | None = Field(None, description="Defaults to the clinic's first location.")
-    provider_id: int | None = None
+    location_id: Id | None = Field(None, description="Defaults to the clinic's first location.")
+    provider_id: Id | None = None
     reason: str = Field("", max_length=500)
 
 
 class AppointmentConfirm(Input):
-    provider_id: int | None = Field(None, description="Required if the request named none.")
-    room_id: int | None = None
+    provider_id: Id | None = Field(None, description="Required if the request named none.")
+    room_id: Id | None = None
 
 
 class AppointmentReschedule(Input):
     starts_at: datetime
     duration_min: int | None = Field(None, ge=10, le=240)
-    provider_id: int | None = None
-    room_id: int | None = None
+    provider_id: Id | None = None
+    room_id: Id | None = None
 
 
 class AppointmentCancel(Input):
@@ -257,7 +301,7 @@ class AppointmentOut(Output):
 
 
 class VisitCheckIn(Input):
-    appointment_id: int
+    appointment_id: Id
 
 
 class VisitActivityAdd(Input):

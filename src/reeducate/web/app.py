@@ -71,9 +71,9 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     message = "; ".join(
         f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in error.errors()
     )
-    if _wants_json(request):
-        return JSONResponse({"detail": message, "errors": jsonable_encoder(error.errors())},
-                            status_code=422)
+    if _wants_json(request):  # the errors without the input they quote: it may be a password, or NaN
+        errors = [{k: v for k, v in e.items() if k != "input"} for e in error.errors()]
+        return JSONResponse({"detail": message, "errors": jsonable_encoder(errors)}, status_code=422)
     return templates.TemplateResponse(
         request, "pages/error.html", {"status": 422, "message": message, "login": None},
         status_code=422,

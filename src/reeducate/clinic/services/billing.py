@@ -26,6 +26,7 @@ from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
 from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
+from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.vocabulary import CLINICIANS, STAFF, Activity, AuditAction, NoteStatus, PlanKind, Role
 
 ACTIVITY_CODES = {
@@ -49,6 +50,10 @@ TAXONOMY = {Role.PHYSICAL_THERAPIST: "225100000X", Role.PT_ASSISTANT: "225200000
 FILING_INDICATOR = {PlanKind.MEDICARE: "MB", PlanKind.COMMERCIAL: "CI", PlanKind.AUTO_PIP: "AM",
                     PlanKind.WORKERS_COMP: "WC"}
 """SBR09 claim filing indicator codes."""
+
+
+MAX_REGION_CHARS = 120
+"""The body region a charge names (the column's size)."""
 
 
 @dataclass(frozen=True)
@@ -207,8 +212,12 @@ def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[Cha
                                f"{item.minutes} minutes")
         if entry.timed and item.minutes == 0:
             raise InvalidInput(f"{entry.code} ({entry.label}) is timed: give its minutes")
+        region = plain_text(item.region, f"{entry.code}: the region").strip()
+        if len(region) > MAX_REGION_CHARS:
+            raise InvalidInput(f"{entry.code}: the region has {len(region)} characters; name it in at most "
+                               f"{MAX_REGION_CHARS} (e.g. 'lumbar')")
         rows.append(VisitCharge(visit_id=visit.id, code=entry.code, minutes=item.minutes,
-                                assistant_minutes=item.assistant_minutes, region=item.region.strip()[:120],
+                                assistant_minutes=item.assistant_minutes, region=region,
                                 recorded_by_id=actor.user_id))
     for old in stored_charges(session, visit.id):
         session.delete(old)

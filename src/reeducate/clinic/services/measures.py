@@ -7,6 +7,7 @@ and audits every read and write.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Literal
@@ -187,6 +188,8 @@ def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, t
     assert actor.user_id is not None, "a clinician is a user"
     episode = episode_service.get(session, actor, episode_id)
     measure = instrument(measure_id)
+    if not math.isfinite(target):
+        raise InvalidInput(f"A {measure.abbreviation} goal is a number of {measure.unit_label}; {target} is not one.")
     top = measure.max if measure.max is not None else float("inf")
     if not measure.min <= target <= top:
         raise InvalidInput(f"A {measure.abbreviation} goal must be within {measure.min:g} to {top:g}.")

@@ -33,6 +33,7 @@ from reeducate.clinic.models import (
     Visit,
     VisitNote,
 )
+from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services import billing, measures
 from reeducate.clinic.services.visits import clinical_visit
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, NoteStatus, Role
@@ -142,7 +143,7 @@ def _text(value: object, where: str) -> str:
         raise InvalidInput(f"{where} must be text")
     if len(value) > MAX_SECTION_CHARS:
         raise InvalidInput(f"{where} is longer than {MAX_SECTION_CHARS} characters")
-    return value.replace("\r\n", "\n").strip()
+    return plain_text(value, where).replace("\r\n", "\n").strip()
 
 
 def content_hash(note: VisitNote, signer_id: int, signed_at: datetime) -> str:

@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record, record_reads
+from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.models import Coverage, Patient
 from reeducate.clinic.numbering import mrn_series, next_number
-from reeducate.clinic.schemas import CoverageCreate, PatientCreate, PatientUpdate
+from reeducate.clinic.schemas import CoverageCreate, PatientCreate, PatientUpdate, plain_text
 from reeducate.clinic.vocabulary import STAFF, AuditAction
 
 SEARCH_LIMIT = 50
+SEARCH_MAX_CHARS = 100
+"""A name, MRN, phone and birth date together fit; a longer search is a mistake (or a probe), refused."""
 
 
 def get(session: Session, actor: Actor, patient_id: int, *, clinical: bool = False) -> Patient:
@@ -37,6 +40,10 @@ def search(session: Session, actor: Actor, query: str = "", *, limit: int = SEAR
     A word shaped YYYY-MM-DD is also compared with the date of birth.
     """
     require_role(actor, STAFF, "search patients")
+    if len(query) > SEARCH_MAX_CHARS:
+        raise InvalidInput(f"The search has {len(query)} characters; search with at most {SEARCH_MAX_CHARS} "
+                           "characters: a name, an MRN, a phone number or a birth date.", field="q")
+    plain_text(query, "The search")
     statement = select(Patient).where(Patient.clinic_id == actor.clinic_id)
     for term in query.split():
         like = f"%{term.lower()}%"

@@ -6,17 +6,12 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from reeducate.clinic.errors import NotAuthenticated
-from reeducate.clinic.schemas import Input, MeOut
+from reeducate.clinic.schemas import Credentials, MeOut
 from reeducate.clinic.services import auth
 from reeducate.web.deps import LoginDep, PolicyDep, SessionDep, SettingsDep, client_ip
 from reeducate.web.security import csrf_token
 
 router = APIRouter(tags=["auth"])
-
-
-class LoginIn(Input):
-    email: str
-    password: str
 
 
 class LoginOut(BaseModel):
@@ -27,7 +22,7 @@ class LoginOut(BaseModel):
 
 
 @router.post("/auth/login", response_model=LoginOut)
-def log_in(data: LoginIn, request: Request, session: SessionDep, settings: SettingsDep,
+def log_in(data: Credentials, request: Request, session: SessionDep, settings: SettingsDep,
            policy: PolicyDep) -> LoginOut:
     """Exchange e-mail and password for a session token; send it as ``Authorization: Bearer``."""
     try:

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from reeducate.clinic.errors import NotAuthenticated, TooManyAttempts
+from reeducate.clinic.schemas import Credentials
 from reeducate.clinic.services import auth
 from reeducate.clinic.vocabulary import Role
 from reeducate.web.deps import LoginDep, PolicyDep, SessionDep, SettingsDep, client_ip
+from reeducate.web.forms import first_error
 from reeducate.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, new_login_csrf
 from reeducate.web.templating import render
 
@@ -59,7 +62,11 @@ def log_in(
         return _login_page(request, settings, error="The page had expired; please log in again.",
                            email=email, status_code=403)
     try:
-        user, token = auth.log_in(session, policy, email, password,
+        credentials = Credentials.model_validate({"email": email, "password": password})
+    except ValidationError as error:
+        return _login_page(request, settings, error=first_error(error), status_code=422)
+    try:
+        user, token = auth.log_in(session, policy, credentials.email, credentials.password,
                                   ip_address=client_ip(request),
                                   user_agent=request.headers.get("user-agent", ""))
     except NotAuthenticated as error:

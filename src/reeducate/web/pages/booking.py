@@ -23,7 +23,7 @@ def _form(request: Request, login: LoginDep, session: SessionDep, values: dict[s
           error: str = "", status_code: int = 200) -> Response:
     location = scheduling.location_of(session, login.actor, None)
     patient = None
-    if values.get("patient_id", "").isdigit():
+    if values.get("patient_id", "").isdecimal():
         patient = patients.get(session, login.actor, int(values["patient_id"]))
     return render(request, "pages/book.html", {
         "login": login, "values": values, "error": error, "patient": patient, "location": location,

@@ -8,12 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.schemas import AppointmentConfirm
+from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.schemas import AppointmentCancel, AppointmentConfirm
 from reeducate.clinic.services import scheduling, users, visits
 from reeducate.clinic.vocabulary import AppointmentStatus
 from reeducate.web.deps import LoginDep, SessionDep
+from reeducate.web.forms import first_error
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -61,7 +64,11 @@ def no_show(appointment_id: int, login: LoginDep, session: SessionDep,
 @router.post("/appointments/{appointment_id}/cancel")
 def cancel(appointment_id: int, login: LoginDep, session: SessionDep,
            day: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
-    scheduling.cancel(session, login.actor, appointment_id, reason)
+    try:
+        data = AppointmentCancel(reason=reason)
+    except ValidationError as error:
+        raise InvalidInput(first_error(error), field="reason") from None
+    scheduling.cancel(session, login.actor, appointment_id, data.reason)
     return _back(day)
 
 
