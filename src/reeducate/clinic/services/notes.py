@@ -169,11 +169,11 @@ def _named(users: list[User]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def _who_signs(visit: Visit) -> str:
-    """Why those may sign, and what to do if the right person is missing."""
+def _who_signs(visit: Visit, allowed: list[User]) -> str:
+    """Why ``allowed`` may sign, and what to do if the right person is missing."""
     if visit.clinician.role is not Role.PT_ASSISTANT:
         return "the clinician who treated the visit signs its note."
-    if len(signers(visit)) == 1:
+    if len(allowed) == 1:
         return ("the PT assistant who treated the visit, or the supervising physical therapist once they "
                 "are on the episode's care team.")
     return "the PT assistant who treated the visit, or a supervising physical therapist on the care team."
@@ -187,7 +187,7 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
     allowed = signers(visit)
     if actor.user_id not in {user.id for user in allowed}:
         raise Forbidden(f"Only {_named(allowed)} may sign the note of visit {visit.id}: "
-                        + _who_signs(visit))
+                        + _who_signs(visit, allowed))
     empty = [s for s in REQUIRED_TO_SIGN if not str(note.content.get(s, "")).strip()]
     if empty:
         raise InvalidInput(f"Write the {', '.join(empty)} section(s) before signing.")
