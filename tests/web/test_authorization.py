@@ -372,16 +372,6 @@ def _answer(response: Any) -> tuple[int, str]:
     return response.status_code, re.sub(r"\d+", "#", response.text)
 
 
-SCHEDULING_NAMES_THE_PATIENT = pytest.mark.xfail(
-    strict=True, reason="scheduling.get and scheduling.cancel check the appointment's patient with "
-    "access.check_patient_access, whose 'No patient N.' differs from a missing appointment's 'No appointment N.'; "
-    "they should look the appointment up with access.fetch_for_patient (scheduling.py is another change's)")
-NAMES_THE_PATIENT = {("GET", "/api/v1/appointments/{w.appt_today}"): ("other_patient", "other_therapist"),
-                     ("POST", "/api/v1/appointments/{w.appt_future}/cancel"): ("other_patient",),
-                     ("POST", "/appointments/{w.appt_future}/cancel"): ("other_patient",),
-                     ("POST", "/portal/appointments/{w.appt_future}/cancel"): ("other_patient",)}
-
-
 def _refusals_by_id() -> list[Any]:
     """(case, persona) for every route with a record id in its path and every persona refused there."""
     found = []
@@ -390,9 +380,7 @@ def _refusals_by_id() -> list[Any]:
             continue
         for persona in PERSONAS[1:]:
             if case.expect[persona] == "denied":
-                marks = [SCHEDULING_NAMES_THE_PATIENT] if persona in NAMES_THE_PATIENT.get(
-                    (case.method, case.path), ()) else []
-                found.append(pytest.param(case, persona, marks=marks, id=f"{case.method} {case.path}-{persona}"))
+                found.append(pytest.param(case, persona, id=f"{case.method} {case.path}-{persona}"))
     return found
 
 

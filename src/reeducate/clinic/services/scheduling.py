@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from reeducate.clinic.access import Actor, check_patient_access, check_same_clinic, fetch, require_role
+from reeducate.clinic.access import (
+    Actor,
+    check_same_clinic,
+    fetch,
+    fetch_for_patient,
+    require_role,
+)
 from reeducate.clinic.audit_log import record, record_reads
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
@@ -292,9 +298,8 @@ def reschedule(session: Session, actor: Actor, appointment_id: int, data: Appoin
 
 def cancel(session: Session, actor: Actor, appointment_id: int, reason: str = "") -> Appointment:
     """Cancel a booked or requested appointment; a patient may cancel their own."""
-    appointment = fetch(session, Appointment, appointment_id, "appointment")
     if actor.is_patient:
-        check_patient_access(actor, appointment.patient, clinical=False)
+        appointment = _appointment_seen_by(session, actor, appointment_id)
     else:
         appointment = _staff_appointment(session, actor, appointment_id)
     _require_status(appointment, {AppointmentStatus.BOOKED, AppointmentStatus.REQUESTED}, "cancelled")
@@ -317,9 +322,14 @@ def mark_no_show(session: Session, actor: Actor, appointment_id: int, *, now: da
     return appointment
 
 
+def _appointment_seen_by(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    """The appointment if ``actor`` may see its patient; otherwise the same "not found" as a missing id."""
+    return fetch_for_patient(session, actor, Appointment, appointment_id, "appointment",
+                             patient_of=lambda appointment: appointment.patient, clinical=False)
+
+
 def get(session: Session, actor: Actor, appointment_id: int) -> Appointment:
-    appointment = fetch(session, Appointment, appointment_id, "appointment")
-    check_patient_access(actor, appointment.patient, clinical=False)
+    appointment = _appointment_seen_by(session, actor, appointment_id)
     record(session, actor, AuditAction.READ, "appointment", appointment.id,
            patient_id=appointment.patient_id)
     return appointment
