@@ -17,13 +17,16 @@ worker as a path, the result comes back pickled).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import resource
 import signal
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -82,6 +85,9 @@ class _ReaderFailed(Exception):
 
 def _capped(memory_bytes: int, function: Callable[..., T], args: tuple[Any, ...]) -> T:
     """In the worker: cap the address space, run the job, and hand back errors that always unpickle."""
+    # pebble's own SIGTERM handler is Python code, which never runs while a reader spins in compiled
+    # code: the default action ends a job past its time at once, instead of at pebble's SIGKILL 3 s later.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
@@ -95,43 +101,59 @@ def _capped(memory_bytes: int, function: Callable[..., T], args: tuple[Any, ...]
         raise _ReaderFailed("error", "".join(traceback.format_exception(error))) from None
 
 
-def _worker_started() -> None:
-    """A worker leaves Ctrl-C to the server, which stops the pool itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class ReaderPool:
     """Worker processes that read untrusted files, one job per worker, each within its :class:`Limits`."""
 
     def __init__(self, *, workers: int = WORKERS, preload: tuple[str, ...] = PRELOAD) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
-        self._pool = ProcessPool(max_workers=workers, max_tasks=1, initializer=_worker_started, context=context)
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(list(preload))
+        self._workers = workers
+        self._pool = self._new_pool()
+        self._replacing = threading.Lock()
+
+    def _new_pool(self) -> ProcessPool:
+        return ProcessPool(max_workers=self._workers, max_tasks=1, context=self._context)
+
+    def _replace(self, broken: ProcessPool) -> None:
+        """A new pool for a broken one (once, however many jobs found it broken)."""
+        with self._replacing:
+            if self._pool is broken:
+                log.warning("the reader pool broke (a worker died before its job was seen to start); replaced")
+                self._pool = self._new_pool()
+                broken.stop()
 
     def run(self, name: str, limits: Limits, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker; a crash, the memory cap or the time limit refuses file ``name``.
 
-        A :class:`RecordingError` or :class:`ClinicError` raised by the job comes back as it is.
+        A :class:`RecordingError` or :class:`ClinicError` raised by the job comes back as it is. pebble
+        gives up a whole pool when a worker dies before the pool saw its job start (a reader that
+        crashes at once), losing every job in it: each is then tried once more on a new pool.
         """
-        future = self._pool.schedule(_capped, args=(limits.memory_mib * 2**20, function, args),
-                                     timeout=limits.timeout_s)
-        try:
-            return future.result()
-        except FutureTimeout:
-            raise InvalidInput(f"{name} could not be read: reading it took over {limits.timeout_s:.0f} s, which "
-                               f"a sound file never needs, so it appears damaged; {limits.advice}.") from None
-        except ProcessExpired as expired:
-            log.warning("reading %s: the worker died (exit code %s)", name, expired.exitcode)
-            raise InvalidInput(f"{name} could not be read: the file appears damaged (the reader crashed); "
-                               f"{limits.advice}.") from None
-        except _ReaderFailed as failed:
-            if failed.kind == "memory":
-                raise InvalidInput(f"{name} could not be read: reading it needed over {limits.memory_mib} MiB of "
-                                   f"memory, which a sound file never needs, so it appears damaged; "
-                                   f"{limits.advice}.") from None
-            log.error("reading %s failed in the reader:\n%s", name, failed.detail)
-            raise InvalidInput(f"{name} could not be read: the file appears damaged (the reader failed on "
-                               f"it); {limits.advice}.") from None
+        crashed = InvalidInput(f"{name} could not be read: the file appears damaged (the reader crashed); "
+                               f"{limits.advice}.")
+        for _ in range(2):
+            pool = self._pool
+            try:
+                return pool.schedule(_capped, args=(limits.memory_mib * 2**20, function, args),
+                                     timeout=limits.timeout_s).result()
+            except (BrokenProcessPool, RuntimeError):  # RuntimeError: scheduled on a pool that had just broken
+                self._replace(pool)
+            except FutureTimeout:
+                raise InvalidInput(f"{name} could not be read: reading it took over {limits.timeout_s:.0f} s, "
+                                   f"which a sound file never needs, so it appears damaged; {limits.advice}.") from None
+            except ProcessExpired as expired:
+                log.warning("reading %s: the worker died (exit code %s)", name, expired.exitcode)
+                raise crashed from None
+            except _ReaderFailed as failed:
+                if failed.kind == "memory":
+                    raise InvalidInput(f"{name} could not be read: reading it needed over {limits.memory_mib} MiB "
+                                       f"of memory, which a sound file never needs, so it appears damaged; "
+                                       f"{limits.advice}.") from None
+                log.error("reading %s failed in the reader:\n%s", name, failed.detail)
+                raise InvalidInput(f"{name} could not be read: the file appears damaged (the reader failed on "
+                                   f"it); {limits.advice}.") from None
+        log.warning("reading %s broke the reader pool twice", name)
+        raise crashed
 
     def read(self, name: str, content: bytes, limits: Limits, function: Callable[..., T], *args: Any) -> T:
         """``function(path, *args)`` in a worker, ``path`` holding ``content`` as file ``name`` for the time
@@ -150,5 +172,8 @@ class ReaderPool:
 
 @cache
 def readers() -> ReaderPool:
-    """The process's pool of readers, started on first use (its fork server then imports ``PRELOAD``)."""
-    return ReaderPool()
+    """The process's pool of readers, started on first use (its fork server then imports ``PRELOAD``),
+    stopped when the process exits."""
+    pool = ReaderPool()
+    atexit.register(pool.close)
+    return pool

@@ -61,7 +61,8 @@ def _prepared(path: Path, preset: Preset) -> PreparedTrial:
     return prepare(read_cop(path), preset)[0]
 
 
-def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> BalanceResult:
+def analyse(upload: TrialUpload, preset: Preset = "quijoux2021", height_cm: float | None = None) -> BalanceResult:
+    """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
     name = safe_name(upload.filename)
     check_size(name, upload.content, MAX_UPLOAD_BYTES, "export only the trial")
     return readers().read(name, upload.content, RECORDING, _analysed, preset, upload.condition, height_cm)
@@ -95,7 +96,7 @@ def upload_trials(
         raise InvalidInput("Enter the patient's height in centimetres (50-250).")
     if commit_before_analysis:
         session.commit()
-    results = [(upload, _analyse(upload, preset, height_cm)) for upload in uploads]
+    results = [(upload, analyse(upload, preset, height_cm)) for upload in uploads]
     recordings.still_open(session, visit, "the trials")
     trials = []
     for upload, result in results:
