@@ -2,10 +2,10 @@
 services that read them: each answered by a result or a refusal naming the file, never by a crash of
 this process, a hang, or a leak (files, processes, memory, open descriptors).
 
-One round per run (64 files through the services and 60 frames, about 10 s on two cores): C3D force plates, BDS and Motive text
-exports, gaitmap IMU files, AVI and MP4 clips, and live JPEG frames. ``REEDUCATE_FUZZ_SEED`` starts
-from another seed and ``REEDUCATE_FUZZ_ROUNDS`` runs more rounds; a failure names each case's kind,
-method and seed, which ``mutations.case`` makes again.
+One round per run (64 files through the services and 60 camera frames, about 10 s on two cores): C3D
+force plates, BDS and Motive text exports, gaitmap IMU files, AVI and MP4 clips, and live JPEG frames.
+``REEDUCATE_FUZZ_SEED`` starts from another seed and ``REEDUCATE_FUZZ_ROUNDS`` runs more rounds; a
+failure names each case's kind, method and seed, which ``mutations.case`` makes again.
 """
 
 from __future__ import annotations
