@@ -42,8 +42,9 @@ T = TypeVar("T")
 
 #: Jobs run at once: this machine's two cores (pose on one clip already keeps about one core busy).
 WORKERS = 2
-#: Imported once by the fork server, so each job's worker starts with them loaded: importing them in a
-#: fresh process takes about 1 s (MediaPipe, OpenCV, SciPy, pandas), forking a loaded server ~10 ms.
+#: Imported once by the fork server (its start, on the first job, takes ~1.8 s here), so each job's worker
+#: starts with them loaded instead of spending ~1 s importing them: a job's round trip then costs ~2 ms
+#: on a worker that is ready, ~50 ms back to back (pebble starts each fresh worker on its 0.1 s loop).
 PRELOAD = (
     "numpy", "pandas", "scipy.signal", "cv2", "ezc3d", "mediapipe.python.solutions.pose",
     "reeducate.clinic.services.balance", "reeducate.clinic.services.movement",
@@ -65,8 +66,9 @@ class Limits:
 #: through pose 1.7 GiB (resident 0.7 GiB). 4 GiB is twice the largest, and stops a damaged C3D header
 #: from sending ezc3d after the 12 GB it asks for.
 MEMORY_MIB = 4096
-#: A force-plate or IMU file reads and analyses in under 0.3 s here; 60 s is hundreds of times that
-#: (a damaged C3D parameter section can make ezc3d spin for minutes).
+#: The example force-plate and IMU files (up to 1.8 MB) read and analyse in under 0.3 s here, so the
+#: largest export allowed (25 MB) in a few seconds; a damaged C3D parameter section can make ezc3d spin
+#: for minutes. 60 s stops it with room to spare.
 RECORDING = Limits(memory_mib=MEMORY_MIB, timeout_s=60.0)
 #: A clip through pose: about 40 frames a second alone on this machine, half that with another job
 #: beside it. 900 s is the longest clip allowed (7,200 frames) at 8 frames a second.
