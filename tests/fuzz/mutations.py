@@ -20,6 +20,12 @@ BINARY_METHODS = ("bytes", "block", "trunc", "splice")
 JPEG_METHODS = ("bytes", "size", "trunc", "markers")
 
 
+def _scatter(rng: random.Random, data: bytearray, most: int, start: int = 0, end: int | None = None) -> None:
+    """Set 1 to ``most`` random bytes of ``data[start:end]`` to random values."""
+    for _ in range(rng.randint(1, most)):
+        data[rng.randrange(start, len(data) if end is None else end)] = rng.randrange(256)
+
+
 def _parameter_blocks(base: bytes) -> int:
     """How many 512-byte blocks the parameter section (from block 2) says it has."""
     return base[512 + 2]
@@ -36,14 +42,11 @@ def c3d(base: bytes, seed: int, method: str) -> bytes:
         at = rng.randrange(512, parameters_end - 8)
         data[at:at + 8] = rng.randbytes(8)
     elif method == "param1":
-        for _ in range(rng.randint(1, 4)):
-            data[rng.randrange(512, parameters_end)] = rng.randrange(256)
+        _scatter(rng, data, 4, 512, parameters_end)
     elif method == "header":
-        for _ in range(rng.randint(1, 4)):
-            data[rng.randrange(0, 512)] = rng.randrange(256)
+        _scatter(rng, data, 4, 0, 512)
     elif method == "data":
-        for _ in range(rng.randint(1, 16)):
-            data[rng.randrange(parameters_end, len(data))] = rng.randrange(256)
+        _scatter(rng, data, 16, parameters_end)
     elif method == "trunc":
         data = data[:rng.randrange(1, len(data))]
     elif method == "counts":
@@ -61,8 +64,7 @@ def text(base: bytes, seed: int, method: str) -> bytes:
     rng = random.Random(seed)
     if method == "bytes":
         data = bytearray(base)
-        for _ in range(rng.randint(1, 32)):
-            data[rng.randrange(len(data))] = rng.randrange(256)
+        _scatter(rng, data, 32)
         return bytes(data)
     if method == "trunc":
         return base[:rng.randrange(1, len(base))]
@@ -97,8 +99,7 @@ def binary(base: bytes, seed: int, method: str) -> bytes:
     rng = random.Random(seed)
     data = bytearray(base)
     if method == "bytes":
-        for _ in range(rng.randint(1, 64)):
-            data[rng.randrange(len(data))] = rng.randrange(256)
+        _scatter(rng, data, 64)
     elif method == "block":
         for _ in range(rng.randint(1, 4)):
             at = rng.randrange(0, min(len(data) - 4, 4096))  # the headers: where sizes and counts live
@@ -130,8 +131,7 @@ def jpeg(base: bytes, seed: int, method: str) -> bytes:
     rng = random.Random(seed)
     data = bytearray(base)
     if method == "bytes":
-        for _ in range(rng.randint(1, 16)):
-            data[rng.randrange(len(data))] = rng.randrange(256)
+        _scatter(rng, data, 16)
     elif method == "size":
         at = _sof(base)
         assert at is not None, "the base picture has no SOF0/SOF2 frame header"

@@ -12,7 +12,8 @@ from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.isolation import MEMORY_MIB, Limits
 from reeducate.clinic.services import balance
 from reeducate.signals.posturography.clinical import Condition
-from tests.fuzz.corpus import HANG, SEGFAULT, TRIAL_C3D, crashers
+from tests.fuzz import mutations
+from tests.fuzz.corpus import HANG, HERE, SEGFAULT, TRIAL_C3D, crashers
 
 
 @pytest.fixture
@@ -27,6 +28,14 @@ def _refusal(path: Path) -> str:
     except InvalidInput as refused:
         return refused.message
     return "analysed"
+
+
+def test_every_crasher_is_made_again_from_its_method_and_seed_as_the_readme_lists_it() -> None:
+    base, readme = TRIAL_C3D.read_bytes(), (HERE / "README.md").read_text()
+    for path in crashers():
+        method, seed, _ = path.stem.split("-")
+        assert mutations.c3d(base, int(seed), method) == path.read_bytes(), path.name
+        assert f"| {path.name} | {method} | {seed} |" in readme, path.name
 
 
 def test_the_testers_c3d_with_8_bytes_of_its_parameter_section_changed_is_refused_as_a_crash() -> None:

@@ -159,11 +159,21 @@ def test_damaged_uploads_are_analysed_or_refused_by_name_and_nothing_leaks(
     slowest = max(seconds for _, _, seconds in answers)
     assert slowest < VIDEO_S + 10
     assert readers().read("still.txt", b"x", Limits(memory_mib=MEMORY_MIB, timeout_s=5), os.path.getsize) == 1
-    time.sleep(0.5)  # each job's worker is replaced by a fresh one: let the pool reap the last ones
-    assert len(_children()) <= len(children)
+    # each job's worker is replaced by a fresh one: the pool may still be reaping the last ones
+    assert _settles(lambda: len(_children()) <= len(children)), (children, _children())
+    assert _settles(lambda: len(os.listdir("/proc/self/fd")) <= descriptors + 4), os.listdir("/proc/self/fd")
     assert _upload_folders() == folders
-    assert len(os.listdir("/proc/self/fd")) <= descriptors + 4
     assert _resident_mib() < resident + 200
+
+
+def _settles(holds: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Whether ``holds()`` is true, or becomes so within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not holds():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_damaged_camera_frames_are_decoded_or_skipped_quickly() -> None:
