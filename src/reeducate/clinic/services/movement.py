@@ -6,7 +6,8 @@ in the recording store under its SHA-256, and audits every read and write. A cli
 joint angles and, when it shows walking side-on, for its gait too; a clip that does not is stored with
 the reason its gait was not measured. Every file is read and analysed in a reader process
 (:mod:`reeducate.clinic.isolation`), and no database transaction is held open while it is; a clip is
-refused once more frames are decoded than its allowed length holds, whatever its header says.
+refused once more frames are decoded than its allowed length holds, or well more than its header
+announces (a header that understates a clip's length is not believed for long).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ MAX_VIDEO_BYTES = 200 * 1024 * 1024
 MAX_VIDEO_S = 120.0
 #: Most frames decoded from any clip, whatever frame rate its header states: 120 s at 60 fps.
 MAX_VIDEO_FRAMES = 7200
+#: A clip may hold this many times the frames its header announces, plus HEADER_SLACK_FRAMES: a count
+#: estimated from the duration is off by a few per cent at most; one that understates more is damaged,
+#: and is refused after a few seconds of posing instead of after the whole allowed length.
+HEADER_SLACK = 1.5
+HEADER_SLACK_FRAMES = 30
 #: Largest picture posed (pixels): 4096x4096, above a phone's 4K (3840x2160) in either orientation.
 MAX_VIDEO_PIXELS = 4096 * 4096
 #: Largest IMU file accepted (bytes): an hour of two 6-axis sensors at 100 Hz as CSV is about 40 MB.
@@ -113,9 +119,12 @@ def _video(path: Path, region: Region | None, view: View | None, height_cm: floa
     if count / fps > MAX_VIDEO_S:
         raise RecordingError(f"{path.name}: the clip lasts {count / fps:.0f} s; trim it to the movement (at most "
                              f"{MAX_VIDEO_S:.0f} s) and upload that.")
-    # The header's count may lie: the reader counts what it decodes and stops past the allowed length.
-    series = read_video(path, region=region, max_frames=min(int(MAX_VIDEO_S * fps), MAX_VIDEO_FRAMES),
-                        max_pixels=MAX_VIDEO_PIXELS)
+    # The header's count may lie: the reader counts what it decodes, and stops past the allowed length or,
+    # sooner, well past what the header announced.
+    allowed = min(int(MAX_VIDEO_S * fps), MAX_VIDEO_FRAMES)
+    if count > 0:
+        allowed = min(allowed, int(HEADER_SLACK * count) + HEADER_SLACK_FRAMES)
+    series = read_video(path, region=region, max_frames=allowed, max_pixels=MAX_VIDEO_PIXELS)
     movement = analyze_pose(series, view=view, height_cm=height_cm)
     try:
         gait, not_measured = analyze_video_gait(series, view=view, height_cm=height_cm).to_dict(), None

@@ -85,6 +85,14 @@ def frames(path: str | Path) -> Iterator[np.ndarray]:
 Region = tuple[int, int, int, int]
 
 
+def _too_long(name: str, max_frames: int, fps: float, announced: int) -> RecordingError:
+    if announced and max_frames >= announced:  # it holds more than its header says
+        return RecordingError(f"{name}: the clip holds more than {max_frames} frames but its header announces "
+                              f"{announced}; the file is damaged or mislabelled. Export it again and upload that.")
+    return RecordingError(f"{name}: the clip holds more than {max_frames} frames ({max_frames / fps:.0f} s at "
+                          f"{fps:g} fps); trim it to the movement and upload that.")
+
+
 def _checked(region: Region, size: tuple[int, int]) -> Region:
     x0, y0, x1, y1 = (int(v) for v in region)
     width, height = size
@@ -123,9 +131,7 @@ def read_video(
     try:
         for frame in frames(path):
             if max_frames is not None and len(candidates) >= max_frames:
-                raise RecordingError(f"{name}: the clip holds more than {max_frames} frames ({max_frames / fps:.0f} "
-                                     f"s at {fps:g} fps; its header announced {count}); trim it to the movement "
-                                     "and upload that.")
+                raise _too_long(name, max_frames, fps, count)
             if max_pixels is not None and frame.shape[0] * frame.shape[1] > max_pixels:
                 raise RecordingError(f"{name}: a frame of {frame.shape[1]}x{frame.shape[0]} pixels in a clip that "
                                      f"announced {size[0]}x{size[1]}; the file is damaged. Export the clip again "
