@@ -100,6 +100,7 @@ def _seed(database: Path) -> int:
     from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
     from reeducate.clinic.demo import seed_demo
     from reeducate.clinic.models import Appointment, User
+    from reeducate.clinic.recording_store import RecordingStore
     from reeducate.clinic.services import visits
     from reeducate.clinic.vocabulary import AppointmentStatus, Role
 
@@ -107,7 +108,7 @@ def _seed(database: Path) -> int:
     migrate.upgrade(engine)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
-        seed_demo(session)
+        seed_demo(session, RecordingStore(database.parent / "recordings"))
     with unit_of_work(factory) as session:
         booked = session.scalars(select(Appointment).where(Appointment.status == AppointmentStatus.BOOKED)
                                  .order_by(Appointment.starts_at)).first()

@@ -20,6 +20,7 @@ from reeducate.signals.balance import analyze_cop
 from reeducate.signals.io import read_cop
 from reeducate.signals.posturography.clinical import Condition, Surface, Vision
 from tests.clinic.conftest import row_counts
+from tests.fuzz.corpus import SEGFAULT, TRIAL_C3D
 from tests.support import World, synthetic_trial_csv
 
 Example = Callable[[str], Path]
@@ -86,6 +87,22 @@ def test_one_bad_file_refuses_the_whole_upload_and_stores_nothing(
         balance.upload_trials(session, actor(session, records, "therapist"), records.visit_open, uploads, store)
     assert row_counts(factory) == before
     assert not store.root.exists() or not any(store.root.rglob("*"))
+
+
+def test_a_c3d_that_crashes_the_reader_is_refused_and_the_next_upload_is_kept(
+        factory: sessionmaker[Session], records: World, tmp_path: Path) -> None:
+    store = RecordingStore(tmp_path / "fresh-store")
+    before = row_counts(factory)
+    with pytest.raises(InvalidInput, match=r"^plate.c3d could not be read: the file appears damaged \(the reader "
+                                           r"crashed\); export it again"), unit_of_work(factory) as session:
+        balance.upload_trials(session, actor(session, records, "therapist"), records.visit_open,
+                              [balance.TrialUpload("plate.c3d", SEGFAULT.read_bytes(), Condition())], store)
+    assert row_counts(factory) == before
+    assert not store.root.exists() or not any(store.root.rglob("*"))
+    with unit_of_work(factory) as session:
+        [trial] = balance.upload_trials(session, actor(session, records, "therapist"), records.visit_open,
+                                        [balance.TrialUpload("plate.c3d", TRIAL_C3D.read_bytes(), Condition())], store)
+        assert trial.mean_velocity_cm_s > 0 and store.read(trial.sha256) == TRIAL_C3D.read_bytes()
 
 
 def test_a_hostile_file_name_is_stored_as_a_plain_name(factory: sessionmaker[Session], records: World,

@@ -19,6 +19,7 @@ from reeducate.clinic.services import movement
 from reeducate.clinic.vocabulary import MovementKind
 from reeducate.signals.kinematics.views import View
 from tests.clinic.conftest import row_counts
+from tests.fuzz.mutations import lying_avi
 from tests.support import World, imu_gait_upload, video_upload
 
 
@@ -94,6 +95,14 @@ def test_a_bad_recording_is_refused_by_name_and_nothing_is_stored(
                                   store)
     assert row_counts(factory) == before
     assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == stored_files
+
+
+def test_a_clip_whose_header_understates_its_length_is_refused_soon_after_the_frames_it_announces() -> None:
+    # 30 fps: 120 s allowed would be 3,600 frames; the header announces 20, so decoding stops past 1.5 x 20 + 30
+    clip = lying_avi([np.full((64, 48, 3), 90 + k, np.uint8) for k in range(10)], held=100, announced=20, fps=30)
+    with pytest.raises(InvalidInput, match=r"^clip.avi: the clip holds more than 60 frames but its header "
+                                           r"announces 20; the file is damaged or mislabelled"):
+        movement.analyse(movement.MovementUpload("clip.avi", clip, MovementKind.VIDEO))
 
 
 def test_a_completed_visit_takes_no_new_recording(factory: sessionmaker[Session], records: World,

@@ -174,3 +174,13 @@ def test_a_recording_too_slow_for_the_low_pass_is_refused() -> None:
     for preset in ("quijoux2021", "native"):
         with pytest.raises(RecordingError, match="sampled at 20 Hz"):
             analyze_cop(recording, preset)
+
+
+def test_a_recording_whose_cop_never_moves_one_way_is_refused_rather_than_divided_by() -> None:
+    # found by the fuzz run (C3D param8, seed 756): a flat AP channel made the range ratio divide by zero
+    time = np.arange(3000) / 100.0
+    recording = cop_recording(ap_m=np.full(3000, 0.01), ml_m=0.002 * np.cos(time), sampling_rate_hz=100.0,
+                              source="flat")
+    for preset in ("quijoux2021", "native"):
+        with pytest.raises(RecordingError, match="never moves antero-posteriorly"):
+            analyze_cop(recording, preset)

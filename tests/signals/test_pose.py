@@ -121,3 +121,40 @@ def test_a_clip_with_nobody_in_it_is_refused(tmp_path) -> None:
     writer.release()
     with pytest.raises(RecordingError, match="nobody was detected"):
         read_video(path)
+
+
+class _Nobody:
+    """A pose backend that sees no one, instantly: for tests about decoding, not about pose."""
+
+    name = "nobody"
+
+    def detect(self, frame_rgb: np.ndarray) -> np.ndarray:
+        return np.empty((0, len(LANDMARKS), 3))
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("announced", "message"), [
+    (10, r"lying.avi: the clip holds more than 20 frames but its header announces 10; the file is damaged"),
+    (40, r"lying.avi: the clip holds more than 20 frames \(4 s at 5 fps\); trim it to the movement"),
+], ids=["header-understates", "header-honest"])
+def test_a_clip_is_refused_once_its_decoded_frames_pass_the_cap(tmp_path, announced: int, message: str) -> None:
+    from tests.fuzz.mutations import lying_avi
+
+    path = tmp_path / "lying.avi"
+    path.write_bytes(lying_avi([np.full((64, 48, 3), 90, np.uint8)], held=40, announced=announced, fps=5))
+    with pytest.raises(RecordingError, match=message):
+        read_video(path, backend=_Nobody(), max_frames=20)
+
+
+def test_a_clip_larger_than_the_pixel_cap_is_refused_before_pose(tmp_path) -> None:
+    import cv2
+
+    path = tmp_path / "wide.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5, (64, 48))
+    for _ in range(3):
+        writer.write(np.full((48, 64, 3), 90, np.uint8))
+    writer.release()
+    with pytest.raises(RecordingError, match="64x48 pixels is larger than pose needs"):
+        read_video(path, backend=_Nobody(), max_pixels=64 * 47)

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from reeducate.clinic.models import BalanceTrial
+from tests.fuzz.corpus import SEGFAULT, TRIAL_C3D
 from tests.support import World, synthetic_trial_csv
 from tests.web.conftest import bearer
 
@@ -44,3 +45,16 @@ def test_conditions_that_do_not_match_the_files_refuse_the_upload(client: TestCl
                                   ("files", ("b.csv", synthetic_trial_csv(seed=4), "text/csv"))])
     assert response.status_code == 422 and "once per file" in response.text
     assert _count(world_engine) == before
+
+
+def test_a_c3d_that_crashes_the_reader_is_refused_and_the_server_serves_the_next_upload(
+        client: TestClient, world: World, world_engine: Engine) -> None:
+    headers, before = bearer(client, world, "therapist"), _count(world_engine)
+    response = client.post(f"/api/v1/visits/{world.visit_open}/balance-trials", headers=headers,
+                           files=[("files", ("plate.c3d", SEGFAULT.read_bytes(), "application/octet-stream"))])
+    assert response.status_code == 422 and "the reader crashed" in response.json()["detail"]
+    assert _count(world_engine) == before
+    response = client.post(f"/api/v1/visits/{world.visit_open}/balance-trials", headers=headers,
+                           files=[("files", ("plate.c3d", TRIAL_C3D.read_bytes(), "application/octet-stream"))])
+    assert response.status_code == 201, response.text
+    assert _count(world_engine) == before + 1

@@ -371,7 +371,7 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
                                  now=appointment.starts_at + timedelta(minutes=10))
     if trials:
         kept = balance.upload_trials(session, actor, visit.id, trials, store, height_cm=_DEMO_HEIGHT_CM,
-                                     now=appointment.starts_at + timedelta(minutes=20))
+                                     now=appointment.starts_at + timedelta(minutes=20), commit_before_analysis=False)
         if showcase:
             demo_showcase.record_in_visit(session, actor, visit, kept, store, height_cm=_DEMO_HEIGHT_CM,
                                           at=appointment.starts_at + timedelta(minutes=25))

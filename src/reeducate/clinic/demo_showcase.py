@@ -33,10 +33,11 @@ def record_in_visit(session: Session, clinician: Actor, visit: Visit, trials: li
                     store: RecordingStore, *, at: datetime, height_cm: float) -> None:
     """While the visit is open: the clip, the walk, and two exercises replayed from the visit's recordings."""
     movement.upload_recording(session, clinician, visit.id, movement.MovementUpload(
-        CLIP, fetch(CLIP).read_bytes(), MovementKind.VIDEO, height_cm=height_cm), store, now=at)
+        CLIP, fetch(CLIP).read_bytes(), MovementKind.VIDEO, height_cm=height_cm), store, now=at,
+        commit_before_analysis=False)
     walk = movement.upload_recording(session, clinician, visit.id, movement.MovementUpload(
         WALK, fetch(WALK).read_bytes(), MovementKind.IMU_GAIT, sensor="foot", sampling_rate_hz=WALK_RATE_HZ),
-        store, now=at + timedelta(minutes=5))
+        store, now=at + timedelta(minutes=5), commit_before_analysis=False)
     training.replay_whole(session, clinician, visit.id, exercise_id="gait-training-imu", monitor=None, side="left",
                           ref=f"movement:{walk.id}", store=store)
     training.replay_whole(session, clinician, visit.id, exercise_id="two-foot-stance", monitor=None, side=None,

@@ -24,18 +24,23 @@ class RecordingStore:
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def put(self, content: bytes) -> str:
-        """Store ``content`` (if not already there) and return its SHA-256."""
+    def put(self, content: bytes) -> tuple[str, bool]:
+        """Store ``content`` (if not already there): its SHA-256, and whether this call wrote the file."""
         digest = hashlib.sha256(content).hexdigest()
         target = self.path(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(stream.name, target)
-        return digest
+        if target.exists():
+            return digest, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(stream.name, target)
+        return digest, True
+
+    def remove(self, sha256: str) -> None:
+        """Delete a file no row refers to (one stored for an insert that was rolled back)."""
+        self.path(sha256).unlink(missing_ok=True)
 
     def read(self, sha256: str) -> bytes:
         target = self.path(sha256)

@@ -174,6 +174,12 @@ def _check_plausible(xy_cm: np.ndarray, source: str) -> None:
             f"{source}: the COP moves less than {spread * 10:.4f} mm in the whole trial: either nobody "
             "stood on the plate or the units are wrong (metres read as centimetres?): check --units."
         )
+    for direction, axis in (("medio-laterally", ML), ("antero-posteriorly", AP)):
+        if np.ptp(xy_cm[:, axis]) == 0:  # a sway ratio would divide by it
+            raise RecordingError(
+                f"{source}: the COP never moves {direction}: that channel is flat (a plate channel "
+                "disconnected, or a damaged file). Check the plate and record the trial again."
+            )
 
 
 def prepare(recording: CopRecording, preset: Preset = "quijoux2021") -> tuple[PreparedTrial, list[str]]:

@@ -3,7 +3,9 @@
 The page sends ``{"type": "start", ...}`` with the exercise, the monitor, the side and the source:
 ``simulated`` (a made-up patient), ``recording`` (a clip, IMU file or force-plate trial of the visit
 replayed at real speed) or ``camera`` (JPEG frames from the browser's camera, one binary message per
-frame; the page sends the next frame when the previous one has been answered, so frames never queue).
+frame; the page sends the next frame when the previous one has been answered, so frames never queue;
+each is decoded and posed in a thread, off the event loop, and a frame too large is skipped before
+it is decoded).
 The server answers each sample with ``{"type": "sample", ...}`` (the skeleton or the COP dot, at most
 ``PAGE_RATE_HZ`` a second for plates and IMUs) and each engine event with ``{"type": "event", ...}``;
 ``pain``, ``mute`` and ``stop`` messages are handled the moment they arrive. The summary is saved
@@ -37,7 +39,7 @@ from reeducate.clinic.services import auth, training
 from reeducate.clinic.uploads import as_file, safe_name
 from reeducate.clinic.vocabulary import STAFF, ExerciseStatus
 from reeducate.feedback.adapters.base import Device, DeviceError, Sample
-from reeducate.feedback.adapters.camera import LivePose
+from reeducate.feedback.adapters.camera import LivePose, decode_frame
 from reeducate.feedback.adapters.simulated import simulated_samples
 from reeducate.feedback.engine import FeedbackEngine, LiveExercise
 from reeducate.feedback.events import EventKind, FeedbackEvent
@@ -232,8 +234,6 @@ class LiveRun:
             await self._step(sample, show=sample.index % every == 0)
 
     async def _camera(self, fps: float) -> None:
-        import cv2
-
         pose: LivePose | None = None
         try:
             while not self.closed.is_set() and not self.ended:
@@ -241,14 +241,11 @@ class LiveRun:
                     arrived, jpeg = await asyncio.wait_for(self.frames.get(), timeout=0.5)
                 except TimeoutError:  # no frame: look again whether the exercise has ended
                     continue
-                image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-                if image is None:
-                    await self.send({"type": "warning", "message": "A camera frame could not be decoded; skipped."})
+                try:
+                    pose, sample = await asyncio.to_thread(_posed, pose, jpeg, fps)
+                except DeviceError as error:
+                    await self.send({"type": "warning", "message": str(error)})
                     continue
-                if pose is None:
-                    pose = LivePose(fps=fps, image_size_px=(image.shape[1], image.shape[0]))
-                frame = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-                sample = await asyncio.to_thread(pose.sample, frame)
                 await self._step(sample, show=True, arrived=arrived)
         finally:
             if pose is not None:
@@ -346,6 +343,15 @@ class LiveRun:
         await self.db(lambda s: training.finish(s, self.actor, self._record(), summary,
                                                 status=ExerciseStatus.COMPLETED))
         await self.send({"type": "summary", "status": str(ExerciseStatus.COMPLETED), "summary": summary})
+
+
+def _posed(pose: LivePose | None, jpeg: bytes, fps: float) -> tuple[LivePose, Sample]:
+    """In a thread: one camera frame decoded (DeviceError if refused) and posed; the pose model is made
+    for the first frame's size."""
+    frame = decode_frame(jpeg)
+    if pose is None:
+        pose = LivePose(fps=fps, image_size_px=(frame.shape[1], frame.shape[0]))
+    return pose, pose.sample(frame)
 
 
 def _json(message: dict[str, Any]) -> str:

@@ -2,7 +2,8 @@
 
 The analysis is the pure balance engine's; this module decides who may do what, refuses a bad file
 before anything is stored (a batch of uploads is all or nothing), keeps the raw file in the
-recording store under its SHA-256, and audits every read and write.
+recording store under its SHA-256, and audits every read and write. Every file is read in a reader
+process (:mod:`reeducate.clinic.isolation`), and no database transaction is held open while it is.
 """
 
 from __future__ import annotations
@@ -10,20 +11,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, require_role
+from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.isolation import RECORDING, readers
 from reeducate.clinic.models import BalanceTrial
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import recordings, visits
-from reeducate.clinic.uploads import as_file, check_size, safe_name
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
+from reeducate.clinic.services import recordings
+from reeducate.clinic.uploads import check_size, safe_name
+from reeducate.clinic.vocabulary import AuditAction
 from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
-from reeducate.signals.errors import RecordingError
 from reeducate.signals.io import read_cop
 from reeducate.signals.posturography.clinical import (
     Condition,
@@ -34,7 +36,6 @@ from reeducate.signals.posturography.clinical import (
     sensory_interaction,
 )
 from reeducate.signals.posturography.trial import PreparedTrial
-from reeducate.signals.recording import CopRecording
 
 #: Largest upload accepted (bytes): a 60-s, 1 kHz, 12-channel text export is about 10 MB.
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -50,19 +51,21 @@ class TrialUpload:
     condition: Condition
 
 
-def _read(name: str, content: bytes) -> CopRecording:
-    """A recording from its bytes, under its own (safe) name: the readers and ezc3d take a path."""
-    with as_file(name, content) as path:
-        return read_cop(path)
+def _analysed(path: Path, preset: Preset, condition: Condition, height_cm: float | None) -> BalanceResult:
+    """In a reader process: the trial's file read and analysed."""
+    return analyze_cop(read_cop(path), preset, condition=condition, height_cm=height_cm)
 
 
-def _analyse(upload: TrialUpload, preset: Preset, height_cm: float | None) -> BalanceResult:
+def _prepared(path: Path, preset: Preset) -> PreparedTrial:
+    """In a reader process: a stored trial's COP read again and preprocessed (for its plots)."""
+    return prepare(read_cop(path), preset)[0]
+
+
+def analyse(upload: TrialUpload, preset: Preset = "quijoux2021", height_cm: float | None = None) -> BalanceResult:
+    """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
     name = safe_name(upload.filename)
     check_size(name, upload.content, MAX_UPLOAD_BYTES, "export only the trial")
-    try:
-        return analyze_cop(_read(name, upload.content), preset, condition=upload.condition, height_cm=height_cm)
-    except RecordingError as error:
-        raise InvalidInput(str(error)) from None
+    return readers().read(name, upload.content, RECORDING, _analysed, preset, upload.condition, height_cm)
 
 
 def named_preset(text: str) -> Preset:
@@ -75,12 +78,15 @@ def named_preset(text: str) -> Preset:
 def upload_trials(
     session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], store: RecordingStore, *,
     preset: Preset = "quijoux2021", height_cm: float | None = None, now: datetime | None = None,
+    commit_before_analysis: bool = True,
 ) -> list[BalanceTrial]:
-    """A clinician adds force-plate trials to an open visit; every file is analysed before any is kept."""
-    require_role(actor, CLINICIANS, "record balance trials")
-    visit = visits.clinical_visit(session, actor, visit_id)
-    if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is completed; add the trials to the patient's next visit.")
+    """A clinician adds force-plate trials to an open visit; every file is analysed before any is kept.
+
+    The checks are made, then (``commit_before_analysis``) their read transaction is committed so that
+    no lock is held while the files are analysed; the trials are inserted in a fresh transaction, where
+    the visit is checked again. A caller that must stay one transaction (the demo's seed) passes False.
+    """
+    visit = recordings.open_visit(session, actor, visit_id, "record balance trials", "the trials")
     named_preset(preset)  # the type is not enforced when called: still refused here
     if not uploads:
         raise InvalidInput("Choose at least one recording to upload.")
@@ -88,12 +94,16 @@ def upload_trials(
         raise InvalidInput(f"Upload at most {MAX_TRIALS_PER_UPLOAD} trials at a time.")
     if height_cm is not None and not 50 <= height_cm <= 250:
         raise InvalidInput("Enter the patient's height in centimetres (50-250).")
-    results = [(upload, _analyse(upload, preset, height_cm)) for upload in uploads]
+    if commit_before_analysis:
+        session.commit()
+    results = [(upload, analyse(upload, preset, height_cm)) for upload in uploads]
+    recordings.still_open(session, visit, "the trials")
     trials = []
     for upload, result in results:
         trial = BalanceTrial(
             patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id,
-            filename=safe_name(upload.filename), sha256=store.put(upload.content), size_bytes=len(upload.content),
+            filename=safe_name(upload.filename), sha256=recordings.keep_raw(session, store, upload.content),
+            size_bytes=len(upload.content),
             vision=upload.condition.vision, surface=upload.condition.surface, stance=upload.condition.stance,
             preset=preset, height_cm=height_cm, mean_velocity_cm_s=result.sway.mean_velocity_cm_s,
             ellipse_area_cm2=result.sway.ellipse_area_95_cm2, equilibrium_score=result.equilibrium_score,
@@ -128,9 +138,8 @@ def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStor
              ) -> tuple[BalanceTrial, PreparedTrial]:
     """The trial and its preprocessed COP, recomputed from the stored raw file (for the plots)."""
     trial = get(session, actor, trial_id)
-    raw = _read(trial.filename, store.read(trial.sha256))
-    cop, _ = prepare(raw, trial.preset)  # type: ignore[arg-type]  # Mapped[str] column; holds a Preset
-    return trial, cop
+    return trial, readers().read(safe_name(trial.filename), store.read(trial.sha256), RECORDING, _prepared,
+                                 trial.preset)
 
 
 def sensory_comparison(trials: list[BalanceTrial]) -> SensoryInteraction | None:

@@ -4,39 +4,53 @@ The analysis is the pure movement engine's (pose, joint angles, posture, gait fr
 this module decides who may do what, refuses a bad file before anything is stored, keeps the raw file
 in the recording store under its SHA-256, and audits every read and write. A clip is analysed for its
 joint angles and, when it shows walking side-on, for its gait too; a clip that does not is stored with
-the reason its gait was not measured.
+the reason its gait was not measured. Every file is read and analysed in a reader process
+(:mod:`reeducate.clinic.isolation`), and no database transaction is held open while it is; a clip is
+refused once more frames are decoded than its allowed length holds, or well more than its header
+announces (a header that understates a clip's length is not believed for long).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, require_role
+from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.isolation import RECORDING, VIDEO, readers
 from reeducate.clinic.models import MovementRecording
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import recordings, visits
-from reeducate.clinic.uploads import as_file, check_size, safe_name
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, MovementKind, VisitStatus
+from reeducate.clinic.services import recordings
+from reeducate.clinic.uploads import check_size, safe_name
+from reeducate.clinic.vocabulary import AuditAction, MovementKind
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import analyze_gait
 from reeducate.signals.imu import SENSORS, SIDES, Sensor, Side
 from reeducate.signals.io.imu import read_imu
 from reeducate.signals.kinematics.views import View
 from reeducate.signals.movement import analyze_pose
-from reeducate.signals.pose.video import read_video, video_properties
+from reeducate.signals.pose.video import Region, read_video, video_properties
 from reeducate.signals.video_gait import analyze_video_gait
 
 #: Largest clip accepted (bytes): a minute of phone video at 1080p is about 100-150 MB.
 MAX_VIDEO_BYTES = 200 * 1024 * 1024
 #: Longest clip analysed while the clinician waits (s): pose runs at about 40 frames per second here.
 MAX_VIDEO_S = 120.0
+#: Most frames decoded from any clip, whatever frame rate its header states: 120 s at 60 fps.
+MAX_VIDEO_FRAMES = 7200
+#: A clip may hold this many times the frames its header announces, plus HEADER_SLACK_FRAMES: a count
+#: estimated from the duration is off by a few per cent at most; one that understates more is damaged,
+#: and is refused after a few seconds of posing instead of after the whole allowed length.
+HEADER_SLACK = 1.5
+HEADER_SLACK_FRAMES = 30
+#: Largest picture posed (pixels): 4096x4096, above a phone's 4K (3840x2160) in either orientation.
+MAX_VIDEO_PIXELS = 4096 * 4096
 #: Largest IMU file accepted (bytes): an hour of two 6-axis sensors at 100 Hz as CSV is about 40 MB.
 MAX_IMU_BYTES = 50 * 1024 * 1024
 VIEWS = tuple(View)
@@ -51,7 +65,7 @@ class MovementUpload:
     kind: MovementKind
     view: View | None = None
     height_cm: float | None = None
-    region: tuple[int, int, int, int] | None = None
+    region: Region | None = None
     sensor: Sensor = "foot"
     sampling_rate_hz: float | None = None
     side: Side | None = None
@@ -99,28 +113,31 @@ def _check_options(upload: MovementUpload) -> None:
     sensor_side(upload.side)
 
 
-def _video(name: str, upload: MovementUpload) -> dict[str, Any]:
-    check_size(name, upload.content, MAX_VIDEO_BYTES, "trim the clip to the movement and upload that")
-    with as_file(name, upload.content) as path:
-        fps, count, _ = video_properties(path)
-        if count / fps > MAX_VIDEO_S:
-            raise InvalidInput(f"{name}: the clip lasts {count / fps:.0f} s; trim it to the movement (at most "
-                               f"{MAX_VIDEO_S:.0f} s) and upload that.")
-        series = read_video(path, region=upload.region)
-    movement = analyze_pose(series, view=upload.view, height_cm=upload.height_cm)
+def _video(path: Path, region: Region | None, view: View | None, height_cm: float | None) -> dict[str, Any]:
+    """In a reader process: the clip's pose, joint angles and (side-on walking) gait, as stored."""
+    fps, count, _ = video_properties(path)
+    if count / fps > MAX_VIDEO_S:
+        raise RecordingError(f"{path.name}: the clip lasts {count / fps:.0f} s; trim it to the movement (at most "
+                             f"{MAX_VIDEO_S:.0f} s) and upload that.")
+    # The header's count may lie: the reader counts what it decodes, and stops past the allowed length or,
+    # sooner, well past what the header announced.
+    allowed = min(int(MAX_VIDEO_S * fps), MAX_VIDEO_FRAMES)
+    if count > 0:
+        allowed = min(allowed, int(HEADER_SLACK * count) + HEADER_SLACK_FRAMES)
+    series = read_video(path, region=region, max_frames=allowed, max_pixels=MAX_VIDEO_PIXELS)
+    movement = analyze_pose(series, view=view, height_cm=height_cm)
     try:
-        gait, not_measured = analyze_video_gait(series, view=upload.view, height_cm=upload.height_cm).to_dict(), None
+        gait, not_measured = analyze_video_gait(series, view=view, height_cm=height_cm).to_dict(), None
     except RecordingError as error:
         gait, not_measured = None, str(error).split(": ", 1)[-1]
     return {"movement": movement.to_dict(), "gait": gait, "gait_not_measured": not_measured}
 
 
-def _imu(name: str, upload: MovementUpload) -> dict[str, Any]:
-    check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
-    with as_file(name, upload.content) as path:
-        recording = read_imu(path, sampling_rate_hz=upload.sampling_rate_hz, sensor=upload.sensor,
-                             side=upload.side)
-    gait = analyze_gait(recording, sensor=upload.sensor, sensor_height_m=upload.sensor_height_m)
+def _imu(path: Path, sampling_rate_hz: float | None, sensor: Sensor, side: Side | None,
+         sensor_height_m: float | None) -> dict[str, Any]:
+    """In a reader process: the IMU file's strides and gait summary, as stored."""
+    recording = read_imu(path, sampling_rate_hz=sampling_rate_hz, sensor=sensor, side=side)
+    gait = analyze_gait(recording, sensor=sensor, sensor_height_m=sensor_height_m)
     return {"gait": gait.to_dict()}
 
 
@@ -128,24 +145,31 @@ def analyse(upload: MovementUpload) -> dict[str, Any]:
     """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
     _check_options(upload)
     name = safe_name(upload.filename)
-    try:
-        return _video(name, upload) if upload.kind is MovementKind.VIDEO else _imu(name, upload)
-    except RecordingError as error:
-        raise InvalidInput(str(error)) from None
+    if upload.kind is MovementKind.VIDEO:
+        check_size(name, upload.content, MAX_VIDEO_BYTES, "trim the clip to the movement and upload that")
+        return readers().read(name, upload.content, VIDEO, _video, upload.region, upload.view, upload.height_cm)
+    check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
+    return readers().read(name, upload.content, RECORDING, _imu, upload.sampling_rate_hz, upload.sensor,
+                          upload.side, upload.sensor_height_m)
 
 
 def upload_recording(session: Session, actor: Actor, visit_id: int, upload: MovementUpload, store: RecordingStore,
-                     *, now: datetime | None = None) -> MovementRecording:
-    """A clinician adds a clip or an IMU file to an open visit; it is analysed before anything is kept."""
-    require_role(actor, CLINICIANS, "record movement")
-    visit = visits.clinical_visit(session, actor, visit_id)
-    if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is completed; add the recording to the patient's next visit.")
+                     *, now: datetime | None = None, commit_before_analysis: bool = True) -> MovementRecording:
+    """A clinician adds a clip or an IMU file to an open visit; it is analysed before anything is kept.
+
+    As for balance trials: the checks' read transaction is committed (``commit_before_analysis``) before
+    the seconds of analysis, and the row is inserted in a fresh one after the visit is checked again.
+    """
+    visit = recordings.open_visit(session, actor, visit_id, "record movement", "the recording")
+    if commit_before_analysis:
+        session.commit()
     result = analyse(upload)
+    recordings.still_open(session, visit, "the recording")
     summary = (result.get("gait") or {}).get("summary", {})
     recording = MovementRecording(
         patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id, kind=upload.kind,
-        filename=safe_name(upload.filename), sha256=store.put(upload.content), size_bytes=len(upload.content),
+        filename=safe_name(upload.filename), sha256=recordings.keep_raw(session, store, upload.content),
+        size_bytes=len(upload.content),
         options=upload.options(), cadence_steps_per_min=summary.get("cadence_steps_per_min"),
         gait_speed_m_s=summary.get("gait_speed_m_s"), result=result, recorded_at=now or utcnow(),
         recorded_by_id=actor.user_id,

@@ -1,21 +1,81 @@
-"""What every kind of stored recording shares: its visit's and episode's lists, one recording, and its
+"""What every kind of stored recording shares: the open visit it is added to, its raw file kept (and
+removed again if its row is never committed), its visit's and episode's lists, one recording, and its
 raw file, each behind the same access rule and audited the same way. A recording table has
 ``patient``/``patient_id``, ``visit_id``, ``episode_id``, ``recorded_at``, ``filename`` and ``sha256``."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, exists, select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
+from reeducate.clinic.errors import Conflict
+from reeducate.clinic.models import BalanceTrial, MovementRecording, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import episodes, visits
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
 
+log = logging.getLogger(__name__)
 Row = TypeVar("Row", bound=Any)
+#: Every table whose rows refer to a raw file in the recording store.
+RECORDING_TABLES = (BalanceTrial, MovementRecording)
+_NEW_FILES = "reeducate.new_raw_files"  # session.info key: (store, digest) written in this transaction
+
+
+def open_visit(session: Session, actor: Actor, visit_id: int, doing: str, what: str) -> Visit:
+    """The visit a clinician adds ``what`` to (``doing``: the refusal's words for it); it must be open."""
+    require_role(actor, CLINICIANS, doing)
+    visit = visits.clinical_visit(session, actor, visit_id)
+    _refuse_completed(visit, what)
+    return visit
+
+
+def still_open(session: Session, visit: Visit, what: str) -> None:
+    """Check ``visit`` again, read afresh: it may have been completed while a file was being analysed."""
+    session.refresh(visit)
+    _refuse_completed(visit, what)
+
+
+def _refuse_completed(visit: Visit, what: str) -> None:
+    if visit.status is VisitStatus.COMPLETED:
+        raise Conflict(f"Visit {visit.id} is completed; add {what} to the patient's next visit.")
+
+
+def keep_raw(session: Session, store: RecordingStore, content: bytes) -> str:
+    """Store an upload's raw file for the row about to be inserted; return its SHA-256.
+
+    The file is written before the row exists, so if this transaction is rolled back (a failed insert
+    or commit), a file written here is removed again, unless it was already stored or a committed
+    row refers to it by then (the same bytes uploaded by someone else meanwhile).
+    """
+    digest, written = store.put(content)
+    if written:
+        if _NEW_FILES not in session.info:
+            session.info[_NEW_FILES] = []
+            event.listen(session, "after_commit", _forget_new_files)
+            event.listen(session, "after_rollback", _remove_new_files)
+        session.info[_NEW_FILES].append((store, digest))
+    return digest
+
+
+def _forget_new_files(session: Session) -> None:
+    session.info.get(_NEW_FILES, []).clear()
+
+
+def _remove_new_files(session: Session) -> None:
+    written: list[tuple[RecordingStore, str]] = session.info.get(_NEW_FILES, [])
+    if not written:
+        return
+    with Session(session.get_bind()) as check:  # the session's own transaction has just ended
+        for store, digest in written:
+            if not any(check.scalar(select(exists().where(t.sha256 == digest))) for t in RECORDING_TABLES):
+                store.remove(digest)
+                log.info("removed raw file %s: its row was rolled back", digest[:12])
+    written.clear()
 
 
 def of_visit(session: Session, actor: Actor, model: type[Row], visit_id: int, noun: str) -> list[Row]:

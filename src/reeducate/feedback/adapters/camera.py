@@ -5,7 +5,9 @@ and adds ``squat_depth``: how far the hips have come down towards the ankles, in
 hip-above-ankle distance seen so far in the exercise (the patient standing tall). That one needs the
 stream's memory, so it lives here and not in the per-frame signals; it is measurable from the side or
 the front, which lets a squat be counted by a camera facing the patient, where knee valgus is seen.
-``LivePose`` adds the pose model for raw frames (the browser's camera, a video file played as if live).
+``LivePose`` adds the pose model for raw frames (the browser's camera, a video file played as if live);
+``decode_frame`` turns a browser's JPEG into those frames, refusing one too large before decoding it
+(its size is read from the JPEG's start-of-frame marker, which says what the decoder would allocate).
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ from reeducate.signals.kinematics.frame_signals import frame_signals
 from reeducate.signals.pose.backends import MediaPipePose, PoseBackend
 from reeducate.signals.pose.landmarks import INDEX, LANDMARKS, PoseSeries
 from reeducate.signals.pose.video import frames, video_properties
+
+#: Largest camera frame decoded (bytes): a 4K frame as the browser's JPEG (quality 0.7) is about 1.5 MB.
+MAX_FRAME_BYTES = 4 * 2**20
+#: Largest camera frame decoded (pixels): 4096x4096, above a 4K webcam; a frame a decoder would make
+#: 16000x16000 (768 MB of pixels) is refused before any of it is decoded.
+MAX_FRAME_PIXELS = 4096 * 4096
+#: JPEG start-of-frame markers (baseline, extended, progressive, lossless; Huffman or arithmetic coded).
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+#: Markers that stand alone, without a length: TEM, the restart markers, start of image.
+_STANDALONE = {0x01, *range(0xD0, 0xD9)}
 
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 _ANKLES = [INDEX["left_ankle"], INDEX["right_ankle"]]
@@ -59,6 +71,55 @@ class CameraAdapter:
             return float("nan")
         self._standing_px = max(self._standing_px, hip_above_ankle)
         return 100.0 * (1.0 - hip_above_ankle / self._standing_px)
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) in pixels from a JPEG's start-of-frame marker; None when ``data`` holds no JPEG
+    frame header before its image data (not a JPEG, or a damaged one)."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            at += 1
+            continue
+        if marker in _STANDALONE:
+            at += 2
+            continue
+        if marker == 0xDA:  # start of scan: image data, and no frame header came before it
+            return None
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if marker in _SOF:
+            header = data[at + 5:at + 9]  # after the length and the sample precision
+            return (int.from_bytes(header[2:4], "big"), int.from_bytes(header[0:2], "big")) if len(header) == 4 \
+                else None
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
+
+
+def decode_frame(data: bytes, *, max_bytes: int = MAX_FRAME_BYTES, max_pixels: int = MAX_FRAME_PIXELS) -> np.ndarray:
+    """A camera frame sent as JPEG, as RGB pixels; a retryable DeviceError for one that is too large (in
+    bytes, or in pixels as its header states, checked before decoding) or that does not decode."""
+    import cv2
+
+    if len(data) > max_bytes:
+        raise DeviceError(f"A camera frame of {len(data) / 1e6:.1f} MB was skipped (at most "
+                          f"{max_bytes / 1e6:.0f} MB); send a smaller picture.", retryable=True)
+    size = jpeg_size(data)
+    if size is None or 0 in size:
+        raise DeviceError("A camera frame could not be decoded (not a JPEG); skipped.", retryable=True)
+    if size[0] * size[1] > max_pixels:
+        raise DeviceError(f"A camera frame of {size[0]}x{size[1]} pixels was skipped (at most "
+                          f"{max_pixels / 1e6:.0f} megapixels); send a smaller picture.", retryable=True)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise DeviceError("A camera frame could not be decoded; skipped.", retryable=True)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def pose_samples(series: PoseSeries) -> Iterator[Sample]:

@@ -85,6 +85,14 @@ def frames(path: str | Path) -> Iterator[np.ndarray]:
 Region = tuple[int, int, int, int]
 
 
+def _too_long(name: str, max_frames: int, fps: float, announced: int) -> RecordingError:
+    if announced and max_frames >= announced:  # it holds more than its header says
+        return RecordingError(f"{name}: the clip holds more than {max_frames} frames but its header announces "
+                              f"{announced}; the file is damaged or mislabelled. Export it again and upload that.")
+    return RecordingError(f"{name}: the clip holds more than {max_frames} frames ({max_frames / fps:.0f} s at "
+                          f"{fps:g} fps); trim it to the movement and upload that.")
+
+
 def _checked(region: Region, size: tuple[int, int]) -> Region:
     x0, y0, x1, y1 = (int(v) for v in region)
     width, height = size
@@ -101,19 +109,33 @@ def read_video(
     mark: Mark | None = None,
     region: Region | None = None,
     on_frame: Callable[[int, int], None] | None = None,
+    max_frames: int | None = None,
+    max_pixels: int | None = None,
 ) -> PoseSeries:
     """Pose every frame of a video and follow the patient; ``on_frame(done, total)`` reports progress.
 
     ``region`` (x0, y0, x1, y1 in pixels) limits the search to the part of the picture where the
     patient moves, for a clip where a single-person model would otherwise lock on to someone else.
-    Keypoints stay in the whole picture's pixels.
+    Keypoints stay in the whole picture's pixels. ``max_frames`` and ``max_pixels`` (width x height)
+    refuse a clip that is longer or larger than that, counted on the frames as they are decoded: a
+    file's header may state fewer frames, or another size, than it holds.
     """
     fps, count, size = video_properties(path)
+    name = Path(path).name
+    if max_pixels is not None and size[0] * size[1] > max_pixels:
+        raise RecordingError(f"{name}: {size[0]}x{size[1]} pixels is larger than pose needs; export the clip at "
+                             "1080p or 4K and upload that.")
     x0, y0, x1, y1 = _checked(region, size) if region is not None else (0, 0, *size)
     backend = backend or MediaPipePose()
     candidates: list[np.ndarray] = []
     try:
         for frame in frames(path):
+            if max_frames is not None and len(candidates) >= max_frames:
+                raise _too_long(name, max_frames, fps, count)
+            if max_pixels is not None and frame.shape[0] * frame.shape[1] > max_pixels:
+                raise RecordingError(f"{name}: a frame of {frame.shape[1]}x{frame.shape[0]} pixels in a clip that "
+                                     f"announced {size[0]}x{size[1]}; the file is damaged. Export the clip again "
+                                     "and upload that.")
             found = backend.detect(np.ascontiguousarray(frame[y0:y1, x0:x1]))
             found[..., 0] += x0
             found[..., 1] += y0
@@ -121,10 +143,10 @@ def read_video(
             if on_frame is not None:
                 on_frame(len(candidates), count)
     finally:
-        name = backend.name
+        backend_name = backend.name
         backend.close()
     if not candidates:
-        raise RecordingError(f"{Path(path).name}: no frame could be decoded; the file is damaged or truncated. "
+        raise RecordingError(f"{name}: no frame could be decoded; the file is damaged or truncated. "
                              "Export the clip again and upload that.")
     time_s = np.arange(len(candidates)) / fps
     chosen = select_person(candidates, time_s, mark)
@@ -132,6 +154,6 @@ def read_video(
     if count and abs(count - len(candidates)) > max(2, 0.02 * count):
         warnings.append(f"the file announces {count} frames but {len(candidates)} could be decoded; "
                         "the end of the clip may be missing.")
-    return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=f"{Path(path).name} ({name})",
+    return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=f"{name} ({backend_name})",
                        image_size_px=size, time_s=time_s, warnings=tuple(warnings),
-                       metadata={"person": chosen.how, "backend": name})
+                       metadata={"person": chosen.how, "backend": backend_name})

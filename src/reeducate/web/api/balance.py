@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from reeducate.clinic.errors import InvalidInput
@@ -46,10 +47,12 @@ async def upload_trials(
     preset: Annotated[str, Form()] = "quijoux2021",
     height_cm: Annotated[float | None, Form()] = None,
 ) -> list[BalanceTrialOut]:
-    """Analyse and keep trials; a file that cannot be analysed refuses the whole upload (422)."""
+    """Analyse and keep trials; a file that cannot be analysed refuses the whole upload (422).
+
+    The files are read here, then analysed in the thread pool: the event loop serves others meanwhile."""
     uploads = await read_uploads(files, vision, surface, stance)
-    trials = balance.upload_trials(session, actor, visit_id, uploads, store,
-                                   preset=balance.named_preset(preset), height_cm=height_cm)
+    trials = await run_in_threadpool(balance.upload_trials, session, actor, visit_id, uploads, store,
+                                     preset=balance.named_preset(preset), height_cm=height_cm)
     return [BalanceTrialOut.model_validate(t) for t in trials]
 
 

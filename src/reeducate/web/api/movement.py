@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from reeducate.clinic.errors import InvalidInput
@@ -41,14 +42,17 @@ async def upload_recording(
     side: Annotated[str | None, Form(description="left or right, for a single foot sensor")] = None,
     sensor_height_m: Annotated[float | None, Form()] = None,
 ) -> MovementRecordingOut:
-    """Analyse and keep one recording; a file that cannot be analysed is refused (422) and nothing is kept."""
+    """Analyse and keep one recording; a file that cannot be analysed is refused (422) and nothing is kept.
+
+    The file is read here, then analysed in the thread pool: the event loop serves others meanwhile."""
     limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
     upload = movement.MovementUpload(
         file.filename or "recording", await file.read(limit + 1), kind,
         view=movement.camera_view(view or None), height_cm=height_cm, region=parse_region(region), sensor=movement.sensor_place(sensor),
         sampling_rate_hz=sampling_rate_hz, side=movement.sensor_side(side or None),
         sensor_height_m=sensor_height_m)
-    return MovementRecordingOut.model_validate(movement.upload_recording(session, actor, visit_id, upload, store))
+    recording = await run_in_threadpool(movement.upload_recording, session, actor, visit_id, upload, store)
+    return MovementRecordingOut.model_validate(recording)
 
 
 @router.get("/visits/{visit_id}/movement-recordings", response_model=list[MovementRecordingOut])

@@ -4,6 +4,7 @@ comparison) and the SVG plots of a trial and of an episode's balance progress.""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -52,9 +53,10 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
             uploads.append(balance.TrialUpload(file.filename, await file.read(balance.MAX_UPLOAD_BYTES + 1),
                                                condition))
         height = str(form.get("height_cm") or "").strip()
-        trials = balance.upload_trials(session, login.actor, visit_id, uploads, store,
-                                       preset=balance.named_preset(str(form.get("preset") or "quijoux2021")),
-                                       height_cm=float(height) if height else None)
+        trials = await run_in_threadpool(  # analysed off the event loop: others are served meanwhile
+            balance.upload_trials, session, login.actor, visit_id, uploads, store,
+            preset=balance.named_preset(str(form.get("preset") or "quijoux2021")),
+            height_cm=float(height) if height else None)
     except ValueError:
         message = "Choose a condition from the lists and enter the height as a number of centimetres."
     except (InvalidInput, Conflict) as error:

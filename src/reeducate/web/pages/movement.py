@@ -4,6 +4,7 @@ reasons) and the SVG plots of a recording's joint angles and gait."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -56,7 +57,8 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
             sampling_rate_hz=_number(form.get("sampling_rate_hz")),
             side=movement.sensor_side(str(form.get("side") or "") or None),
             sensor_height_m=_number(form.get("sensor_height_m")))
-        movement.upload_recording(session, login.actor, visit_id, upload_, store)
+        # analysed off the event loop: others are served meanwhile
+        await run_in_threadpool(movement.upload_recording, session, login.actor, visit_id, upload_, store)
     except ValueError:
         message = "Enter heights, rates and distances as numbers, and choose the kind of file from the list."
     except (InvalidInput, Conflict) as error:
