@@ -60,7 +60,7 @@ def test_analyze_refuses_bad_options_with_status_2(arguments: list[str], message
 
 
 def test_analyze_refuses_a_short_trial_with_status_2(tmp_path: Path) -> None:
-    (tmp_path / "short.csv").write_text("Time,AP[cm],ML[cm]\n" + "".join(f"{i / 100},{i % 7 / 10},0.1\n"
+    (tmp_path / "short.csv").write_text("Time,AP[cm],ML[cm]\n" + "".join(f"{i / 100},{i % 7 / 10},{i % 5 / 10}\n"
                                                                          for i in range(200)))
     result = runner.invoke(app, ["balance", "analyze", str(tmp_path / "short.csv")])
     assert result.exit_code == 2 and "at least 10 s" in result.stderr

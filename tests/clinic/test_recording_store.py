@@ -61,8 +61,12 @@ def test_a_raw_file_stored_before_is_kept_when_another_upload_of_it_fails(
     assert store.read(kept.sha256) == content
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_a_raw_file_a_committed_row_took_meanwhile_is_kept(factory: sessionmaker[Session], records: World,
                                                           store: RecordingStore) -> None:
+    """PostgreSQL only: on SQLite writers take turns (a transaction holds the write lock from its start),
+    so no other upload can commit while this one is open."""
     content = synthetic_trial_csv(seed=23)
     with pytest.raises(RuntimeError, match="insert failed"), unit_of_work(factory) as first:
         therapist = _therapist(first, records)  # the transaction has begun

@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -42,6 +43,8 @@ T = TypeVar("T")
 
 #: Jobs run at once: this machine's two cores (pose on one clip already keeps about one core busy).
 WORKERS = 2
+#: How much lower than the server a job runs (nice(2) increment; 10 of the 19 below normal).
+JOB_NICENESS = 10
 #: Imported once by the fork server (its start, on the first job, takes ~1.8 s here), so each job's worker
 #: starts with them loaded instead of spending ~1 s importing them: a job's round trip then costs ~2 ms
 #: on a worker that is ready, ~50 ms back to back (pebble starts each fresh worker on its 0.1 s loop).
@@ -90,6 +93,9 @@ def _capped(memory_bytes: int, function: Callable[..., T], args: tuple[Any, ...]
     # pebble's own SIGTERM handler is Python code, which never runs while a reader spins in compiled
     # code: the default action ends a job past its time at once, instead of at pebble's SIGKILL 3 s later.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Below the server in the CPU's queue: a clip being posed must not slow the pages everyone else is
+    # waiting for (requests are milliseconds of work; a job can wait those milliseconds).
+    os.nice(JOB_NICENESS)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record_refusal
-from reeducate.clinic.db import unit_of_work
+from reeducate.clinic.db import json_safe, unit_of_work
 from reeducate.clinic.errors import ClinicError, Forbidden
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth, training
@@ -359,15 +359,7 @@ def _json(message: dict[str, Any]) -> str:
     try:
         return json.dumps(message, allow_nan=False)
     except ValueError:
-        return json.dumps(_without_nan(message), allow_nan=False)
-
-
-def _without_nan(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_nan(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_nan(v) for v in value]
-    return None if isinstance(value, float) and not np.isfinite(value) else value
+        return json.dumps(json_safe(message), allow_nan=False)
 
 
 def _finite(value: object) -> float | None:
@@ -381,7 +373,7 @@ def _finite(value: object) -> float | None:
 
 @router.websocket("/visits/{visit_id}/training/live")
 async def live_session(websocket: WebSocket, visit_id: int) -> None:
-    actor = _actor(websocket)
+    actor = await asyncio.to_thread(_actor, websocket)  # a database lookup: never on the event loop
     await websocket.accept()
     if actor is None:
         await websocket.send_text(json.dumps({"type": "error", "message": "Log in first: no valid session."}))
