@@ -7,18 +7,24 @@ given back, page for page, before each test, so no test sees what another one wr
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from reeducate.clinic.db import make_engine
 from reeducate.settings import Settings
 from reeducate.web.app import create_app
-from tests.support import PASSWORD, World, copy_sqlite
+from tests.support import PASSWORD, StoredWorld, World, copy_sqlite
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -92,3 +98,56 @@ def browser_login(client: TestClient, world: World, persona: str) -> str:
     marker = 'name="csrf_token" value="'
     start = home.text.index(marker) + len(marker)
     return home.text[start:home.text.index('"', start)]
+
+
+#: Longest any single request to a served app may take in the tests (s): a frozen server fails, not hangs.
+REQUEST_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Served:
+    """A running server on a copy of the world: its address and the world's ids."""
+
+    url: str
+    world: World
+
+    def token(self, persona: str) -> str:
+        reply = httpx.post(f"{self.url}/api/v1/auth/login", timeout=REQUEST_TIMEOUT_S,
+                           json={"email": self.world.emails[persona], "password": PASSWORD})
+        reply.raise_for_status()
+        return str(reply.json()["token"])
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serving(engine: Engine, stored: StoredWorld, home: Path, **settings: object) -> Iterator[Served]:
+    """The app on a copy of the world in ``engine``'s database, served by uvicorn in a thread."""
+    stored.copy_into(engine)
+    app = create_app(settings_for_tests(home, recordings_dir=stored.recordings, **settings), engine)
+    sock = _free_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    host, port = sock.getsockname()
+    try:
+        yield Served(f"http://{host}:{port}", stored.world)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> Iterator[Served]:
+    """The app on the world in SQLite and in PostgreSQL (``engine``'s parameters), really served."""
+    with serving(engine, request.getfixturevalue(f"{engine.dialect.name}_world"), tmp_path) as running:
+        yield running

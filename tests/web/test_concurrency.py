@@ -8,69 +8,15 @@ an asyncio client. Every wait is bounded, so a server that freezes fails the tes
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import httpx
-import pytest
-import uvicorn
-from sqlalchemy import Engine
 
 from reeducate.example_data import fetch
-from reeducate.web.app import create_app
-from tests.support import PASSWORD, StoredWorld, World
-from tests.web.conftest import settings_for_tests
-
-#: Longest any single request may take here (s): the old server froze for ever past 15 at once.
-REQUEST_TIMEOUT_S = 30.0
-
-
-@dataclass
-class Served:
-    """A running server on a copy of the world: its address and the world's ids."""
-
-    url: str
-    world: World
-
-    def token(self, persona: str) -> str:
-        reply = httpx.post(f"{self.url}/api/v1/auth/login", timeout=REQUEST_TIMEOUT_S,
-                           json={"email": self.world.emails[persona], "password": PASSWORD})
-        reply.raise_for_status()
-        return str(reply.json()["token"])
-
-
-def _free_socket() -> socket.socket:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@pytest.fixture
-def served(request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> Iterator[Served]:
-    """The app on a copy of the world in ``engine``'s database, served by uvicorn in a thread."""
-    stored: StoredWorld = request.getfixturevalue(f"{engine.dialect.name}_world")
-    stored.copy_into(engine)
-    app = create_app(settings_for_tests(tmp_path, recordings_dir=stored.recordings), engine)
-    sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    host, port = sock.getsockname()
-    yield Served(f"http://{host}:{port}", stored.world)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-
+from tests.web.conftest import REQUEST_TIMEOUT_S, Served
 
 Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 

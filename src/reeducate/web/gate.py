@@ -94,16 +94,16 @@ class RequestGate:
             await self.app(scope, receive, send)
             return
         public = scope["path"] in PUBLIC_POSTS
-        limit = PUBLIC_BODY_BYTES if public else self.max_body_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            await _too_large(send, scope, limit)
-            return
         if not public:
             token = session_token(headers)
             if token is None or not await self.session_is_live(token):
                 await _unauthenticated(send, scope)
                 return
+        limit = PUBLIC_BODY_BYTES if public else self.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(send, scope, limit)
+            return
         await self._bounded(scope, receive, send, limit)
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
