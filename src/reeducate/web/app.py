@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,7 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reeducate import __version__
 from reeducate.clinic.audit_log import record_refusal
@@ -46,6 +47,33 @@ def security_headers_for(settings: Settings) -> dict[str, str]:
     return SECURITY_HEADERS if settings.is_development else {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
 
 
+class SecurityHeaders:
+    """ASGI middleware: ``headers`` on every response (unless the route set its own), and ``no-store``
+    on all but static files. Plain ASGI rather than ``@app.middleware``, whose per-request task group
+    and body stream cost each request a little of the event loop's time."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+                if not static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return path == "/api" or path.startswith("/api/") or path in ("/healthz", docs.OPENAPI_URL)
@@ -54,8 +82,8 @@ def _wants_json(request: Request) -> bool:
 async def _clinic_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ClinicError)
     status = error.http_status
-    record_refusal(request.app.state.session_factory, getattr(request.state, "actor", None), error,
-                   f"{request.method} {request.url.path}")
+    await run_in_threadpool(record_refusal, request.app.state.session_factory,  # a write: off the event loop
+                            getattr(request.state, "actor", None), error, f"{request.method} {request.url.path}")
     if _wants_json(request):
         return JSONResponse({"detail": error.message, "field": error.field}, status_code=status)
     if status == 401:
@@ -128,16 +156,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         RequestGate, concurrent=settings.max_concurrent_requests, queue_seconds=settings.request_queue_seconds,
         max_body_bytes=settings.max_upload_mb * 2**20, session_is_live=_session_check(app),
     )
-    headers = security_headers_for(settings)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders, headers=security_headers_for(settings))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -1,5 +1,9 @@
 """Request dependencies: the database session (one unit of work per request) and who is asking.
 
+Those that only read the request are ``async def``: FastAPI runs a plain ``def`` dependency in the
+thread pool, and each such hop costs the event loop a turn (under load, a wait for the GIL) for nothing.
+The session and the log-in lookup touch the database, so they run in the thread pool.
+
 Aliases keep routes short: ``SessionDep``, ``ActorDep`` (any logged-in person), ``StaffDep``,
 ``PatientDep``. Authentication accepts the session cookie (browsers; unsafe methods then need the
 CSRF token) or ``Authorization: Bearer <token>`` (API clients).
@@ -34,7 +38,7 @@ from reeducate.web.security import (
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -50,7 +54,7 @@ follows a redirect sees what was written, and a failed commit is reported as a f
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_recording_store(request: Request) -> RecordingStore:
+async def get_recording_store(request: Request) -> RecordingStore:
     """The raw-recording store of these settings."""
     return RecordingStore(request.app.state.settings.resolved_recordings_dir)
 
@@ -58,7 +62,7 @@ def get_recording_store(request: Request) -> RecordingStore:
 StoreDep = Annotated[RecordingStore, Depends(get_recording_store)]
 
 
-def get_policy(request: Request) -> auth.SessionPolicy:
+async def get_policy(request: Request) -> auth.SessionPolicy:
     return request.app.state.session_policy
 
 
@@ -126,17 +130,17 @@ async def current_login(request: Request, session: SessionDep, settings: Setting
 LoginDep = Annotated[Login, Depends(current_login)]
 
 
-def _actor(login: LoginDep) -> Actor:
+async def _actor(login: LoginDep) -> Actor:
     return login.actor
 
 
-def _staff(login: LoginDep) -> Actor:
+async def _staff(login: LoginDep) -> Actor:
     if login.actor.role not in STAFF:
         raise Forbidden("This is for clinic staff; patients use the portal.")
     return login.actor
 
 
-def _patient(login: LoginDep) -> Actor:
+async def _patient(login: LoginDep) -> Actor:
     if login.actor.role is not Role.PATIENT:
         raise Forbidden("This is the patient portal; staff use the clinic pages.")
     return login.actor

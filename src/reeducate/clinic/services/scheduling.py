@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from reeducate.clinic.access import (
     Actor,
@@ -346,6 +346,12 @@ def day_bounds(day: date, location: Location) -> tuple[datetime, datetime]:
     return to_utc(start, location), to_utc(start + timedelta(days=1), location)
 
 
+#: What a schedule shows of each appointment beyond its own columns, loaded in one query per kind
+#: instead of one per appointment while the page is drawn.
+SHOWN_WITH = (selectinload(Appointment.patient), selectinload(Appointment.provider),
+              selectinload(Appointment.room), selectinload(Appointment.location))
+
+
 def schedule(session: Session, actor: Actor, day: date | None, *, location_id: int | None = None,
              provider_id: int | None = None) -> list[Appointment]:
     """One day's appointments at a location (staff), requests included, in time order.
@@ -363,7 +369,7 @@ def schedule(session: Session, actor: Actor, day: date | None, *, location_id: i
     )
     if provider_id is not None:
         statement = statement.where(Appointment.provider_id == provider_id)
-    appointments = list(session.scalars(statement.order_by(Appointment.starts_at, Appointment.id)))
+    appointments = list(session.scalars(statement.options(*SHOWN_WITH).order_by(Appointment.starts_at, Appointment.id)))
     record_reads(session, actor, "appointment", (a.patient_id for a in appointments),
                  f"schedule {day.isoformat()}")
     return appointments
@@ -375,6 +381,7 @@ def pending_requests(session: Session, actor: Actor) -> list[Appointment]:
     requests = list(session.scalars(
         select(Appointment)
         .where(Appointment.clinic_id == actor.clinic_id, Appointment.status == AppointmentStatus.REQUESTED)
+        .options(*SHOWN_WITH)
         .order_by(Appointment.created_at)
     ))
     record_reads(session, actor, "appointment", (a.patient_id for a in requests), "pending requests")
