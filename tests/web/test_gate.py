@@ -32,11 +32,14 @@ def small(request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> Ite
         yield running
 
 
-def _headers_only(url: str, request: bytes, wait_s: float = 5.0) -> bytes:
-    """Send a request's head (no body) on a raw socket; what the server answers within ``wait_s``."""
+def _upload_head(url: str, path: str, length: int, credentials: str = "", wait_s: float = 5.0) -> bytes:
+    """Send only the head of a multipart upload of ``length`` bytes on a raw socket (no byte of the body);
+    what the server answers within ``wait_s`` (nothing, if it waits for the body)."""
     parts = urlsplit(url)
+    head = (f"POST {path} HTTP/1.1\r\nHost: x\r\n{credentials}Content-Type: multipart/form-data; boundary=b\r\n"
+            f"Content-Length: {length}\r\n\r\n")
     with socket.create_connection((parts.hostname, parts.port), timeout=wait_s) as sock:
-        sock.sendall(request)
+        sock.sendall(head.encode())
         try:
             return sock.recv(4096)
         except TimeoutError:
@@ -45,29 +48,21 @@ def _headers_only(url: str, request: bytes, wait_s: float = 5.0) -> bytes:
 
 def test_an_upload_without_a_session_is_refused_before_its_body_is_read(served: Served) -> None:
     """The head announces 1 GB and no byte of it is sent: the answer must not wait for it."""
-    path = UPLOAD.format(visit=served.world.visit_open)
-    answer = _headers_only(served.url, (
-        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-        f"Content-Length: {2**30}\r\n\r\n").encode())
+    answer = _upload_head(served.url, UPLOAD.format(visit=served.world.visit_open), 2**30)
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
     assert b"Log in first" in answer
 
 
 def test_a_stale_cookie_is_refused_before_the_body_and_a_page_is_sent_to_log_in(served: Served) -> None:
-    answer = _headers_only(served.url, (
-        f"POST /visits/{served.world.visit_open}/balance HTTP/1.1\r\nHost: x\r\n"
-        f"Cookie: reeducate_session=expired-or-made-up\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-        f"Content-Length: {2**30}\r\n\r\n").encode())
+    answer = _upload_head(served.url, f"/visits/{served.world.visit_open}/balance", 2**30,
+                          "Cookie: reeducate_session=expired-or-made-up\r\n")
     assert answer.startswith(b"HTTP/1.1 303"), answer[:200]
     assert b"location: /login?next=/visits/" in answer.lower()
 
 
 def test_a_body_declared_over_the_limit_is_refused_before_it_is_read(small: Served) -> None:
-    token = small.token("therapist")
-    path = UPLOAD.format(visit=small.world.visit_open)
-    answer = _headers_only(small.url, (
-        f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {5 * 2**20}\r\n\r\n").encode())
+    answer = _upload_head(small.url, UPLOAD.format(visit=small.world.visit_open), 5 * 2**20,
+                          f"Authorization: Bearer {small.token('therapist')}\r\n")
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b"larger than the 1 MB" in answer
 
