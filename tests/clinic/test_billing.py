@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.billing.x12.validation import x12_errors
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput
-from reeducate.clinic.models import AuditEvent, Claim, Coverage, User, VisitNote
+from reeducate.clinic.models import AuditEvent, Claim, Coverage, User, VisitActivity, VisitCharge, VisitNote
 from reeducate.clinic.schemas import AppointmentBook, VisitActivityAdd
 from reeducate.clinic.services import billing, documents, notes, scheduling, visits
 from reeducate.clinic.services.billing import ChargeInput
@@ -241,6 +241,33 @@ def test_a_claim_is_released_only_for_a_signed_visit_and_validates(factory: sess
     with pytest.raises(Forbidden):
         with unit_of_work(factory) as session:
             billing.release_claim(session, actor(session, records, "assistant"), records.visit_open)
+
+
+def test_a_visit_is_billed_once_and_a_second_release_is_refused_with_the_first_claims_number(
+    factory: sessionmaker[Session], records: World
+) -> None:
+    signed_visit(factory, records)
+    with unit_of_work(factory) as session:
+        first = billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
+    before = row_counts(factory)
+    with pytest.raises(Conflict, match=f"already released \\(control number {first.control_number}, \\$170.00\\)"):
+        with unit_of_work(factory) as session:
+            billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
+    assert row_counts(factory) == before
+
+
+def test_a_signed_visit_with_nothing_billable_is_refused_with_the_reason(
+    factory: sessionmaker[Session], records: World
+) -> None:
+    signed_visit(factory, records)
+    with unit_of_work(factory) as session:  # as if every minute had gone: no code left to bill
+        session.execute(delete(VisitCharge).where(VisitCharge.visit_id == records.visit_open))
+        session.execute(delete(VisitActivity).where(VisitActivity.visit_id == records.visit_open))
+    before = row_counts(factory)
+    with pytest.raises(InvalidInput, match="has nothing billable"):
+        with unit_of_work(factory) as session:
+            billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
+    assert row_counts(factory) == before
 
 
 def test_a_claim_missing_an_npi_is_refused_naming_it_and_nothing_is_kept(

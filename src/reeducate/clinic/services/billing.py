@@ -24,6 +24,7 @@ from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
 from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
 from reeducate.clinic.schemas import plain_text
@@ -259,7 +260,9 @@ def professional_claim(session: Session, visit: Visit, billing: VisitBilling) ->
         first, _, last = visit.episode.referring_provider_name.rpartition(" ")
         referring = x837.Person(last or visit.episode.referring_provider_name, first,
                                 visit.episode.referring_provider_npi)
-    assert billing.billed is not None
+    if billing.billed is None or not billing.billed.lines:
+        raise InvalidInput(f"Visit {visit.id} has nothing billable: no code has minutes that make a unit, so "
+                           "there is no claim to release. Check each code's minutes on the visit's billing page.")
     return x837.ProfessionalClaim(
         claim_id=f"V{visit.id}", service_date=visit.checked_in_at.date(),
         billing_provider=x837.Organisation(clinic.name, clinic.npi, clinic.tax_id, _address(
@@ -280,6 +283,11 @@ def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetim
     """Write, validate (pyx12) and keep the visit's 837P; refused with the reason if anything is wrong."""
     require_role(actor, BILLING_ROLES - {Role.PT_ASSISTANT}, "release claims")
     visit = billing_visit(session, actor, visit_id)
+    serialise(session, LockScope.VISIT, visit.id)  # two clicks on "release" must not make two originals
+    released = session.scalar(select(Claim).where(Claim.visit_id == visit.id).order_by(Claim.id))
+    if released is not None:
+        raise Conflict(f"The claim for visit {visit.id} was already released (control number "
+                       f"{released.control_number}, ${released.total_charge}); a visit is billed once.")
     billing = assess(session, visit)
     claim = professional_claim(session, visit, billing)
     coverage = billing.coverage
