@@ -118,6 +118,7 @@ def _resident_mib() -> float:
 
 
 def _upload_folders() -> int:
+    """Upload folders left in this test's temporary folder (its own: other test processes upload too)."""
     return len(list(Path(tempfile.gettempdir()).glob("reeducate-upload-*")))
 
 
@@ -139,7 +140,8 @@ def _answer(base: Base, seed: int) -> tuple[str, str, float]:
 
 
 def test_damaged_uploads_are_analysed_or_refused_by_name_and_nothing_leaks(
-        bases: dict[str, Base], monkeypatch: pytest.MonkeyPatch) -> None:
+        bases: dict[str, Base], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     for service in (balance, movement):
         monkeypatch.setattr(service, "RECORDING", Limits(memory_mib=MEMORY_MIB, timeout_s=RECORDING_S))
     monkeypatch.setattr(movement, "VIDEO", Limits(memory_mib=MEMORY_MIB, timeout_s=VIDEO_S))

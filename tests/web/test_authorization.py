@@ -22,11 +22,11 @@ import pytest
 import time_machine
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
-from reeducate.clinic.models import AuditEvent, User
+from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.services import billing
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
@@ -106,6 +106,12 @@ def _drafted(engine: Engine, world: World) -> None:
         therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
         billing.set_charges(session, therapist, world.visit_open, [billing.ChargeInput("97112", 15)])
         write_note(session, therapist, world.visit_open)
+
+
+def _unbilled(engine: Engine, world: World) -> None:
+    """The signed visit's claim taken back, so that releasing it is a first release (a visit is billed once)."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        session.execute(delete(Claim).where(Claim.visit_id == world.visit_done))
 
 
 NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p", "nmr_minutes": "15",
@@ -191,7 +197,7 @@ CASES: list[Case] = [
          json=lambda w: {"text": "Called: no soreness."}),
     Case("GET", "/api/v1/visits/{w.visit_done}/note/document", CLINICAL_READ),
     Case("GET", "/api/v1/visits/{w.visit_done}/superbill", BILLING),
-    Case("POST", "/api/v1/visits/{w.visit_done}/claims", BILLING),
+    Case("POST", "/api/v1/visits/{w.visit_done}/claims", BILLING, prepare=_unbilled),
     Case("GET", "/api/v1/visits/{w.visit_done}/claims", BILLING),
     Case("GET", "/api/v1/claims/{w.claim}/x12", BILLING),
     Case("GET", "/api/v1/coverages/{w.coverage}/eligibility-request", BILLING),
@@ -244,7 +250,7 @@ CASES: list[Case] = [
     Case("GET", "/visits/{w.visit_open}/billing", BILLING),
     Case("POST", "/visits/{w.visit_open}/billing", CLINICAL_WRITE,
          form=lambda w: {"code": "97112", "minutes": "24", "assistant_minutes": "", "region": ""}),
-    Case("POST", "/visits/{w.visit_done}/claims", BILLING),
+    Case("POST", "/visits/{w.visit_done}/claims", BILLING, prepare=_unbilled),
     Case("GET", "/visits/{w.visit_open}/note", CLINICAL_WRITE),
     Case("POST", "/visits/{w.visit_open}/note", CLINICAL_WRITE, form=lambda w: NOTE_FORM, prepare=_drafted),
 ]
