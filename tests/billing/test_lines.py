@@ -45,6 +45,20 @@ def test_every_therapy_line_carries_gp_and_charges_follow_units() -> None:
     assert billed.total_charge == Decimal("170")
 
 
+def test_a_code_whose_minutes_earn_no_unit_is_kept_with_the_reason() -> None:
+    """97116 for 8 minutes beside 97112 for 24 and 97110 for 15: the visit's 47 minutes make 3 units, and
+    the third goes to 97112 (9 minutes left over against 97116's 8); 97116 bills none, and says why."""
+    billed = bill_visit([Service("97112", 24), Service("97110", 15), Service("97116", 8)], medicare_pt())
+    assert [(line.code, line.units) for line in billed.lines] == [("97112", 2), ("97110", 1)]
+    assert [(u.code, u.minutes) for u in billed.unbilled] == [("97116", 8)]
+    assert "47 timed minutes make 3 units by the Medicare 8-minute rule" in billed.unbilled[0].reason
+    alone = bill_visit([Service("97110", 20), Service("97116", 7)],
+                       Context(DAY, Discipline.PHYSICAL_THERAPY, False, UnitRule.AMA, fees=FEES))
+    assert [(u.code, u.minutes) for u in alone.unbilled] == [("97116", 7)]
+    assert "7 min is under the 8 minutes that make a unit of a code (CPT midpoint rule)" == alone.unbilled[0].reason
+    assert bill_visit([Service("97112", 24)], medicare_pt()).unbilled == ()
+
+
 def test_occupational_and_speech_plans_take_go_and_gn() -> None:
     for discipline, modifier in [(Discipline.OCCUPATIONAL_THERAPY, "GO"), (Discipline.SPEECH_LANGUAGE_PATHOLOGY, "GN")]:
         billed = bill_visit([Service("97110", 15)], Context(DAY, discipline, False, UnitRule.AMA, fees=FEES))

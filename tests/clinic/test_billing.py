@@ -322,6 +322,24 @@ def _pages_as_png(data: bytes, name: str) -> list[Path]:
     return paths
 
 
+def test_a_code_with_minutes_but_no_unit_stays_on_the_billing_and_the_note_with_the_reason(
+    factory: sessionmaker[Session], records: World
+) -> None:
+    with unit_of_work(factory) as session:
+        pt = actor(session, records, "therapist")
+        summary = billing.set_charges(session, pt, records.visit_open, [
+            ChargeInput("97112", 24), ChargeInput("97110", 15), ChargeInput("97116", 8)])
+        assert [(u.code, u.minutes) for u in summary.billed.unbilled] == [("97116", 8)]
+        notes.start_draft(session, pt, records.visit_open)
+        notes.edit(session, pt, records.visit_open, {"subjective": "s", "assessment": "a", "plan": "p"})
+        notes.sign(session, pt, records.visit_open)
+    with unit_of_work(factory) as session:
+        _, html = documents.note_document(session, actor(session, records, "therapist"), records.visit_open,
+                                          as_pdf=False)
+    assert isinstance(html, str) and "97116" in html
+    assert "not billed: the visit&#39;s 47 timed minutes make 3 units" in html
+
+
 @pytest.mark.slow
 def test_the_signed_note_and_the_superbill_print_as_pdf(factory: sessionmaker[Session], records: World) -> None:
     signed_visit(factory, records)

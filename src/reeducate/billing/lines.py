@@ -16,7 +16,7 @@ from enum import StrEnum
 from reeducate.billing.codes import Category, MedicareStatus, UnknownCode, code
 from reeducate.billing.kx import KX_SOURCE, kx_threshold
 from reeducate.billing.ncci import PtpEdit, edit_between, shipped_edits
-from reeducate.billing.units import UnitRule, UnitsResult, timed_units
+from reeducate.billing.units import MIDPOINT_MINUTES, UnitRule, UnitsResult, timed_units
 
 THERAPY_MODIFIER_RULE = "Therapy modifier GP/GO/GN (Medicare Claims Processing Manual, Pub. 100-04, ch. 5, s. 20.1)"
 ASSISTANT_RULE = (
@@ -137,10 +137,31 @@ class BilledVisit:
     units: UnitsResult
     lines: tuple[ClaimLine, ...]
     notes: tuple[str, ...]
+    unbilled: tuple[Unbilled, ...] = ()
+    """Codes done with minutes that earn no unit: shown with the reason, never dropped without a word."""
 
     @property
     def total_charge(self) -> Decimal:
         return sum((line.charge for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Unbilled:
+    """A code done for ``minutes`` that bills no unit under the visit's rule, and why."""
+
+    code: str
+    minutes: int
+    reason: str
+
+
+def why_no_unit(minutes: int, units: UnitsResult) -> str:
+    """Why ``minutes`` of a timed code earned it no unit under ``units``' rule (with the rule's source)."""
+    if units.rule is UnitRule.AMA:
+        return (f"{minutes} min is under the {MIDPOINT_MINUTES} minutes that make a unit of a code "
+                "(CPT midpoint rule)")
+    return (f"the visit's {units.total_timed_minutes} timed minutes make {units.total_units} "
+            f"unit{'s' if units.total_units != 1 else ''} by the Medicare 8-minute rule, and they go to the codes "
+            f"with the most minutes (Pub. 100-04 ch. 5 s. 20.2); {minutes} min of this code earn none")
 
 
 def bill_visit(services: Sequence[Service], context: Context) -> BilledVisit:
@@ -166,7 +187,9 @@ def bill_visit(services: Sequence[Service], context: Context) -> BilledVisit:
         f"{line.code}: {code(line.code).medicare_reason}" for line in lines
         if context.medicare and code(line.code).medicare is MedicareStatus.BUNDLED
     )
-    return BilledVisit(units, tuple(lines), notes)
+    unbilled = tuple(Unbilled(s.code, s.minutes, why_no_unit(s.minutes, units))
+                     for s in merged if units.units[s.code] == 0 and s.minutes > 0)
+    return BilledVisit(units, tuple(lines), notes, unbilled)
 
 
 def check_claim_lines(lines: Sequence[ClaimLine], context: Context) -> None:

@@ -175,6 +175,7 @@ def snapshot(billed: BilledVisit | None) -> dict[str, Any] | None:
         "lines": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
                    "minutes": line.minutes, "assistant_minutes": line.assistant_minutes,
                    "region": line.region, "charge": str(line.charge)} for line in billed.lines],
+        "unbilled": [{"code": u.code, "minutes": u.minutes, "reason": u.reason} for u in billed.unbilled],
     }
 
 

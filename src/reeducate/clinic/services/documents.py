@@ -55,7 +55,8 @@ def _billing_view(snapshot: dict[str, Any], diagnoses: int) -> dict[str, Any]:
     """A billing snapshot with the codes' labels, the rule's name and the diagnosis pointers added."""
     return {**snapshot, "rule_label": billing.UnitRule(snapshot["rule"]).label,
             "pointers": "".join("ABCD"[:min(diagnoses, 4)]),
-            "lines": [{**line, "label": code(line["code"]).label} for line in snapshot["lines"]]}
+            "lines": [{**line, "label": code(line["code"]).label} for line in snapshot["lines"]],
+            "unbilled": [{**u, "label": code(u["code"]).label} for u in snapshot.get("unbilled", [])]}
 
 
 def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool) -> tuple[str, bytes | str]:
