@@ -122,3 +122,20 @@ def test_a_replay_on_the_wrong_device_is_refused_and_nothing_is_stored(
                               exercise_id="two-foot-stance", monitor=None, side=None,
                               ref=f"movement:{records.gait_recording}", store=store)
     assert row_counts(factory) == before
+
+
+def test_a_simulated_patients_run_never_reaches_the_note(factory: sessionmaker[Session], records: World,
+                                                         store: RecordingStore) -> None:
+    """A made-up patient's perfect squats are a demonstration: not a word of them in this patient's note,
+    while a replay of the visit's own recording is there, labelled a replay."""
+    with unit_of_work(factory) as session:
+        record_id = start(session, records)  # source "simulated"
+        training.finish(session, actor(session, records, "therapist"), record_id,
+                        {**SUMMARY, "repetitions": 10, "mean_score": 100.0})
+        training.replay_whole(session, actor(session, records, "therapist"), records.visit_open,
+                              exercise_id="gait-training-imu", monitor=None, side="left",
+                              ref=f"movement:{records.gait_recording}", store=store)
+        draft = notes.start_draft(session, actor(session, records, "therapist"), records.visit_open)
+    written = "\n".join(str(value) for value in [*draft.content.values(), *draft.content["nmr"].values()])
+    assert "Mini squat" not in written and "simulated" not in written.lower()
+    assert "(replayed from a recorded file)" in written

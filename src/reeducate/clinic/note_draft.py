@@ -49,8 +49,11 @@ def _cues(record: ExerciseRecord) -> list[str]:
             if count]
 
 
-SOURCE_LABELS = {"recording": " (replayed from a recorded file)", "simulated": " (simulated patient, not measured)"}
+SOURCE_LABELS = {"recording": " (replayed from a recorded file)"}
 """How the note labels an exercise not measured live on the patient (a live camera is unlabelled)."""
+NOT_THE_PATIENTS = frozenset({"simulated"})
+"""Sources that are never the patient's performance: a simulated patient is a demonstration, so its
+runs stay out of the note altogether (the visit's pages list them, labelled)."""
 
 
 def _exercise_line(record: ExerciseRecord) -> str:
@@ -119,6 +122,7 @@ def draft(
     recordings: list[MovementRecording], exercises: list[ExerciseRecord], minutes_97112: int,
 ) -> dict[str, Any]:
     """The note's sections as text the clinician edits; ``nmr`` holds the 97112 elements."""
+    exercises = [r for r in exercises if r.source not in NOT_THE_PATIENTS]
     pain = [f"Pain {r.pain_score}/10 reported ({r.pain_reported_by or 'patient'}) during {_exercise_name(r)}."
             for r in exercises if r.pain_score is not None]
     objective = _measure_lines(administrations, progress)
