@@ -1,0 +1,38 @@
+"""No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
+may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
+force plate and movement pages, an episode's progress, the portal)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support import World
+from tests.web.conftest import bearer
+
+PERSONAS = ("therapist", "assistant", "chiropractor", "front_desk", "admin", "patient")
+PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visits/{w.visit_done}/billing",
+         "/visits/{w.visit_open}/billing", "/visits/{w.visit_open}/note", "/visits/{w.visit_open}/training",
+         "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress")
+LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_link_a_persona_sees_leads_where_they_may_go(client: TestClient, world: World,
+                                                                persona: str) -> None:
+    headers = bearer(client, world, persona)
+    dead = []
+    for page in PAGES:
+        reply = client.get(page.format(w=world), headers=headers)
+        if reply.status_code in (403, 404):
+            continue  # a page this persona may not open is the persona matrix's to check, not a link
+        assert reply.status_code == 200, (page, reply.status_code)
+        for link in sorted(set(LINK.findall(reply.text)) - {"/logout"}):
+            if link.startswith("/static/"):
+                continue
+            answer = client.get(link, headers=headers)
+            if answer.status_code in (401, 403):
+                dead.append(f"{page} -> {link}: {answer.status_code}")
+    assert dead == [], dead
