@@ -243,17 +243,23 @@ def test_a_claim_is_released_only_for_a_signed_visit_and_validates(factory: sess
             billing.release_claim(session, actor(session, records, "assistant"), records.visit_open)
 
 
+def _release_is_refused(factory: sessionmaker[Session], records: World, error: type[Exception], match: str) -> None:
+    """The front desk's release of the open visit's claim is refused with ``error`` and nothing is kept."""
+    before = row_counts(factory)
+    with pytest.raises(error, match=match):
+        with unit_of_work(factory) as session:
+            billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
+    assert row_counts(factory) == before
+
+
 def test_a_visit_is_billed_once_and_a_second_release_is_refused_with_the_first_claims_number(
     factory: sessionmaker[Session], records: World
 ) -> None:
     signed_visit(factory, records)
     with unit_of_work(factory) as session:
         first = billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
-    before = row_counts(factory)
-    with pytest.raises(Conflict, match=f"already released \\(control number {first.control_number}, \\$170.00\\)"):
-        with unit_of_work(factory) as session:
-            billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
-    assert row_counts(factory) == before
+    _release_is_refused(factory, records, Conflict,
+                        f"already released \\(control number {first.control_number}, \\$170.00\\)")
 
 
 def test_a_signed_visit_with_nothing_billable_is_refused_with_the_reason(
@@ -263,11 +269,7 @@ def test_a_signed_visit_with_nothing_billable_is_refused_with_the_reason(
     with unit_of_work(factory) as session:  # as if every minute had gone: no code left to bill
         session.execute(delete(VisitCharge).where(VisitCharge.visit_id == records.visit_open))
         session.execute(delete(VisitActivity).where(VisitActivity.visit_id == records.visit_open))
-    before = row_counts(factory)
-    with pytest.raises(InvalidInput, match="has nothing billable"):
-        with unit_of_work(factory) as session:
-            billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
-    assert row_counts(factory) == before
+    _release_is_refused(factory, records, InvalidInput, "has nothing billable")
 
 
 def test_a_claim_missing_an_npi_is_refused_naming_it_and_nothing_is_kept(
@@ -276,11 +278,7 @@ def test_a_claim_missing_an_npi_is_refused_naming_it_and_nothing_is_kept(
     signed_visit(factory, records)
     with unit_of_work(factory) as session:
         session.get(User, records.user_ids["therapist"]).npi = None
-    before = row_counts(factory)
-    with pytest.raises(InvalidInput, match="Rendering provider Therapist has no NPI"):
-        with unit_of_work(factory) as session:
-            billing.release_claim(session, actor(session, records, "front_desk"), records.visit_open)
-    assert row_counts(factory) == before
+    _release_is_refused(factory, records, InvalidInput, "Rendering provider Therapist has no NPI")
     with factory() as session:
         assert session.scalars(select(Claim).where(Claim.visit_id == records.visit_open)).all() == []
 
