@@ -94,8 +94,13 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _json_dumps(value: Any) -> str:
-    return json.dumps(json_safe(value), allow_nan=False)
+def json_text(value: Any) -> str:
+    """Strict JSON of ``value``, NaN and infinity as null; the walk that replaces them runs only when there
+    is one (a clip's result is large, and a live message is sent many times a second)."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        return json.dumps(json_safe(value), allow_nan=False)
 
 
 class _SerialisedConnection(sqlite3.Connection):
@@ -168,7 +173,7 @@ def make_engine(url: str, *, connections: int = 5) -> Engine:
         memory = parsed.database in (None, "", ":memory:")
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_WAIT_S, "factory": _serialised_by(threading.Lock())},
-            json_serializer=_json_dumps, **({} if memory else pool))
+            json_serializer=json_text, **({} if memory else pool))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -183,7 +188,7 @@ def make_engine(url: str, *, connections: int = 5) -> Engine:
             connection.connection.dbapi_connection.begin_immediate()  # type: ignore[union-attr]
 
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_json_dumps, **pool)
+    return create_engine(url, pool_pre_ping=True, json_serializer=json_text, **pool)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record_refusal
-from reeducate.clinic.db import json_safe, unit_of_work
+from reeducate.clinic.db import json_text, unit_of_work
 from reeducate.clinic.errors import ClinicError, Forbidden
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth, training
@@ -131,7 +131,7 @@ class LiveRun:
     async def send(self, message: dict[str, Any]) -> None:
         if not self.closed.is_set():
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                await self.ws.send_text(_json(message))
+                await self.ws.send_text(json_text(message))  # NaN as null: JSON has none
 
     async def refuse(self, message: str, code: int) -> None:
         await self.send({"type": "error", "message": message})
@@ -352,14 +352,6 @@ def _posed(pose: LivePose | None, jpeg: bytes, fps: float) -> tuple[LivePose, Sa
     if pose is None:
         pose = LivePose(fps=fps, image_size_px=(frame.shape[1], frame.shape[0]))
     return pose, pose.sample(frame)
-
-
-def _json(message: dict[str, Any]) -> str:
-    """JSON for the page; a NaN that slipped into a message becomes null (JSON has no NaN)."""
-    try:
-        return json.dumps(message, allow_nan=False)
-    except ValueError:
-        return json.dumps(json_safe(message), allow_nan=False)
 
 
 def _finite(value: object) -> float | None:
