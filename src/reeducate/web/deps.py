@@ -32,9 +32,9 @@ from reeducate.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
     SAFE_METHODS,
-    SESSION_COOKIE,
     csrf_matches,
     csrf_token,
+    session_token,
 )
 
 
@@ -94,14 +94,6 @@ class Login:
     csrf: str
 
 
-def _token(request: Request) -> tuple[str | None, bool]:
-    """The session token and whether it came from the cookie (which needs CSRF)."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip(), False
-    return request.cookies.get(SESSION_COOKIE), True
-
-
 async def current_login(request: Request, session: SessionDep, settings: SettingsDep,
                         policy: PolicyDep) -> Login:
     """Who is asking; the session is looked up in the thread pool, never on the event loop.
@@ -109,7 +101,7 @@ async def current_login(request: Request, session: SessionDep, settings: Setting
     Async only to read a posted form's CSRF field, which needs the event loop; a route that reads
     the form again gets Starlette's cached copy.
     """
-    token, from_cookie = _token(request)
+    token, from_cookie = session_token(request.headers)
     user = await run_in_threadpool(auth.resolve, session, policy, token) if token else None
     if user is None or token is None:
         raise NotAuthenticated("Log in first: no valid session (it may have expired).")

@@ -27,10 +27,9 @@ import weakref
 from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reeducate.web.security import SAFE_METHODS, SESSION_COOKIE
+from reeducate.web.security import SAFE_METHODS, session_token
 
 #: Posted without a session: the log-in forms (and log-out, which answers itself when there is none).
 PUBLIC_POSTS = frozenset({"/login", "/logout", "/api/v1/auth/login", "/api/v1/auth/logout"})
@@ -42,14 +41,6 @@ SessionCheck = Callable[[str], Awaitable[bool]]
 
 class _TooLarge(Exception):
     """The body passed its limit while being read."""
-
-
-def session_token(headers: Headers) -> str | None:
-    """The bearer token, or else the session cookie, of a request's headers."""
-    authorization = headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip() or None
-    return cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE) or None
 
 
 class RequestGate:
@@ -95,7 +86,7 @@ class RequestGate:
             return
         public = scope["path"] in PUBLIC_POSTS
         if not public:
-            token = session_token(headers)
+            token, _ = session_token(headers)
             if token is None or not await self.session_is_live(token):
                 await _unauthenticated(send, scope)
                 return

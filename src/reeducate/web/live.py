@@ -48,7 +48,7 @@ from reeducate.training.catalogue import exercise as library_exercise
 from reeducate.training.live import live_exercise
 from reeducate.training.models import Exercise, Monitor
 from reeducate.training.signals import SIGNALS, resolve
-from reeducate.web.security import SESSION_COOKIE
+from reeducate.web.security import session_token
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -66,13 +66,13 @@ CLOSE = {"unauthenticated": 4401, "invalid": 4422, "done": 1000}
 
 
 def _token_and_origin_ok(websocket: WebSocket) -> tuple[str | None, bool]:
-    header = websocket.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip(), True
+    token, from_cookie = session_token(websocket.headers)
+    if not from_cookie:
+        return token, True
     origin = websocket.headers.get("origin")
     host = websocket.headers.get("host", "")
     same_site = origin in (f"http://{host}", f"https://{host}")
-    return websocket.cookies.get(SESSION_COOKIE), same_site
+    return token, same_site
 
 
 def _actor(websocket: WebSocket) -> Actor | None:

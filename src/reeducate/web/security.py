@@ -13,6 +13,9 @@ import hashlib
 import hmac
 import secrets
 
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+
 SESSION_COOKIE = "reeducate_session"
 LOGIN_CSRF_COOKIE = "reeducate_login_csrf"
 CSRF_FIELD = "csrf_token"
@@ -30,3 +33,12 @@ def csrf_matches(secret: str, session_token: str, presented: str | None) -> bool
 
 def new_login_csrf() -> str:
     return secrets.token_urlsafe(24)
+
+
+def session_token(headers: Headers) -> tuple[str | None, bool]:
+    """A request's session token (``Authorization: Bearer``, else the session cookie) and whether it came
+    from the cookie, which a browser sends by itself (so writes need the CSRF token, sockets the Origin)."""
+    authorization = headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip() or None, False
+    return cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE) or None, True
