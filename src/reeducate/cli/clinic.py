@@ -7,6 +7,8 @@ command tree starts without them.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -107,13 +109,17 @@ def run(
         settings.check_safe_to_start()
     except InsecureSettingsError as error:
         raise _fail(str(error)) from error
-    engine = make_engine(settings.resolved_database_url)
-    _upgrade(engine)
     if with_demo:
-        _seed(engine)
-        _print_logins()
+        # Seeding reads the demo's recordings in reader processes and their fork server (~300 MB); done by
+        # `reeducate demo` in a process of its own, none of that stays in this one, which only supervises.
+        seeded = subprocess.run([sys.executable, "-m", "reeducate", "demo"], check=False)
+        if seeded.returncode:
+            raise typer.Exit(seeded.returncode)  # it said why
+    else:
+        engine = make_engine(settings.resolved_database_url)
+        _upgrade(engine)
+        engine.dispose()  # the server process opens its own connections
     console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
-    engine.dispose()  # the server process opens its own connections
     serve(settings, host, port)
 
 
