@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Forbidden, NotAuthenticated
@@ -92,6 +93,11 @@ class Login:
     actor: Actor
     token: str
     csrf: str
+
+    @property
+    def can(self) -> permissions.Permissions:
+        """What this person may do, for templates to show only the buttons that will work."""
+        return permissions.of(self.user.role)
 
 
 async def current_login(request: Request, session: SessionDep, settings: SettingsDep,

@@ -20,6 +20,7 @@ from reeducate.billing.units import UnitRule
 from reeducate.billing.x12 import claim_837p as x837
 from reeducate.billing.x12.eligibility import EligibilityError, Inquiry, build_270, parse_271
 from reeducate.billing.x12.envelope import Parties
+from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
@@ -28,7 +29,7 @@ from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
 from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
 from reeducate.clinic.schemas import plain_text
-from reeducate.clinic.vocabulary import CLINICIANS, STAFF, Activity, AuditAction, NoteStatus, PlanKind, Role
+from reeducate.clinic.vocabulary import Activity, AuditAction, NoteStatus, PlanKind, Role
 
 ACTIVITY_CODES = {
     Activity.NEUROMUSCULAR_REEDUCATION: "97112",
@@ -43,9 +44,6 @@ ACTIVITY_CODES = {
 """The code each recorded activity drafts to. An evaluation's code depends on its complexity, so the
 therapist chooses it (97161-97163); "other" drafts to nothing."""
 
-BILLING_ROLES = frozenset({Role.PHYSICAL_THERAPIST, Role.PT_ASSISTANT, Role.CHIROPRACTOR, Role.FRONT_DESK,
-                           Role.ADMIN})
-"""Who may see a visit's codes, units and claim (the front desk bills; it does not read the note)."""
 TAXONOMY = {Role.PHYSICAL_THERAPIST: "225100000X", Role.PT_ASSISTANT: "225200000X", Role.CHIROPRACTOR: "111N00000X"}
 """NUCC health care provider taxonomy codes of the rendering provider (PRV03)."""
 FILING_INDICATOR = {PlanKind.MEDICARE: "MB", PlanKind.COMMERCIAL: "CI", PlanKind.AUTO_PIP: "AM",
@@ -80,7 +78,7 @@ class VisitBilling:
 
 def billing_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     """The visit, if ``actor`` may see its billing (clinicians, front desk, admin of its clinic)."""
-    require_role(actor, BILLING_ROLES, "see a visit's billing")
+    require_role(actor, permissions.SEE_BILLING, "see a visit's billing")
     return fetch_for_patient(session, actor, Visit, visit_id, "visit", patient_of=lambda v: v.patient,
                              clinical=False)
 
@@ -191,7 +189,7 @@ def note_status(session: Session, visit_id: int) -> NoteStatus | None:
 
 def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[ChargeInput]) -> VisitBilling:
     """Replace the visit's minutes per code (clinicians), until its note is signed."""
-    require_role(actor, CLINICIANS, "record minutes per billing code")
+    require_role(actor, permissions.TREAT, "record minutes per billing code")
     visit = billing_visit(session, actor, visit_id)
     note = _note(session, visit.id)
     if note is not None and note.status is NoteStatus.SIGNED:
@@ -282,7 +280,7 @@ def professional_claim(session: Session, visit: Visit, billing: VisitBilling) ->
 
 def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> Claim:
     """Write, validate (pyx12) and keep the visit's 837P; refused with the reason if anything is wrong."""
-    require_role(actor, BILLING_ROLES - {Role.PT_ASSISTANT}, "release claims")
+    require_role(actor, permissions.BILL, "release claims")
     visit = billing_visit(session, actor, visit_id)
     serialise(session, LockScope.VISIT, visit.id)  # two clicks on "release" must not make two originals
     released = session.scalar(select(Claim).where(Claim.visit_id == visit.id).order_by(Claim.id))
@@ -316,7 +314,7 @@ def claims_of(session: Session, actor: Actor, visit_id: int) -> list[Claim]:
 
 
 def get_claim(session: Session, actor: Actor, claim_id: int) -> Claim:
-    require_role(actor, BILLING_ROLES, "see a visit's billing")
+    require_role(actor, permissions.SEE_BILLING, "see a visit's billing")
     claim = fetch_for_patient(session, actor, Claim, claim_id, "claim", patient_of=lambda c: c.visit.patient,
                               clinical=False)
     record(session, actor, AuditAction.EXPORT, "claim", claim.id, patient_id=claim.visit.patient_id)
@@ -327,7 +325,7 @@ def get_claim(session: Session, actor: Actor, claim_id: int) -> Claim:
 
 
 def _coverage(session: Session, actor: Actor, coverage_id: int) -> Coverage:
-    require_role(actor, STAFF - {Role.PT_ASSISTANT}, "check insurance eligibility")
+    require_role(actor, permissions.BILL, "check insurance eligibility")
     return fetch_for_patient(session, actor, Coverage, coverage_id, "coverage", patient_of=lambda c: c.patient,
                              clinical=False)
 

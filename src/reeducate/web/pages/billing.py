@@ -31,7 +31,6 @@ def _billing_page(request: Request, login: LoginDep, session: SessionDep, visit_
     return render(request, "pages/billing.html", {
         "login": login, "visit": summary.visit, "summary": summary, "rows": rows, "codes": catalogue(),
         "note_status": note_status, "claims": claims, "error": error,
-        "can_read_note": login.actor.is_clinician,  # the front desk and administrators see no clinical content
     }, status_code=status_code)
 
 

@@ -67,7 +67,7 @@ def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
           session: SessionDep) -> Response:
     """Demographics and insurance for all staff; episodes and visits for clinicians only."""
     patient = patients.get(session, login.actor, patient_id)
-    clinical = login.actor.is_clinician
+    clinical = login.can.see_clinical
     location = scheduling.location_of(session, login.actor, None)
     return render(request, "pages/chart.html", {
         "login": login,

@@ -1,0 +1,61 @@
+"""What each role may do, said once: the services refuse with these role sets, and pages read the
+same facts (``login.can.release_claims``) instead of comparing role names, so a button is shown
+exactly when the service behind it would accept the click.
+
+Record-dependent facts (may *this* note still be signed, is *this* claim released) are decided by
+the page from the record; the role part always comes from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reeducate.clinic.vocabulary import CLINICIANS, EVALUATING_CLINICIANS, STAFF, Role
+
+SEE_CLINICAL = CLINICIANS
+"""Staff who see clinical content (episodes, visits, notes); front desk and administrators do not."""
+EVALUATE = EVALUATING_CLINICIANS
+"""Open and discharge episodes, evaluate, resume an exercise stopped for pain (not a PT assistant)."""
+TREAT = CLINICIANS
+"""Record minutes, measures, recordings and live exercises; write and sign visit notes."""
+BILL = frozenset(STAFF - {Role.PT_ASSISTANT})
+"""Release and correct claims, check eligibility (the front desk, administrators, PTs and DCs)."""
+SEE_BILLING = STAFF
+"""See a visit's codes, units and claims."""
+REGISTER = STAFF
+"""Register patients, edit demographics and coverage, book and check in."""
+ADMINISTER = frozenset({Role.ADMIN})
+"""Users, locations, rooms, hours, fee schedule, clinic settings, the audit log."""
+USE_PORTAL = frozenset({Role.PATIENT})
+"""The patient's own portal."""
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """The facts a page needs about what the logged-in person may do, whatever the record."""
+
+    see_clinical: bool
+    evaluate: bool
+    treat: bool
+    bill: bool
+    see_billing: bool
+    register: bool
+    administer: bool
+    use_portal: bool
+
+
+_SETS = {
+    "see_clinical": SEE_CLINICAL,
+    "evaluate": EVALUATE,
+    "treat": TREAT,
+    "bill": BILL,
+    "see_billing": SEE_BILLING,
+    "register": REGISTER,
+    "administer": ADMINISTER,
+    "use_portal": USE_PORTAL,
+}
+
+
+def of(role: Role | None) -> Permissions:
+    """What ``role`` may do (nothing, for no role)."""
+    return Permissions(**{name: role in roles for name, roles in _SETS.items()})
