@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,8 +24,10 @@ def record(
     *,
     patient_id: int | None = None,
     detail: str = "",
+    changes: dict[str, list[Any]] | None = None,
 ) -> None:
-    """Add one audit row to the caller's transaction (stored if and only if the work is)."""
+    """Add one audit row to the caller's transaction (stored if and only if the work is); an update
+    passes ``changes`` (:func:`changes_between`) so the log shows what each field was and became."""
     session.add(
         AuditEvent(
             clinic_id=actor.clinic_id,
@@ -36,8 +40,31 @@ def record(
             detail=detail[:500],
             ip_address=actor.ip_address,
             user_agent=actor.user_agent,
+            changes=changes or None,
         )
     )
+
+
+def _shown(value: object) -> object:
+    """A field's value as the log keeps it: JSON's own types as they are, anything else (dates,
+    enums, decimals) as its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(getattr(value, "value", value)) if not isinstance(value, date) else value.isoformat()
+
+
+def changes_between(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list[Any]]:
+    """The fields whose value differs, ``{field: [before, after]}`` (a field absent before is None)."""
+    return {
+        name: [_shown(before.get(name)), _shown(value)]
+        for name, value in after.items()
+        if _shown(before.get(name)) != _shown(value)
+    }
+
+
+def snapshot(row: object, names: Iterable[str]) -> dict[str, object]:
+    """The current values of ``names`` on ``row``, to compare with after an update."""
+    return {name: getattr(row, name) for name in names}
 
 
 def record_reads(

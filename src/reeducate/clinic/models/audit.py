@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reeducate.clinic.db import Base, UTCDateTime, enum_type, utcnow
@@ -29,3 +30,6 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(String(500), default="")
     ip_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    changes: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="For an update: each changed field's value before and after, {field: [before, after]}."
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
-from reeducate.clinic.audit_log import record, record_reads
+from reeducate.clinic.audit_log import changes_between, record, record_reads, snapshot
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.models import Coverage, Patient
 from reeducate.clinic.numbering import mrn_series, next_number
@@ -95,11 +95,13 @@ def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate)
     changes = data.model_dump(exclude_unset=True)
     if "email" in changes:
         changes["email"] = str(changes["email"] or "")
+    before = snapshot(patient, changes)
     for name, value in changes.items():
         setattr(patient, name, value)
+    changed = changes_between(before, changes)
     record(
         session, actor, AuditAction.UPDATE, "patient", patient.id, patient_id=patient.id,
-        detail="changed " + ", ".join(sorted(changes)),
+        detail="changed " + (", ".join(sorted(changed)) or "nothing"), changes=changed,
     )
     return patient
 
