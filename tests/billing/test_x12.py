@@ -14,6 +14,7 @@ from reeducate.billing.units import UnitRule
 from reeducate.billing.x12.claim_837p import (
     Address,
     ClaimNotValid,
+    Dependant,
     Organisation,
     Payer,
     Person,
@@ -55,6 +56,29 @@ def test_an_837p_for_a_visit_validates_with_pyx12_and_carries_units_and_modifier
     assert "CLM*V42*170***11:B:1*Y*A*Y*Y" in segments
     assert "HI*ABK:M5450*ABF:R2681" in segments
     assert "NM1*85*2*RIVERSIDE NMR*****XX*1234567893" in segments
+
+
+def test_an_837p_for_a_spouse_names_the_subscriber_in_2000b_and_the_patient_in_2000c() -> None:
+    spouse = Subscriber("Doe", "John", date(1948, 5, 6), "M", "W123456789", None, "GRP-7")
+    patient = Dependant("01", "Doe", "Jane", date(1950, 3, 4), "F", Address("1 Elm St", "Springfield", "IL", "62701"))
+    text = build_837p(a_claim(subscriber=spouse, patient=patient, payer=Payer("Blue Prairie", "BP001", "CI")),
+                      PARTIES, control_number=8, created_at=NOW)
+    assert x12_errors(text) == []
+    segments = text.replace("\n", "").split("~")
+    subscriber_loop = segments[segments.index("HL*2*1*22*1"):segments.index("HL*3*2*23*0")]
+    assert subscriber_loop[1:3] == ["SBR*P**GRP-7******CI", "NM1*IL*1*DOE*JOHN****MI*W123456789"]
+    assert not any(s.startswith(("DMG", "N3")) for s in subscriber_loop), "only the patient's are sent"
+    patient_loop = segments[segments.index("HL*3*2*23*0"):]
+    assert patient_loop[1:6] == ["PAT*01", "NM1*QC*1*DOE*JANE", "N3*1 ELM ST", "N4*SPRINGFIELD*IL*62701",
+                                 "DMG*D8*19500304*F"]
+    assert patient_loop[6].startswith("CLM*V42*")
+
+
+def test_a_dependant_without_an_address_is_refused() -> None:
+    spouse = Subscriber("Doe", "John", None, "U", "W123456789", None)
+    patient = Dependant("01", "Doe", "Jane", date(1950, 3, 4), "F", Address("", "", "", ""))
+    with pytest.raises(ClaimNotValid, match="The patient's address needs a street"):
+        build_837p(a_claim(subscriber=spouse, patient=patient), PARTIES, control_number=8, created_at=NOW)
 
 
 def test_pyx12_finds_what_is_wrong_in_a_broken_837p() -> None:

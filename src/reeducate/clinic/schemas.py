@@ -12,9 +12,17 @@ through :func:`plain_text`, the same check.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.vocabulary import (
@@ -30,6 +38,7 @@ from reeducate.clinic.vocabulary import (
     PlanKind,
     Role,
     Sex,
+    SubscriberRelationship,
     VisitStatus,
 )
 from reeducate.signals.posturography.clinical import Stance, Surface, Vision
@@ -83,19 +92,67 @@ class Output(BaseModel):
 # --- patients -------------------------------------------------------------------------------------
 
 
-class CoverageCreate(Input):
+def _plausible_birth_date(value: date | None) -> date | None:
+    today = date.today()
+    if value is not None and value > today:
+        raise ValueError("must not be in the future")
+    if value is not None and value.year < today.year - 120:
+        raise ValueError("is more than 120 years ago; check the year")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
+
+
+class SubscriberFields(Input):
+    """Who holds the plan, when it is not the patient: the 837P names them as the subscriber."""
+
+    subscriber_relationship: SubscriberRelationship = Field(
+        SubscriberRelationship.SELF, description="The patient's relationship to the plan's holder.")
+    subscriber_first_name: str = Field("", max_length=100)
+    subscriber_last_name: str = Field("", max_length=100)
+    subscriber_date_of_birth: BirthDate | None = None
+    subscriber_sex: Sex | None = None
+
+
+class CoverageCreate(SubscriberFields):
     plan_kind: PlanKind
     payer_name: str = Field(min_length=1, max_length=200)
     member_id: str = Field("", max_length=60)
     group_number: str = Field("", max_length=60)
     claim_number: str = Field("", max_length=60, description="Auto/PIP or workers' comp claim.")
-    priority: int = Field(1, ge=1, le=3, description="1 primary, 2 secondary, 3 tertiary.")
+    payer_id: str = Field("", max_length=80, description="The payer's X12 identifier (from the clearinghouse).")
+    priority: int = Field(1, ge=1, le=2, description="1 primary, 2 secondary.")
+    previous_primary: Literal["inactive", "secondary"] = Field(
+        "inactive", description="A new primary's predecessor: ended (inactive), or kept as the secondary.")
 
 
-class PatientCreate(Input):
+class CoverageUpdate(Input):
+    """A coverage's details corrected; what is left out stays as it is."""
+
+    plan_kind: PlanKind | None = None
+    payer_name: str | None = Field(None, min_length=1, max_length=200)
+    member_id: str | None = Field(None, max_length=60)
+    group_number: str | None = Field(None, max_length=60)
+    claim_number: str | None = Field(None, max_length=60)
+    payer_id: str | None = Field(None, max_length=80)
+    subscriber_relationship: SubscriberRelationship | None = None
+    subscriber_first_name: str | None = Field(None, max_length=100)
+    subscriber_last_name: str | None = Field(None, max_length=100)
+    subscriber_date_of_birth: BirthDate | None = None
+    subscriber_sex: Sex | None = None
+
+
+class EmergencyContact(Input):
+    emergency_contact_name: str = Field("", max_length=200)
+    emergency_contact_relationship: str = Field("", max_length=60)
+    emergency_contact_phone: str = Field("", max_length=40)
+
+
+class PatientCreate(EmergencyContact):
     first_name: str = Name
     last_name: str = Name
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex: Sex
     phone: str = Field("", max_length=40)
     email: EmailStr | None = None
@@ -104,22 +161,13 @@ class PatientCreate(Input):
     state: str = Field("", max_length=40)
     postal_code: str = Field("", max_length=20)
     coverage: CoverageCreate | None = None
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _plausible_birth_date(cls, value: date) -> date:
-        today = date.today()
-        if value > today:
-            raise ValueError("must not be in the future")
-        if value.year < today.year - 120:
-            raise ValueError("is more than 120 years ago; check the year")
-        return value
+    secondary_coverage: CoverageCreate | None = Field(None, description="A second payer (its priority is 2).")
 
 
 class PatientUpdate(Input):
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
-    date_of_birth: date | None = None
+    date_of_birth: BirthDate | None = None
     sex: Sex | None = None
     phone: str | None = Field(None, max_length=40)
     email: EmailStr | None = None
@@ -127,6 +175,9 @@ class PatientUpdate(Input):
     city: str | None = Field(None, max_length=100)
     state: str | None = Field(None, max_length=40)
     postal_code: str | None = Field(None, max_length=20)
+    emergency_contact_name: str | None = Field(None, max_length=200)
+    emergency_contact_relationship: str | None = Field(None, max_length=60)
+    emergency_contact_phone: str | None = Field(None, max_length=40)
 
 
 class CoverageOut(Output):
@@ -136,8 +187,16 @@ class CoverageOut(Output):
     member_id: str
     group_number: str
     claim_number: str
+    payer_id: str
     priority: int
     is_active: bool
+    subscriber_relationship: SubscriberRelationship
+    subscriber_first_name: str
+    subscriber_last_name: str
+    subscriber_date_of_birth: date | None
+    subscriber_sex: Sex | None
+    eligibility_status: str
+    eligibility_checked_at: datetime | None
 
 
 class PatientSummary(Output):
@@ -156,6 +215,9 @@ class PatientOut(PatientSummary):
     city: str
     state: str
     postal_code: str
+    emergency_contact_name: str
+    emergency_contact_relationship: str
+    emergency_contact_phone: str
     coverages: list[CoverageOut]
 
 

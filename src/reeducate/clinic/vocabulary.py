@@ -74,6 +74,19 @@ class PlanKind(enum.StrEnum):
         }[self]
 
 
+class SubscriberRelationship(enum.StrEnum):
+    """The patient's relationship to the person who holds the insurance (the subscriber)."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return "Self (the patient holds the plan)" if self is SubscriberRelationship.SELF else self.value.capitalize()
+
+
 class Condition(enum.StrEnum):
     """The condition an episode of care treats."""
 

@@ -1,7 +1,7 @@
 """The 837P professional claim (ASC X12 005010X222A1) for one visit, validated before release.
 
 Loops written: 1000A submitter, 1000B receiver, 2000A/2010AA billing provider, 2000B/2010BA
-subscriber (the patient; a dependant's 2000C loop is not written), 2010BB payer, 2300 claim with
+subscriber, 2010BB payer, 2000C/2010CA patient when someone else holds the plan, 2300 claim with
 its diagnoses (HI, ICD-10-CM), 2310A referring and 2310B rendering provider, and one 2400 service
 line per code (SV1 with modifiers, units and diagnosis pointers; DTP 472 date of service).
 """
@@ -53,17 +53,35 @@ class Person:
     taxonomy: str = ""
 
 
+PATIENT_RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}
+"""PAT01 individual relationship codes: the patient is the subscriber's spouse, child, or other."""
+
+
 @dataclass(frozen=True)
 class Subscriber:
-    """The insured patient (SBR02 = 18, self)."""
+    """Who holds the plan: the patient (SBR02 = 18, self), or someone else when the claim has a
+    :class:`Dependant`. Address, birth date and sex are written only for the patient (the TR3 says
+    not to send DMG for a subscriber who is not the patient)."""
 
+    last_name: str
+    first_name: str
+    date_of_birth: date | None
+    sex: str  # F, M or U
+    member_id: str
+    address: Address | None
+    group_number: str = ""
+
+
+@dataclass(frozen=True)
+class Dependant:
+    """The patient when someone else holds the plan (loop 2000C, PAT01 relationship code)."""
+
+    relationship: str  # a PATIENT_RELATIONSHIP code
     last_name: str
     first_name: str
     date_of_birth: date
     sex: str  # F, M or U
-    member_id: str
     address: Address
-    group_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,11 @@ class ProfessionalClaim:
     referring: Person | None = None
     place_of_service: str = "11"  # office
     onset_date: date | None = None
+    patient: Dependant | None = None  # None: the subscriber is the patient
+
+    @property
+    def patient_address(self) -> Address | None:
+        return self.patient.address if self.patient else self.subscriber.address
 
     @property
     def total_charge(self) -> Decimal:
@@ -127,9 +150,13 @@ def _check(claim: ProfessionalClaim) -> None:
     zip9 = claim.billing_provider.address.postal_code.replace("-", "")
     if len(zip9) != 9 or not zip9.isdigit():
         problems.append("The billing provider's ZIP code must have 9 digits (ZIP+4) on an 837P")
-    for who, address in [("billing provider", claim.billing_provider.address), ("patient", claim.subscriber.address)]:
-        if not (address.line and address.city and len(address.state) == 2 and address.postal_code):
+    for who, address in [("billing provider", claim.billing_provider.address), ("patient", claim.patient_address)]:
+        if not (address and address.line and address.city and len(address.state) == 2 and address.postal_code):
             problems.append(f"The {who}'s address needs a street, a city, a 2-letter state and a ZIP code")
+    if claim.patient is None and claim.subscriber.date_of_birth is None:
+        problems.append("The patient's date of birth is missing")
+    if claim.patient is not None and claim.patient.relationship not in PATIENT_RELATIONSHIP.values():
+        problems.append(f"{claim.patient.relationship!r} is not a patient relationship code (PAT01)")
     if not claim.subscriber.member_id:
         problems.append("The patient's coverage has no member ID")
     if not claim.payer.payer_id:
@@ -158,8 +185,30 @@ def _address(address: Address) -> list[str]:
             segment("N4", address.city, address.state, address.postal_code.replace("-", ""))]
 
 
+def _subscriber_and_patient(claim: ProfessionalClaim) -> list[str]:
+    """Loops 2000B-2010BB, and 2000C-2010CA when the patient is not the subscriber."""
+    subscriber, patient = claim.subscriber, claim.patient
+    out = [
+        segment("HL", 2, 1, 22, 0 if patient is None else 1),
+        segment("SBR", "P", "18" if patient is None else "", subscriber.group_number, "", "", "", "", "",
+                claim.payer.filing_indicator),
+        segment("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", subscriber.member_id),
+    ]
+    if patient is None:
+        assert subscriber.address is not None and subscriber.date_of_birth is not None, "checked by _check"
+        out += [*_address(subscriber.address),
+                segment("DMG", "D8", f"{subscriber.date_of_birth:%Y%m%d}", subscriber.sex)]
+    out.append(segment("NM1", "PR", "2", claim.payer.name, "", "", "", "", "PI", claim.payer.payer_id))
+    if patient is not None:
+        out += [segment("HL", 3, 2, 23, 0), segment("PAT", patient.relationship),
+                segment("NM1", "QC", "1", patient.last_name, patient.first_name),
+                *_address(patient.address),
+                segment("DMG", "D8", f"{patient.date_of_birth:%Y%m%d}", patient.sex)]
+    return out
+
+
 def _segments(claim: ProfessionalClaim, parties: Parties, created_at: datetime, control_number: int) -> list[str]:
-    provider, subscriber = claim.billing_provider, claim.subscriber
+    provider = claim.billing_provider
     out = [
         segment("BHT", "0019", "00", f"{claim.claim_id}-{control_number}", f"{created_at:%Y%m%d}", f"{created_at:%H%M}", "CH"),
         segment("NM1", "41", "2", provider.name, "", "", "", "", "46", parties.sender_id),
@@ -169,12 +218,7 @@ def _segments(claim: ProfessionalClaim, parties: Parties, created_at: datetime, 
         segment("NM1", "85", "2", provider.name, "", "", "", "", "XX", provider.npi),
         *_address(provider.address),
         segment("REF", "EI", provider.tax_id.replace("-", "")),
-        segment("HL", 2, 1, 22, 0),
-        segment("SBR", "P", "18", subscriber.group_number, "", "", "", "", "", claim.payer.filing_indicator),
-        segment("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", subscriber.member_id),
-        *_address(subscriber.address),
-        segment("DMG", "D8", f"{subscriber.date_of_birth:%Y%m%d}", subscriber.sex),
-        segment("NM1", "PR", "2", claim.payer.name, "", "", "", "", "PI", claim.payer.payer_id),
+        *_subscriber_and_patient(claim),
         segment("CLM", claim.claim_id, _money(claim.total_charge), "", "",
                 Composite([claim.place_of_service, "B", "1"]), "Y", "A", "Y", "Y"),
     ]

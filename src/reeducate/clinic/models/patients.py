@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reeducate.clinic.db import Base, UTCDateTime, enum_type, utcnow
 from reeducate.clinic.models.organisation import Clinic
-from reeducate.clinic.vocabulary import PlanKind, Sex
+from reeducate.clinic.vocabulary import PlanKind, Sex, SubscriberRelationship
 
 
 class Patient(Base):
@@ -32,6 +32,9 @@ class Patient(Base):
     city: Mapped[str] = mapped_column(String(100), default="")
     state: Mapped[str] = mapped_column(String(40), default="")
     postal_code: Mapped[str] = mapped_column(String(20), default="")
+    emergency_contact_name: Mapped[str] = mapped_column(String(200), default="")
+    emergency_contact_relationship: Mapped[str] = mapped_column(String(60), default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     clinic: Mapped[Clinic] = relationship()
@@ -72,5 +75,24 @@ class Coverage(Base):
     eligibility_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     eligibility_status: Mapped[str] = mapped_column(String(20), default="")
     eligibility: Mapped[dict[str, Any] | None] = mapped_column(JSON, doc="The payer's last 271 answer, read.")
+    subscriber_relationship: Mapped[SubscriberRelationship] = mapped_column(
+        enum_type(SubscriberRelationship), default=SubscriberRelationship.SELF,
+        doc="The patient's relationship to the plan's holder; the subscriber_* fields are empty when self.",
+    )
+    subscriber_first_name: Mapped[str] = mapped_column(String(100), default="")
+    subscriber_last_name: Mapped[str] = mapped_column(String(100), default="")
+    subscriber_date_of_birth: Mapped[date | None] = mapped_column(Date)
+    subscriber_sex: Mapped[Sex | None] = mapped_column(enum_type(Sex))
 
     patient: Mapped[Patient] = relationship(back_populates="coverages")
+
+    @property
+    def patient_is_subscriber(self) -> bool:
+        return self.subscriber_relationship is SubscriberRelationship.SELF
+
+    @property
+    def subscriber_name(self) -> str:
+        """Who holds the plan: the patient, or the subscriber named on the coverage."""
+        if self.patient_is_subscriber:
+            return self.patient.full_name
+        return f"{self.subscriber_first_name} {self.subscriber_last_name}"

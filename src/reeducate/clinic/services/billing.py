@@ -29,7 +29,7 @@ from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
 from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
 from reeducate.clinic.schemas import plain_text
-from reeducate.clinic.vocabulary import Activity, AuditAction, NoteStatus, PlanKind, Role
+from reeducate.clinic.vocabulary import Activity, AuditAction, NoteStatus, PlanKind, Role, Sex
 
 ACTIVITY_CODES = {
     Activity.NEUROMUSCULAR_REEDUCATION: "97112",
@@ -241,6 +241,10 @@ def _person(user) -> x837.Person:  # noqa: ANN001 - a User row
     return x837.Person(last or user.full_name, first, user.npi or "", TAXONOMY.get(user.role, ""))
 
 
+def _sex_code(sex: Sex | None) -> str:
+    return {Sex.FEMALE: "F", Sex.MALE: "M"}.get(sex, "U") if sex else "U"
+
+
 def professional_claim(session: Session, visit: Visit, billing: VisitBilling) -> x837.ProfessionalClaim:
     """The 837P's content for a visit whose note is signed; InvalidInput names what is missing."""
     note = _note(session, visit.id)
@@ -262,16 +266,25 @@ def professional_claim(session: Session, visit: Visit, billing: VisitBilling) ->
     if billing.billed is None or not billing.billed.lines:
         raise InvalidInput(f"Visit {visit.id} has nothing billable: no code has minutes that make a unit, so "
                            "there is no claim to release. Check each code's minutes on the visit's billing page.")
+    address = _address(patient.address_line, patient.city, patient.state, patient.postal_code)
+    if coverage.patient_is_subscriber:
+        subscriber = x837.Subscriber(patient.last_name, patient.first_name, patient.date_of_birth,
+                                     _sex_code(patient.sex), coverage.member_id, address, coverage.group_number)
+        dependant = None
+    else:  # the plan's holder in 2000B, the patient in 2000C
+        subscriber = x837.Subscriber(coverage.subscriber_last_name, coverage.subscriber_first_name,
+                                     coverage.subscriber_date_of_birth, _sex_code(coverage.subscriber_sex),
+                                     coverage.member_id, None, coverage.group_number)
+        dependant = x837.Dependant(x837.PATIENT_RELATIONSHIP[coverage.subscriber_relationship.value],
+                                   patient.last_name, patient.first_name, patient.date_of_birth,
+                                   _sex_code(patient.sex), address)
     return x837.ProfessionalClaim(
         claim_id=f"V{visit.id}", service_date=visit.checked_in_at.date(),
         billing_provider=x837.Organisation(clinic.name, clinic.npi, clinic.tax_id, _address(
             clinic.billing_address, clinic.billing_city, clinic.billing_state, clinic.billing_postal_code),
             clinic.billing_phone, "Billing office"),
         rendering=_person(visit.clinician),
-        subscriber=x837.Subscriber(patient.last_name, patient.first_name, patient.date_of_birth,
-                                   {"female": "F", "male": "M"}.get(patient.sex.value, "U"), coverage.member_id,
-                                   _address(patient.address_line, patient.city, patient.state, patient.postal_code),
-                                   coverage.group_number),
+        subscriber=subscriber, patient=dependant,
         payer=x837.Payer(coverage.payer_name, coverage.payer_id, FILING_INDICATOR[coverage.plan_kind]),
         diagnoses=diagnoses, lines=billing.billed.lines, referring=referring,
         onset_date=visit.episode.onset_date if visit.episode else None,

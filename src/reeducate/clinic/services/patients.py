@@ -8,12 +8,14 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import changes_between, record, record_reads, snapshot
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.models import Coverage, Patient
 from reeducate.clinic.numbering import mrn_series, next_number
 from reeducate.clinic.schemas import CoverageCreate, PatientCreate, PatientUpdate, plain_text
+from reeducate.clinic.services import coverages
 from reeducate.clinic.vocabulary import STAFF, AuditAction
 
 SEARCH_LIMIT = 50
@@ -71,26 +73,29 @@ def _next_mrn(session: Session, clinic_id: int) -> str:
 
 
 def create(session: Session, actor: Actor, data: PatientCreate) -> Patient:
-    """Register a patient in the actor's clinic, with their primary insurance if given."""
-    require_role(actor, STAFF, "register patients")
+    """Register a patient in the actor's clinic, with their primary and secondary insurance if given."""
+    require_role(actor, permissions.REGISTER, "register patients")
     assert actor.clinic_id is not None
     patient = Patient(
         clinic_id=actor.clinic_id,
         mrn=_next_mrn(session, actor.clinic_id),
-        **data.model_dump(exclude={"coverage", "email"}),
+        **data.model_dump(exclude={"coverage", "secondary_coverage", "email"}),
         email=str(data.email or ""),
     )
     session.add(patient)
     session.flush()
     record(session, actor, AuditAction.CREATE, "patient", patient.id, patient_id=patient.id)
     if data.coverage:
-        add_coverage(session, actor, patient.id, data.coverage)
+        coverages.add(session, actor, patient, data.coverage.model_copy(update={"priority": 1}))
+    if data.secondary_coverage:
+        coverages.add(session, actor, patient, data.secondary_coverage.model_copy(update={"priority": 2}))
     return patient
 
 
 def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate) -> Patient:
-    """Change demographics or contact; the audit row names the fields changed."""
-    require_role(actor, STAFF, "change patient demographics")
+    """Change demographics, contact, address or emergency contact; the audit row keeps each changed
+    field before and after."""
+    require_role(actor, permissions.REGISTER, "change patient demographics")
     patient = load(session, actor, patient_id, clinical=False)
     changes = data.model_dump(exclude_unset=True)
     if "email" in changes:
@@ -107,18 +112,6 @@ def update(session: Session, actor: Actor, patient_id: int, data: PatientUpdate)
 
 
 def add_coverage(session: Session, actor: Actor, patient_id: int, data: CoverageCreate) -> Coverage:
-    """Add an insurance plan; a plan of the same priority stops being active."""
-    require_role(actor, STAFF, "change insurance")
-    patient = load(session, actor, patient_id, clinical=False)
-    for existing in patient.coverages:
-        if existing.is_active and existing.priority == data.priority:
-            existing.is_active = False
-    coverage = Coverage(patient_id=patient.id, **data.model_dump())
-    session.add(coverage)
-    session.flush()
-    session.refresh(patient, ["coverages"])
-    record(
-        session, actor, AuditAction.CREATE, "coverage", coverage.id, patient_id=patient.id,
-        detail=f"{data.plan_kind.value} {data.payer_name}",
-    )
-    return coverage
+    """Add an insurance plan to a patient by the order of payers (:mod:`coverages`)."""
+    require_role(actor, permissions.REGISTER, "change insurance")
+    return coverages.add(session, actor, load(session, actor, patient_id, clinical=False), data)
