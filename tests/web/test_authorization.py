@@ -119,6 +119,13 @@ NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p"
 
 NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
 
+PATIENT_EDIT = {"first_name": "Penny", "last_name": "Quennell", "date_of_birth": "1950-02-03", "sex": "female",
+                "phone": "(217) 555-0142", "city": "Springfield", "state": "IL", "postal_code": "62704",
+                "emergency_contact_name": "Pat Quennell", "emergency_contact_relationship": "Spouse"}
+SPOUSE_PLAN = {"plan_kind": "commercial", "payer_name": "Blue Prairie Health", "member_id": "W123",
+               "subscriber_relationship": "spouse", "subscriber_first_name": "Pat", "subscriber_last_name": "Quennell",
+               "subscriber_date_of_birth": "1948-05-06", "subscriber_sex": "male"}
+
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
     Case("GET", "/api/v1/me", ANYONE, audited=False),
@@ -253,6 +260,20 @@ CASES: list[Case] = [
     Case("POST", "/visits/{w.visit_done}/claims", BILLING, prepare=_unbilled),
     Case("GET", "/visits/{w.visit_open}/note", CLINICAL_WRITE),
     Case("POST", "/visits/{w.visit_open}/note", CLINICAL_WRITE, form=lambda w: NOTE_FORM, prepare=_drafted),
+    # patients' records: demographics, coverage (subscriber, secondary payer), eligibility from the chart
+    Case("PATCH", "/api/v1/coverages/{w.coverage}", STAFF_WRITE, json=lambda w: {"group_number": "G-7"}),
+    Case("POST", "/api/v1/coverages/{w.coverage}/deactivate", STAFF_WRITE, json=lambda w: {"reason": "Plan ended"}),
+    Case("GET", "/patients/{w.p1}/edit", STAFF_RECORD_READ),
+    Case("POST", "/patients/{w.p1}/edit", STAFF_WRITE, form=lambda w: {**PATIENT_EDIT}),
+    Case("GET", "/patients/{w.p1}/coverages/new", STAFF_RECORD_READ),
+    Case("POST", "/patients/{w.p1}/coverages/new", STAFF_WRITE, form=lambda w: {**SPOUSE_PLAN, "priority": "2"}),
+    Case("GET", "/coverages/{w.coverage}/edit", STAFF_RECORD_READ),
+    Case("POST", "/coverages/{w.coverage}/edit", STAFF_WRITE, form=lambda w: {**SPOUSE_PLAN, "plan_kind": "medicare"}),
+    Case("GET", "/coverages/{w.coverage}/deactivate", STAFF_RECORD_READ),
+    Case("POST", "/coverages/{w.coverage}/deactivate", STAFF_WRITE, form=lambda w: {"reason": "Plan ended"}),
+    Case("GET", "/coverages/{w.coverage}/eligibility", BILLING),
+    Case("GET", "/coverages/{w.coverage}/eligibility/270", BILLING),
+    Case("POST", "/coverages/{w.coverage}/eligibility", BILLING, form=lambda w: {"x12": PT_271}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -285,7 +306,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     app = create_app(settings_for_tests(tmp_path))
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
-    for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
+    for module in (pages.auth, pages.schedule, pages.patients, pages.coverages, pages.booking, pages.portal, pages.measures,
                    pages.balance, pages.movement, pages.training, pages.billing):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)

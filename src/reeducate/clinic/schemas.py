@@ -143,6 +143,10 @@ class CoverageUpdate(Input):
     subscriber_sex: Sex | None = None
 
 
+class CoverageEnd(Input):
+    reason: str = Field(min_length=1, max_length=300, description="Why the coverage ends (plan ended, new card).")
+
+
 class EmergencyContact(Input):
     emergency_contact_name: str = Field("", max_length=200)
     emergency_contact_relationship: str = Field("", max_length=60)

@@ -32,6 +32,13 @@ BENEFIT_KINDS = {
     "X": "Health care facility", "Y": "Spend down",
 }
 """EB01 eligibility or benefit information codes."""
+PERIODS = {
+    "6": "Hour", "7": "Day", "13": "24 hours", "21": "Years", "22": "Service year", "23": "Calendar year",
+    "24": "Year to date", "25": "Contract", "26": "Episode", "27": "Visit", "28": "Outlier", "29": "Remaining",
+    "30": "Exceeded", "31": "Not exceeded", "32": "Lifetime", "33": "Lifetime remaining", "34": "Month",
+    "35": "Week", "36": "Admission",
+}
+"""EB06 time period qualifiers (what a benefit's amount is counted over), as x12sdk's 5010 EB segment lists them."""
 ACTIVE_KINDS = frozenset({"1", "2", "3", "4", "5"})
 INACTIVE_KINDS = frozenset({"6", "7", "8"})
 

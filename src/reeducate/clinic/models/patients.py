@@ -87,6 +87,11 @@ class Coverage(Base):
     patient: Mapped[Patient] = relationship(back_populates="coverages")
 
     @property
+    def has_payer(self) -> bool:
+        """Whether someone other than the patient pays (self-pay has no payer to ask or bill)."""
+        return self.plan_kind is not PlanKind.SELF_PAY
+
+    @property
     def patient_is_subscriber(self) -> bool:
         return self.subscriber_relationship is SubscriberRelationship.SELF
 

@@ -28,8 +28,11 @@ EDITABLE = ("plan_kind", "payer_name", "member_id", "group_number", "claim_numbe
 """What a coverage's edit may change (its priority and whether it is active change by add and end)."""
 
 
-def get(session: Session, actor: Actor, coverage_id: int) -> Coverage:
-    """A coverage of a patient the actor may see, for staff who register; audited as a read."""
+def get(session: Session, actor: Actor, coverage_id: int, *, for_billing: bool = False) -> Coverage:
+    """A coverage of a patient the actor may see, for staff who register (or, ``for_billing``, who check
+    eligibility); audited as a read."""
+    if for_billing:
+        require_role(actor, permissions.BILL, "check insurance eligibility")
     coverage = _load(session, actor, coverage_id, "change insurance")
     record(session, actor, AuditAction.READ, "coverage", coverage.id, patient_id=coverage.patient_id)
     return coverage

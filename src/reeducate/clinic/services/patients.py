@@ -30,6 +30,12 @@ def get(session: Session, actor: Actor, patient_id: int, *, clinical: bool = Fal
     return patient
 
 
+def for_edit(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """A patient whose details the actor may change (staff who register); audited as a read."""
+    require_role(actor, permissions.REGISTER, "change patient demographics")
+    return get(session, actor, patient_id)
+
+
 def load(session: Session, actor: Actor, patient_id: int, *, clinical: bool) -> Patient:
     """A patient the actor may see, without an audit row (the caller audits what it reads)."""
     return fetch_for_patient(session, actor, Patient, patient_id, "patient", patient_of=lambda p: p,

@@ -21,3 +21,4 @@ router = APIRouter(prefix="/api/v1")
 for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, training,
                billing, audit):
     router.include_router(module.router)
+router.include_router(patients.coverages_router)

@@ -7,7 +7,9 @@ from fastapi import APIRouter
 from reeducate.clinic.schemas import (
     AppointmentOut,
     CoverageCreate,
+    CoverageEnd,
     CoverageOut,
+    CoverageUpdate,
     EpisodeCreate,
     EpisodeOut,
     PatientCreate,
@@ -16,10 +18,12 @@ from reeducate.clinic.schemas import (
     PatientUpdate,
     VisitOut,
 )
-from reeducate.clinic.services import episodes, patients, scheduling, visits
+from reeducate.clinic.services import coverages, episodes, patients, scheduling, visits
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/patients", tags=["patients"])
+coverages_router = APIRouter(prefix="/coverages", tags=["patients"])
+"""A coverage by its own id (its eligibility routes are billing's)."""
 
 
 @router.get("", response_model=list[PatientSummary])
@@ -48,7 +52,20 @@ def update_patient(patient_id: int, data: PatientUpdate, actor: StaffDep, sessio
 
 @router.post("/{patient_id}/coverages", response_model=CoverageOut, status_code=201)
 def add_coverage(patient_id: int, data: CoverageCreate, actor: StaffDep, session: SessionDep) -> CoverageOut:
+    """Add a primary or secondary payer; a new primary's predecessor ends or, if asked, becomes the secondary."""
     return CoverageOut.model_validate(patients.add_coverage(session, actor, patient_id, data))
+
+
+@coverages_router.patch("/{coverage_id}", response_model=CoverageOut)
+def update_coverage(coverage_id: int, data: CoverageUpdate, actor: StaffDep, session: SessionDep) -> CoverageOut:
+    """Correct a coverage's payer, plan, numbers or subscriber; what is left out stays as it is."""
+    return CoverageOut.model_validate(coverages.update(session, actor, coverage_id, data))
+
+
+@coverages_router.post("/{coverage_id}/deactivate", response_model=CoverageOut)
+def deactivate_coverage(coverage_id: int, data: CoverageEnd, actor: StaffDep, session: SessionDep) -> CoverageOut:
+    """End a coverage; it stays on the record, inactive."""
+    return CoverageOut.model_validate(coverages.deactivate(session, actor, coverage_id, data.reason))
 
 
 @router.get("/{patient_id}/episodes", response_model=list[EpisodeOut])
