@@ -115,3 +115,14 @@ def test_ending_a_coverage_needs_a_reason_keeps_it_inactive_and_is_refused_to_th
             AuditEvent.resource_type == "coverage", AuditEvent.resource_id == str(coverage_id),
             AuditEvent.action == AuditAction.UPDATE)).one()
         assert row.detail == "Medicare ended: Plan ended" and row.changes == {"is_active": [True, False]}
+
+
+def test_when_the_primary_ends_the_secondary_becomes_the_primary(factory: sessionmaker[Session],
+                                                                 records: World) -> None:
+    with unit_of_work(factory) as session:
+        desk = actor(session, records, "front_desk")
+        patients.add_coverage(session, desk, records.p1, CoverageCreate(
+            plan_kind=PlanKind.COMMERCIAL, payer_name="Heartland Mutual", priority=2))
+        primary_id = session.get_one(Patient, records.p1).coverages[0].id
+        coverages.deactivate(session, desk, primary_id, "Plan ended")
+        assert _coverages(session, records.p1) == [("Medicare", 1, False), ("Heartland Mutual", 1, True)]

@@ -27,6 +27,7 @@ from reeducate.clinic.schemas import (
     CoverageCreate,
     EpisodeCreate,
     PatientCreate,
+    SubscriberFields,
     VisitActivityAdd,
 )
 from reeducate.clinic.services import balance, episodes, measures, patients, scheduling, visits
@@ -40,6 +41,7 @@ from reeducate.clinic.vocabulary import (
     PlanKind,
     Role,
     Sex,
+    SubscriberRelationship,
 )
 from reeducate.example_data import ExampleDataMissing, fetch
 from reeducate.measures import catalogue
@@ -124,6 +126,18 @@ _PATIENTS = (
             "Lateral ankle sprain in basketball; single-leg balance deficit."),
 )
 
+_EMERGENCY_CONTACTS = {
+    "Alvarez": ("Luis Alvarez", "Husband", "(217) 555-0311"), "Kim": ("Grace Kim", "Daughter", "(217) 555-0312"),
+    "Patel": ("Nina Patel", "Mother", "(217) 555-0313"), "Johnson": ("Tanya Johnson", "Wife", "(217) 555-0314"),
+    "Nguyen": ("Bao Nguyen", "Brother", "(217) 555-0315"), "Thompson": ("Kate Thompson", "Wife", "(217) 555-0316"),
+    "Garcia": ("Carlos Garcia", "Husband", "(217) 555-0317"), "Wilson": ("Ruth Wilson", "Sister", "(217) 555-0318"),
+    "Miller": ("Owen Miller", "Husband", "(217) 555-0319"), "Brown": ("Helen Brown", "Daughter", "(217) 555-0320"),
+    "Davis": ("Martha Davis", "Wife", "(217) 555-0321"), "Brooks": ("Dana Brooks", "Mother", "(217) 555-0322"),
+}
+"""Each demo patient's emergency contact: name, relationship, phone (made up, as the patients are)."""
+_SPOUSE_SUBSCRIBERS = {"Garcia": ("Carlos", "Garcia", date(1963, 9, 21), Sex.MALE)}
+"""Demo patients insured through their spouse's plan: the subscriber's first and last name, birth date, sex."""
+
 _ACTIVITY_MIX = {
     Role.PHYSICAL_THERAPIST: (Activity.NEUROMUSCULAR_REEDUCATION, Activity.THERAPEUTIC_EXERCISE,
                               Activity.MANUAL_THERAPY, Activity.GAIT_TRAINING),
@@ -204,13 +218,19 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
                   staff: dict[str, User], desk: Actor, person: _Person, today: date,
                   zone: ZoneInfo, store: RecordingStore) -> tuple[int, int]:
     """Register one patient with coverage, an episode and past visits; returns (patient, episode)."""
+    contact, relationship, contact_phone = _EMERGENCY_CONTACTS[person.last]
+    spouse = _SPOUSE_SUBSCRIBERS.get(person.last)
+    subscriber = SubscriberFields() if spouse is None else SubscriberFields(
+        subscriber_relationship=SubscriberRelationship.SPOUSE, subscriber_first_name=spouse[0],
+        subscriber_last_name=spouse[1], subscriber_date_of_birth=spouse[2], subscriber_sex=spouse[3])
     patient = patients.create(session, desk, PatientCreate(
         first_name=person.first, last_name=person.last, date_of_birth=person.born, sex=person.sex,
         phone=f"(217) 555-{rng.randrange(100, 9999):04d}", email=_patient_email(person),
         address_line=f"{rng.randrange(10, 999)} {rng.choice(['Oak', 'Elm', 'Maple', 'Cedar'])} Street",
-        city="Springfield", state="IL", postal_code="62704",
+        city="Springfield", state="IL", postal_code="62704", emergency_contact_name=contact,
+        emergency_contact_relationship=relationship, emergency_contact_phone=contact_phone,
         coverage=CoverageCreate(
-            plan_kind=person.plan, payer_name=person.payer,
+            **subscriber.model_dump(), plan_kind=person.plan, payer_name=person.payer,
             member_id="" if person.plan is PlanKind.SELF_PAY else f"{rng.randrange(10**9, 10**10)}",
             claim_number=f"CLM-{rng.randrange(10**5, 10**6)}"
             if person.plan in (PlanKind.AUTO_PIP, PlanKind.WORKERS_COMP) else "",

@@ -5,7 +5,8 @@ The order of payers is the front desk's rule: one active primary and at most one
 A new primary replaces the active one, which either has ended (it becomes inactive, the default: a
 patient who brings a new card usually has a new plan) or stays on as the secondary (someone turning
 65 whose employer plan now pays after Medicare), in which case an active secondary before it ends.
-A new secondary replaces the active secondary, which ends.
+A new secondary replaces the active secondary, which ends. When the primary ends, the active
+secondary becomes the primary (it is then the payer claims go to first).
 """
 
 from __future__ import annotations
@@ -102,8 +103,24 @@ def deactivate(session: Session, actor: Actor, coverage_id: int, reason: str) ->
         raise InvalidInput(f"{coverage.payer_name} is already inactive.")
     if not reason.strip():
         raise InvalidInput("Say why the coverage ends (for example: plan ended, wrong card).", field="reason")
+    serialise(session, LockScope.PATIENT, coverage.patient_id)
     _end(session, actor, coverage, reason.strip()[:300])
+    successor = next_payer(coverage)
+    if coverage.priority == PRIMARY and successor is not None:
+        before = snapshot(successor, ("priority",))
+        successor.priority = PRIMARY
+        record(session, actor, AuditAction.UPDATE, "coverage", successor.id, patient_id=successor.patient_id,
+               detail=f"{successor.payer_name} became the primary payer: {coverage.payer_name} ended",
+               changes=changes_between(before, {"priority": PRIMARY}))
     return coverage
+
+
+def next_payer(coverage: Coverage) -> Coverage | None:
+    """The active secondary that becomes the primary when ``coverage``, the primary, ends."""
+    if coverage.priority != PRIMARY:
+        return None
+    return next((c for c in coverage.patient.coverages
+                 if c.is_active and c.priority == SECONDARY and c.id != coverage.id), None)
 
 
 def _check_subscriber(coverage: Coverage) -> None:

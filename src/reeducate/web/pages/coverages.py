@@ -100,6 +100,7 @@ def _end_page(request: Request, login: LoginDep, coverage: Coverage, reason: str
               status_code: int = 200) -> Response:
     return render(request, "pages/coverage_end.html", {
         "login": login, "coverage": coverage, "patient": coverage.patient, "reason": reason, "error": error,
+        "successor": coverages.next_payer(coverage),
     }, status_code=status_code)
 
 
