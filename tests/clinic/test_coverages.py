@@ -103,7 +103,7 @@ def test_ending_a_coverage_needs_a_reason_keeps_it_inactive_and_is_refused_to_th
 ) -> None:
     with unit_of_work(factory) as session:
         coverage_id = session.get_one(Patient, records.p1).coverages[0].id
-        with pytest.raises(InvalidInput, match="Say why"):
+        with pytest.raises(InvalidInput, match="why the coverage ends"):
             coverages.deactivate(session, actor(session, records, "front_desk"), coverage_id, " ")
         with pytest.raises(Forbidden):
             coverages.deactivate(session, actor(session, records, "patient"), coverage_id, "Plan ended")

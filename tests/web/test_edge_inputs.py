@@ -83,6 +83,15 @@ TEXTS = [
         "code": "97112", "minutes": "15", "assistant_minutes": "", "region": bad}),
     Probe("a payer's 271", "POST", "/api/v1/coverages/{w.coverage}/eligibility-response",
           json=lambda w, bad: {"x12": bad}),
+    Probe("edit a patient (page)", "POST", "/patients/{w.p1}/edit", form=lambda w, bad: {
+        "first_name": "Penny", "last_name": "Quennell", "date_of_birth": "1950-02-03", "sex": "female",
+        "emergency_contact_name": bad}),
+    Probe("correct a coverage (API)", "PATCH", "/api/v1/coverages/{w.coverage}",
+          json=lambda w, bad: {"subscriber_relationship": "spouse", "subscriber_first_name": bad}),
+    Probe("correct a coverage (page)", "POST", "/coverages/{w.coverage}/edit", form=lambda w, bad: {
+        "plan_kind": "medicare", "payer_name": "Medicare", "member_id": bad}),
+    Probe("end a coverage (page)", "POST", "/coverages/{w.coverage}/deactivate", form=lambda w, bad: {"reason": bad}),
+    Probe("a payer's 271 (page)", "POST", "/coverages/{w.coverage}/eligibility", form=lambda w, bad: {"x12": bad}),
     Probe("log in (API)", "POST", "/api/v1/auth/login", persona=None,
           json=lambda w, bad: {"email": bad, "password": PASSWORD}),
     Probe("log in (page)", "POST", "/login", persona=None, form=lambda w, bad: {

@@ -19,10 +19,12 @@ from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Coverage, Patient
-from reeducate.clinic.schemas import CoverageCreate, CoverageUpdate
+from reeducate.clinic.schemas import CoverageCreate, CoverageUpdate, plain_text
 from reeducate.clinic.vocabulary import AuditAction, SubscriberRelationship
 
 PRIMARY, SECONDARY = 1, 2
+MAX_REASON_CHARS = 300
+"""Why a coverage ended: a phrase, kept in the audit row's detail."""
 SUBSCRIBER_FIELDS = ("subscriber_relationship", "subscriber_first_name", "subscriber_last_name",
                      "subscriber_date_of_birth", "subscriber_sex")
 EDITABLE = ("plan_kind", "payer_name", "member_id", "group_number", "claim_number", "payer_id", *SUBSCRIBER_FIELDS)
@@ -101,10 +103,12 @@ def deactivate(session: Session, actor: Actor, coverage_id: int, reason: str) ->
     coverage = _load(session, actor, coverage_id, "change insurance")
     if not coverage.is_active:
         raise InvalidInput(f"{coverage.payer_name} is already inactive.")
-    if not reason.strip():
-        raise InvalidInput("Say why the coverage ends (for example: plan ended, wrong card).", field="reason")
+    reason = plain_text(reason, "The reason").strip()
+    if not reason or len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"Say in at most {MAX_REASON_CHARS} characters why the coverage ends (for example: "
+                           "plan ended, wrong card).", field="reason")
     serialise(session, LockScope.PATIENT, coverage.patient_id)
-    _end(session, actor, coverage, reason.strip()[:300])
+    _end(session, actor, coverage, reason)
     successor = next_payer(coverage)
     if coverage.priority == PRIMARY and successor is not None:
         before = snapshot(successor, ("priority",))
