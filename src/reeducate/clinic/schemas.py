@@ -164,7 +164,7 @@ class PatientCreate(EmergencyContact):
     city: str = Field("", max_length=100)
     state: str = Field("", max_length=40)
     postal_code: str = Field("", max_length=20)
-    coverage: CoverageCreate | None = None
+    coverage: CoverageCreate | None = Field(None, description="The primary payer (its priority is 1).")
     secondary_coverage: CoverageCreate | None = Field(None, description="A second payer (its priority is 2).")
 
 
