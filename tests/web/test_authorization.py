@@ -253,6 +253,12 @@ CASES: list[Case] = [
     Case("POST", "/visits/{w.visit_done}/claims", BILLING, prepare=_unbilled),
     Case("GET", "/visits/{w.visit_open}/note", CLINICAL_WRITE),
     Case("POST", "/visits/{w.visit_open}/note", CLINICAL_WRITE, form=lambda w: NOTE_FORM, prepare=_drafted),
+    # the visit's life (issue 18 item 3): its page, minutes per activity, completion after confirmation
+    Case("GET", "/visits/{w.visit_open}", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/activities", CLINICAL_WRITE,
+         form=lambda w: {"activity": "gait_training", "minutes": "8"}),
+    Case("GET", "/visits/{w.visit_open}/complete", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/complete", CLINICAL_WRITE),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -286,7 +292,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
     for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
-                   pages.balance, pages.movement, pages.training, pages.billing):
+                   pages.balance, pages.movement, pages.training, pages.billing, pages.visits):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}

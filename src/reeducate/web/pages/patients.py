@@ -10,7 +10,6 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import CoverageCreate, PatientCreate
 from reeducate.clinic.services import episodes, patients, scheduling, visits
 from reeducate.clinic.vocabulary import PlanKind, Sex
-from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
@@ -79,7 +78,6 @@ def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
         "today": scheduling.local_today(location),
         "tz": location.timezone,
         "booked": request.query_params.get("booked"),
-        "instruments": catalogue.instruments(),
     })
 
 
