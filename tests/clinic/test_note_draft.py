@@ -6,9 +6,10 @@ Pure: the draft is written from records in memory, no database needed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from reeducate.clinic.models import ExerciseRecord
+from reeducate.clinic.models import ExerciseRecord, MeasureAdministration
 from reeducate.clinic.note_draft import draft, grouped_runs
 from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
 
@@ -75,3 +76,10 @@ def test_a_broken_connection_is_said_so() -> None:
     content = written(run(repetitions=3, status=ExerciseStatus.INTERRUPTED))
     assert content["objective"] == ("Mini squat (left): 3 repetitions; mean quality score 80/100; "
                                     "interrupted before its end (the connection was lost).")
+
+
+def test_a_measure_given_outside_an_episode_is_named_not_given_by_its_id() -> None:
+    tug = MeasureAdministration(measure_id="tug", score=11.4, result={"unit": "s", "interpretations": []},
+                                administered_at=datetime(2026, 12, 2, 17, tzinfo=UTC))
+    content = draft(administrations=[tug], progress=[], trials=[], recordings=[], exercises=[], minutes_97112=0)
+    assert content["objective"] == "Timed Up and Go: 11.4 s."

@@ -16,6 +16,7 @@ from typing import Any
 
 from reeducate.clinic.models import BalanceTrial, ExerciseRecord, MeasureAdministration, MovementRecording
 from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
+from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
 from reeducate.training.catalogue import UnknownExercise, exercise, library
 
@@ -148,7 +149,8 @@ def _measure_lines(administrations: list[MeasureAdministration], progress: list[
     lines = []
     for a in administrations:
         item = by_id.get(a.measure_id)
-        name = item.name if item else a.measure_id
+        shipped = instruments().get(a.measure_id)
+        name = item.name if item else shipped.name if shipped else a.measure_id
         if a.score is None:
             lines.append(f"{name}: not scored ({a.result.get('reason') or 'incomplete'}).")
             continue
