@@ -59,9 +59,6 @@ def _cues(runs: ExerciseRuns) -> list[str]:
 
 SOURCE_LABELS = {ExerciseSource.RECORDING: " (replayed from a recorded file)"}
 """How the note labels an exercise not measured live on the patient (a live camera is unlabelled)."""
-NOT_THE_PATIENTS = frozenset({ExerciseSource.SIMULATED})
-"""Sources that are never the patient's performance: a simulated patient is a demonstration, so its
-runs stay out of the note altogether (the visit's pages list them, labelled)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ def grouped_runs(records: list[ExerciseRecord]) -> list[ExerciseRuns]:
     each was first done; an exercise still running is not in a note."""
     groups: dict[tuple[str, str | None, str], list[ExerciseRecord]] = {}
     for record in records:
-        if record.source in NOT_THE_PATIENTS or record.status is ExerciseStatus.IN_PROGRESS:
+        if not ExerciseSource(record.source).is_the_patients or record.status is ExerciseStatus.IN_PROGRESS:
             continue
         groups.setdefault((record.exercise_id, record.side, record.source), []).append(record)
     return [ExerciseRuns(tuple(runs)) for runs in groups.values()]

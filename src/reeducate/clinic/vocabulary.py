@@ -220,6 +220,11 @@ class ExerciseSource(enum.StrEnum):
             ExerciseSource.SIMULATED: "Simulated patient — demonstration, not the patient's performance",
         }[self]
 
+    @property
+    def is_the_patients(self) -> bool:
+        """False for a simulated patient: its runs stay out of every note and of the patient's minutes."""
+        return self is not ExerciseSource.SIMULATED
+
 
 class NoteStatus(enum.StrEnum):
     """A visit note is a draft until signed; signed is final."""

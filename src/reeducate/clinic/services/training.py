@@ -180,15 +180,10 @@ def of_visit(session: Session, actor: Actor, visit_id: int) -> list[ExerciseReco
     return found
 
 
-def is_the_patients(record: ExerciseRecord) -> bool:
-    """False for a simulated patient's run: a demonstration, kept out of the note and of the minutes."""
-    return record.source != ExerciseSource.SIMULATED
-
-
 def active_minutes(records: list[ExerciseRecord]) -> float:
     """Minutes of the patient's own active training in the visit's exercises (a simulated patient's runs
     left out: they are nobody's training)."""
-    return round(sum(r.active_s for r in records if is_the_patients(r)) / 60.0, 1)
+    return round(sum(r.active_s for r in records if ExerciseSource(r.source).is_the_patients) / 60.0, 1)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class ExerciseLine:
 
     @property
     def is_the_patients(self) -> bool:
-        return self.source is not ExerciseSource.SIMULATED
+        return self.source.is_the_patients
 
 
 @dataclass(frozen=True)
