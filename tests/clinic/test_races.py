@@ -253,3 +253,21 @@ def test_five_clinicians_starting_a_visits_note_at_once_share_one_draft(factory,
     outcomes = race(factory, 5, lambda session, i: notes.start_draft(
         session, actor(session, records, "therapist"), records.visit_open).id)
     assert outcomes.raised() == [] and len(set(outcomes.succeeded())) == 1
+
+
+def test_a_visit_completed_while_minutes_are_added_keeps_exactly_the_minutes_it_was_completed_with(
+        factory, records: World) -> None:
+    def act(session: Session, i: int) -> tuple[str, int]:
+        pt = actor(session, records, "therapist")
+        if i % 2:
+            return "completed", visits.complete(session, pt, records.visit_open).total_minutes
+        added = visits.add_activity(session, pt, records.visit_open,
+                                    VisitActivityAdd(activity=Activity.GAIT_TRAINING, minutes=5))
+        return "added", added.total_minutes
+
+    outcomes = race(factory, 8, act)
+    completed = [minutes for kind, minutes in outcomes.succeeded() if kind == "completed"]
+    assert len(completed) == 1 and outcomes.raised().count(Conflict) == 8 - len(outcomes.succeeded())
+    with factory() as session:
+        assert visits.clinical_visit(session, actor(session, records, "therapist"),
+                                     records.visit_open).total_minutes == completed[0]

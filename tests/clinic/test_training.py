@@ -31,7 +31,7 @@ def start(session: Session, world: World, persona: str = "therapist", **changes:
 def test_the_summary_is_kept_as_it_grows_and_the_minutes_add_up(factory: sessionmaker[Session],
                                                                 records: World) -> None:
     with unit_of_work(factory) as session:
-        record_id = start(session, records)
+        record_id = start(session, records, source="camera")
     with unit_of_work(factory) as session:
         training.save_progress(session, actor(session, records, "therapist"), record_id,
                                {**SUMMARY, "repetitions": 2})
@@ -58,7 +58,7 @@ def test_severe_pain_locks_the_visit_until_a_physical_therapist_resumes(factory:
         row = training.of_visit(session, actor(session, records, "therapist"), records.visit_open)[-1]
         assert (row.status, row.pain_score, row.pain_at_s, row.regress) == (
             ExerciseStatus.STOPPED_FOR_PAIN, 8, 12.4, True)
-        with pytest.raises(Conflict, match="pain 8/10 was reported during mini-squat"):
+        with pytest.raises(Conflict, match=r"pain 8/10 was reported during Mini squat \(left\)"):
             start(session, records)
     with unit_of_work(factory) as session, pytest.raises(Forbidden):
         training.resume(session, actor(session, records, "assistant"), records.visit_open)
@@ -139,3 +139,40 @@ def test_a_simulated_patients_run_never_reaches_the_note(factory: sessionmaker[S
     written = "\n".join(str(value) for value in [*draft.content.values(), *draft.content["nmr"].values()])
     assert "Mini squat" not in written and "simulated" not in written.lower()
     assert "(replayed from a recorded file)" in written
+
+
+@pytest.mark.parametrize(("done", "stored"), [
+    ({"repetitions": 0, "holds_completed": None}, ExerciseStatus.ENDED_EARLY),
+    ({"repetitions": 0, "holds_completed": 0}, ExerciseStatus.ENDED_EARLY),
+    ({"repetitions": 1, "holds_completed": None}, ExerciseStatus.COMPLETED),
+    ({"repetitions": 0, "holds_completed": 1}, ExerciseStatus.COMPLETED),
+], ids=["no-repetition", "no-hold", "one-repetition", "one-hold"])
+def test_an_exercise_ended_with_no_repetition_or_hold_is_stored_as_ended_early_never_completed(
+        factory: sessionmaker[Session], records: World, done: dict, stored: ExerciseStatus) -> None:
+    with unit_of_work(factory) as session:
+        record_id = start(session, records, source="camera")
+        row = training.finish(session, actor(session, records, "therapist"), record_id, {**SUMMARY, **done})
+        assert row.status is stored
+    with unit_of_work(factory) as session:  # kept so by the database (its CHECK constraint knows the status)
+        assert training.of_visit(session, actor(session, records, "therapist"), records.visit_open)[-1].status is stored
+        draft = notes.start_draft(session, actor(session, records, "therapist"), records.visit_open)
+    if stored is ExerciseStatus.ENDED_EARLY:
+        assert "Mini squat (left): ended early" in draft.content["objective"]
+
+
+def test_a_broken_connection_at_zero_repetitions_stays_interrupted(factory: sessionmaker[Session],
+                                                                   records: World) -> None:
+    with unit_of_work(factory) as session:
+        row = training.finish(session, actor(session, records, "therapist"), start(session, records),
+                              {**SUMMARY, "repetitions": 0}, status=ExerciseStatus.INTERRUPTED)
+        assert row.status is ExerciseStatus.INTERRUPTED
+
+
+def test_a_simulated_patients_run_adds_no_minute_of_the_patients_training(factory: sessionmaker[Session],
+                                                                         records: World) -> None:
+    with unit_of_work(factory) as session:
+        training.finish(session, actor(session, records, "therapist"), start(session, records), SUMMARY)
+        training.finish(session, actor(session, records, "therapist"), start(session, records, source="camera"),
+                        SUMMARY)
+        rows = training.of_visit(session, actor(session, records, "therapist"), records.visit_open)
+    assert training.active_minutes(rows) == 0.7  # the camera run's 42 s; the simulated 42 s are nobody's

@@ -274,6 +274,12 @@ CASES: list[Case] = [
     Case("GET", "/coverages/{w.coverage}/eligibility", BILLING),
     Case("GET", "/coverages/{w.coverage}/eligibility/270", BILLING),
     Case("POST", "/coverages/{w.coverage}/eligibility", BILLING, form=lambda w: {"x12": PT_271}),
+    # the visit's life (issue 18 item 3): its page, minutes per activity, completion after confirmation
+    Case("GET", "/visits/{w.visit_open}", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/activities", CLINICAL_WRITE,
+         form=lambda w: {"activity": "gait_training", "minutes": "8"}),
+    Case("GET", "/visits/{w.visit_open}/complete", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/complete", CLINICAL_WRITE),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -306,8 +312,8 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     app = create_app(settings_for_tests(tmp_path))
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
-    for module in (pages.auth, pages.schedule, pages.patients, pages.coverages, pages.booking, pages.portal, pages.measures,
-                   pages.balance, pages.movement, pages.training, pages.billing):
+    for module in (pages.auth, pages.schedule, pages.patients, pages.coverages, pages.booking, pages.portal,
+                   pages.measures, pages.balance, pages.movement, pages.training, pages.billing, pages.visits):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}

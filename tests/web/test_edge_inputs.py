@@ -109,6 +109,8 @@ NUMBERS = [
           form=lambda w, bad: {f"item-{n}": str(bad) for n in range(1, 15)}),
     Probe("a questionnaire (portal)", "POST", "/portal/questionnaires/{w.episode}/nprs", persona="patient",
           form=lambda w, bad: {"item-1": str(bad)}),
+    Probe("minutes per activity (page)", "POST", "/visits/{w.visit_open}/activities",
+          form=lambda w, bad: {"activity": "gait_training", "minutes": str(bad)}),
 ]
 
 

@@ -1,7 +1,7 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
 may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
-force plate and movement pages, an episode's progress, the portal, registration, a patient's edit and their
-coverage pages)."""
+force plate and movement pages, a visit's page and its completion, an episode's progress, the portal,
+registration, a patient's edit and their coverage pages)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visi
          "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress",
          # patients' records
          "/patients/new", "/patients/{w.p1}/edit", "/patients/{w.p1}/coverages/new", "/coverages/{w.coverage}/edit",
-         "/coverages/{w.coverage}/deactivate", "/coverages/{w.coverage}/eligibility")
+         "/coverages/{w.coverage}/deactivate", "/coverages/{w.coverage}/eligibility",
+         # the visit's life
+         "/visits/{w.visit_open}", "/visits/{w.visit_done}", "/visits/{w.visit_open}/complete")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

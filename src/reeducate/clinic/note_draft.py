@@ -1,7 +1,8 @@
 """The first draft of a visit's SOAP note, written from what the visit recorded.
 
 Facts only: scores with their interpretation and change since the baseline, instrumented results,
-the exercises trained with their repetitions, scores, cues and any pain, and the minutes per code.
+the exercises trained with their repetitions, scores, cues and any pain (the patient's own only; repeated
+runs summarised), and the minutes per code.
 For 97112 it lists what payers look for: the deficit treated (balance, coordination, kinesthetic
 sense, posture, proprioception: the CPT descriptor's words), the techniques, the skilled cues, the
 patient's response and the minutes. The clinician edits the draft before signing it.
@@ -9,9 +10,13 @@ patient's response and the minutes. The clinician edits the draft before signing
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from reeducate.clinic.models import BalanceTrial, ExerciseRecord, MeasureAdministration, MovementRecording
+from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
+from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
 from reeducate.training.catalogue import UnknownExercise, exercise, library
 
@@ -30,7 +35,8 @@ SECTIONS = ("subjective", "objective", "assessment", "plan")
 NMR_FIELDS = ("deficits", "techniques", "cues", "response", "minutes")
 
 
-def _exercise_name(record: ExerciseRecord) -> str:
+def exercise_name(record: ExerciseRecord) -> str:
+    """The exercise's name as people read it, with the side trained (its id if the library lost it)."""
     try:
         name = exercise(record.exercise_id).name
     except UnknownExercise:
@@ -38,35 +44,101 @@ def _exercise_name(record: ExerciseRecord) -> str:
     return f"{name} ({record.side})" if record.side else name
 
 
-def _cues(record: ExerciseRecord) -> list[str]:
-    """The cue text of each fault the engine cued, with how many times."""
+def _cues(runs: ExerciseRuns) -> list[str]:
+    """The cue text of each fault the engine cued over the runs, with how many times."""
     try:
-        chosen = exercise(record.exercise_id)
+        chosen = exercise(runs.first.exercise_id)
     except UnknownExercise:
         return []
     texts = {f.fault: f.cue for m in chosen.monitors for f in m.faults}
-    return [f'"{texts.get(fault, fault)}" x{count}' for fault, count in record.summary.get("faults", {}).items()
-            if count]
+    counts: Counter[str] = Counter()
+    for record in runs.records:
+        counts.update({fault: count for fault, count in record.summary.get("faults", {}).items() if count})
+    return [f'"{texts.get(fault, fault)}" x{count}' for fault, count in counts.items()]
 
 
-SOURCE_LABELS = {"recording": " (replayed from a recorded file)"}
+SOURCE_LABELS = {ExerciseSource.RECORDING: " (replayed from a recorded file)"}
 """How the note labels an exercise not measured live on the patient (a live camera is unlabelled)."""
-NOT_THE_PATIENTS = frozenset({"simulated"})
-"""Sources that are never the patient's performance: a simulated patient is a demonstration, so its
-runs stay out of the note altogether (the visit's pages list them, labelled)."""
 
 
-def _exercise_line(record: ExerciseRecord) -> str:
-    parts = [_exercise_name(record) + SOURCE_LABELS.get(record.source, "") + ":"]
-    if record.holds_completed is not None:
-        parts.append(f"{record.holds_completed} hold(s) completed")
-    else:
-        parts.append(f"{record.repetitions} repetitions")
-    if record.mean_score is not None:
-        parts.append(f"mean quality score {record.mean_score:.0f}/100")
-    if record.pain_score is not None:
-        parts.append(f"stopped for pain {record.pain_score}/10 at {record.pain_at_s or 0:.0f} s")
-    return " ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if parts[2:] else "")
+@dataclass(frozen=True)
+class ExerciseRuns:
+    """The runs of one exercise (same side, same source) in a visit, which the note says in one line."""
+
+    records: tuple[ExerciseRecord, ...]
+
+    @property
+    def first(self) -> ExerciseRecord:
+        return self.records[0]
+
+    @property
+    def name(self) -> str:
+        return exercise_name(self.first) + SOURCE_LABELS.get(ExerciseSource(self.first.source), "")
+
+    @property
+    def holds(self) -> bool:
+        """True when the exercise counts holds rather than repetitions."""
+        return self.first.holds_completed is not None
+
+    def done(self, record: ExerciseRecord) -> int:
+        return (record.holds_completed or 0) if self.holds else record.repetitions
+
+    @property
+    def total(self) -> int:
+        return sum(self.done(r) for r in self.records)
+
+    @property
+    def prescribed(self) -> int | None:
+        """The dose the library prescribes in one visit: sets x repetitions, or sets x holds (one hold a
+        set when no repetitions are given); None when the exercise is not in the library."""
+        try:
+            dosage = exercise(self.first.exercise_id).dosage
+        except UnknownExercise:
+            return None
+        if self.holds:
+            return dosage.sets * (dosage.reps or 1)
+        return dosage.sets * dosage.reps if dosage.reps else None
+
+    @property
+    def criteria_met(self) -> bool:
+        """The prescribed dose done over the runs, none stopped for pain or marked for regression: the
+        only case in which the note suggests the next exercise."""
+        return (self.prescribed is not None and self.total >= self.prescribed
+                and not any(r.regress or r.pain_score is not None for r in self.records))
+
+    def line(self) -> str:
+        unit = "hold(s) completed" if self.holds else "repetitions"
+        parts: list[str] = []
+        if len(self.records) == 1:
+            record = self.first
+            if record.status is ExerciseStatus.ENDED_EARLY:
+                return f"{self.name}: ended early, no {'hold' if self.holds else 'repetition'} done."
+            head = f"{self.done(record)} {unit}"
+        else:
+            best = max(self.done(r) for r in self.records)
+            head = f"{len(self.records)} runs, {self.total} {unit} in total, best run {best}"
+            if early := sum(r.status is ExerciseStatus.ENDED_EARLY for r in self.records):
+                parts.append(f"{early} ended early with none done")
+        scores = [r.mean_score for r in self.records if r.mean_score is not None]
+        if scores:
+            parts.append(("mean quality score " if len(scores) == 1 else "best mean quality score ")
+                         + f"{max(scores):.0f}/100")
+        parts += [f"stopped for pain {r.pain_score}/10 at {r.pain_at_s or 0:.0f} s"
+                  for r in self.records if r.pain_score is not None]
+        if any(r.status is ExerciseStatus.INTERRUPTED for r in self.records):
+            parts.append("interrupted before its end (the connection was lost)")
+        return f"{self.name}: {head}" + ("; " + "; ".join(parts) if parts else "") + "."
+
+
+def grouped_runs(records: list[ExerciseRecord]) -> list[ExerciseRuns]:
+    """The patient's runs (a simulated patient's left out) by exercise, side and source, in the order
+    each was first done; an exercise still running is not in a note."""
+    groups: dict[tuple[str, str | None, str], list[ExerciseRecord]] = {}
+    for record in records:
+        if not ExerciseSource(record.source).is_the_patients or record.status is ExerciseStatus.IN_PROGRESS:
+            continue
+        groups.setdefault((record.exercise_id, record.side, record.source), []).append(record)
+    return [ExerciseRuns(tuple(runs)) for runs in groups.values()]
 
 
 def _measure_lines(administrations: list[MeasureAdministration], progress: list[MeasureProgress]) -> list[str]:
@@ -74,7 +146,8 @@ def _measure_lines(administrations: list[MeasureAdministration], progress: list[
     lines = []
     for a in administrations:
         item = by_id.get(a.measure_id)
-        name = item.name if item else a.measure_id
+        shipped = instruments().get(a.measure_id)
+        name = item.name if item else shipped.name if shipped else a.measure_id
         if a.score is None:
             lines.append(f"{name}: not scored ({a.result.get('reason') or 'incomplete'}).")
             continue
@@ -117,47 +190,53 @@ def _movement_line(recording: MovementRecording) -> str | None:
     return text + "."
 
 
+def _progression(runs: ExerciseRuns) -> str | None:
+    if not runs.criteria_met:
+        return None
+    try:
+        nxt = exercise(runs.first.exercise_id).progressions
+    except UnknownExercise:
+        return None
+    if not nxt:
+        return None
+    return (f"{exercise_name(runs.first)}: the prescribed {runs.prescribed} {'holds' if runs.holds else 'repetitions'} "
+            f"done; progress to {exercise(nxt[0]).name} when the patient is ready.")
+
+
 def draft(
     *, administrations: list[MeasureAdministration], progress: list[MeasureProgress], trials: list[BalanceTrial],
     recordings: list[MovementRecording], exercises: list[ExerciseRecord], minutes_97112: int,
 ) -> dict[str, Any]:
-    """The note's sections as text the clinician edits; ``nmr`` holds the 97112 elements."""
-    exercises = [r for r in exercises if r.source not in NOT_THE_PATIENTS]
-    pain = [f"Pain {r.pain_score}/10 reported ({r.pain_reported_by or 'patient'}) during {_exercise_name(r)}."
-            for r in exercises if r.pain_score is not None]
+    """The note's sections as text the clinician edits; ``nmr`` holds the 97112 elements.
+
+    Exercises are the patient's own (:func:`grouped_runs`): a simulated patient's runs never enter,
+    a replay says so, repeated runs are one line, an exercise ended with nothing done says "ended
+    early", and the plan suggests a progression only once the prescribed dose was done without pain."""
+    groups = grouped_runs(exercises)
+    pain = [f"Pain {r.pain_score}/10 reported ({r.pain_reported_by or 'patient'}) during {exercise_name(r)}."
+            for g in groups for r in g.records if r.pain_score is not None]
     objective = _measure_lines(administrations, progress)
     objective += [_balance_line(t) for t in trials]
     objective += [line for line in (_movement_line(r) for r in recordings) if line]
-    objective += [_exercise_line(r) for r in exercises]
+    objective += [g.line() for g in groups]
     assessment = [
         f"{p.name}: latest {p.trajectory.points[-1].score:g} against goal {p.goal:g} (baseline {p.trajectory.baseline:g})."
         for p in progress if p.goal is not None and p.trajectory is not None
     ]
-    regress = [f"Regress {_exercise_name(r)} next visit (pain {r.pain_score}/10)." for r in exercises if r.regress]
-    progressions = []
-    for r in exercises:
-        achieved = r.holds_completed if r.holds_completed is not None else r.repetitions
-        if r.regress or r.status.value != "completed" or not achieved:
-            continue
-        try:
-            nxt = exercise(r.exercise_id).progressions
-        except UnknownExercise:
-            nxt = []
-        if nxt:
-            progressions.append(f"{_exercise_name(r)} achieved: progress to "
-                                f"{exercise(nxt[0]).name} when the patient is ready.")
+    regress = [f"Regress {exercise_name(r)} next visit (pain {r.pain_score}/10)."
+               for g in groups for r in g.records if r.regress]
+    progressions = [line for line in (_progression(g) for g in groups) if line]
     techniques: list[str] = []
     deficits: list[str] = []
     cues: list[str] = []
-    for r in exercises:
+    for g in groups:
         try:
-            technique = library().techniques[exercise(r.exercise_id).technique]
+            technique = library().techniques[exercise(g.first.exercise_id).technique]
         except (UnknownExercise, KeyError):
             continue
         techniques.append(technique.name)
         deficits += TECHNIQUE_DEFICITS.get(technique.id, ())
-        cues += [f"{_exercise_name(r)}: {c}" for c in _cues(r)]
-    response = [_exercise_line(r) for r in exercises]
+        cues += [f"{exercise_name(g.first)}: {c}" for c in _cues(g)]
     return {
         "subjective": "\n".join(pain),
         "objective": "\n".join(objective),
@@ -167,7 +246,7 @@ def draft(
             "deficits": ", ".join(dict.fromkeys(deficits)),
             "techniques": ", ".join(dict.fromkeys(techniques)),
             "cues": "\n".join(cues),
-            "response": "\n".join(response),
+            "response": "\n".join(g.line() for g in groups),
             "minutes": minutes_97112,
         },
     }

@@ -174,6 +174,9 @@ SLOT_HOLDING = frozenset(
 
 
 class VisitStatus(enum.StrEnum):
+    """Life of a visit: checked in -> in progress (the first minutes, measure, recording or exercise)
+    -> completed (with its minutes; afterwards only the note, addenda and billing change)."""
+
     CHECKED_IN = "checked_in"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
@@ -210,8 +213,30 @@ class ExerciseStatus(enum.StrEnum):
 
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
+    ENDED_EARLY = "ended_early"  # ended with no repetition or hold done: never "completed"
     STOPPED_FOR_PAIN = "stopped_for_pain"
     INTERRUPTED = "interrupted"  # the connection broke: what was counted up to then is kept
+
+
+class ExerciseSource(enum.StrEnum):
+    """Where a live exercise's samples came from, which decides what the record may claim."""
+
+    CAMERA = "camera"  # the patient, live
+    RECORDING = "recording"  # a recording of the visit replayed: the patient's, but not live
+    SIMULATED = "simulated"  # a made-up patient: a demonstration, never the patient's performance
+
+    @property
+    def label(self) -> str:
+        return {
+            ExerciseSource.CAMERA: "Live camera",
+            ExerciseSource.RECORDING: "Replay of a recording of this visit",
+            ExerciseSource.SIMULATED: "Simulated patient — demonstration, not the patient's performance",
+        }[self]
+
+    @property
+    def is_the_patients(self) -> bool:
+        """False for a simulated patient: its runs stay out of every note and of the patient's minutes."""
+        return self is not ExerciseSource.SIMULATED
 
 
 class NoteStatus(enum.StrEnum):

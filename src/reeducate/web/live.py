@@ -174,8 +174,7 @@ class LiveRun:
                 ended_here = None
                 if self.ending is None and not self.ended:
                     # Written before any await, so a cancelled connection still marks the record.
-                    status = ExerciseStatus.COMPLETED if played_out else ExerciseStatus.INTERRUPTED
-                    ended_here = (status, self._finish(status))
+                    ended_here = self._finish(ExerciseStatus.COMPLETED if played_out else ExerciseStatus.INTERRUPTED)
                 with contextlib.suppress(asyncio.CancelledError):
                     await receiver
                 if self.ending is not None:  # a pain report or a stop is being written: let it finish
@@ -326,13 +325,15 @@ class LiveRun:
                              "a physical therapist or chiropractor checks the patient and resumes them."})
         await self.send({"type": "summary", "status": "stopped_for_pain", "summary": summary})
 
-    def _finish(self, status: ExerciseStatus) -> dict[str, Any]:
-        """End the record with the summary so far (synchronously: it must survive a cancelled task)."""
+    def _finish(self, status: ExerciseStatus) -> tuple[ExerciseStatus, dict[str, Any]]:
+        """End the record with the summary so far (synchronously: it must survive a cancelled task);
+        the status stored (the service decides: nothing done is "ended early") and the summary."""
         assert self.engine is not None
         self.ended = True
         summary = self.engine.summary()
-        self._in_session(lambda s: training.finish(s, self.actor, self._record(), summary, status=status))
-        return summary
+        stored = self._in_session(
+            lambda s: training.finish(s, self.actor, self._record(), summary, status=status).status)
+        return stored, summary
 
     async def _stop(self) -> None:
         """The therapist ended the exercise."""
@@ -340,9 +341,9 @@ class LiveRun:
             return
         self.ended = True
         summary = self.engine.summary()
-        await self.db(lambda s: training.finish(s, self.actor, self._record(), summary,
-                                                status=ExerciseStatus.COMPLETED))
-        await self.send({"type": "summary", "status": str(ExerciseStatus.COMPLETED), "summary": summary})
+        stored = await self.db(lambda s: training.finish(s, self.actor, self._record(), summary,
+                                                         status=ExerciseStatus.COMPLETED).status)
+        await self.send({"type": "summary", "status": str(stored), "summary": summary})
 
 
 def _posed(pose: LivePose | None, jpeg: bytes, fps: float) -> tuple[LivePose, Sample]:

@@ -97,7 +97,7 @@ def upload_trials(
     if commit_before_analysis:
         session.commit()
     results = [(upload, analyse(upload, preset, height_cm)) for upload in uploads]
-    recordings.still_open(session, visit, "the trials")
+    recordings.still_open(session, actor, visit, "the trials")
     trials = []
     for upload, result in results:
         trial = BalanceTrial(

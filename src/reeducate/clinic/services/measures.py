@@ -37,7 +37,6 @@ from reeducate.clinic.vocabulary import (
     EpisodeStatus,
     Role,
     Sex,
-    VisitStatus,
 )
 from reeducate.measures import catalogue
 from reeducate.measures.change import MeasureProgress, trajectory
@@ -105,9 +104,8 @@ def record_in_visit(
     """A clinician records an administration during an open visit."""
     require_role(actor, CLINICIANS, "record outcome measures")
     visit = visits.clinical_visit(session, actor, visit_id)
-    if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is completed; record the measure in the patient's next visit.")
     measure = instrument(measure_id)
+    visits.record_into(session, actor, visit, f"the {measure.abbreviation}")
     return _administer(session, actor, visit.patient, measure, data, episode_id=visit.episode_id,
                        visit_id=visit.id, source=AdministrationSource.CLINICIAN, now=now or utcnow())
 

@@ -164,7 +164,7 @@ def upload_recording(session: Session, actor: Actor, visit_id: int, upload: Move
     if commit_before_analysis:
         session.commit()
     result = analyse(upload)
-    recordings.still_open(session, visit, "the recording")
+    recordings.still_open(session, actor, visit, "the recording")
     summary = (result.get("gait") or {}).get("summary", {})
     recording = MovementRecording(
         patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id, kind=upload.kind,

@@ -34,10 +34,10 @@ def open_visit(session: Session, actor: Actor, visit_id: int, doing: str, what: 
     return visit
 
 
-def still_open(session: Session, visit: Visit, what: str) -> None:
-    """Check ``visit`` again, read afresh: it may have been completed while a file was being analysed."""
-    session.refresh(visit)
-    _refuse_completed(visit, what)
+def still_open(session: Session, actor: Actor, visit: Visit, what: str) -> None:
+    """Check ``visit`` again, read afresh (it may have been completed while a file was being analysed),
+    just before ``what`` is inserted; the visit is then in progress."""
+    visits.record_into(session, actor, visit, what)
 
 
 def _refuse_completed(visit: Visit, what: str) -> None:

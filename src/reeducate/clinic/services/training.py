@@ -25,6 +25,7 @@ from reeducate.clinic.models import (
     MovementRecording,
     Visit,
 )
+from reeducate.clinic.note_draft import exercise_name
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import recordings, visits
 from reeducate.clinic.uploads import as_file, safe_name
@@ -32,6 +33,7 @@ from reeducate.clinic.vocabulary import (
     CLINICIANS,
     EVALUATING_CLINICIANS,
     AuditAction,
+    ExerciseSource,
     ExerciseStatus,
     MovementKind,
     VisitStatus,
@@ -43,7 +45,7 @@ from reeducate.training.catalogue import UnknownExercise, exercise
 from reeducate.training.live import SIDES, live_exercise
 from reeducate.training.models import Monitor
 
-SOURCES = ("camera", "recording", "simulated")
+SOURCES = tuple(ExerciseSource)
 
 
 def severe_pain_lock(session: Session, visit_id: int) -> ExerciseRecord | None:
@@ -56,7 +58,7 @@ def severe_pain_lock(session: Session, visit_id: int) -> ExerciseRecord | None:
 
 def _lock_message(lock: ExerciseRecord) -> str:
     return (f"Live exercises are stopped for this visit: pain {lock.pain_score}/10 was reported during "
-            f"{lock.exercise_id}. A physical therapist or chiropractor must check the patient and resume them.")
+            f"{exercise_name(lock)}. A physical therapist or chiropractor must check the patient and resume them.")
 
 
 def _open_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
@@ -82,6 +84,7 @@ def start(session: Session, actor: Actor, visit_id: int, *, exercise_id: str, mo
         raise InvalidInput(f"{chosen.name} trains one side: choose left or right.")
     if source not in SOURCES:
         raise InvalidInput(f"Unknown source {source!r}; choose {', '.join(SOURCES)}.")
+    visits.record_into(session, actor, visit, f"the exercise {chosen.name}")
     row = ExerciseRecord(patient_id=visit.patient_id, visit_id=visit.id, exercise_id=chosen.id, monitor=watched.key,
                          side=side if chosen.sided else None, source=source, status=ExerciseStatus.IN_PROGRESS,
                          summary={}, started_by_id=actor.user_id)
@@ -116,11 +119,21 @@ def save_progress(session: Session, actor: Actor, record_id: int, summary: dict[
     return row
 
 
+def ended_status(row: ExerciseRecord, asked: ExerciseStatus) -> ExerciseStatus:
+    """What an ending is stored as: an exercise ended with no repetition and no hold done ended early,
+    whoever asked for "completed" (a broken connection stays interrupted)."""
+    if asked is ExerciseStatus.COMPLETED and not row.repetitions and not row.holds_completed:
+        return ExerciseStatus.ENDED_EARLY
+    return asked
+
+
 def finish(session: Session, actor: Actor, record_id: int, summary: dict[str, Any], *,
            status: ExerciseStatus = ExerciseStatus.COMPLETED) -> ExerciseRecord:
-    """The exercise ended (completed by the therapist, or interrupted by a broken connection)."""
+    """The exercise ended: completed by the therapist (or ended early, :func:`ended_status`), or
+    interrupted by a broken connection."""
     row = _in_progress(session, actor, record_id)
     _apply(row, summary)
+    status = ended_status(row, status)
     row.status, row.ended_at = status, utcnow()
     record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
            detail=f"{row.exercise_id} {status.value}: {row.repetitions} repetitions, {row.active_s:.0f} s")
@@ -168,8 +181,9 @@ def of_visit(session: Session, actor: Actor, visit_id: int) -> list[ExerciseReco
 
 
 def active_minutes(records: list[ExerciseRecord]) -> float:
-    """Minutes of active training the visit's exercises add up to (what the note and billing will read)."""
-    return round(sum(r.active_s for r in records) / 60.0, 1)
+    """Minutes of the patient's own active training in the visit's exercises (a simulated patient's runs
+    left out: they are nobody's training)."""
+    return round(sum(r.active_s for r in records if ExerciseSource(r.source).is_the_patients) / 60.0, 1)
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,8 @@ def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: 
                             sampling_rate_hz=rate)
     except (DeviceError, ValueError) as exc:
         raise InvalidInput(str(exc)) from None
-    row = start(session, actor, visit_id, exercise_id=chosen.id, monitor=watched.key, side=side, source="recording")
+    row = start(session, actor, visit_id, exercise_id=chosen.id, monitor=watched.key, side=side,
+                source=ExerciseSource.RECORDING)
     return finish(session, actor, row.id, result["summary"])
 
 

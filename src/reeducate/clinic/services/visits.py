@@ -1,4 +1,11 @@
-"""Visits: check-in from a booked appointment, minutes per activity, completion."""
+"""Visits: check-in from a booked appointment, minutes per activity, completion.
+
+A visit's life is checked in -> in progress -> completed. The first thing recorded in it (minutes, an
+outcome measure, a force-plate trial, a movement recording, a live exercise) moves it to in progress
+(:func:`record_into`, which every service that records in a visit calls); completing it needs the
+minutes per activity, and afterwards nothing more is recorded in it: only its note (with addenda) and
+its billing go on.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor, check_same_clinic, fetch, fetch_for_patient, require_role
-from reeducate.clinic.audit_log import record
+from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Appointment, Visit, VisitActivity
+from reeducate.clinic.models import Appointment, ExerciseRecord, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import (
@@ -21,8 +28,11 @@ from reeducate.clinic.vocabulary import (
     STAFF,
     AppointmentStatus,
     AuditAction,
+    ExerciseStatus,
     VisitStatus,
 )
+
+NEXT_VISIT = "the patient's next visit"
 
 
 def check_in(session: Session, actor: Actor, appointment_id: int, *, now: datetime | None = None) -> Visit:
@@ -72,15 +82,31 @@ def get(session: Session, actor: Actor, visit_id: int) -> Visit:
     return visit
 
 
+def record_into(session: Session, actor: Actor, visit: Visit, what: str) -> None:
+    """``what`` is about to be recorded in ``visit``: refused once the visit is completed, and the first
+    thing recorded moves a checked-in visit to in progress.
+
+    Taken under the visit's lock and read afresh (a file may have been analysed meanwhile), so that a
+    completion and a recording decide one after the other."""
+    serialise(session, LockScope.VISIT, visit.id)
+    session.refresh(visit)
+    if visit.status is VisitStatus.COMPLETED:
+        raise Conflict(f"This visit was completed on {visit.completed_at:%d %b %Y}; record {what} in "
+                       f"{NEXT_VISIT}.")
+    if visit.status is VisitStatus.CHECKED_IN:
+        before = snapshot(visit, ["status"])
+        visit.status = VisitStatus.IN_PROGRESS
+        record(session, actor, AuditAction.UPDATE, "visit", visit.id, patient_id=visit.patient_id,
+               detail=f"in progress: {what} recorded", changes=changes_between(before, snapshot(visit, ["status"])))
+
+
 def add_activity(session: Session, actor: Actor, visit_id: int, data: VisitActivityAdd) -> Visit:
     """Record minutes of one activity; the visit is then in progress."""
     require_role(actor, CLINICIANS, "record treatment minutes")
     visit = clinical_visit(session, actor, visit_id)
-    if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is completed; its minutes can no longer change.")
+    record_into(session, actor, visit, "minutes")
     session.add(VisitActivity(visit_id=visit.id, activity=data.activity, minutes=data.minutes,
                               recorded_by_id=actor.user_id))
-    visit.status = VisitStatus.IN_PROGRESS
     session.flush()
     session.refresh(visit, ["activities"])
     record(session, actor, AuditAction.UPDATE, "visit", visit.id, patient_id=visit.patient_id,
@@ -88,20 +114,36 @@ def add_activity(session: Session, actor: Actor, visit_id: int, data: VisitActiv
     return visit
 
 
+def completion_refusal(session: Session, visit: Visit) -> str | None:
+    """Why ``visit`` cannot be completed now, in words for the clinician; None when it can."""
+    if visit.status is VisitStatus.COMPLETED:
+        return "This visit is already completed."
+    if not visit.activities:
+        return ("Record the minutes spent per activity before completing the visit: a visit is completed "
+                "with the minutes it took.")
+    running = session.scalar(select(ExerciseRecord.id).where(
+        ExerciseRecord.visit_id == visit.id, ExerciseRecord.status == ExerciseStatus.IN_PROGRESS).limit(1))
+    if running is not None:
+        return "A live exercise is still running in this visit; end it before completing the visit."
+    return None
+
+
 def complete(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> Visit:
-    """Close the visit; it needs at least one activity with minutes."""
+    """Close the visit: it needs at least one activity with minutes and no exercise still running."""
     require_role(actor, CLINICIANS, "complete visits")
     visit = clinical_visit(session, actor, visit_id)
-    if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is already completed.")
-    if not visit.activities:
-        raise Conflict("Record the minutes spent per activity before completing the visit.")
+    serialise(session, LockScope.VISIT, visit.id)  # before the status and minutes are read
+    session.refresh(visit)
+    if (refusal := completion_refusal(session, visit)) is not None:
+        raise Conflict(refusal)
+    names = ["status", "completed_at"]
+    before = snapshot(visit, names)
     visit.status = VisitStatus.COMPLETED
     visit.completed_at = now or utcnow()
     if visit.appointment is not None:
         visit.appointment.status = AppointmentStatus.COMPLETED
     record(session, actor, AuditAction.UPDATE, "visit", visit.id, patient_id=visit.patient_id,
-           detail=f"completed, {visit.total_minutes} min")
+           detail=f"completed, {visit.total_minutes} min", changes=changes_between(before, snapshot(visit, names)))
     return visit
 
 

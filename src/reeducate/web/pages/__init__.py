@@ -14,9 +14,10 @@ from reeducate.web.pages import (
     portal,
     schedule,
     training,
+    visits,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training,
-               billing):
+               billing, visits):
     router.include_router(module.router)

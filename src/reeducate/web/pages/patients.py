@@ -13,7 +13,6 @@ from reeducate.clinic.models import Patient
 from reeducate.clinic.schemas import PatientCreate, PatientUpdate
 from reeducate.clinic.services import episodes, patients, scheduling, visits
 from reeducate.clinic.vocabulary import PlanKind, Sex, SubscriberRelationship
-from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.patient_forms import PATIENT_FIELDS, SECONDARY, coverage_input, patient_input
@@ -125,7 +124,6 @@ def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
         "tz": location.timezone,
         "booked": request.query_params.get("booked"),
         "saved": SAVED.get(request.query_params.get("saved", "")),
-        "instruments": catalogue.instruments(),
     })
 
 

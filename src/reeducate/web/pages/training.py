@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from reeducate.clinic.errors import Conflict
-from reeducate.clinic.services import training, visits
+from reeducate.clinic.note_draft import exercise_name
+from reeducate.clinic.services import training, visit_record, visits
+from reeducate.clinic.vocabulary import ExerciseSource
 from reeducate.training.catalogue import library
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.templating import render
@@ -22,11 +24,12 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
     lib = library()
     choices = [(f"{ex.id}|{m.key}", f"{ex.name} · {m.key.replace('_', ' ').replace('-', ' ')}", ex.sided, str(m.device))
                for ex in lib.exercises.values() for m in ex.monitors]
+    lock = training.severe_pain_lock(session, visit.id)
     return render(request, "pages/training.html", {
-        "login": login, "visit": visit, "records": records, "choices": choices,
-        "recordings": training.replayable(session, login.actor, visit_id),
-        "lock": training.severe_pain_lock(session, visit.id), "active_minutes": training.active_minutes(records),
-        "error": error,
+        "login": login, "visit": visit, "lines": visit_record.exercise_lines(records), "choices": choices,
+        "sources": list(ExerciseSource), "recordings": training.replayable(session, login.actor, visit_id),
+        "lock": lock, "lock_name": exercise_name(lock) if lock else "",
+        "active_minutes": training.active_minutes(records), "error": error,
     }, status_code=status_code)
 
 
