@@ -208,6 +208,35 @@ class NoteStatus(enum.StrEnum):
     SIGNED = "signed"
 
 
+class ClaimFrequency(enum.StrEnum):
+    """The claim frequency type code an 837P carries in CLM05-3 (NUBC UB-04 Type of Bill, third digit,
+    as the 005010X222A1 guide uses it): an original claim, a replacement of a prior claim, or its void."""
+
+    ORIGINAL = "1"
+    REPLACEMENT = "7"
+    VOID = "8"
+
+    @property
+    def label(self) -> str:
+        return {ClaimFrequency.ORIGINAL: "Original", ClaimFrequency.REPLACEMENT: "Replacement",
+                ClaimFrequency.VOID: "Void"}[self]
+
+
+class ClaimStatus(enum.StrEnum):
+    """Where a released claim stands: still the visit's live claim (an original or a replacement), or
+    corrected by a later claim (replaced, voided), or itself the void of another."""
+
+    ORIGINAL = "original"
+    REPLACEMENT = "replacement"
+    REPLACED = "replaced"
+    VOIDED = "voided"
+    VOID = "void"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 class AuditAction(enum.StrEnum):
     READ = "read"
     CREATE = "create"
