@@ -206,7 +206,7 @@ def test_the_worklist_shows_unsigned_visits_with_minutes_and_released_claims(fac
     found = worklist(factory, records)
     assert found.to_bill == [] and found.payers == ["Medicare"] and found.cut == []
     assert [(r.visit.id, r.minutes, r.reason) for r in found.not_ready] == [
-        (records.visit_open, 15, "No note yet: the clinician drafts and signs it on the visit's note page.")]
+        (records.visit_open, 15, "No note yet")]
     assert [c.id for c in found.released] == [records.claim]
 
 

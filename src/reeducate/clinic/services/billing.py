@@ -299,7 +299,7 @@ def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetim
     serialise(session, LockScope.VISIT, visit.id)  # two clicks on "release" must not make two originals
     released = live_claim(session, visit.id)
     if released is not None:
-        raise Conflict(f"The claim for visit {visit.id} was already released (control number "
+        raise Conflict("This visit's claim was already released (control number "
                        f"{released.control_number}, ${released.total_charge}); a visit is billed once. "
                        "To correct it, send a replacement or a void from that claim's page.")
     billing = assess(session, visit)

@@ -113,10 +113,10 @@ def _to_bill(session: Session, visits: Select[Visit]) -> list[ToBill]:
 
 def _not_ready_reason(note: VisitNote | None) -> str:
     if note is None:
-        return "No note yet: the clinician drafts and signs it on the visit's note page."
+        return "No note yet"
     if note.status is NoteStatus.DRAFT:
-        return "Note drafted, not signed yet."
-    return f"Note {note.status.value.replace('_', ' ')}, not signed yet."
+        return "Note drafted, not signed"
+    return f"Note {note.status.value.replace('_', ' ')}, not signed"
 
 
 def _not_ready(session: Session, visits: Select[Visit]) -> list[NotReady]:

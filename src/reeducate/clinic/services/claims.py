@@ -40,6 +40,11 @@ class ClaimView:
     replacement: VisitBilling | None
     replacement_refusal: str
 
+    @property
+    def submitter(self) -> str:
+        """The claim submitter identifier (CLM01) the claim was sent with: what a correction names in REF*F8."""
+        return x837.submitter_identifier(self.claim.x12)
+
 
 def _claim(session: Session, actor: Actor, claim_id: int) -> Claim:
     return fetch_for_patient(session, actor, Claim, claim_id, "claim", patient_of=lambda c: c.visit.patient,
