@@ -83,6 +83,9 @@ TEXTS = [
         "code": "97112", "minutes": "15", "assistant_minutes": "", "region": bad}),
     Probe("a payer's 271", "POST", "/api/v1/coverages/{w.coverage}/eligibility-response",
           json=lambda w, bad: {"x12": bad}),
+    Probe("the billing worklist's payer", "GET", "/billing", query=lambda w, bad: {"payer": bad}),
+    Probe("a claim's void (API)", "POST", "/api/v1/claims/{w.claim}/void", json=lambda w, bad: {"reason": bad}),
+    Probe("a claim's replacement (page)", "POST", "/claims/{w.claim}/replacement", form=lambda w, bad: {"reason": bad}),
     Probe("log in (API)", "POST", "/api/v1/auth/login", persona=None,
           json=lambda w, bad: {"email": bad, "password": PASSWORD}),
     Probe("log in (page)", "POST", "/login", persona=None, form=lambda w, bad: {

@@ -29,10 +29,13 @@ from reeducate.clinic.models import (
     VisitCharge,
     VisitNote,
 )
+from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services.billing import live_claims, primary_coverage
 from reeducate.clinic.services.scheduling import day_bounds, location_of
 from reeducate.clinic.vocabulary import ClaimFrequency, NoteStatus, PlanKind
 
+MAX_PAYER_CHARS = 100
+"""The longest payer name the filter takes (a search's limit)."""
 MAX_ROWS = 200
 """Rows shown per section; a longer section says so and asks for a narrower filter."""
 
@@ -160,6 +163,9 @@ def payers(session: Session, actor: Actor) -> list[str]:
 def worklist(session: Session, actor: Actor, filters: Filters) -> Worklist:
     """The three sections for the actor's clinic, oldest visit first (the closest to a filing limit)."""
     require_role(actor, permissions.SEE_BILLING, "see the billing worklist")
+    if len(plain_text(filters.payer, "The payer")) > MAX_PAYER_CHARS:
+        raise InvalidInput(f"A payer's name has at most {MAX_PAYER_CHARS} characters: pick the payer from the list.",
+                           field="payer")
     if filters.since and filters.until and filters.since > filters.until:
         raise InvalidInput(f"The date range runs backwards: {filters.since:%d %b %Y} is after "
                            f"{filters.until:%d %b %Y}. Swap the dates.", field="since")

@@ -34,7 +34,7 @@ def worklist_page(request: Request, login: LoginDep, _staff: StaffDep, session: 
                   until: str = "", payer: str = "") -> Response:
     shown = {"since": since, "until": until, "payer": payer}
     try:
-        filters = Filters(_day(since, "since"), _day(until, "until"), payer.strip()[:100])
+        filters = Filters(_day(since, "since"), _day(until, "until"), payer.strip())
         found = billing_worklist.worklist(session, login.actor, filters)
     except InvalidInput as error:
         session.rollback()
