@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 
+from reeducate.billing.x12.frequency import (
+    ClaimFrequency as ClaimFrequency,  # an X12 code, kept with the 837P
+)
+
 
 class Role(enum.StrEnum):
     """What a person does in the clinic; decides what they may see and do."""
@@ -206,20 +210,6 @@ class NoteStatus(enum.StrEnum):
 
     DRAFT = "draft"
     SIGNED = "signed"
-
-
-class ClaimFrequency(enum.StrEnum):
-    """The claim frequency type code an 837P carries in CLM05-3 (NUBC UB-04 Type of Bill, third digit,
-    as the 005010X222A1 guide uses it): an original claim, a replacement of a prior claim, or its void."""
-
-    ORIGINAL = "1"
-    REPLACEMENT = "7"
-    VOID = "8"
-
-    @property
-    def label(self) -> str:
-        return {ClaimFrequency.ORIGINAL: "Original", ClaimFrequency.REPLACEMENT: "Replacement",
-                ClaimFrequency.VOID: "Void"}[self]
 
 
 class ClaimStatus(enum.StrEnum):

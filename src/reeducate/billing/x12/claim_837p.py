@@ -31,11 +31,10 @@ from reeducate.billing.x12.envelope import (
     segment,
     transaction,
 )
+from reeducate.billing.x12.frequency import ClaimFrequency
 from reeducate.billing.x12.validation import x12_errors
 
 VERSION = "005010X222A1"
-FREQUENCY_CODES = {"1": "original", "7": "replacement", "8": "void"}
-"""CLM05-3 claim frequency type codes written here (NUBC type of bill, third digit)."""
 MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
 
@@ -103,7 +102,7 @@ class ProfessionalClaim:
     referring: Person | None = None
     place_of_service: str = "11"  # office
     onset_date: date | None = None
-    frequency_code: str = "1"  # CLM05-3, one of FREQUENCY_CODES
+    frequency_code: ClaimFrequency = ClaimFrequency.ORIGINAL  # CLM05-3
     corrects: str = ""  # REF*F8: the claim submitter identifier of the claim a replacement corrects
 
     @property
@@ -164,9 +163,7 @@ def _check(claim: ProfessionalClaim) -> None:
             problems.append(f"{line.code} has no charge: set it in the clinic's fee schedule")
         if len(line.modifiers) > 4:
             problems.append(f"{line.code} has more than 4 modifiers")
-    if claim.frequency_code not in FREQUENCY_CODES:
-        problems.append(f"Claim frequency code {claim.frequency_code!r} is not one of {', '.join(FREQUENCY_CODES)}")
-    elif (claim.frequency_code != "1") != bool(claim.corrects):
+    if (claim.frequency_code is not ClaimFrequency.ORIGINAL) != bool(claim.corrects):
         problems.append("A replacement or void names the claim it corrects (REF*F8), and only they do")
     if problems:
         raise ClaimNotValid("; ".join(problems))
@@ -256,7 +253,7 @@ def void_837p(original: str, *, control_number: int, created_at: datetime, produ
                        *element[6:]]
         if element[0] == "CLM":
             place, kind, _ = element[5].split(COMPONENT)
-            element = [*element[:5], COMPONENT.join([place, kind, "8"]), *element[6:]]
+            element = [*element[:5], COMPONENT.join([place, kind, ClaimFrequency.VOID]), *element[6:]]
         body.append(element)
     claim_at = next(i for i, e in enumerate(body) if e[0] == "CLM")
     after = next(i for i in range(claim_at + 1, len(body)) if body[i][0] not in _CLAIM_PREAMBLE)

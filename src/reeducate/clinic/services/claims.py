@@ -120,7 +120,7 @@ def correct(session: Session, actor: Actor, claim_id: int, frequency: ClaimFrequ
     refusal = _replacement_refusal(claim, billing)
     if refusal:
         raise Conflict(refusal)
-    content = replace(professional_claim(session, visit, billing), frequency_code=frequency.value,
+    content = replace(professional_claim(session, visit, billing), frequency_code=frequency,
                       corrects=x837.submitter_identifier(claim.x12))
     return keep_claim(session, actor, visit, claim.coverage, content.total_charge,
                       lambda number: x837.build_837p(content, parties_of(visit, claim.coverage),
