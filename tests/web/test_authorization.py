@@ -280,6 +280,13 @@ CASES: list[Case] = [
          form=lambda w: {"activity": "gait_training", "minutes": "8"}),
     Case("GET", "/visits/{w.visit_open}/complete", CLINICAL_WRITE),
     Case("POST", "/visits/{w.visit_open}/complete", CLINICAL_WRITE),
+    # billing worklist and claim corrections (issue 18, item 5)
+    Case("GET", "/billing", STAFF_LIST),
+    Case("GET", "/claims/{w.claim}", BILLING),
+    Case("POST", "/claims/{w.claim}/replacement", BILLING, form=lambda w: {"reason": "member ID corrected"}),
+    Case("POST", "/claims/{w.claim}/void", BILLING, form=lambda w: {"reason": "billed in error"}),
+    Case("POST", "/api/v1/claims/{w.claim}/replacement", BILLING, json=lambda w: {"reason": "member ID corrected"}),
+    Case("POST", "/api/v1/claims/{w.claim}/void", BILLING, json=lambda w: {"reason": "billed in error"}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -312,8 +319,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     app = create_app(settings_for_tests(tmp_path))
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
-    for module in (pages.auth, pages.schedule, pages.patients, pages.coverages, pages.booking, pages.portal,
-                   pages.measures, pages.balance, pages.movement, pages.training, pages.billing, pages.visits):
+    for module in pages.MODULES:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}

@@ -92,6 +92,9 @@ TEXTS = [
         "plan_kind": "medicare", "payer_name": "Medicare", "member_id": bad}),
     Probe("end a coverage (page)", "POST", "/coverages/{w.coverage}/deactivate", form=lambda w, bad: {"reason": bad}),
     Probe("a payer's 271 (page)", "POST", "/coverages/{w.coverage}/eligibility", form=lambda w, bad: {"x12": bad}),
+    Probe("the billing worklist's payer", "GET", "/billing", query=lambda w, bad: {"payer": bad}),
+    Probe("a claim's void (API)", "POST", "/api/v1/claims/{w.claim}/void", json=lambda w, bad: {"reason": bad}),
+    Probe("a claim's replacement (page)", "POST", "/claims/{w.claim}/replacement", form=lambda w, bad: {"reason": bad}),
     Probe("log in (API)", "POST", "/api/v1/auth/login", persona=None,
           json=lambda w, bad: {"email": bad, "password": PASSWORD}),
     Probe("log in (page)", "POST", "/login", persona=None, form=lambda w, bad: {

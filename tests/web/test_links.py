@@ -1,7 +1,7 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
 may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
 force plate and movement pages, a visit's page and its completion, an episode's progress, the portal,
-registration, a patient's edit and their coverage pages)."""
+registration, a patient's edit and their coverage pages, the billing worklist and a claim)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visi
          "/patients/new", "/patients/{w.p1}/edit", "/patients/{w.p1}/coverages/new", "/coverages/{w.coverage}/edit",
          "/coverages/{w.coverage}/deactivate", "/coverages/{w.coverage}/eligibility",
          # the visit's life
-         "/visits/{w.visit_open}", "/visits/{w.visit_done}", "/visits/{w.visit_open}/complete")
+         "/visits/{w.visit_open}", "/visits/{w.visit_done}", "/visits/{w.visit_open}/complete",
+         # billing
+         "/billing", "/claims/{w.claim}")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

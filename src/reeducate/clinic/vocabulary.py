@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 
+from reeducate.billing.x12.frequency import (
+    ClaimFrequency as ClaimFrequency,  # an X12 code, kept with the 837P
+)
+
 
 class Role(enum.StrEnum):
     """What a person does in the clinic; decides what they may see and do."""
@@ -244,6 +248,21 @@ class NoteStatus(enum.StrEnum):
 
     DRAFT = "draft"
     SIGNED = "signed"
+
+
+class ClaimStatus(enum.StrEnum):
+    """Where a released claim stands: still the visit's live claim (an original or a replacement), or
+    corrected by a later claim (replaced, voided), or itself the void of another."""
+
+    ORIGINAL = "original"
+    REPLACEMENT = "replacement"
+    REPLACED = "replaced"
+    VOIDED = "voided"
+    VOID = "void"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class AuditAction(enum.StrEnum):

@@ -4,6 +4,12 @@ Loops written: 1000A submitter, 1000B receiver, 2000A/2010AA billing provider, 2
 subscriber, 2010BB payer, 2000C/2010CA patient when someone else holds the plan, 2300 claim with
 its diagnoses (HI, ICD-10-CM), 2310A referring and 2310B rendering provider, and one 2400 service
 line per code (SV1 with modifiers, units and diagnosis pointers; DTP 472 date of service).
+
+A correction is a claim of its own (005010X222A1, 2300 CLM05-3 and REF*F8): a replacement carries
+frequency code 7 and the full corrected claim, a void carries 8 and repeats the claim it cancels
+(:func:`void_837p`); both name the claim they correct in REF*F8, the "payer claim control number".
+We receive no payer's claim number (no 277CA or 835 is read), so REF*F8 holds the corrected claim's
+own claim submitter identifier (its CLM01), which the payer keeps with it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,17 @@ from decimal import Decimal
 
 from reeducate.billing.lines import ClaimLine
 from reeducate.billing.npi import check_npi
-from reeducate.billing.x12.envelope import Composite, Parties, interchange, segment, transaction
+from reeducate.billing.x12.envelope import (
+    COMPONENT,
+    ELEMENT,
+    SEGMENT_END,
+    Composite,
+    Parties,
+    interchange,
+    segment,
+    transaction,
+)
+from reeducate.billing.x12.frequency import ClaimFrequency
 from reeducate.billing.x12.validation import x12_errors
 
 VERSION = "005010X222A1"
@@ -105,6 +121,8 @@ class ProfessionalClaim:
     place_of_service: str = "11"  # office
     onset_date: date | None = None
     patient: Dependant | None = None  # None: the subscriber is the patient
+    frequency_code: ClaimFrequency = ClaimFrequency.ORIGINAL  # CLM05-3
+    corrects: str = ""  # REF*F8: the claim submitter identifier of the claim a replacement corrects
 
     @property
     def patient_address(self) -> Address | None:
@@ -172,6 +190,8 @@ def _check(claim: ProfessionalClaim) -> None:
             problems.append(f"{line.code} has no charge: set it in the clinic's fee schedule")
         if len(line.modifiers) > 4:
             problems.append(f"{line.code} has more than 4 modifiers")
+    if (claim.frequency_code is not ClaimFrequency.ORIGINAL) != bool(claim.corrects):
+        problems.append("A replacement or void names the claim it corrects (REF*F8), and only they do")
     if problems:
         raise ClaimNotValid("; ".join(problems))
 
@@ -220,10 +240,12 @@ def _segments(claim: ProfessionalClaim, parties: Parties, created_at: datetime, 
         segment("REF", "EI", provider.tax_id.replace("-", "")),
         *_subscriber_and_patient(claim),
         segment("CLM", claim.claim_id, _money(claim.total_charge), "", "",
-                Composite([claim.place_of_service, "B", "1"]), "Y", "A", "Y", "Y"),
+                Composite([claim.place_of_service, "B", claim.frequency_code]), "Y", "A", "Y", "Y"),
     ]
     if claim.onset_date:
         out.append(segment("DTP", "431", "D8", f"{claim.onset_date:%Y%m%d}"))
+    if claim.corrects:
+        out.append(segment("REF", "F8", claim.corrects))
     codes = [d.replace(".", "").upper() for d in claim.diagnoses]
     out.append("HI*" + "*".join(str(Composite(["ABK" if i == 0 else "ABF", c])) for i, c in enumerate(codes)) + "~")
     if claim.referring:
@@ -242,3 +264,48 @@ def _segments(claim: ProfessionalClaim, parties: Parties, created_at: datetime, 
             segment("DTP", "472", "D8", f"{claim.service_date:%Y%m%d}"),
         ]
     return out
+
+
+# --- corrections ----------------------------------------------------------------------------------
+
+_CLAIM_PREAMBLE = {"DTP", "PWK", "CN1", "AMT"}
+"""Segments of loop 2300 that come between CLM and REF*F8 in the guide's order."""
+
+
+def _elements(text: str) -> list[list[str]]:
+    return [chunk.strip().split(ELEMENT) for chunk in text.split(SEGMENT_END) if chunk.strip()]
+
+
+def submitter_identifier(text: str) -> str:
+    """The claim submitter identifier (CLM01) of a stored 837P: what a correction names in REF*F8."""
+    return next(e[1] for e in _elements(text) if e[0] == "CLM")
+
+
+def void_837p(original: str, *, control_number: int, created_at: datetime, production: bool = False) -> str:
+    """The void (frequency 8) of the stored 837P ``original``: the same claim, segment for segment and
+    to the same receiver, with CLM05-3 8 and REF*F8 naming it; validated with pyx12 like any claim."""
+    elements = _elements(original)
+    gs = next(e for e in elements if e[0] == "GS")
+    start, end = next(i for i, e in enumerate(elements) if e[0] == "ST"), next(i for i, e in enumerate(elements) if e[0] == "SE")
+    corrected = submitter_identifier(original)
+    body: list[list[str]] = []
+    for element in elements[start + 1:end]:
+        if element[0] == "REF" and element[1] == "F8":
+            continue  # a replacement's own reference: the void names the claim it cancels instead
+        if element[0] == "BHT":
+            element = [*element[:3], f"{corrected}-{control_number}", f"{created_at:%Y%m%d}", f"{created_at:%H%M}",
+                       *element[6:]]
+        if element[0] == "CLM":
+            place, kind, _ = element[5].split(COMPONENT)
+            element = [*element[:5], COMPONENT.join([place, kind, ClaimFrequency.VOID]), *element[6:]]
+        body.append(element)
+    claim_at = next(i for i, e in enumerate(body) if e[0] == "CLM")
+    after = next(i for i in range(claim_at + 1, len(body)) if body[i][0] not in _CLAIM_PREAMBLE)
+    body.insert(after, ["REF", "F8", corrected])
+    segments = [ELEMENT.join(e) + SEGMENT_END for e in body]
+    text = interchange(Parties(gs[2], gs[3]), "HC", VERSION, transaction("837", VERSION, segments),
+                       control_number=control_number, created_at=created_at, production=production)
+    errors = x12_errors(text)
+    if errors:
+        raise ClaimNotValid("The void 837P does not validate: " + "; ".join(errors))
+    return text

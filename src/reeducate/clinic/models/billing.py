@@ -18,7 +18,7 @@ from reeducate.clinic.errors import Conflict
 from reeducate.clinic.models.patients import Coverage
 from reeducate.clinic.models.people import User
 from reeducate.clinic.models.visits import Visit
-from reeducate.clinic.vocabulary import NoteStatus
+from reeducate.clinic.vocabulary import ClaimFrequency, ClaimStatus, NoteStatus
 
 
 class VisitCharge(Base):
@@ -83,7 +83,12 @@ class NoteAddendum(Base):
 
 
 class Claim(Base):
-    """An 837P released for a visit: the X12 text exactly as validated and sent."""
+    """An 837P released for a visit: the X12 text exactly as validated and sent.
+
+    A claim is corrected only by a later claim (never edited): a replacement (frequency 7) or a void
+    (frequency 8) names the claim it corrects in ``replaces_claim_id`` (at most one correction each),
+    with the reason given. The visit's live claim is the one neither void nor corrected.
+    """
 
     __tablename__ = "claims"
 
@@ -95,10 +100,31 @@ class Claim(Base):
     x12: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    frequency_code: Mapped[ClaimFrequency] = mapped_column(enum_type(ClaimFrequency), default=ClaimFrequency.ORIGINAL)
+    replaces_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
 
     visit: Mapped[Visit] = relationship()
     coverage: Mapped[Coverage] = relationship()
     created_by: Mapped[User] = relationship()
+    replaces: Mapped[Claim | None] = relationship(remote_side=[id], foreign_keys=[replaces_claim_id],
+                                                  back_populates="corrected_by")
+    corrected_by: Mapped[Claim | None] = relationship(foreign_keys=[replaces_claim_id], back_populates="replaces",
+                                                      uselist=False)
+
+    @property
+    def status(self) -> ClaimStatus:
+        """Original or replacement while live; replaced or voided once corrected; void if it voids another."""
+        if self.frequency_code is ClaimFrequency.VOID:
+            return ClaimStatus.VOID
+        if self.corrected_by is not None:
+            return ClaimStatus.VOIDED if self.corrected_by.frequency_code is ClaimFrequency.VOID else ClaimStatus.REPLACED
+        return ClaimStatus.REPLACEMENT if self.frequency_code is ClaimFrequency.REPLACEMENT else ClaimStatus.ORIGINAL
+
+    @property
+    def is_live(self) -> bool:
+        """Whether this is the claim the payer should pay for the visit now (not void, not corrected)."""
+        return self.status in (ClaimStatus.ORIGINAL, ClaimStatus.REPLACEMENT)
 
 
 @event.listens_for(VisitNote, "before_update")

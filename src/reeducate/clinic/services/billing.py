@@ -6,13 +6,14 @@ and the clinic recorded, checks who may do what, and audits every read and write
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from reeducate.billing.codes import UnknownCode, code
 from reeducate.billing.lines import BilledVisit, BillingRefused, Context, Discipline, Service, bill_visit
@@ -29,7 +30,7 @@ from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
 from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
 from reeducate.clinic.schemas import plain_text
-from reeducate.clinic.vocabulary import Activity, AuditAction, NoteStatus, PlanKind, Role, Sex
+from reeducate.clinic.vocabulary import Activity, AuditAction, ClaimFrequency, NoteStatus, PlanKind, Role, Sex
 
 ACTIVITY_CODES = {
     Activity.NEUROMUSCULAR_REEDUCATION: "97112",
@@ -113,7 +114,7 @@ def context_of(session: Session, visit: Visit) -> Context:
     if medicare and coverage is not None:
         before = session.scalar(
             select(func.coalesce(func.sum(Claim.total_charge), 0)).join(Visit, Claim.visit_id == Visit.id)
-            .where(Visit.patient_id == visit.patient_id, Claim.coverage_id == coverage.id,
+            .where(Visit.patient_id == visit.patient_id, Claim.coverage_id == coverage.id, live_claims(),
                    Visit.id != visit.id, func.extract("year", Visit.checked_in_at) == day.year)
         ) or Decimal(0)
     discipline = Discipline.CHIROPRACTIC if visit.clinician.role is Role.CHIROPRACTOR else Discipline.PHYSICAL_THERAPY
@@ -232,6 +233,18 @@ def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[Cha
 # --- claims ---------------------------------------------------------------------------------------
 
 
+def live_claims() -> ColumnElement[bool]:
+    """Where a claim is one the payer should pay: not a void, and neither replaced nor voided since."""
+    correction = aliased(Claim)
+    return and_(Claim.frequency_code != ClaimFrequency.VOID,
+                ~exists().where(correction.replaces_claim_id == Claim.id))
+
+
+def live_claim(session: Session, visit_id: int) -> Claim | None:
+    """The visit's claim in force, if one was released and not voided (a visit has at most one)."""
+    return session.scalar(select(Claim).where(Claim.visit_id == visit_id, live_claims()))
+
+
 def _address(line: str, city: str, state: str, postal: str) -> x837.Address:
     return x837.Address(line, city, state, postal)
 
@@ -292,30 +305,49 @@ def professional_claim(session: Session, visit: Visit, billing: VisitBilling) ->
 
 
 def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> Claim:
-    """Write, validate (pyx12) and keep the visit's 837P; refused with the reason if anything is wrong."""
+    """Write, validate (pyx12) and keep the visit's 837P; refused with the reason if anything is wrong,
+    or while the visit has a live claim (a void frees the visit to be billed anew)."""
     require_role(actor, permissions.BILL, "release claims")
     visit = billing_visit(session, actor, visit_id)
     serialise(session, LockScope.VISIT, visit.id)  # two clicks on "release" must not make two originals
-    released = session.scalar(select(Claim).where(Claim.visit_id == visit.id).order_by(Claim.id))
+    released = live_claim(session, visit.id)
     if released is not None:
-        raise Conflict(f"The claim for visit {visit.id} was already released (control number "
-                       f"{released.control_number}, ${released.total_charge}); a visit is billed once.")
+        raise Conflict("This visit's claim was already released (control number "
+                       f"{released.control_number}, ${released.total_charge}); a visit is billed once. "
+                       "To correct it, send a replacement or a void from that claim's page.")
     billing = assess(session, visit)
     claim = professional_claim(session, visit, billing)
     coverage = billing.coverage
     assert coverage is not None, "professional_claim refuses a visit without coverage"
+    return keep_claim(session, actor, visit, coverage, claim.total_charge,
+                      lambda number: x837.build_837p(claim, parties_of(visit, coverage), control_number=number,
+                                                     created_at=now or utcnow()))
+
+
+def parties_of(visit: Visit, coverage: Coverage) -> Parties:
+    """The interchange's sender (the clinic, by NPI) and receiver (the payer, by payer ID)."""
+    return Parties(visit.patient.clinic.npi or "REEDUCATE", coverage.payer_id)
+
+
+def keep_claim(session: Session, actor: Actor, visit: Visit, coverage: Coverage, total: Decimal,
+               write: Callable[[int], str], *, corrects: Claim | None = None,
+               frequency: ClaimFrequency = ClaimFrequency.ORIGINAL, reason: str = "") -> Claim:
+    """Number a claim, have ``write`` give its X12 for that control number (a ClaimNotValid is refused
+    with the reason, nothing kept) and keep it, audited; a correction names the claim it corrects."""
     number = next_number(session, CLAIM_CONTROL_NUMBERS)
     try:
-        text = x837.build_837p(claim, Parties(visit.patient.clinic.npi or "REEDUCATE", coverage.payer_id),
-                               control_number=number, created_at=now or utcnow())
+        text = write(number)
     except (x837.ClaimNotValid, ValueError) as error:
         raise InvalidInput(str(error)) from None
-    row = Claim(visit_id=visit.id, coverage_id=coverage.id, control_number=number,
-                total_charge=claim.total_charge, x12=text, created_by_id=actor.user_id)
+    row = Claim(visit_id=visit.id, coverage_id=coverage.id, control_number=number, total_charge=total, x12=text,
+                created_by_id=actor.user_id, frequency_code=frequency,
+                replaces_claim_id=corrects.id if corrects else None, reason=reason)
     session.add(row)
     session.flush()
-    record(session, actor, AuditAction.CREATE, "claim", row.id, patient_id=visit.patient_id,
-           detail=f"837P for visit {visit.id}, ${claim.total_charge}")
+    detail = f"837P for visit {visit.id}, ${total}"
+    if corrects is not None:
+        detail = f"{frequency.label} of claim {corrects.control_number}: {detail}; reason: {reason}"
+    record(session, actor, AuditAction.CREATE, "claim", row.id, patient_id=visit.patient_id, detail=detail)
     return row
 
 

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from reeducate.clinic.services import billing, documents, notes
+from reeducate.clinic.models import Claim
+from reeducate.clinic.services import billing, claims, documents, notes
 from reeducate.clinic.services.billing import ChargeInput, VisitBilling
+from reeducate.clinic.vocabulary import ClaimFrequency, ClaimStatus
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep
 
 router = APIRouter(tags=["billing"])
@@ -96,6 +98,21 @@ class ClaimOut(BaseModel):
     control_number: int
     total_charge: str
     created_at: str
+    frequency_code: str = Field(description="CLM05-3: 1 original, 7 replacement, 8 void")
+    status: ClaimStatus
+    replaces_claim_id: int | None = Field(description="The claim this one replaces or voids")
+    reason: str
+
+
+def claim_out(claim: Claim) -> ClaimOut:
+    return ClaimOut(id=claim.id, visit_id=claim.visit_id, control_number=claim.control_number,
+                    total_charge=str(claim.total_charge), created_at=claim.created_at.isoformat(),
+                    frequency_code=claim.frequency_code.value, status=claim.status,
+                    replaces_claim_id=claim.replaces_claim_id, reason=claim.reason)
+
+
+class CorrectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="Why the claim is replaced or voided")
 
 
 @router.get("/visits/{visit_id}/billing", response_model=BillingOut)
@@ -158,16 +175,25 @@ def superbill(visit_id: int, actor: StaffDep, session: SessionDep) -> Response:
 
 @router.post("/visits/{visit_id}/claims", response_model=ClaimOut, status_code=201)
 def release_claim(visit_id: int, actor: StaffDep, session: SessionDep) -> ClaimOut:
-    """Write, validate with pyx12 and keep the visit's 837P (signed visits only)."""
-    claim = billing.release_claim(session, actor, visit_id)
-    return ClaimOut(id=claim.id, visit_id=claim.visit_id, control_number=claim.control_number,
-                    total_charge=str(claim.total_charge), created_at=claim.created_at.isoformat())
+    """Write, validate with pyx12 and keep the visit's 837P (signed visits only; once, while it stands)."""
+    return claim_out(billing.release_claim(session, actor, visit_id))
 
 
 @router.get("/visits/{visit_id}/claims", response_model=list[ClaimOut])
 def list_claims(visit_id: int, actor: StaffDep, session: SessionDep) -> list[ClaimOut]:
-    return [ClaimOut(id=c.id, visit_id=c.visit_id, control_number=c.control_number, total_charge=str(c.total_charge),
-                     created_at=c.created_at.isoformat()) for c in billing.claims_of(session, actor, visit_id)]
+    return [claim_out(c) for c in billing.claims_of(session, actor, visit_id)]
+
+
+@router.post("/claims/{claim_id}/replacement", response_model=ClaimOut, status_code=201)
+def replace_claim(claim_id: int, data: CorrectionIn, actor: StaffDep, session: SessionDep) -> ClaimOut:
+    """A replacement (frequency 7) of a live claim, from the visit's billing now, to the same payer."""
+    return claim_out(claims.correct(session, actor, claim_id, ClaimFrequency.REPLACEMENT, data.reason))
+
+
+@router.post("/claims/{claim_id}/void", response_model=ClaimOut, status_code=201)
+def void_claim(claim_id: int, data: CorrectionIn, actor: StaffDep, session: SessionDep) -> ClaimOut:
+    """The void (frequency 8) of a live claim: final; the visit may then be billed anew."""
+    return claim_out(claims.correct(session, actor, claim_id, ClaimFrequency.VOID, data.reason))
 
 
 @router.get("/claims/{claim_id}/x12")

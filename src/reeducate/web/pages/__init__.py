@@ -7,6 +7,7 @@ from reeducate.web.pages import (
     balance,
     billing,
     booking,
+    claims,
     coverages,
     measures,
     movement,
@@ -17,7 +18,10 @@ from reeducate.web.pages import (
     visits,
 )
 
+MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
+           claims, visits)
+"""Every page module; the persona matrix checks each of their routes has a case."""
+
 router = APIRouter(include_in_schema=False)
-for module in (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training,
-               billing, visits):
+for module in MODULES:
     router.include_router(module.router)

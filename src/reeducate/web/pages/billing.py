@@ -30,7 +30,8 @@ def _billing_page(request: Request, login: LoginDep, session: SessionDep, visit_
     rows = [*summary.charges, *[None] * max(0, CHARGE_ROWS - len(summary.charges))]
     return render(request, "pages/billing.html", {
         "login": login, "visit": summary.visit, "summary": summary, "rows": rows, "codes": catalogue(),
-        "note_status": note_status, "claims": claims, "error": error,
+        "note_status": note_status, "claims": claims, "live_claim": next((c for c in claims if c.is_live), None),
+        "error": error,
     }, status_code=status_code)
 
 
