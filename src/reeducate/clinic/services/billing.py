@@ -287,6 +287,10 @@ def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetim
     if released is not None:
         raise Conflict(f"The claim for visit {visit.id} was already released (control number "
                        f"{released.control_number}, ${released.total_charge}); a visit is billed once.")
+    note = _note(session, visit.id)
+    if note is not None and note.awaiting_cosignature:  # a PT assistant's note the supervising PT has not co-signed
+        raise Conflict(f"The note of visit {visit.id} awaits its supervising physical therapist's co-signature; "
+                       "the claim is released once the note is co-signed.")
     billing = assess(session, visit)
     claim = professional_claim(session, visit, billing)
     coverage = billing.coverage
