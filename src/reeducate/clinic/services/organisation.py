@@ -137,7 +137,9 @@ def set_fee_schedule(session: Session, actor: Actor, fees: Mapping[str, Decimal]
             entry = code(number)
         except UnknownCode as error:
             raise InvalidInput(str(error), field="fees") from None
-        schedule[entry.code] = str(parse_fee(str(amount), entry.code))
+        checked = parse_fee(str(amount), entry.code)
+        if checked is not None:
+            schedule[entry.code] = str(checked.quantize(Decimal("0.01")))
     before = dict(clinic.fee_schedule or {})
     clinic.fee_schedule = schedule
     changed = changes_between(before, {number: schedule.get(number) for number in {*before, *schedule}})
@@ -187,8 +189,9 @@ def _room_name(name: str, location: Location, room_id: int | None = None) -> str
     if not name or len(name) > 120:
         raise InvalidInput("Give the room a name of 1 to 120 characters (e.g. Gym, Treatment room 3).",
                            field="name")
-    if any(room.name.lower() == name.lower() and room.id != room_id for room in location.rooms):
-        raise Conflict(f"{location.name} already has a room called {name}.", field="name")
+    for room in location.rooms:
+        if room.name.lower() == name.lower() and room.id != room_id:
+            raise Conflict(f"{location.name} already has a room called {room.name}.", field="name")
     return name
 
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from reeducate.web.pages import (
+    admin,
     auth,
     balance,
     billing,
@@ -17,5 +18,5 @@ from reeducate.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, schedule, patients, booking, portal, measures, balance, movement, training,
-               billing):
+               billing, admin):
     router.include_router(module.router)
