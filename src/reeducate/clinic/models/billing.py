@@ -122,7 +122,8 @@ def _signed_notes_are_final(_mapper: object, _connection: object, note: VisitNot
     was = state.attrs.status.history.deleted
     signed_before = was[0] == NoteStatus.SIGNED if was else note.status is NoteStatus.SIGNED
     changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    first_cosignature = not state.attrs.cosigned_at.history.deleted and changed <= COSIGNATURE
+    cosigned = state.attrs.cosigned_at.history.deleted
+    first_cosignature = (cosigned[0] if cosigned else note.cosigned_at) is None and changed <= COSIGNATURE
     if signed_before and not (note.cosignature_required and first_cosignature):
         raise Conflict(f"Note {note.id} is signed and cannot change; add an addendum instead.")
 

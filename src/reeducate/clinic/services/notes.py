@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -201,7 +201,7 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
                            + "; ".join(assessed.problems))
     if assessed.charges and assessed.drafted:
         raise InvalidInput("Confirm the visit's minutes per code on the billing page before signing.")
-    signed_at = (now or utcnow()).replace(microsecond=0)
+    signed_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)  # hashed as stored (UTC)
     note.billing = billing.snapshot(assessed.billed)
     digest = content_hash(note, actor.user_id, signed_at)
     note.status, note.signed_at, note.signed_by_id, note.content_sha256 = (
@@ -237,7 +237,7 @@ def cosign(session: Session, actor: Actor, visit_id: int, *, now: datetime | Non
         who = _named(allowed) if allowed else "a physical therapist on the episode's care team"
         raise Forbidden(f"Only {who} may co-sign this note: the supervising physical therapist co-signs a PT "
                         "assistant's note (add them to the episode's care team if they are missing).")
-    cosigned_at = (now or utcnow()).replace(microsecond=0)
+    cosigned_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
     digest = hashlib.sha256(json.dumps({"note": note.id, "signed": note.content_sha256, "cosigner": actor.user_id,
                                         "cosigned_at": cosigned_at.isoformat()}, sort_keys=True).encode()).hexdigest()
     note.cosigned_by_id, note.cosigned_at, note.cosign_sha256 = actor.user_id, cosigned_at, digest
