@@ -1,6 +1,6 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
 may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
-force plate and movement pages, an episode's progress, the portal)."""
+force plate and movement pages, an episode's progress, the portal, the administrator's pages)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from tests.web.conftest import bearer
 PERSONAS = ("therapist", "assistant", "chiropractor", "front_desk", "admin", "patient")
 PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visits/{w.visit_done}/billing",
          "/visits/{w.visit_open}/billing", "/visits/{w.visit_open}/note", "/visits/{w.visit_open}/training",
-         "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress")
+         "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress",
+         "/admin", "/admin/users", "/admin/users/{w.user_ids[assistant]}", "/admin/clinic", "/admin/locations",
+         "/admin/locations/{w.location_id}", "/admin/audit")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 
