@@ -56,6 +56,8 @@ def test_the_audit_log_finds_a_patient_by_name_and_exports_the_same_rows(client:
     lines = export.text.strip().splitlines()
     assert lines[0].startswith("at_utc,who,patient") and all("Penny Quennell" in line for line in lines[1:])
     assert f"{len(lines) - 1} row(s)" in page.text
+    exports = client.get("/api/v1/audit-events", params={"action": "export"}, headers=headers).json()
+    assert [e["resource_type"] for e in exports] == ["audit_log"] and "patient 'Quennell'" in exports[0]["detail"]
 
 
 def test_a_pta_note_shows_what_it_awaits_and_the_button_only_to_its_supervising_pt(

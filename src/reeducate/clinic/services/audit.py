@@ -79,22 +79,25 @@ def _filtered(actor: Actor, chosen: AuditFilter) -> Select[AuditEvent, Patient]:
     return statement
 
 
-def events(session: Session, actor: Actor, *, patient_id: int | None = None, limit: int = 200) -> list[AuditEvent]:
-    """The clinic's newest audit events, optionally for one patient."""
-    statement = _filtered(actor, AuditFilter()).with_only_columns(AuditEvent)
+def events(session: Session, actor: Actor, *, patient_id: int | None = None, chosen: AuditFilter | None = None,
+           limit: int = 200) -> list[AuditEvent]:
+    """The clinic's newest audit events (for the API), optionally for one patient or as ``chosen`` filters."""
+    statement = _filtered(actor, chosen or AuditFilter()).with_only_columns(AuditEvent)
     if patient_id is not None:
         statement = statement.where(AuditEvent.patient_id == patient_id)
     return list(session.scalars(statement.order_by(AuditEvent.id.desc()).limit(limit)))
 
 
 def search(session: Session, actor: Actor, chosen: AuditFilter, *, page: int = 1) -> AuditPage:
-    """One page (newest first) of the rows ``chosen`` selects, with how many there are in all."""
+    """One page (newest first) of the rows ``chosen`` selects, with how many there are in all; the view is
+    audited as one row (it shows patients' names), not one per patient."""
     statement = _filtered(actor, chosen)
     total = session.scalar(statement.with_only_columns(func.count(AuditEvent.id)).order_by(None)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     found = session.execute(statement.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE)
                             .limit(PAGE_SIZE)).all()
+    record(session, actor, AuditAction.READ, "audit_log", detail=f"page {page} of {chosen.describe()}")
     return AuditPage([AuditRow(event, patient) for event, patient in found], total, page, pages)
 
 

@@ -19,7 +19,7 @@ from reeducate.billing.codes import catalogue
 from reeducate.clinic import permissions
 from reeducate.clinic.access import require_role
 from reeducate.clinic.errors import Conflict, InvalidInput
-from reeducate.clinic.schemas import ClinicSettingsUpdate, LocationInput, StaffCreate, StaffUpdate
+from reeducate.clinic.schemas import MAX_ID, ClinicSettingsUpdate, LocationInput, StaffCreate, StaffUpdate
 from reeducate.clinic.services import audit, organisation, scheduling, users
 from reeducate.clinic.vocabulary import STAFF, AuditAction, Role
 from reeducate.web.deps import LoginDep, SessionDep
@@ -324,6 +324,8 @@ def _audit_filter(request: Request, login: LoginDep, session: SessionDep) -> tup
         until = date.fromisoformat(query["to"]) if query.get("to") else None
     except ValueError:
         return audit.AuditFilter(), "Choose the user and action from the lists, and dates as YYYY-MM-DD."
+    if user_id is not None and not 1 <= user_id <= MAX_ID:
+        return audit.AuditFilter(), "Choose the user from the list."
     if since and until and until < since:
         return audit.AuditFilter(), "The end date is before the start date; swap them."
     return audit.AuditFilter(
