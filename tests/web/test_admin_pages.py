@@ -68,6 +68,7 @@ def test_a_pta_note_shows_what_it_awaits_and_the_button_only_to_its_supervising_
     seen_by_dc = client.get(f"/visits/{visit_id}/note", headers=chiropractor).text
     assert "Awaiting the supervising physical therapist" in seen_by_dc and 'value="cosign"' not in seen_by_dc
     assert 'value="cosign"' in client.get(f"/visits/{visit_id}/note", headers=therapist).text
+    assert client.get(f"/api/v1/visits/{visit_id}/note", headers=therapist).json()["awaiting_cosignature"]
     billing = client.get(f"/visits/{visit_id}/billing", headers=bearer(client, world, "front_desk")).text
     assert 'id="awaiting-cosignature"' in billing and "Validate and release" not in billing
     cosigned = client.post(f"/visits/{visit_id}/note", headers=therapist, data={"action": "cosign"})
