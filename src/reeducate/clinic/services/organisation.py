@@ -230,7 +230,8 @@ def remove_room(session: Session, actor: Actor, room_id: int, *, now: datetime |
     coming, first = session.execute(booked.where(Appointment.status.in_(SLOT_HOLDING),
                                                  Appointment.starts_at >= (now or utcnow()))).one()
     if coming:
-        raise Conflict(f"{room.name} has {coming} coming appointment(s), the first on {first:%d %b %Y}; move "
+        first = first.astimezone(ZoneInfo(room.location.timezone))
+        raise Conflict(f"{room.name} has {coming} coming appointment(s), the first on {first:%a %d %b %Y at %H:%M}; move "
                        "them to another room first.")
     if session.scalar(booked.with_only_columns(func.count())):
         raise Conflict(f"Past appointments took place in {room.name} and the record keeps where; rename the room "
