@@ -84,7 +84,14 @@ class Case:
 
     def missing_url(self) -> str:
         """The path with every record id replaced by one that does not exist."""
-        return self.path.format(w=World(**{f.name: MISSING_ID for f in fields(World)}))
+        return self.path.format(w=World(**{f.name: _Missing(MISSING_ID) for f in fields(World)}))
+
+
+class _Missing(int):
+    """A missing id that also stands for each id of a list or mapping of them (``w.room_ids[1]``)."""
+
+    def __getitem__(self, _key: object) -> _Missing:
+        return self
 
 
 def _book(w: World) -> dict[str, Any]:
@@ -287,6 +294,40 @@ CASES: list[Case] = [
     Case("POST", "/claims/{w.claim}/void", BILLING, form=lambda w: {"reason": "billed in error"}),
     Case("POST", "/api/v1/claims/{w.claim}/replacement", BILLING, json=lambda w: {"reason": "member ID corrected"}),
     Case("POST", "/api/v1/claims/{w.claim}/void", BILLING, json=lambda w: {"reason": "billed in error"}),
+    # administration (issue 18 item 7): the administrator's pages; only the audit log's show patients' data
+    # (its views and its CSV export are audited)
+    Case("GET", "/admin", ADMIN_ONLY, audited=False),
+    Case("GET", "/admin/users", ADMIN_ONLY, audited=False),
+    Case("POST", "/admin/users", ADMIN_ONLY, form=lambda w: {
+        "full_name": "Pat Assist", "email": "pat.assist@example.org", "role": "pt_assistant", "credentials": "PTA",
+        "npi": "", "password": "violet lantern orchard canoe"}),
+    Case("GET", "/admin/users/{w.user_ids[assistant]}", ADMIN_ONLY, audited=False),
+    Case("POST", "/admin/users/{w.user_ids[assistant]}", ADMIN_ONLY, form=lambda w: {
+        "full_name": "Assistant", "role": "pt_assistant", "credentials": "PTA", "npi": ""}),
+    Case("POST", "/admin/users/{w.user_ids[assistant]}/active", ADMIN_ONLY,
+         form=lambda w: {"active": "no", "reason": "left the clinic"}),
+    Case("POST", "/admin/users/{w.user_ids[assistant]}/password", ADMIN_ONLY,
+         form=lambda w: {"password": "violet lantern orchard canoe"}),
+    Case("GET", "/admin/clinic", ADMIN_ONLY, audited=False),
+    Case("POST", "/admin/clinic", ADMIN_ONLY, form=lambda w: {
+        "name": "Alpha Rehab", "npi": "", "tax_id": "12-3456789", "billing_address": "12 River Road",
+        "billing_city": "Springfield", "billing_state": "IL", "billing_postal_code": "62701-1234",
+        "billing_phone": "", "pta_notes_need_cosignature": "on"}),
+    Case("POST", "/admin/fees", ADMIN_ONLY, form=lambda w: {"fee-97112": "62.00", "fee-97110": "50"}),
+    Case("GET", "/admin/locations", ADMIN_ONLY, audited=False),
+    Case("POST", "/admin/locations", ADMIN_ONLY,
+         form=lambda w: {"name": "North", "address": "", "timezone": "America/Chicago"}),
+    Case("GET", "/admin/locations/{w.location_id}", ADMIN_ONLY, audited=False),
+    Case("POST", "/admin/locations/{w.location_id}", ADMIN_ONLY,
+         form=lambda w: {"name": "Alpha Main", "address": "", "timezone": "America/Chicago"}),
+    Case("POST", "/admin/locations/{w.location_id}/hours", ADMIN_ONLY,
+         form=lambda w: {"opens-0": "08:00", "closes-0": "12:00"}),
+    Case("POST", "/admin/locations/{w.location_id}/rooms", ADMIN_ONLY, form=lambda w: {"name": "Room 2"}),
+    Case("POST", "/admin/rooms/{w.room_ids[1]}", ADMIN_ONLY, form=lambda w: {"name": "Room One"}),
+    Case("GET", "/admin/rooms/{w.room_ids[1]}/remove", ADMIN_ONLY, audited=False),
+    Case("POST", "/admin/rooms/{w.room_ids[1]}/remove", ADMIN_ONLY),
+    Case("GET", "/admin/audit?patient=quennell", ADMIN_ONLY),
+    Case("GET", "/admin/audit.csv?patient=quennell", ADMIN_ONLY),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -298,7 +339,7 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
-                 "coverage_id", "claim_id"):
+                 "coverage_id", "claim_id", "user_id", "location_id", "room_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
 
@@ -309,7 +350,7 @@ def _case_key(case: Case) -> tuple[str, str]:
         path = path.replace(f"/{measure_id}", "/{measure_id}")
     for attribute in ("p1", "episode", "appt_today", "appt_past", "appt_future", "request", "visit_done",
                       "visit_open", "administration", "balance_trial", "gait_recording", "video_recording",
-                      "coverage", "claim"):
+                      "coverage", "claim", "user_ids[assistant]", "location_id", "room_ids[1]"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     return case.method, path
 

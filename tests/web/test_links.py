@@ -1,7 +1,7 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
 may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
-force plate and movement pages, a visit's page and its completion, an episode's progress, the portal,
-registration, a patient's edit and their coverage pages, the billing worklist and a claim)."""
+registration, a patient's edit and their coverage pages, the billing worklist and a claim, the
+administrator's pages)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,10 @@ PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visi
          # the visit's life
          "/visits/{w.visit_open}", "/visits/{w.visit_done}", "/visits/{w.visit_open}/complete",
          # billing
-         "/billing", "/claims/{w.claim}")
+         "/billing", "/claims/{w.claim}",
+         # administration
+         "/admin", "/admin/users", "/admin/users/{w.user_ids[assistant]}", "/admin/clinic", "/admin/locations",
+         "/admin/locations/{w.location_id}", "/admin/audit")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -29,6 +29,7 @@ class LockScope(StrEnum):
     VISIT = "visit"
     LOGIN_ACCOUNT = "login account"
     LOGIN_ADDRESS = "login address"
+    CLINIC_ACCOUNTS = "clinic accounts"
 
 
 def lock_key(scope: LockScope, key: int | str) -> int:

@@ -447,6 +447,7 @@ class AuditEventOut(Output):
     detail: str
     ip_address: str
     user_agent: str
+    changes: dict[str, list[Any]] | None
 
 
 class BalanceTrialOut(Output):
@@ -526,3 +527,48 @@ class TrainingResumed(BaseModel):
     """How many severe pain reports a resumption resolved."""
 
     resolved: int
+
+
+# --- administration -------------------------------------------------------------------------------
+
+
+class StaffCreate(Input):
+    """A new staff account: its role, and for a clinician the credentials and NPI a claim names."""
+
+    email: EmailStr
+    full_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    credentials: str = Field("", max_length=40)
+    npi: str = Field("", max_length=10)
+    password: str = Field(max_length=256)
+
+
+class StaffUpdate(Input):
+    """What an administrator changes about an account (its e-mail and password have their own ways)."""
+
+    full_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    credentials: str = Field("", max_length=40)
+    npi: str = Field("", max_length=10)
+
+
+class ClinicSettingsUpdate(Input):
+    """The clinic's name, its billing identity (the 837P's billing provider) and supervision setting."""
+
+    name: str = Field(min_length=1, max_length=200)
+    npi: str = Field("", max_length=10)
+    tax_id: str = Field("", pattern=r"^(\d{2}-?\d{7})?$")
+    billing_address: str = Field("", max_length=200)
+    billing_city: str = Field("", max_length=100)
+    billing_state: str = Field("", pattern=r"^([A-Z]{2})?$")
+    billing_postal_code: str = Field("", pattern=r"^(\d{5}(-?\d{4})?)?$")
+    billing_phone: str = Field("", max_length=40)
+    pta_notes_need_cosignature: bool = False
+
+
+class LocationInput(Input):
+    """A site: its name, address and IANA time zone (e.g. America/Chicago)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field("", max_length=400)
+    timezone: str = Field(min_length=1, max_length=64)

@@ -108,15 +108,36 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     )
 
 
-async def _http_error(request: Request, error: Exception) -> Response:
-    """An unknown address gets a page with a way home in a browser, JSON under /api and elsewhere."""
-    assert isinstance(error, HTTPException)
-    if error.status_code != 404 or _wants_json(request) or "text/html" not in request.headers.get("accept", ""):
-        return await http_exception_handler(request, error)
-    message = f"There is no page at {request.url.path}: check the address, or start again from your home page."
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (it accepts HTML), outside the API."""
+    return not _wants_json(request) and "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(
-        request, "pages/error.html", {"status": 404, "message": message, "login": None}, status_code=404,
+        request, "pages/error.html", {"status": status, "message": message, "login": None}, status_code=status,
     )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """An unknown address (or a method the address does not take) gets a page with a way home in a
+    browser, JSON under /api and for other clients."""
+    assert isinstance(error, HTTPException)
+    if not _wants_page(request):
+        return await http_exception_handler(request, error)
+    if error.status_code == 404:
+        message = f"There is no page at {request.url.path}: check the address, or start again from your home page."
+    else:
+        message = f"{request.url.path} does not take this request ({error.detail}); start again from your home page."
+    return _error_page(request, error.status_code, message)
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    """A fault of ours (500): a page in a browser, JSON elsewhere; the error itself goes to the server's log."""
+    message = "Something went wrong on our side and nothing was saved by this request; try again, and tell your administrator if it happens again."
+    if _wants_page(request):
+        return _error_page(request, 500, message)
+    return JSONResponse({"detail": message}, status_code=500)
 
 
 def _session_check(app: FastAPI) -> SessionCheck:
@@ -151,6 +172,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
 
     app.add_middleware(  # inside the security headers, so its own answers carry them too
         RequestGate, concurrent=settings.max_concurrent_requests, queue_seconds=settings.request_queue_seconds,

@@ -60,10 +60,21 @@ class VisitNote(Base):
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # A PT assistant's note, signed while the clinic asks for it, waits for a supervising PT's co-signature.
+    cosignature_required: Mapped[bool] = mapped_column(default=False)
+    cosigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cosign_sha256: Mapped[str | None] = mapped_column(String(64))
 
     visit: Mapped[Visit] = relationship()
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    cosigned_by: Mapped[User | None] = relationship(foreign_keys=[cosigned_by_id])
     addenda: Mapped[list[NoteAddendum]] = relationship(back_populates="note", order_by="NoteAddendum.id")
+
+    @property
+    def awaiting_cosignature(self) -> bool:
+        """Signed by a PT assistant while the clinic asks for co-signature, and not co-signed yet."""
+        return self.status is NoteStatus.SIGNED and self.cosignature_required and self.cosigned_at is None
 
 
 class NoteAddendum(Base):
@@ -127,11 +138,19 @@ class Claim(Base):
         return self.status in (ClaimStatus.ORIGINAL, ClaimStatus.REPLACEMENT)
 
 
+COSIGNATURE = frozenset({"cosigned_at", "cosigned_by_id", "cosign_sha256", "cosigned_by"})
+"""The only columns of a signed note that may still change, once: its co-signature."""
+
+
 @event.listens_for(VisitNote, "before_update")
 def _signed_notes_are_final(_mapper: object, _connection: object, note: VisitNote) -> None:
-    was = inspect(note).attrs.status.history.deleted
+    state = inspect(note)
+    was = state.attrs.status.history.deleted
     signed_before = was[0] == NoteStatus.SIGNED if was else note.status is NoteStatus.SIGNED
-    if signed_before:
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    cosigned = state.attrs.cosigned_at.history.deleted
+    first_cosignature = (cosigned[0] if cosigned else note.cosigned_at) is None and changed <= COSIGNATURE
+    if signed_before and not (note.cosignature_required and first_cosignature):
         raise Conflict(f"Note {note.id} is signed and cannot change; add an addendum instead.")
 
 

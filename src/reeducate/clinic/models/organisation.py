@@ -31,6 +31,9 @@ class Clinic(Base):
     fee_schedule: Mapped[dict[str, Any]] = mapped_column(
         JSON, default=dict, doc="The clinic's charge per unit of each code, in US dollars (strings)."
     )
+    pta_notes_need_cosignature: Mapped[bool] = mapped_column(
+        default=False, doc="A PT assistant's signed note awaits a supervising PT's co-signature before it is billed."
+    )
 
     locations: Mapped[list[Location]] = relationship(back_populates="clinic", order_by="Location.id")
 

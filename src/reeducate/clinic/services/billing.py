@@ -188,6 +188,12 @@ def note_status(session: Session, visit_id: int) -> NoteStatus | None:
     return None if note is None else note.status
 
 
+def awaiting_cosignature(session: Session, visit_id: int) -> bool:
+    """Whether the visit's note awaits a supervising PT's co-signature (no claim until it has it)."""
+    note = _note(session, visit_id)
+    return note is not None and note.awaiting_cosignature
+
+
 def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[ChargeInput]) -> VisitBilling:
     """Replace the visit's minutes per code (clinicians), until its note is signed."""
     require_role(actor, permissions.TREAT, "record minutes per billing code")
@@ -315,6 +321,9 @@ def release_claim(session: Session, actor: Actor, visit_id: int, *, now: datetim
         raise Conflict("This visit's claim was already released (control number "
                        f"{released.control_number}, ${released.total_charge}); a visit is billed once. "
                        "To correct it, send a replacement or a void from that claim's page.")
+    if awaiting_cosignature(session, visit.id):  # a PT assistant's note the supervising PT has not co-signed
+        raise Conflict("The note awaits its supervising physical therapist's co-signature; "
+                       "the claim is released once the note is co-signed.")
     billing = assess(session, visit)
     claim = professional_claim(session, visit, billing)
     coverage = billing.coverage

@@ -5,13 +5,17 @@ time, and freezes the note: the service refuses changes and the ORM refuses any 
 row. Only the clinician who treated the visit signs it, or, for a PT assistant's visit, a physical
 therapist on the episode's care team as the co-signer (see :func:`signers`). Corrections are addenda,
 each with its author, time and hash.
+
+When the clinic asks for it (``Clinic.pta_notes_need_cosignature``), a note a PT assistant signs awaits
+the co-signature of a supervising physical therapist of the episode's care team (:func:`cosign`: who,
+when, and a hash binding them to the signed note's hash); its claim is not released until then.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -197,14 +201,49 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
                            + "; ".join(assessed.problems))
     if assessed.charges and assessed.drafted:
         raise InvalidInput("Confirm the visit's minutes per code on the billing page before signing.")
-    signed_at = (now or utcnow()).replace(microsecond=0)
+    signed_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)  # hashed as stored (UTC)
     note.billing = billing.snapshot(assessed.billed)
     digest = content_hash(note, actor.user_id, signed_at)
     note.status, note.signed_at, note.signed_by_id, note.content_sha256 = (
         NoteStatus.SIGNED, signed_at, actor.user_id, digest)
+    note.cosignature_required = actor.role is Role.PT_ASSISTANT and visit.patient.clinic.pta_notes_need_cosignature
     session.flush()
     record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=visit.patient_id,
            detail=f"signed, sha256 {digest[:12]}")
+    return note
+
+
+def cosigners(visit: Visit) -> list[User]:
+    """Who may co-sign a PT assistant's note: the active physical therapists of the episode's care team."""
+    return [user for user in signers(visit) if user.role is Role.PHYSICAL_THERAPIST]
+
+
+def may_cosign(note: VisitNote, actor: Actor) -> bool:
+    """Whether ``actor`` may co-sign ``note`` now (it awaits co-signature and they supervise)."""
+    return note.awaiting_cosignature and actor.user_id in {user.id for user in cosigners(note.visit)}
+
+
+def cosign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> VisitNote:
+    """Co-sign a PT assistant's signed note as its supervising physical therapist: the co-signer, the
+    time and a SHA-256 over them and the note's own hash are kept; the note itself does not change."""
+    require_role(actor, CLINICIANS, "co-sign visit notes")
+    visit = clinical_visit(session, actor, visit_id)
+    serialise(session, LockScope.VISIT, visit.id)
+    note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
+    if note is None or not note.awaiting_cosignature:
+        raise Conflict(f"The note of visit {visit.id} does not await a co-signature.")
+    allowed = cosigners(visit)
+    if not may_cosign(note, actor):
+        who = _named(allowed) if allowed else "a physical therapist on the episode's care team"
+        raise Forbidden(f"Only {who} may co-sign this note: the supervising physical therapist co-signs a PT "
+                        "assistant's note (add them to the episode's care team if they are missing).")
+    cosigned_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
+    digest = hashlib.sha256(json.dumps({"note": note.id, "signed": note.content_sha256, "cosigner": actor.user_id,
+                                        "cosigned_at": cosigned_at.isoformat()}, sort_keys=True).encode()).hexdigest()
+    note.cosigned_by_id, note.cosigned_at, note.cosign_sha256 = actor.user_id, cosigned_at, digest
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=visit.patient_id,
+           detail=f"co-signed, sha256 {digest[:12]}")
     return note
 
 

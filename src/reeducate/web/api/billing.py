@@ -76,13 +76,18 @@ class NoteOut(BaseModel):
     signed_by_id: int | None
     signed_at: str | None
     content_sha256: str | None
+    awaiting_cosignature: bool
+    cosigned_by_id: int | None
+    cosigned_at: str | None
     addenda: list[dict[str, Any]]
 
 
 def note_out(note) -> NoteOut:  # noqa: ANN001 - a VisitNote row
     return NoteOut(visit_id=note.visit_id, status=note.status.value, content=note.content, billing=note.billing,
                    signed_by_id=note.signed_by_id, signed_at=note.signed_at.isoformat() if note.signed_at else None,
-                   content_sha256=note.content_sha256,
+                   content_sha256=note.content_sha256, awaiting_cosignature=note.awaiting_cosignature,
+                   cosigned_by_id=note.cosigned_by_id,
+                   cosigned_at=note.cosigned_at.isoformat() if note.cosigned_at else None,
                    addenda=[{"id": a.id, "author_id": a.author_id, "author": a.author.full_name,
                              "created_at": a.created_at.isoformat(), "text": a.text, "sha256": a.sha256}
                             for a in note.addenda])

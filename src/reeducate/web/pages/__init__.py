@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from reeducate.web.pages import (
+    admin,
     auth,
     balance,
     billing,
@@ -19,7 +20,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits)
+           claims, visits, admin)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

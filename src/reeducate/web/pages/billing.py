@@ -32,6 +32,7 @@ def _billing_page(request: Request, login: LoginDep, session: SessionDep, visit_
         "login": login, "visit": summary.visit, "summary": summary, "rows": rows, "codes": catalogue(),
         "note_status": note_status, "claims": claims, "live_claim": next((c for c in claims if c.is_live), None),
         "error": error,
+        "awaiting_cosignature": billing.awaiting_cosignature(session, visit_id),
     }, status_code=status_code)
 
 
@@ -85,6 +86,7 @@ def _note_page(request: Request, login: LoginDep, session: SessionDep, visit_id:
     return render(request, "pages/note.html", {
         "login": login, "visit": visit, "note": note, "sections": SECTIONS, "nmr_fields": NMR_FIELDS,
         "verified": note is not None and notes.verify(note), "error": error,
+        "can_cosign": note is not None and notes.may_cosign(note, login.actor),
     }, status_code=status_code)
 
 
@@ -109,6 +111,8 @@ def note_action(request: Request, visit_id: int, login: LoginDep, _staff: StaffD
             notes.edit(session, login.actor, visit_id, content)
             if action == "sign":
                 notes.sign(session, login.actor, visit_id)
+        elif action == "cosign":
+            notes.cosign(session, login.actor, visit_id)
         elif action == "addendum":
             notes.add_addendum(session, login.actor, visit_id, str(form.get("addendum") or ""))
         else:
