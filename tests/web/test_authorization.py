@@ -27,7 +27,7 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
-from reeducate.clinic.services import billing
+from reeducate.clinic.services import billing, episodes
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -108,6 +108,13 @@ def _drafted(engine: Engine, world: World) -> None:
         write_note(session, therapist, world.visit_open)
 
 
+def _second_diagnosis(engine: Engine, world: World) -> None:
+    """The episode with a second diagnosis, so that one may be removed (the last one never is)."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        episodes.add_diagnosis(session, therapist, world.episode, "Z91.81")
+
+
 def _unbilled(engine: Engine, world: World) -> None:
     """The signed visit's claim taken back, so that releasing it is a first release (a visit is billed once)."""
     with unit_of_work(make_session_factory(engine)) as session:
@@ -116,6 +123,8 @@ def _unbilled(engine: Engine, world: World) -> None:
 
 NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p", "nmr_minutes": "15",
              "action": "save"}
+
+DISCHARGE = {"reason": "goals_met"}
 
 NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
 
@@ -138,7 +147,7 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/episodes/{w.episode}/diagnoses", CLINICAL_WRITE, json=lambda w: {"code": "Z91.81"}),
     Case("POST", "/api/v1/episodes/{w.episode}/care-team", CLINICAL_WRITE,
          json=lambda w: {"user_id": w.user_ids["assistant"]}),
-    Case("POST", "/api/v1/episodes/{w.episode}/discharge", CLINICAL_WRITE),
+    Case("POST", "/api/v1/episodes/{w.episode}/discharge", CLINICAL_WRITE, json=lambda w: DISCHARGE),
     Case("GET", "/api/v1/appointments?day=2026-11-25", STAFF_LIST),
     Case("POST", "/api/v1/appointments", STAFF_WRITE, json=_book),
     Case("GET", "/api/v1/appointments/requests", STAFF_LIST),
@@ -253,6 +262,23 @@ CASES: list[Case] = [
     Case("POST", "/visits/{w.visit_done}/claims", BILLING, prepare=_unbilled),
     Case("GET", "/visits/{w.visit_open}/note", CLINICAL_WRITE),
     Case("POST", "/visits/{w.visit_open}/note", CLINICAL_WRITE, form=lambda w: NOTE_FORM, prepare=_drafted),
+    # episodes of care (issue 18, item 1): a PT or chiropractor opens and discharges, clinicians edit
+    Case("PATCH", "/api/v1/episodes/{w.episode}", CLINICAL_WRITE, json=lambda w: {"precautions": "No running"}),
+    Case("GET", "/patients/{w.p1}/episodes/new", CLINICAL_WRITE),
+    Case("POST", "/patients/{w.p1}/episodes/new", CLINICAL_WRITE,
+         form=lambda w: {"condition": "sciatica", "diagnoses": "M54.41", "action": "open"}),
+    Case("GET", "/diagnoses/search?q=knee", STAFF_FORM, audited=False),
+    Case("GET", "/episodes/{w.episode}", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}", CLINICAL_WRITE,
+         form=lambda w: {"section": "precautions", "precautions": "No running", "red_flags": ""}),
+    Case("POST", "/episodes/{w.episode}/diagnoses", CLINICAL_WRITE, form=lambda w: {"add_code": "Z91.81"}),
+    Case("POST", "/episodes/{w.episode}/diagnoses/remove", CLINICAL_WRITE, form=lambda w: {"code": "Z91.81"},
+         prepare=_second_diagnosis),
+    Case("POST", "/episodes/{w.episode}/care-team", CLINICAL_WRITE,
+         form=lambda w: {"care_team": [w.user_ids["therapist"], w.user_ids["assistant"]],
+                         "lead_id": w.user_ids["therapist"]}),
+    Case("GET", "/episodes/{w.episode}/discharge", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/discharge", CLINICAL_WRITE, form=lambda w: DISCHARGE),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -286,7 +312,7 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
     found = {(method.upper(), _normalise(path))
              for path, operations in app.openapi()["paths"].items() for method in operations}
     for module in (pages.auth, pages.schedule, pages.patients, pages.booking, pages.portal, pages.measures,
-                   pages.balance, pages.movement, pages.training, pages.billing):
+                   pages.balance, pages.movement, pages.training, pages.billing, pages.episodes):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, _normalise(route.path)) for method in route.methods if method != "HEAD"}
@@ -329,7 +355,8 @@ def world_engine(site: Site, logged_in: LoggedIn) -> Engine:
 def test_a_case_starts_from_the_kept_world_whatever_the_last_one_wrote(site: Site, logged_in: LoggedIn,
                                                                        world: World, frozen: None) -> None:
     client, headers = site.reset(logged_in.template), logged_in.headers["therapist"]
-    assert client.post(f"/api/v1/episodes/{world.episode}/discharge", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/episodes/{world.episode}/discharge", headers=headers,
+                       json=DISCHARGE).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     client = site.reset(logged_in.template)

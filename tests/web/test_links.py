@@ -1,6 +1,6 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
 may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
-force plate and movement pages, an episode's progress, the portal)."""
+force plate and movement pages, an episode's page, progress and discharge, opening one, the portal)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from tests.web.conftest import bearer
 PERSONAS = ("therapist", "assistant", "chiropractor", "front_desk", "admin", "patient")
 PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visits/{w.visit_done}/billing",
          "/visits/{w.visit_open}/billing", "/visits/{w.visit_open}/note", "/visits/{w.visit_open}/training",
-         "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress")
+         "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress",
+         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

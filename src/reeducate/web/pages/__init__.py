@@ -7,6 +7,7 @@ from reeducate.web.pages import (
     balance,
     billing,
     booking,
+    episodes,
     measures,
     movement,
     patients,
@@ -16,6 +17,6 @@ from reeducate.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, schedule, patients, booking, portal, measures, balance, movement, training,
+for module in (auth, schedule, patients, booking, portal, episodes, measures, balance, movement, training,
                billing):
     router.include_router(module.router)

@@ -23,7 +23,7 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
     choices = [(f"{ex.id}|{m.key}", f"{ex.name} · {m.key.replace('_', ' ').replace('-', ' ')}", ex.sided, str(m.device))
                for ex in lib.exercises.values() for m in ex.monitors]
     return render(request, "pages/training.html", {
-        "login": login, "visit": visit, "records": records, "choices": choices,
+        "login": login, "visit": visit, "episode": visit.episode, "records": records, "choices": choices,
         "recordings": training.replayable(session, login.actor, visit_id),
         "lock": training.severe_pain_lock(session, visit.id), "active_minutes": training.active_minutes(records),
         "error": error,
