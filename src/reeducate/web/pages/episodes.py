@@ -113,7 +113,8 @@ def open_episode(request: Request, patient_id: int, login: LoginDep, _staff: Sta
     except (InvalidInput, Conflict, NotFound) as error:
         message = error.message
     else:
-        return RedirectResponse(f"/episodes/{episode.id}?opened=1", status_code=303)
+        # "#top": the form's address ends in #diagnoses (a pick comes back there), which the page would inherit
+        return RedirectResponse(f"/episodes/{episode.id}?opened=1#top", status_code=303)
     session.rollback()
     return _new_form(request, login, session, patient_id, values, team, error=message, status_code=422)
 
