@@ -81,9 +81,18 @@ def _billable_index() -> tuple[tuple[str, str, str], ...]:
     )
 
 
+def _stem(word: str) -> str:
+    """A word's plural or -y ending dropped, so that "abnormality" finds "abnormalities" and "knees" "knee"."""
+    if word.isalpha() and len(word) > 4:
+        for ending in ("ies", "es", "s", "y"):
+            if word.endswith(ending):
+                return word[: -len(ending)]
+    return word
+
+
 def search_billable(query: str, *, limit: int = SEARCH_LIMIT) -> list[BillableCode]:
-    """Billable codes whose code or description holds every word of ``query`` (case and the code's dot
-    optional): "m17.11", "M1711" and "primary osteoarthritis right knee" all find M17.11.
+    """Billable codes whose code or description holds every word of ``query`` (case, the code's dot and a
+    plural ending optional): "m17.11", "M1711" and "primary osteoarthritis right knee" all find M17.11.
 
     A query shaped like a code lists that code and its billable descendants first; word matches come
     shortest description first (the plainest wording). Fewer than two characters find nothing, and a
@@ -93,7 +102,7 @@ def search_billable(query: str, *, limit: int = SEARCH_LIMIT) -> list[BillableCo
         raise InvalidInput(f"Search with at most {SEARCH_MAX_CHARS} characters: a code or a few words.", field="q")
     if len(text) < SEARCH_MIN_CHARS:
         return []
-    words = text.lower().split()
+    words = [_stem(word) for word in text.lower().split()]
     prefix = text.upper().replace(".", "") if _CODE_START.match(text) and len(words) == 1 else None
     found = [(code, description) for code, description, haystack in _billable_index()
              if all(word in haystack for word in words)]
