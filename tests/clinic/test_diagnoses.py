@@ -6,7 +6,7 @@ import pytest
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
-from reeducate.clinic.diagnoses import validate_icd10cm
+from reeducate.clinic.diagnoses import search_billable, validate_icd10cm
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput
 from reeducate.clinic.models import User
 from reeducate.clinic.schemas import EpisodeCreate
@@ -64,3 +64,19 @@ def test_a_chiropractor_and_a_pt_share_the_care_team(factory, records: World) ->
         assert {m.role.value for m in episode.care_team} == {"physical_therapist", "chiropractor"}
         with pytest.raises(Conflict, match="already a diagnosis"):
             episodes.add_diagnosis(session, actor, records.episode, "r26.81")
+
+
+@pytest.mark.parametrize("typed", ["primary osteoarthritis right knee", "M17.11", "m1711",
+                                   "osteoarthritis, right knee primary"])
+def test_the_search_finds_a_billable_code_by_words_or_by_code(typed: str) -> None:
+    assert search_billable(typed)[0].code == "M17.11"
+
+
+def test_the_search_takes_a_plural_for_a_singular() -> None:
+    assert "R26.89" in [found.code for found in search_billable("gait abnormality")]
+
+
+def test_the_search_lists_only_billable_codes_at_most_its_limit() -> None:
+    found = search_billable("M17")
+    assert len(found) <= 25 and "M17.1" not in [f.code for f in found] and found[0].code.startswith("M17")
+    assert search_billable("M") == []

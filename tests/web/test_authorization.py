@@ -27,7 +27,7 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
-from reeducate.clinic.services import billing
+from reeducate.clinic.services import billing, episodes
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -115,6 +115,13 @@ def _drafted(engine: Engine, world: World) -> None:
         write_note(session, therapist, world.visit_open)
 
 
+def _second_diagnosis(engine: Engine, world: World) -> None:
+    """The episode with a second diagnosis, so that one may be removed (the last one never is)."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        episodes.add_diagnosis(session, therapist, world.episode, "Z91.81")
+
+
 def _unbilled(engine: Engine, world: World) -> None:
     """The signed visit's claim taken back, so that releasing it is a first release (a visit is billed once)."""
     with unit_of_work(make_session_factory(engine)) as session:
@@ -123,6 +130,8 @@ def _unbilled(engine: Engine, world: World) -> None:
 
 NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p", "nmr_minutes": "15",
              "action": "save"}
+
+DISCHARGE = {"reason": "goals_met"}
 
 NEW_PATIENT = {"first_name": "Nora", "last_name": "Newcomb", "date_of_birth": "1980-01-02", "sex": "female"}
 
@@ -152,7 +161,7 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/episodes/{w.episode}/diagnoses", CLINICAL_WRITE, json=lambda w: {"code": "Z91.81"}),
     Case("POST", "/api/v1/episodes/{w.episode}/care-team", CLINICAL_WRITE,
          json=lambda w: {"user_id": w.user_ids["assistant"]}),
-    Case("POST", "/api/v1/episodes/{w.episode}/discharge", CLINICAL_WRITE),
+    Case("POST", "/api/v1/episodes/{w.episode}/discharge", CLINICAL_WRITE, json=lambda w: DISCHARGE),
     Case("GET", "/api/v1/appointments?day=2026-11-25", STAFF_LIST),
     Case("POST", "/api/v1/appointments", STAFF_WRITE, json=_book),
     Case("GET", "/api/v1/appointments/requests", STAFF_LIST),
@@ -328,6 +337,23 @@ CASES: list[Case] = [
     Case("POST", "/admin/rooms/{w.room_ids[1]}/remove", ADMIN_ONLY),
     Case("GET", "/admin/audit?patient=quennell", ADMIN_ONLY),
     Case("GET", "/admin/audit.csv?patient=quennell", ADMIN_ONLY),
+    # episodes of care (issue 18, item 1): a PT or chiropractor opens and discharges, clinicians edit
+    Case("PATCH", "/api/v1/episodes/{w.episode}", CLINICAL_WRITE, json=lambda w: {"precautions": "No running"}),
+    Case("GET", "/patients/{w.p1}/episodes/new", CLINICAL_WRITE),
+    Case("POST", "/patients/{w.p1}/episodes/new", CLINICAL_WRITE,
+         form=lambda w: {"condition": "sciatica", "diagnoses": "M54.41", "action": "open"}),
+    Case("GET", "/diagnoses/search?q=knee", STAFF_FORM, audited=False),
+    Case("GET", "/episodes/{w.episode}", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}", CLINICAL_WRITE,
+         form=lambda w: {"section": "precautions", "precautions": "No running", "red_flags": ""}),
+    Case("POST", "/episodes/{w.episode}/diagnoses", CLINICAL_WRITE, form=lambda w: {"add_code": "Z91.81"}),
+    Case("POST", "/episodes/{w.episode}/diagnoses/remove", CLINICAL_WRITE, form=lambda w: {"code": "Z91.81"},
+         prepare=_second_diagnosis),
+    Case("POST", "/episodes/{w.episode}/care-team", CLINICAL_WRITE,
+         form=lambda w: {"care_team": [w.user_ids["therapist"], w.user_ids["assistant"]],
+                         "lead_id": w.user_ids["therapist"]}),
+    Case("GET", "/episodes/{w.episode}/discharge", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/discharge", CLINICAL_WRITE, form=lambda w: DISCHARGE),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -403,7 +429,8 @@ def world_engine(site: Site, logged_in: LoggedIn) -> Engine:
 def test_a_case_starts_from_the_kept_world_whatever_the_last_one_wrote(site: Site, logged_in: LoggedIn,
                                                                        world: World, frozen: None) -> None:
     client, headers = site.reset(logged_in.template), logged_in.headers["therapist"]
-    assert client.post(f"/api/v1/episodes/{world.episode}/discharge", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/episodes/{world.episode}/discharge", headers=headers,
+                       json=DISCHARGE).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     client = site.reset(logged_in.template)

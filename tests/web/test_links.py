@@ -1,7 +1,7 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
 may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
 registration, a patient's edit and their coverage pages, the billing worklist and a claim, the
-administrator's pages)."""
+administrator's pages, an episode's page and discharge, opening one)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visi
          "/billing", "/claims/{w.claim}",
          # administration
          "/admin", "/admin/users", "/admin/users/{w.user_ids[assistant]}", "/admin/clinic", "/admin/locations",
-         "/admin/locations/{w.location_id}", "/admin/audit")
+         "/admin/locations/{w.location_id}", "/admin/audit",
+         # episodes
+         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -26,6 +26,7 @@ from reeducate.clinic.schemas import (
     AppointmentBook,
     CoverageCreate,
     EpisodeCreate,
+    EpisodeUpdate,
     PatientCreate,
     SubscriberFields,
     VisitActivityAdd,
@@ -75,6 +76,10 @@ class _Person:
     team: tuple[str, ...]
     summary: str
     portal: bool = False
+    precautions: str = ""
+    red_flags: str = ""
+    authorisation_left: int | None = None
+    """Demo data only: the payer authorised this many visits more than were made (few: the warning shows)."""
 
 
 _STAFF = (
@@ -93,7 +98,9 @@ _PATIENTS = (
             "Right total knee arthroplasty; quadriceps lag and stair difficulty.", portal=True),
     _Person("Robert", "Kim", date(1949, 9, 2), Sex.MALE, Condition.HIP_REPLACEMENT,
             ("Z47.1", "Z96.641"), PlanKind.MEDICARE, "Medicare Part B", 3, (_PT,),
-            "Right total hip arthroplasty, posterior approach; Trendelenburg gait."),
+            "Right total hip arthroplasty, posterior approach; Trendelenburg gait.",
+            precautions="No hip flexion past 90°\nNo crossing the legs",
+            red_flags="Report new numbness in the right leg\nReport calf pain or swelling", authorisation_left=2),
     _Person("Jasmine", "Patel", date(2001, 6, 21), Sex.FEMALE, Condition.ACL_RECONSTRUCTION,
             ("S83.512D",), PlanKind.COMMERCIAL, "Blue Prairie Health", 8, (_PT,),
             "Left ACL reconstruction (hamstring graft); return-to-sport goal: soccer."),
@@ -254,6 +261,7 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
         referring_provider_npi=with_check_digit(f"{rng.randrange(10**8, 10**9)}"),
         diagnoses=list(person.codes),
         care_team=[staff[email].id for email in person.team],
+        precautions=person.precautions, red_flags=person.red_flags,
     ))
     # Past visits: about two a week from the start of care until yesterday; the first evaluates,
     # and the condition's outcome measure is retaken at the evaluation and every fourth visit.
@@ -272,7 +280,21 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
         clinician = lead if count == 0 or showcase else staff[rng.choice(person.team)]
         _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day, zone, kind, store,
                          retest, trials, showcase=showcase, therapist=lead)
+    if person.authorisation_left is not None:
+        _authorise(session, Actor.of(lead, user_agent="demo seed"), episode.id, person.authorisation_left, today)
     return patient.id, episode.id
+
+
+def _authorise(session: Session, lead: Actor, episode_id: int, left: int, today: date) -> None:
+    """The payer's authorisation of the episode, for three weeks more: ``left`` visits more than made so far."""
+    started_on = episodes.get(session, lead, episode_id).started_on
+    episode = episodes.update(session, lead, episode_id, EpisodeUpdate(
+        authorised_from=started_on, authorised_until=today + timedelta(weeks=3)), today=today)
+    use = episodes.authorisation_use(session, lead, episode, today=today)
+    assert use is not None
+    episodes.update(session, lead, episode_id, EpisodeUpdate(
+        authorisation_number=f"PA-{episode.started_on:%y%m%d}-{episode_id:04d}",
+        authorised_visits=use.visits_used + left), today=today)
 
 
 def _visit_days(rng: random.Random, first: date, today: date) -> list[date]:

@@ -32,6 +32,7 @@ from reeducate.clinic.vocabulary import (
     AppointmentStatus,
     AuditAction,
     Condition,
+    DischargeReason,
     EpisodeStatus,
     ExerciseStatus,
     MovementKind,
@@ -251,16 +252,64 @@ class MeOut(PersonOut):
 # --- episodes -------------------------------------------------------------------------------------
 
 
-class EpisodeCreate(Input):
-    condition: Condition
+ClinicalList = Field("", max_length=2000, description="One item a line.")
+NPI = Field("", pattern=r"^(\d{10})?$", description="10 digits with a valid check digit (billing/npi.py).")
+
+
+class EpisodeDetails(Input):
+    """What an episode says besides its diagnoses and team, as a create or an update gives it."""
+
     summary: str = Field("", max_length=2000)
-    started_on: date | None = Field(None, description="Defaults to today.")
     onset_date: date | None = None
     surgery_date: date | None = None
     referring_provider_name: str = Field("", max_length=200)
-    referring_provider_npi: str = Field("", pattern=r"^(\d{10})?$")
+    referring_provider_npi: str = NPI
+    referral_date: date | None = None
+    precautions: str = ClinicalList
+    red_flags: str = ClinicalList
+    authorisation_number: str = Field("", max_length=60)
+    authorised_visits: int | None = Field(None, ge=1, le=999)
+    authorised_from: date | None = None
+    authorised_until: date | None = None
+
+
+class EpisodeCreate(EpisodeDetails):
+    condition: Condition
+    started_on: date | None = Field(None, description="Defaults to today.")
     diagnoses: list[str] = Field(default_factory=list, description="ICD-10-CM codes, primary first.")
     care_team: list[Id] = Field(default_factory=list, description="User ids of clinicians.")
+    lead_id: Id | None = Field(None, description="The care team's lead (a PT or chiropractor); defaults to "
+                                                 "the clinician opening the episode.")
+
+
+class EpisodeUpdate(Input):
+    """Fields of an episode to change; a field left out keeps its value."""
+
+    summary: str | None = Field(None, max_length=2000)
+    onset_date: date | None = None
+    surgery_date: date | None = None
+    referring_provider_name: str | None = Field(None, max_length=200)
+    referring_provider_npi: str | None = Field(None, pattern=r"^(\d{10})?$")
+    referral_date: date | None = None
+    precautions: str | None = Field(None, max_length=2000)
+    red_flags: str | None = Field(None, max_length=2000)
+    authorisation_number: str | None = Field(None, max_length=60)
+    authorised_visits: int | None = Field(None, ge=1, le=999)
+    authorised_from: date | None = None
+    authorised_until: date | None = None
+
+
+class CareTeamSet(Input):
+    """The whole care team at once: its clinicians and which of them leads."""
+
+    members: list[Id] = Field(min_length=1)
+    lead_id: Id
+
+
+class EpisodeDischarge(Input):
+    reason: DischargeReason
+    note: str = Field("", max_length=2000, description="Required when the reason is 'other'.")
+    discharged_on: date | None = Field(None, description="Defaults to today.")
 
 
 class DiagnosisAdd(Input):
@@ -297,6 +346,15 @@ class EpisodeOut(Output):
     surgery_date: date | None
     referring_provider_name: str
     referring_provider_npi: str
+    referral_date: date | None
+    precautions: str
+    red_flags: str
+    authorisation_number: str
+    authorised_visits: int | None
+    authorised_from: date | None
+    authorised_until: date | None
+    discharge_reason: DischargeReason | None
+    discharge_note: str
     diagnoses: list[DiagnosisOut]
     care_team: list[CareTeamMemberOut]
 

@@ -146,6 +146,28 @@ class EpisodeStatus(enum.StrEnum):
     DISCHARGED = "discharged"
 
 
+class DischargeReason(enum.StrEnum):
+    """Why an episode of care ended (the PT's discharge; "other" is explained in the discharge note)."""
+
+    GOALS_MET = "goals_met"
+    PLATEAUED = "plateaued"
+    PATIENT_REQUEST = "patient_request"
+    NON_ATTENDANCE = "non_attendance"
+    REFERRED_ON = "referred_on"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            DischargeReason.GOALS_MET: "Goals met",
+            DischargeReason.PLATEAUED: "Progress plateaued",
+            DischargeReason.PATIENT_REQUEST: "At the patient's request",
+            DischargeReason.NON_ATTENDANCE: "Stopped attending",
+            DischargeReason.REFERRED_ON: "Referred on to another provider",
+            DischargeReason.OTHER: "Other",
+        }[self]
+
+
 class AppointmentKind(enum.StrEnum):
     EVALUATION = "evaluation"
     TREATMENT = "treatment"

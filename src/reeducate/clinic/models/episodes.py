@@ -1,4 +1,5 @@
-"""Episodes of care: the condition treated, its ICD-10-CM diagnoses, dates, referral and care team."""
+"""Episodes of care: the condition treated, its ICD-10-CM diagnoses, dates, referral, care team,
+precautions and red flags, the payer's authorisation, and the discharge."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from reeducate.clinic.db import Base, UTCDateTime, enum_type, utcnow
 from reeducate.clinic.models.patients import Patient
 from reeducate.clinic.models.people import User
-from reeducate.clinic.vocabulary import Condition, EpisodeStatus, Role
+from reeducate.clinic.vocabulary import Condition, DischargeReason, EpisodeStatus, Role
 
 
 class Episode(Base):
@@ -31,6 +32,18 @@ class Episode(Base):
     surgery_date: Mapped[date | None] = mapped_column(Date)
     referring_provider_name: Mapped[str] = mapped_column(String(200), default="")
     referring_provider_npi: Mapped[str] = mapped_column(String(10), default="")
+    referral_date: Mapped[date | None] = mapped_column(Date)
+    precautions: Mapped[str] = mapped_column(Text, default="")
+    """What the treating clinicians must not do or must watch, one per line ("No hip flexion past 90°")."""
+    red_flags: Mapped[str] = mapped_column(Text, default="")
+    """Signs that stop treatment and are reported, one per line ("Report new numbness")."""
+    authorisation_number: Mapped[str] = mapped_column(String(60), default="")
+    authorised_visits: Mapped[int | None]
+    """Visits the payer authorised between ``authorised_from`` and ``authorised_until`` (inclusive)."""
+    authorised_from: Mapped[date | None] = mapped_column(Date)
+    authorised_until: Mapped[date | None] = mapped_column(Date)
+    discharge_reason: Mapped[DischargeReason | None] = mapped_column(enum_type(DischargeReason))
+    discharge_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     patient: Mapped[Patient] = relationship()

@@ -10,6 +10,7 @@ from reeducate.web.pages import (
     booking,
     claims,
     coverages,
+    episodes,
     measures,
     movement,
     patients,
@@ -20,7 +21,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin)
+           claims, visits, admin, episodes)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

@@ -25,7 +25,7 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
     visit = visits.get(session, login.actor, visit_id)
     trials = balance.for_visit(session, login.actor, visit_id)
     return render(request, "pages/balance.html", {
-        "login": login, "visit": visit, "trials": trials, "comparison": balance.sensory_comparison(trials),
+        "login": login, "visit": visit, "episode": visit.episode, "trials": trials, "comparison": balance.sensory_comparison(trials),
         "rows": range(ROWS), "visions": list(Vision), "surfaces": list(Surface), "stances": list(Stance),
         "defaults": [(Vision.OPEN, Surface.FIRM), (Vision.CLOSED, Surface.FIRM), (Vision.OPEN, Surface.FOAM),
                      (Vision.CLOSED, Surface.FOAM)],

@@ -29,7 +29,7 @@ def _billing_page(request: Request, login: LoginDep, session: SessionDep, visit_
     claims: list[Claim] = billing.claims_of(session, login.actor, visit_id)
     rows = [*summary.charges, *[None] * max(0, CHARGE_ROWS - len(summary.charges))]
     return render(request, "pages/billing.html", {
-        "login": login, "visit": summary.visit, "summary": summary, "rows": rows, "codes": catalogue(),
+        "login": login, "visit": summary.visit, "episode": summary.visit.episode, "summary": summary, "rows": rows, "codes": catalogue(),
         "note_status": note_status, "claims": claims, "live_claim": next((c for c in claims if c.is_live), None),
         "error": error,
         "awaiting_cosignature": billing.awaiting_cosignature(session, visit_id),
@@ -84,7 +84,7 @@ def _note_page(request: Request, login: LoginDep, session: SessionDep, visit_id:
     note = notes.of_visit(session, login.actor, visit_id)
     visit = billing.billing_visit(session, login.actor, visit_id) if note is None else note.visit
     return render(request, "pages/note.html", {
-        "login": login, "visit": visit, "note": note, "sections": SECTIONS, "nmr_fields": NMR_FIELDS,
+        "login": login, "visit": visit, "episode": visit.episode, "note": note, "sections": SECTIONS, "nmr_fields": NMR_FIELDS,
         "verified": note is not None and notes.verify(note), "error": error,
         "can_cosign": note is not None and notes.may_cosign(note, login.actor),
     }, status_code=status_code)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
-from reeducate.clinic.models import MeasureAdministration
+from reeducate.clinic.models import Episode, MeasureAdministration
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import balance, episodes, measures, visits
 from reeducate.measures import catalogue
@@ -25,9 +25,9 @@ router = APIRouter()
 
 
 def _form(request: Request, login: LoginDep, measure: Instrument, action: str, heading: str,
-          values: dict[str, str], error: str = "", status_code: int = 200) -> Response:
+          values: dict[str, str], error: str = "", status_code: int = 200, episode: Episode | None = None) -> Response:
     return render(request, "pages/measure_form.html", {
-        "login": login, "measure": measure, "action": action, "heading": heading, "values": values,
+        "login": login, "episode": episode, "measure": measure, "action": action, "heading": heading, "values": values,
         "error": error, "timed_fields": TIMED_FIELDS.get(measure.scoring.method, []),
         "flag": FLAGS.get(measure.scoring.method), "method": measure.scoring.method.value,
     }, status_code=status_code)
@@ -59,7 +59,7 @@ def visit_measure_form(request: Request, visit_id: int, measure_id: str, login: 
     visit = visits.get(session, login.actor, visit_id)
     measure = measures.instrument(measure_id)
     return _form(request, login, measure, f"/visits/{visit.id}/measures/{measure.id}",
-                 f"{measure.name} for {visit.patient.full_name}", {})
+                 f"{measure.name} for {visit.patient.full_name}", {}, episode=visit.episode)
 
 
 @router.post("/visits/{visit_id}/measures/{measure_id}")

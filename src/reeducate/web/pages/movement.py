@@ -24,7 +24,7 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
           added: bool = False, status_code: int = 200) -> Response:
     visit = visits.get(session, login.actor, visit_id)
     return render(request, "pages/movement.html", {
-        "login": login, "visit": visit, "recordings": movement.for_visit(session, login.actor, visit_id),
+        "login": login, "visit": visit, "episode": visit.episode, "recordings": movement.for_visit(session, login.actor, visit_id),
         "error": error, "added": added,
     }, status_code=status_code)
 

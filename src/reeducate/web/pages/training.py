@@ -26,7 +26,7 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
                for ex in lib.exercises.values() for m in ex.monitors]
     lock = training.severe_pain_lock(session, visit.id)
     return render(request, "pages/training.html", {
-        "login": login, "visit": visit, "lines": visit_record.exercise_lines(records), "choices": choices,
+        "login": login, "visit": visit, "episode": visit.episode, "lines": visit_record.exercise_lines(records), "choices": choices,
         "sources": list(ExerciseSource), "recordings": training.replayable(session, login.actor, visit_id),
         "lock": lock, "lock_name": exercise_name(lock) if lock else "",
         "active_minutes": training.active_minutes(records), "error": error,

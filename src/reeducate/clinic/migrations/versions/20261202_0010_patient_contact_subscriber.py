@@ -1,7 +1,7 @@
 """patient contact and subscriber: a patient's emergency contact, a coverage's subscriber when not the patient
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02
 
 Every coverage already kept is the patient's own plan (subscriber_relationship 'self'), which is what
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
