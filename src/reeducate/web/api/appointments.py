@@ -10,6 +10,7 @@ from reeducate.clinic.schemas import (
     AppointmentBook,
     AppointmentCancel,
     AppointmentConfirm,
+    AppointmentNoShow,
     AppointmentOut,
     AppointmentRequest,
     AppointmentReschedule,
@@ -67,9 +68,12 @@ def reschedule(appointment_id: int, data: AppointmentReschedule, actor: StaffDep
 
 @router.post("/{appointment_id}/cancel", response_model=AppointmentOut)
 def cancel(appointment_id: int, data: AppointmentCancel, actor: ActorDep, session: SessionDep) -> AppointmentOut:
-    return _out(scheduling.cancel(session, actor, appointment_id, data.reason))
+    """Cancel with the reason (required); within the clinic's notice before the start it is a late
+    cancellation. ``rest_of_series`` also cancels the series' later booked appointments."""
+    return _out(scheduling.cancel(session, actor, appointment_id, data.reason, rest_of_series=data.rest_of_series))
 
 
 @router.post("/{appointment_id}/no-show", response_model=AppointmentOut)
-def no_show(appointment_id: int, actor: StaffDep, session: SessionDep) -> AppointmentOut:
-    return _out(scheduling.mark_no_show(session, actor, appointment_id))
+def no_show(appointment_id: int, data: AppointmentNoShow, actor: StaffDep, session: SessionDep) -> AppointmentOut:
+    """Record that the patient did not come, with the reason as far as known (required)."""
+    return _out(scheduling.mark_no_show(session, actor, appointment_id, data.reason))

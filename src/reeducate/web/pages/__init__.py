@@ -7,6 +7,7 @@ from reeducate.web.pages import (
     balance,
     billing,
     booking,
+    caseload,
     measures,
     movement,
     patients,
@@ -17,5 +18,5 @@ from reeducate.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, schedule, patients, booking, portal, measures, balance, movement, training,
-               billing):
+               billing, caseload):
     router.include_router(module.router)
