@@ -73,8 +73,10 @@ def test_cancelling_asks_for_confirmation_and_a_reason(client: TestClient, world
     refused = client.post(f"/appointments/{world.appt_today}/cancel", data={"reason": "  "}, headers=headers)
     assert refused.status_code == 422 and "Reason: give the reason" in refused.text
     assert _status(client, headers, world.appt_today) == "booked"
-    done = client.post(f"/appointments/{world.appt_today}/cancel", data={"reason": "clinician unwell"}, headers=headers)
-    assert done.status_code == 303 and _status(client, headers, world.appt_today) == "late_cancelled"
+    done = client.post(f"/appointments/{world.appt_today}/cancel", headers=headers,
+                       data={"reason": "clinician unwell", "back": "/schedule?view=week&day=2026-11-25"})
+    assert done.status_code == 303 and done.headers["location"] == "/schedule?view=week&day=2026-11-25"
+    assert _status(client, headers, world.appt_today) == "late_cancelled"
     chart = client.get(f"/patients/{world.p1}", headers=headers)
     assert "Late cancellation" in chart.text and "clinician unwell" in chart.text
 
@@ -93,9 +95,10 @@ def test_a_no_show_is_recorded_after_confirmation_with_a_reason(client: TestClie
     assert "Record a no-show" in page.text and "Tue 24 Nov 2026, 14:00–14:45" in page.text
     refused = client.post(f"/appointments/{world.appt_past}/no-show", data={"reason": ""}, headers=headers)
     assert refused.status_code == 422 and _status(client, headers, world.appt_past) == "booked"
-    done = client.post(f"/appointments/{world.appt_past}/no-show", data={"reason": "no answer by phone"},
-                       headers=headers)
-    assert done.status_code == 303 and _status(client, headers, world.appt_past) == "no_show"
+    done = client.post(f"/appointments/{world.appt_past}/no-show", headers=headers,
+                       data={"reason": "no answer by phone", "back": "https://elsewhere.example/schedule"})
+    assert done.status_code == 303 and done.headers["location"] == "/schedule"  # never back to another site
+    assert _status(client, headers, world.appt_past) == "no_show"
 
 
 def test_my_patients_lists_a_clinicians_patients_with_next_appointment(client: TestClient, world: World) -> None:

@@ -65,8 +65,9 @@ def schedule_page(request: Request, login: LoginDep, session: SessionDep, day: d
         query = {k: v for k, v in {"day": on.isoformat() if on else None, **filters}.items() if v is not None}
         return "/schedule?" + urlencode(query)
 
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return render(request, "pages/schedule.html", {
-        "login": login, "day": shown, "view": view, "by": by, "provider_id": provider_id, "room_id": room_id,
+        "login": login, "day": shown, "here": here, "view": view, "by": by, "provider_id": provider_id, "room_id": room_id,
         "days": days, "location": location, "today": today,
         "previous": url(shown - step), "next": url(shown + step), "today_url": url(None),
         "is_current": (first <= today < first + step),
@@ -77,21 +78,27 @@ def schedule_page(request: Request, login: LoginDep, session: SessionDep, day: d
     })
 
 
-def _back(day: str) -> RedirectResponse:
-    return RedirectResponse(f"/schedule?day={day}" if day else "/schedule", status_code=303)
+RETURNS_TO = ("/schedule", "/patients/")
+"""Where an action may send the browser back to (the page it was started from); anything else, such as
+another site, goes to the schedule."""
+
+
+def _back(back: str) -> RedirectResponse:
+    return RedirectResponse(back if back.startswith(RETURNS_TO) else "/schedule", status_code=303)
 
 
 @router.post("/appointments/{appointment_id}/check-in")
 def check_in(appointment_id: int, login: LoginDep, session: SessionDep,
-             day: Annotated[str, Form()] = "") -> Response:
+             back: Annotated[str, Form()] = "") -> Response:
     visits.check_in(session, login.actor, appointment_id)
-    return _back(day)
+    return _back(back)
 
 
 def _confirmation(request: Request, login: LoginDep, session: SessionDep, appointment: Appointment, action: str,
-                  day: str, values: dict[str, str], error: str = "", status_code: int = 200) -> Response:
+                  back: str, values: dict[str, str], error: str = "", status_code: int = 200) -> Response:
     return render(request, "pages/appointment_confirm.html", {
-        "login": login, "a": appointment, "action": action, "day": day, "values": values, "error": error,
+        "login": login, "a": appointment, "action": action, "values": values, "error": error,
+        "back": back if back.startswith(RETURNS_TO) else "/schedule",
         "late": action == "cancel" and scheduling.is_late_cancellation(appointment, utcnow()),
         "notice_h": int(scheduling.LATE_CANCEL_NOTICE.total_seconds() // 3600),
         "later": scheduling.later_in_series(session, appointment) if action == "cancel" else [],
@@ -106,50 +113,50 @@ def _reason_error(error: ValidationError, reason: str) -> str:
 
 @router.get("/appointments/{appointment_id}/cancel")
 def cancel_form(request: Request, appointment_id: int, login: LoginDep, session: SessionDep,
-                day: str = "") -> Response:
+                back: str = "") -> Response:
     appointment = scheduling.to_cancel(session, login.actor, appointment_id)
-    return _confirmation(request, login, session, appointment, "cancel", day, {})
+    return _confirmation(request, login, session, appointment, "cancel", back, {})
 
 
 @router.post("/appointments/{appointment_id}/cancel")
 def cancel(request: Request, appointment_id: int, login: LoginDep, session: SessionDep,
-           day: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+           back: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
            rest_of_series: Annotated[str, Form()] = "") -> Response:
     try:
         data = AppointmentCancel(reason=reason, rest_of_series=rest_of_series == "yes")
     except ValidationError as error:
         appointment = scheduling.to_cancel(session, login.actor, appointment_id)
-        return _confirmation(request, login, session, appointment, "cancel", day,
+        return _confirmation(request, login, session, appointment, "cancel", back,
                              {"reason": reason, "rest_of_series": rest_of_series}, _reason_error(error, reason), 422)
     scheduling.cancel(session, login.actor, appointment_id, data.reason, rest_of_series=data.rest_of_series)
     if login.can.use_portal:
         return RedirectResponse("/portal", status_code=303)
-    return _back(day)
+    return _back(back)
 
 
 @router.get("/appointments/{appointment_id}/no-show")
 def no_show_form(request: Request, appointment_id: int, login: LoginDep, session: SessionDep,
-                 day: str = "") -> Response:
+                 back: str = "") -> Response:
     appointment = scheduling.to_mark_no_show(session, login.actor, appointment_id)
-    return _confirmation(request, login, session, appointment, "no-show", day, {})
+    return _confirmation(request, login, session, appointment, "no-show", back, {})
 
 
 @router.post("/appointments/{appointment_id}/no-show")
 def no_show(request: Request, appointment_id: int, login: LoginDep, session: SessionDep,
-            day: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+            back: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
     try:
         data = AppointmentNoShow(reason=reason)
     except ValidationError as error:
         appointment = scheduling.to_mark_no_show(session, login.actor, appointment_id)
-        return _confirmation(request, login, session, appointment, "no-show", day, {"reason": reason},
+        return _confirmation(request, login, session, appointment, "no-show", back, {"reason": reason},
                              _reason_error(error, reason), 422)
     scheduling.mark_no_show(session, login.actor, appointment_id, data.reason)
-    return _back(day)
+    return _back(back)
 
 
 @router.post("/appointments/{appointment_id}/confirm")
 def confirm(appointment_id: int, login: LoginDep, session: SessionDep,
             provider_id: Annotated[int | None, Form()] = None,
-            day: Annotated[str, Form()] = "") -> Response:
+            back: Annotated[str, Form()] = "") -> Response:
     scheduling.confirm(session, login.actor, appointment_id, AppointmentConfirm(provider_id=provider_id))
-    return _back(day)
+    return _back(back)
