@@ -59,6 +59,9 @@ def test_a_series_with_a_conflict_is_reported_date_by_date_and_the_free_dates_bo
     assert "Mon 30 Nov 2026" in review.text and "No: Therapist is already booked Mon 30 Nov 10:00-10:45" in review.text
     assert review.text.count("<td>Free</td>") == 3 and "Book the 3 free dates" in review.text
     assert client.get(f"/api/v1/patients/{world.p2}/appointments", headers=headers).json() == []
+    change = client.post("/appointments/new", data={**form, "action": "change"}, headers=headers)
+    assert change.status_code == 200 and 'name="weekday" value="3" checked' in change.text
+    assert 'name="weeks" value="2"' in change.text
     booked = client.post("/appointments/new", data={**form, "action": "book_free"}, headers=headers)
     assert booked.status_code == 303
     appointments = client.get(f"/api/v1/patients/{world.p2}/appointments", headers=headers).json()

@@ -332,12 +332,16 @@ def is_late_cancellation(appointment: Appointment, now: datetime) -> bool:
             and appointment.starts_at - now < LATE_CANCEL_NOTICE)
 
 
+def _cancellable(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    """The appointment if ``actor`` may cancel it: its patient, or staff of its clinic."""
+    if actor.is_patient:
+        return _appointment_seen_by(session, actor, appointment_id)
+    return _staff_appointment(session, actor, appointment_id)
+
+
 def to_cancel(session: Session, actor: Actor, appointment_id: int) -> Appointment:
     """The appointment, for a page that asks to confirm its cancellation (its patient, or staff)."""
-    if actor.is_patient:
-        appointment = _appointment_seen_by(session, actor, appointment_id)
-    else:
-        appointment = _staff_appointment(session, actor, appointment_id)
+    appointment = _cancellable(session, actor, appointment_id)
     record(session, actor, AuditAction.READ, "appointment", appointment.id,
            patient_id=appointment.patient_id, detail="to cancel")
     return appointment
@@ -372,7 +376,7 @@ def cancel(session: Session, actor: Actor, appointment_id: int, reason: str, *,
     """Cancel a booked or requested appointment with the reason (a patient may cancel their own);
     with ``rest_of_series`` also the later booked appointments of its series. A booked appointment
     cancelled within :data:`LATE_CANCEL_NOTICE` of its start becomes a late cancellation."""
-    appointment = to_cancel(session, actor, appointment_id)
+    appointment = _cancellable(session, actor, appointment_id)
     reason, now = _required_reason(reason, "cancelled"), now or utcnow()
     serialise(session, LockScope.PATIENT, appointment.patient_id)
     session.refresh(appointment)  # its status as it is now that no other change to it can run
@@ -484,7 +488,7 @@ def for_patient(session: Session, actor: Actor, patient_id: int) -> list[Appoint
     patient = patients.load(session, actor, patient_id, clinical=False)
     appointments = list(session.scalars(
         select(Appointment).where(Appointment.patient_id == patient.id)
-        .order_by(Appointment.starts_at.desc())
+        .options(*SHOWN_WITH).order_by(Appointment.starts_at.desc())
     ))
     record(session, actor, AuditAction.READ, "appointment", patient_id=patient.id, detail="list")
     return appointments
