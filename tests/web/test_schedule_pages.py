@@ -63,7 +63,8 @@ def test_a_series_with_a_conflict_is_reported_date_by_date_and_the_free_dates_bo
     assert change.status_code == 200 and 'name="weekday" value="3" checked' in change.text
     assert 'name="weeks" value="2"' in change.text
     booked = client.post("/appointments/new", data={**form, "action": "book_free"}, headers=headers)
-    assert booked.status_code == 303
+    assert booked.status_code == 200 and "Series booked" in booked.text and booked.text.count("<td>Booked</td>") == 3
+    assert "No: Therapist is already booked Mon 30 Nov 10:00-10:45" in booked.text
     appointments = client.get(f"/api/v1/patients/{world.p2}/appointments", headers=headers).json()
     assert len(appointments) == 3 and len({a["series_id"] for a in appointments}) == 1
 

@@ -64,12 +64,13 @@ def _book_series(request: Request, login: LoginDep, session: SessionDep, values:
     outcome = series.book_series(session, login.actor, data, free_only=values.get("action") == "book_free")
     if outcome.series is None:
         session.rollback()  # nothing of the refused series is kept
-        return render(request, "pages/series_review.html", {
-            "login": login, "outcome": outcome, "values": values, "weekdays": weekdays, "location": location,
-            "pattern": series.pattern(data),
-        }, status_code=409)
-    booked = next(o.appointment for o in outcome.occurrences if o.booked)
-    return RedirectResponse(f"/patients/{booked.patient_id}?booked={booked.id}", status_code=303)
+    elif not outcome.conflicts:
+        booked = outcome.occurrences[0].appointment
+        return RedirectResponse(f"/patients/{booked.patient_id}?booked={booked.id}", status_code=303)
+    return render(request, "pages/series_review.html", {  # each date: booked, free or refused, and why
+        "login": login, "outcome": outcome, "values": values, "weekdays": weekdays, "location": location,
+        "pattern": series.pattern(data),
+    }, status_code=200 if outcome.series else 409)
 
 
 @router.post("/appointments/new")
