@@ -222,21 +222,17 @@ def new_appointment(session: Session, actor: Actor, data: AppointmentBook) -> Ap
     )
 
 
-def add_booked(session: Session, actor: Actor, appointment: Appointment, *, now: datetime) -> Appointment:
-    """Check ``appointment``'s slot and keep it (raises, keeping nothing, if the slot is not free)."""
+def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime | None = None) -> Appointment:
+    """Staff book an appointment straight into the schedule."""
+    appointment = new_appointment(session, actor, data)
     with session.no_autoflush:
-        check_slot(session, appointment, now=now)
+        check_slot(session, appointment, now=now or utcnow())
     session.add(appointment)
     session.flush()
     record(session, actor, AuditAction.CREATE, "appointment", appointment.id,
            patient_id=appointment.patient_id,
            detail=f"booked {_describe(appointment.starts_at, appointment.ends_at, appointment.location)}")
     return appointment
-
-
-def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime | None = None) -> Appointment:
-    """Staff book an appointment straight into the schedule."""
-    return add_booked(session, actor, new_appointment(session, actor, data), now=now or utcnow())
 
 
 def request(session: Session, actor: Actor, data: AppointmentRequest, *, now: datetime | None = None) -> Appointment:
@@ -332,6 +328,13 @@ def is_late_cancellation(appointment: Appointment, now: datetime) -> bool:
             and appointment.starts_at - now < LATE_CANCEL_NOTICE)
 
 
+def _locked(session: Session, appointment: Appointment) -> Appointment:
+    """``appointment`` as it is once no other change to its patient's appointments can run."""
+    serialise(session, LockScope.PATIENT, appointment.patient_id)
+    session.refresh(appointment)
+    return appointment
+
+
 def _cancellable(session: Session, actor: Actor, appointment_id: int) -> Appointment:
     """The appointment if ``actor`` may cancel it: its patient, or staff of its clinic."""
     if actor.is_patient:
@@ -376,10 +379,8 @@ def cancel(session: Session, actor: Actor, appointment_id: int, reason: str, *,
     """Cancel a booked or requested appointment with the reason (a patient may cancel their own);
     with ``rest_of_series`` also the later booked appointments of its series. A booked appointment
     cancelled within :data:`LATE_CANCEL_NOTICE` of its start becomes a late cancellation."""
-    appointment = _cancellable(session, actor, appointment_id)
+    appointment = _locked(session, _cancellable(session, actor, appointment_id))
     reason, now = _required_reason(reason, "cancelled"), now or utcnow()
-    serialise(session, LockScope.PATIENT, appointment.patient_id)
-    session.refresh(appointment)  # its status as it is now that no other change to it can run
     later = later_in_series(session, appointment) if rest_of_series else []
     for each in (appointment, *later):
         _cancel_one(session, actor, each, reason, now)
@@ -389,7 +390,7 @@ def cancel(session: Session, actor: Actor, appointment_id: int, reason: str, *,
 def mark_no_show(session: Session, actor: Actor, appointment_id: int, reason: str, *,
                  now: datetime | None = None) -> Appointment:
     """Record that the patient did not come, and why as far as known; only once the start has passed."""
-    appointment = _staff_appointment(session, actor, appointment_id)
+    appointment = _locked(session, _staff_appointment(session, actor, appointment_id))
     reason = _required_reason(reason, "missed")
     _require_status(appointment, {AppointmentStatus.BOOKED}, "marked as a no-show")
     if (now or utcnow()) < appointment.starts_at:
