@@ -39,8 +39,8 @@ def test_the_patient_picker_finds_a_patient_by_name_mrn_or_birth_date(client: Te
     headers = bearer(client, world, "front_desk")
     page = client.get("/appointments/new", headers=headers)
     assert 'name="q"' in page.text and 'name="provider_id"' not in page.text  # first the patient
-    mrn = client.get(f"/api/v1/patients/{world.p1}", headers=headers).json()["mrn"]
-    for query in ("quen", mrn):
+    record = client.get(f"/api/v1/patients/{world.p1}", headers=headers).json()
+    for query in ("quen", record["mrn"], record["date_of_birth"]):
         found = client.get(f"/appointments/new?q={query}&day=2026-11-26", headers=headers)
         assert f'href="/appointments/new?patient_id={world.p1}&amp;day=2026-11-26"' in found.text
     live = client.get("/appointments/new?q=zzz", headers={**headers, "HX-Request": "true"})
