@@ -263,6 +263,9 @@ CASES: list[Case] = [
     Case("POST", "/appointments/new", STAFF_WRITE,
          form=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "weekday": ["0", "3"],
                          "weeks": "2", "date": local(1, 0).date().isoformat(), "time": "11:00"}),
+    Case("POST", "/api/v1/appointments/series", STAFF_WRITE,
+         json=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
+                         "first_day": local(1, 0).date().isoformat(), "at": "11:00", "weekdays": [0, 3], "weeks": 2}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

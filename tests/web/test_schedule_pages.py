@@ -110,3 +110,16 @@ def test_my_patients_lists_a_clinicians_patients_with_next_appointment(client: T
     assert page.status_code == 200
     assert "Quennell, Penny" in page.text and "Wed 25 Nov 2026 10:00" in page.text and "Care team" in page.text
     assert f"/schedule?view=week&amp;provider_id={world.user_ids['therapist']}" in page.text
+
+
+def test_the_api_names_each_conflict_of_a_series_and_books_the_free_dates_on_request(
+        client: TestClient, world: World) -> None:
+    headers = bearer(client, world, "front_desk")
+    series = {"patient_id": world.p2, "provider_id": world.user_ids["therapist"], "location_id": world.location_id,
+              "first_day": local(5, 0).date().isoformat(), "at": "10:00", "weekdays": [0, 3], "weeks": 2}
+    refused = client.post("/api/v1/appointments/series", json=series, headers=headers)
+    assert refused.status_code == 409 and refused.json()["series_id"] is None
+    problems = [o["problem"] for o in refused.json()["occurrences"]]
+    assert problems[0].startswith("Therapist is already booked Mon 30 Nov") and problems[1:] == ["", "", ""]
+    booked = client.post("/api/v1/appointments/series?free_only=true", json=series, headers=headers)
+    assert booked.status_code == 201 and [o["booked"] for o in booked.json()["occurrences"]] == [False, True, True, True]

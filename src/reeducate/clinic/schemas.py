@@ -348,6 +348,24 @@ class AppointmentOut(Output):
     series_id: int | None
 
 
+class SeriesOccurrenceOut(BaseModel):
+    """One date of a series: booked (with its appointment), or not, and why not."""
+
+    starts_at: datetime
+    ends_at: datetime
+    booked: bool
+    problem: str = Field(description="Why this date cannot be booked as asked; empty when it can.")
+    appointment_id: int | None
+
+
+class AppointmentSeriesOut(BaseModel):
+    """A series' outcome date by date; ``series_id`` is null when nothing was booked."""
+
+    series_id: int | None
+    pattern: str
+    occurrences: list[SeriesOccurrenceOut]
+
+
 # --- visits ---------------------------------------------------------------------------------------
 
 
