@@ -127,10 +127,11 @@ def test_rescheduling_onto_a_taken_slot_is_refused_and_keeps_the_old_time(factor
 
 def test_a_no_show_is_recorded_only_after_the_start(factory, records: World) -> None:
     with pytest.raises(Conflict, match="has not started"), unit_of_work(factory) as session:
-        scheduling.mark_no_show(session, actor(session, records, "front_desk"), records.appt_today)
+        scheduling.mark_no_show(session, actor(session, records, "front_desk"), records.appt_today, "no answer")
     with time_machine.travel(local(0, 10, 20), tick=False), unit_of_work(factory) as session:
-        marked = scheduling.mark_no_show(session, actor(session, records, "front_desk"), records.appt_today)
-        assert marked.status is AppointmentStatus.NO_SHOW
+        marked = scheduling.mark_no_show(session, actor(session, records, "front_desk"), records.appt_today,
+                                         "no answer by phone")
+        assert marked.status is AppointmentStatus.NO_SHOW and marked.cancel_reason == "no answer by phone"
 
 
 def test_check_in_happens_on_the_day_and_opens_a_visit(factory, records: World) -> None:
@@ -142,3 +143,31 @@ def test_check_in_happens_on_the_day_and_opens_a_visit(factory, records: World) 
     with factory() as session:
         status = session.scalar(select(Appointment.status).where(Appointment.id == records.appt_today))
         assert status is AppointmentStatus.CHECKED_IN
+
+
+def test_a_cancellation_within_the_notice_is_a_late_cancellation(factory, records: World) -> None:
+    with unit_of_work(factory) as session:  # now 09:00; appt_today starts at 10:00, appt_future in 5 days
+        desk = actor(session, records, "front_desk")
+        late = scheduling.cancel(session, desk, records.appt_today, "patient unwell")
+        timely = scheduling.cancel(session, desk, records.appt_future, "patient unwell")
+        assert late.status is AppointmentStatus.LATE_CANCELLED and late.cancel_reason == "patient unwell"
+        assert timely.status is AppointmentStatus.CANCELLED
+    assert scheduling.LATE_CANCEL_NOTICE == timedelta(hours=24)
+
+
+def test_a_cancellation_just_outside_the_notice_is_not_late(factory, records: World) -> None:
+    with time_machine.travel(local(4, 9, 59), tick=False), unit_of_work(factory) as session:
+        cancelled = scheduling.cancel(session, actor(session, records, "patient"), records.appt_future, "away")
+        assert cancelled.status is AppointmentStatus.CANCELLED
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_cancellation_or_no_show_needs_a_reason_and_changes_nothing(factory, records: World, reason: str) -> None:
+    before = row_counts(factory)
+    with pytest.raises(InvalidInput, match="Give the reason"), unit_of_work(factory) as session:
+        scheduling.cancel(session, actor(session, records, "front_desk"), records.appt_future, reason)
+    with pytest.raises(InvalidInput, match="Give the reason"), unit_of_work(factory) as session:
+        scheduling.mark_no_show(session, actor(session, records, "front_desk"), records.appt_past, reason)
+    assert row_counts(factory) == before
+    with factory() as session:
+        assert session.get(Appointment, records.appt_future).status is AppointmentStatus.BOOKED

@@ -92,7 +92,7 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client: Te
     refused = client.post(f"/api/v1/appointments/{world.appt_future}/cancel", json={"reason": "forged"})
     assert refused.status_code == 403
     assert client.get(f"/api/v1/appointments/{world.appt_future}").json()["status"] == "booked"
-    accepted = client.post(f"/appointments/{world.appt_future}/cancel", data={"csrf_token": token})
+    accepted = client.post(f"/appointments/{world.appt_future}/cancel", data={"csrf_token": token, "reason": "ill"})
     assert accepted.status_code == 303
 
 

@@ -64,6 +64,7 @@ ADMIN_ONLY = _pattern("D D D D D D O")
 RESUME = _pattern("D D D D O D D")  # physical therapists and chiropractors (the world's therapist)
 BILLING = _pattern("D D D O O D O")  # the front desk and admin bill; clinicians see their visits' billing
 NOTE_READ = _pattern("D H D D O D D")  # the patient reads a signed note only (none yet on the open visit)
+MY_PATIENTS = _pattern("D D D D O H D")  # clinicians; another clinic's therapist sees only their own
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/appointments/{w.appt_future}/reschedule", STAFF_WRITE,
          json=lambda w: {"starts_at": local(5, 14).isoformat()}),
     Case("POST", "/api/v1/appointments/{w.appt_future}/cancel", OWN_OR_STAFF, json=lambda w: {"reason": "ill"}),
-    Case("POST", "/api/v1/appointments/{w.appt_past}/no-show", STAFF_WRITE),
+    Case("POST", "/api/v1/appointments/{w.appt_past}/no-show", STAFF_WRITE, json=lambda w: {"reason": "no answer"}),
     Case("POST", "/api/v1/visits", STAFF_WRITE, json=lambda w: {"appointment_id": w.appt_today}),
     Case("GET", "/api/v1/visits/{w.visit_done}", CLINICAL_READ),
     Case("POST", "/api/v1/visits/{w.visit_open}/activities", CLINICAL_WRITE,
@@ -231,8 +232,8 @@ CASES: list[Case] = [
     Case("POST", "/logout", ANYONE, audited=False),
     Case("GET", "/schedule?day=2026-11-25", STAFF_LIST),
     Case("POST", "/appointments/{w.appt_today}/check-in", STAFF_WRITE),
-    Case("POST", "/appointments/{w.appt_past}/no-show", STAFF_WRITE),
-    Case("POST", "/appointments/{w.appt_future}/cancel", OWN_OR_STAFF),
+    Case("POST", "/appointments/{w.appt_past}/no-show", STAFF_WRITE, form=lambda w: {"reason": "no answer"}),
+    Case("POST", "/appointments/{w.appt_future}/cancel", OWN_OR_STAFF, form=lambda w: {"reason": "unwell"}),
     Case("POST", "/appointments/{w.request}/confirm", STAFF_WRITE,
          form=lambda w: {"provider_id": w.user_ids["therapist"]}),
     Case("GET", "/patients?q=quen", STAFF_LIST),
@@ -354,6 +355,18 @@ CASES: list[Case] = [
                          "lead_id": w.user_ids["therapist"]}),
     Case("GET", "/episodes/{w.episode}/discharge", CLINICAL_WRITE),
     Case("POST", "/episodes/{w.episode}/discharge", CLINICAL_WRITE, form=lambda w: DISCHARGE),
+    # scheduling (issue 18 item 4): grids, confirmation pages, series, picker, my patients
+    Case("GET", "/schedule?day=2026-11-25&view=week&by=room", STAFF_LIST),
+    Case("GET", "/appointments/{w.appt_future}/cancel", OWN_OR_STAFF),
+    Case("GET", "/appointments/{w.appt_past}/no-show", STAFF_WRITE),
+    Case("GET", "/my-patients", MY_PATIENTS),
+    Case("GET", "/appointments/new?q=quen", STAFF_LIST),
+    Case("POST", "/appointments/new", STAFF_WRITE,
+         form=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "weekday": ["0", "3"],
+                         "weeks": "2", "date": local(1, 0).date().isoformat(), "time": "11:00"}),
+    Case("POST", "/api/v1/appointments/series", STAFF_WRITE,
+         json=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
+                         "first_day": local(1, 0).date().isoformat(), "at": "11:00", "weekdays": [0, 3], "weeks": 2}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

@@ -1,7 +1,8 @@
 """No dead ends: every link a persona sees on the clinic's pages and the portal leads somewhere that persona
-may go (issue 18's rule; pages so far: the day, the chart, booking, a visit's billing, note, training,
-registration, a patient's edit and their coverage pages, the billing worklist and a claim, the
-administrator's pages, an episode's page and discharge, opening one)."""
+may go (issue 18's rule): the day and week grids, my patients, the chart, booking and its patient picker,
+the cancel and no-show confirmations, a visit's page, completion, billing, note, training, force plate and
+movement pages, an episode's page, progress and discharge, opening one, the portal, registration, a
+patient's edit and their coverage pages, the billing worklist and a claim, the administrator's pages."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from tests.support import World
 from tests.web.conftest import bearer
 
 PERSONAS = ("therapist", "assistant", "chiropractor", "front_desk", "admin", "patient")
-PAGES = ("/portal", "/schedule", "/patients/{w.p1}", "/appointments/new", "/visits/{w.visit_done}/billing",
+PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", "/patients/{w.p1}",
+         "/appointments/new", "/appointments/new?q=quen", "/appointments/new?patient_id={w.p1}",
+         "/appointments/{w.appt_future}/cancel", "/appointments/{w.appt_past}/no-show", "/visits/{w.visit_done}/billing",
          "/visits/{w.visit_open}/billing", "/visits/{w.visit_open}/note", "/visits/{w.visit_open}/training",
          "/visits/{w.visit_open}/balance", "/visits/{w.visit_open}/movement", "/episodes/{w.episode}/progress",
          # patients' records

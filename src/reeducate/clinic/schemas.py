@@ -11,7 +11,7 @@ through :func:`plain_text`, the same check.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from reeducate.clinic.errors import InvalidInput
@@ -399,7 +400,49 @@ class AppointmentReschedule(Input):
 
 
 class AppointmentCancel(Input):
+    """Why the appointment is cancelled; kept on it and shown to the patient."""
+
+    reason: str = Field(min_length=1, max_length=500, description="Required: said in plain words.")
+    rest_of_series: bool = Field(False, description="Also cancel the series' later booked appointments.")
+
+
+class AppointmentNoShow(Input):
+    """Why the patient did not come, as far as the clinic knows (e.g. "no answer by phone")."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AppointmentSeriesBook(Input):
+    """A recurring series: the same time on chosen weekdays, for a number of weeks or until a date."""
+
+    patient_id: Id
+    provider_id: Id
+    location_id: Id
+    room_id: Id | None = None
+    episode_id: Id | None = None
+    first_day: date = Field(description="The series starts on this day (its weekday need not be chosen).")
+    at: time = Field(description="Local wall-clock time of every appointment.")
+    weekdays: list[int] = Field(min_length=1, max_length=7, description="0 = Monday ... 6 = Sunday.")
+    weeks: int | None = Field(None, ge=1, le=52)
+    until: date | None = None
+    duration_min: int = Duration
+    kind: AppointmentKind = AppointmentKind.TREATMENT
     reason: str = Field("", max_length=500)
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days_of_the_week(cls, weekdays: list[int]) -> list[int]:
+        if any(not 0 <= day <= 6 for day in weekdays):
+            raise ValueError("choose days of the week (Monday to Sunday)")
+        return sorted(set(weekdays))
+
+    @model_validator(mode="after")
+    def _weeks_or_until(self) -> AppointmentSeriesBook:
+        if (self.weeks is None) == (self.until is None):
+            raise ValueError("give either a number of weeks or an end date")
+        if self.until is not None and self.until < self.first_day:
+            raise ValueError("the end date is before the first day; give a later end date")
+        return self
 
 
 class AppointmentOut(Output):
@@ -419,6 +462,25 @@ class AppointmentOut(Output):
     duration_min: int
     reason: str
     cancel_reason: str
+    series_id: int | None
+
+
+class SeriesOccurrenceOut(BaseModel):
+    """One date of a series: booked (with its appointment), or not, and why not."""
+
+    starts_at: datetime
+    ends_at: datetime
+    booked: bool
+    problem: str = Field(description="Why this date cannot be booked as asked; empty when it can.")
+    appointment_id: int | None
+
+
+class AppointmentSeriesOut(BaseModel):
+    """A series' outcome date by date; ``series_id`` is null when nothing was booked."""
+
+    series_id: int | None
+    pattern: str
+    occurrences: list[SeriesOccurrenceOut]
 
 
 # --- visits ---------------------------------------------------------------------------------------

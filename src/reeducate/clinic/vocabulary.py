@@ -179,17 +179,21 @@ class AppointmentKind(enum.StrEnum):
 
 
 class AppointmentStatus(enum.StrEnum):
-    """Life of an appointment: requested -> booked -> checked in -> completed, or cancelled/no-show."""
+    """Life of an appointment: requested -> booked -> checked in -> completed, or cancelled, cancelled
+    late (within the clinic's notice before the start) or no-show."""
 
     REQUESTED = "requested"
     BOOKED = "booked"
     CHECKED_IN = "checked_in"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
     NO_SHOW = "no_show"
 
     @property
     def label(self) -> str:
+        if self is AppointmentStatus.LATE_CANCELLED:
+            return "Late cancellation"
         return self.value.replace("_", " ").capitalize()
 
 

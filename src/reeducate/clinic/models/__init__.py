@@ -11,12 +11,14 @@ from reeducate.clinic.models.movement import MovementRecording
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
 from reeducate.clinic.models.patients import Coverage, Patient
 from reeducate.clinic.models.people import User
-from reeducate.clinic.models.scheduling import Appointment
+from reeducate.clinic.models.scheduling import Appointment, AppointmentSeries, AppointmentSeriesMember
 from reeducate.clinic.models.training import ExerciseRecord
 from reeducate.clinic.models.visits import Visit, VisitActivity
 
 __all__ = [
     "Appointment",
+    "AppointmentSeries",
+    "AppointmentSeriesMember",
     "AuditEvent",
     "AuthSession",
     "BalanceTrial",

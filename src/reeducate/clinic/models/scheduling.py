@@ -1,4 +1,5 @@
-"""Appointments: a patient with a provider, in a location (and optionally a room), for a time."""
+"""Appointments: a patient with a provider, in a location (and optionally a room), for a time;
+a recurring series groups the appointments booked together ("2x a week for 6 weeks")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,29 @@ from reeducate.clinic.models.organisation import Location, Room
 from reeducate.clinic.models.patients import Patient
 from reeducate.clinic.models.people import User
 from reeducate.clinic.vocabulary import AppointmentKind, AppointmentStatus
+
+
+class AppointmentSeries(Base):
+    """Appointments booked together from one pattern; ``pattern`` says it in words for the desk."""
+
+    __tablename__ = "appointment_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    pattern: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AppointmentSeriesMember(Base):
+    """An appointment booked as part of a series (a table of its own, so that the appointments table,
+    which visits refer to, is not rebuilt)."""
+
+    __tablename__ = "appointment_series_members"
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("appointment_series.id"), index=True)
 
 
 class Appointment(Base):
@@ -38,6 +62,7 @@ class Appointment(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(500), default="")
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    """Why it did not take place: the reason given for a cancellation, late cancellation or no-show."""
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -47,6 +72,7 @@ class Appointment(Base):
     provider: Mapped[User | None] = relationship(foreign_keys=[provider_id])
     room: Mapped[Room | None] = relationship()
     episode: Mapped[Episode | None] = relationship()
+    series: Mapped[AppointmentSeries | None] = relationship(secondary="appointment_series_members", uselist=False)
 
     @property
     def patient_name(self) -> str:
@@ -59,6 +85,10 @@ class Appointment(Base):
     @property
     def room_name(self) -> str | None:
         return self.room.name if self.room else None
+
+    @property
+    def series_id(self) -> int | None:
+        return self.series.id if self.series else None
 
     @property
     def duration_min(self) -> int:

@@ -1,4 +1,4 @@
-"""Appointments: book, request, confirm, reschedule, cancel, no-show.
+"""Appointments: book, request, confirm, reschedule, cancel (late or not), no-show.
 
 Rules: an appointment lies within one opening interval of its location (local wall-clock time);
 no provider, room or patient holds two overlapping appointments; a patient's request from the portal
@@ -27,7 +27,15 @@ from reeducate.clinic.audit_log import record, record_reads
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Appointment, Episode, Location, Patient, Room, User
+from reeducate.clinic.models import (
+    Appointment,
+    AppointmentSeriesMember,
+    Episode,
+    Location,
+    Patient,
+    Room,
+    User,
+)
 from reeducate.clinic.schemas import (
     AppointmentBook,
     AppointmentConfirm,
@@ -46,6 +54,11 @@ from reeducate.clinic.vocabulary import (
 )
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+LATE_CANCEL_NOTICE = timedelta(hours=24)
+"""The clinic's late-cancellation policy: a booked appointment cancelled less than this long before
+its start is recorded as a late cancellation. A business rule of the clinic (24 h is our default),
+not a clinical fact; a clinic with another policy changes it here."""
 
 
 def _local(moment: datetime, location: Location) -> datetime:
@@ -137,7 +150,7 @@ def location_of(session: Session, actor: Actor, location_id: int | None) -> Loca
     return location
 
 
-def _check_slot(session: Session, appointment: Appointment, *, now: datetime) -> None:
+def check_slot(session: Session, appointment: Appointment, *, now: datetime) -> None:
     """All rules for a slot-holding appointment; raises before anything is changed."""
     location = appointment.location
     if appointment.starts_at < now:
@@ -187,13 +200,13 @@ def _episode(session: Session, patient: Patient, episode_id: int | None) -> Epis
     return episode
 
 
-def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime | None = None) -> Appointment:
-    """Staff book an appointment straight into the schedule."""
+def new_appointment(session: Session, actor: Actor, data: AppointmentBook) -> Appointment:
+    """A booked appointment from ``data``, not yet checked nor added to the session (staff only)."""
     require_role(actor, STAFF, "book appointments")
     patient = patients.load(session, actor, data.patient_id, clinical=False)
     location = location_of(session, actor, data.location_id)
     starts = to_utc(data.starts_at, location)
-    appointment = Appointment(
+    return Appointment(
         clinic_id=patient.clinic_id,
         patient=patient,
         location=location,
@@ -207,13 +220,18 @@ def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime
         reason=data.reason,
         requested_by_id=actor.user_id,
     )
+
+
+def book(session: Session, actor: Actor, data: AppointmentBook, *, now: datetime | None = None) -> Appointment:
+    """Staff book an appointment straight into the schedule."""
+    appointment = new_appointment(session, actor, data)
     with session.no_autoflush:
-        _check_slot(session, appointment, now=now or utcnow())
+        check_slot(session, appointment, now=now or utcnow())
     session.add(appointment)
     session.flush()
     record(session, actor, AuditAction.CREATE, "appointment", appointment.id,
-           patient_id=patient.id,
-           detail=f"booked {_describe(appointment.starts_at, appointment.ends_at, location)}")
+           patient_id=appointment.patient_id,
+           detail=f"booked {_describe(appointment.starts_at, appointment.ends_at, appointment.location)}")
     return appointment
 
 
@@ -266,7 +284,7 @@ def confirm(session: Session, actor: Actor, appointment_id: int, data: Appointme
         if data.room_id is not None:
             appointment.room = _room(session, appointment.location, data.room_id)
         appointment.status = AppointmentStatus.BOOKED
-        _check_slot(session, appointment, now=now or utcnow())
+        check_slot(session, appointment, now=now or utcnow())
     record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
            patient_id=appointment.patient_id, detail="confirmed request")
     return appointment
@@ -287,7 +305,7 @@ def reschedule(session: Session, actor: Actor, appointment_id: int, data: Appoin
         if data.room_id is not None:
             appointment.room = _room(session, appointment.location, data.room_id)
         if appointment.status is AppointmentStatus.BOOKED:
-            _check_slot(session, appointment, now=now or utcnow())
+            check_slot(session, appointment, now=now or utcnow())
         else:
             check_opening_hours(appointment.location, appointment.starts_at, appointment.ends_at)
     after = _describe(appointment.starts_at, appointment.ends_at, appointment.location)
@@ -296,29 +314,99 @@ def reschedule(session: Session, actor: Actor, appointment_id: int, data: Appoin
     return appointment
 
 
-def cancel(session: Session, actor: Actor, appointment_id: int, reason: str = "") -> Appointment:
-    """Cancel a booked or requested appointment; a patient may cancel their own."""
-    if actor.is_patient:
-        appointment = _appointment_seen_by(session, actor, appointment_id)
-    else:
-        appointment = _staff_appointment(session, actor, appointment_id)
-    _require_status(appointment, {AppointmentStatus.BOOKED, AppointmentStatus.REQUESTED}, "cancelled")
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancel_reason = reason
-    record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
-           patient_id=appointment.patient_id, detail=f"cancelled: {reason}"[:500])
+def _required_reason(reason: str, doing: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(f"Give the reason the appointment is {doing}; it is kept on the appointment "
+                           "and shown to the patient.", field="reason")
+    return reason
+
+
+def is_late_cancellation(appointment: Appointment, now: datetime) -> bool:
+    """Would cancelling now be late: a booked appointment less than the notice before its start."""
+    return (appointment.status is AppointmentStatus.BOOKED
+            and appointment.starts_at - now < LATE_CANCEL_NOTICE)
+
+
+def _locked(session: Session, appointment: Appointment) -> Appointment:
+    """``appointment`` as it is once no other change to its patient's appointments can run."""
+    serialise(session, LockScope.PATIENT, appointment.patient_id)
+    session.refresh(appointment)
     return appointment
 
 
-def mark_no_show(session: Session, actor: Actor, appointment_id: int, *, now: datetime | None = None) -> Appointment:
-    """Record that the patient did not come; only once the appointment's start has passed."""
-    appointment = _staff_appointment(session, actor, appointment_id)
+def _cancellable(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    """The appointment if ``actor`` may cancel it: its patient, or staff of its clinic."""
+    if actor.is_patient:
+        return _appointment_seen_by(session, actor, appointment_id)
+    return _staff_appointment(session, actor, appointment_id)
+
+
+def to_cancel(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    """The appointment, for a page that asks to confirm its cancellation (its patient, or staff)."""
+    appointment = _cancellable(session, actor, appointment_id)
+    record(session, actor, AuditAction.READ, "appointment", appointment.id,
+           patient_id=appointment.patient_id, detail="to cancel")
+    return appointment
+
+
+def _cancel_one(session: Session, actor: Actor, appointment: Appointment, reason: str, now: datetime) -> None:
+    _require_status(appointment, {AppointmentStatus.BOOKED, AppointmentStatus.REQUESTED}, "cancelled")
+    late = is_late_cancellation(appointment, now)
+    appointment.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+    appointment.cancel_reason = reason
+    record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
+           patient_id=appointment.patient_id,
+           detail=f"{'late-cancelled' if late else 'cancelled'}: {reason}"[:500])
+
+
+def later_in_series(session: Session, appointment: Appointment) -> list[Appointment]:
+    """The booked appointments of ``appointment``'s series that start after it, in time order."""
+    if appointment.series is None:
+        return []
+    return list(session.scalars(
+        select(Appointment).join(AppointmentSeriesMember, AppointmentSeriesMember.appointment_id == Appointment.id)
+        .where(
+            AppointmentSeriesMember.series_id == appointment.series.id,
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.starts_at > appointment.starts_at,
+        ).order_by(Appointment.starts_at)
+    ))
+
+
+def cancel(session: Session, actor: Actor, appointment_id: int, reason: str, *,
+           rest_of_series: bool = False, now: datetime | None = None) -> Appointment:
+    """Cancel a booked or requested appointment with the reason (a patient may cancel their own);
+    with ``rest_of_series`` also the later booked appointments of its series. A booked appointment
+    cancelled within :data:`LATE_CANCEL_NOTICE` of its start becomes a late cancellation."""
+    appointment = _locked(session, _cancellable(session, actor, appointment_id))
+    reason, now = _required_reason(reason, "cancelled"), now or utcnow()
+    later = later_in_series(session, appointment) if rest_of_series else []
+    for each in (appointment, *later):
+        _cancel_one(session, actor, each, reason, now)
+    return appointment
+
+
+def mark_no_show(session: Session, actor: Actor, appointment_id: int, reason: str, *,
+                 now: datetime | None = None) -> Appointment:
+    """Record that the patient did not come, and why as far as known; only once the start has passed."""
+    appointment = _locked(session, _staff_appointment(session, actor, appointment_id))
+    reason = _required_reason(reason, "missed")
     _require_status(appointment, {AppointmentStatus.BOOKED}, "marked as a no-show")
     if (now or utcnow()) < appointment.starts_at:
         raise Conflict("The appointment has not started yet; a no-show is recorded after its start time.")
     appointment.status = AppointmentStatus.NO_SHOW
+    appointment.cancel_reason = reason
     record(session, actor, AuditAction.UPDATE, "appointment", appointment.id,
-           patient_id=appointment.patient_id, detail="no-show")
+           patient_id=appointment.patient_id, detail=f"no-show: {reason}"[:500])
+    return appointment
+
+
+def to_mark_no_show(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    """The appointment, for a page that asks to confirm a no-show (staff)."""
+    appointment = _staff_appointment(session, actor, appointment_id)
+    record(session, actor, AuditAction.READ, "appointment", appointment.id,
+           patient_id=appointment.patient_id, detail="to mark as a no-show")
     return appointment
 
 
@@ -336,7 +424,12 @@ def get(session: Session, actor: Actor, appointment_id: int) -> Appointment:
 
 
 def local_today(location: Location, now: datetime | None = None) -> date:
-    return _local(now or utcnow(), location).date()
+    return local_day(now or utcnow(), location)
+
+
+def local_day(moment: datetime, location: Location) -> date:
+    """The date at ``location`` of an instant."""
+    return _local(moment, location).date()
 
 
 def day_bounds(day: date, location: Location) -> tuple[datetime, datetime]:
@@ -349,19 +442,20 @@ def day_bounds(day: date, location: Location) -> tuple[datetime, datetime]:
 #: What a schedule shows of each appointment beyond its own columns, loaded in one query per kind
 #: instead of one per appointment while the page is drawn.
 SHOWN_WITH = (selectinload(Appointment.patient), selectinload(Appointment.provider),
-              selectinload(Appointment.room), selectinload(Appointment.location))
+              selectinload(Appointment.room), selectinload(Appointment.location), selectinload(Appointment.series))
 
 
-def schedule(session: Session, actor: Actor, day: date | None, *, location_id: int | None = None,
-             provider_id: int | None = None) -> list[Appointment]:
-    """One day's appointments at a location (staff), requests included, in time order.
+def schedule(session: Session, actor: Actor, day: date | None, *, days: int = 1, location_id: int | None = None,
+             provider_id: int | None = None, room_id: int | None = None) -> list[Appointment]:
+    """The appointments of ``days`` days from ``day`` at a location (staff), requests included, in
+    time order; only one provider's or one room's if given.
 
     ``day`` None means today at that location.
     """
     require_role(actor, STAFF, "see the clinic's schedule")
     location = location_of(session, actor, location_id)
     day = day or local_today(location)
-    start, end = day_bounds(day, location)
+    start, end = day_bounds(day, location)[0], day_bounds(day + timedelta(days=days - 1), location)[1]
     statement = select(Appointment).where(
         Appointment.location_id == location.id,
         Appointment.starts_at >= start,
@@ -369,9 +463,11 @@ def schedule(session: Session, actor: Actor, day: date | None, *, location_id: i
     )
     if provider_id is not None:
         statement = statement.where(Appointment.provider_id == provider_id)
+    if room_id is not None:
+        statement = statement.where(Appointment.room_id == room_id)
     appointments = list(session.scalars(statement.options(*SHOWN_WITH).order_by(Appointment.starts_at, Appointment.id)))
-    record_reads(session, actor, "appointment", (a.patient_id for a in appointments),
-                 f"schedule {day.isoformat()}")
+    shown = day.isoformat() if days == 1 else f"{day.isoformat()} +{days - 1} days"
+    record_reads(session, actor, "appointment", (a.patient_id for a in appointments), f"schedule {shown}")
     return appointments
 
 
@@ -393,7 +489,7 @@ def for_patient(session: Session, actor: Actor, patient_id: int) -> list[Appoint
     patient = patients.load(session, actor, patient_id, clinical=False)
     appointments = list(session.scalars(
         select(Appointment).where(Appointment.patient_id == patient.id)
-        .order_by(Appointment.starts_at.desc())
+        .options(*SHOWN_WITH).order_by(Appointment.starts_at.desc())
     ))
     record(session, actor, AuditAction.READ, "appointment", patient_id=patient.id, detail="list")
     return appointments

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from reeducate.clinic.schemas import (
     AppointmentBook,
     AppointmentCancel,
     AppointmentConfirm,
+    AppointmentNoShow,
     AppointmentOut,
     AppointmentRequest,
     AppointmentReschedule,
+    AppointmentSeriesBook,
+    AppointmentSeriesOut,
+    SeriesOccurrenceOut,
 )
-from reeducate.clinic.services import scheduling
+from reeducate.clinic.services import scheduling, series
 from reeducate.web.deps import ActorDep, PatientDep, SessionDep, StaffDep
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
@@ -36,6 +40,22 @@ def day_schedule(actor: StaffDep, session: SessionDep, day: date | None = None,
 def book(data: AppointmentBook, actor: StaffDep, session: SessionDep) -> AppointmentOut:
     """Book; refused with 409 if the provider, room or patient is taken, 422 outside opening hours."""
     return _out(scheduling.book(session, actor, data))
+
+
+@router.post("/series", response_model=AppointmentSeriesOut, status_code=201)
+def book_series(data: AppointmentSeriesBook, actor: StaffDep, session: SessionDep, response: Response,
+                free_only: bool = False) -> AppointmentSeriesOut:
+    """Book a recurring series. If a date is taken or the clinic is closed then, nothing is booked
+    (409) and each such date is named with the reason; ``free_only`` books the other dates instead."""
+    outcome = series.book_series(session, actor, data, free_only=free_only)
+    if outcome.series is None:
+        session.rollback()  # nothing of the refused series is kept
+        response.status_code = 409
+    return AppointmentSeriesOut(
+        series_id=outcome.series.id if outcome.series else None, pattern=series.pattern(data),
+        occurrences=[SeriesOccurrenceOut(
+            starts_at=o.appointment.starts_at, ends_at=o.appointment.ends_at, booked=o.booked, problem=o.problem,
+            appointment_id=o.appointment.id if o.booked else None) for o in outcome.occurrences])
 
 
 @router.get("/requests", response_model=list[AppointmentOut])
@@ -67,9 +87,12 @@ def reschedule(appointment_id: int, data: AppointmentReschedule, actor: StaffDep
 
 @router.post("/{appointment_id}/cancel", response_model=AppointmentOut)
 def cancel(appointment_id: int, data: AppointmentCancel, actor: ActorDep, session: SessionDep) -> AppointmentOut:
-    return _out(scheduling.cancel(session, actor, appointment_id, data.reason))
+    """Cancel with the reason (required); within the clinic's notice before the start it is a late
+    cancellation. ``rest_of_series`` also cancels the series' later booked appointments."""
+    return _out(scheduling.cancel(session, actor, appointment_id, data.reason, rest_of_series=data.rest_of_series))
 
 
 @router.post("/{appointment_id}/no-show", response_model=AppointmentOut)
-def no_show(appointment_id: int, actor: StaffDep, session: SessionDep) -> AppointmentOut:
-    return _out(scheduling.mark_no_show(session, actor, appointment_id))
+def no_show(appointment_id: int, data: AppointmentNoShow, actor: StaffDep, session: SessionDep) -> AppointmentOut:
+    """Record that the patient did not come, with the reason as far as known (required)."""
+    return _out(scheduling.mark_no_show(session, actor, appointment_id, data.reason))

@@ -8,6 +8,7 @@ from reeducate.web.pages import (
     balance,
     billing,
     booking,
+    caseload,
     claims,
     coverages,
     episodes,
@@ -21,7 +22,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes)
+           claims, visits, admin, episodes, caseload)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
