@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from reeducate.clinic import permissions
 from reeducate.clinic.demo import DEMO_SLUG
 from reeducate.clinic.vocabulary import Role
 from reeducate.web.templating import templates
@@ -15,7 +16,7 @@ from reeducate.web.templating import templates
 def _page(slug: str) -> str:
     user = SimpleNamespace(clinic=SimpleNamespace(slug=slug), role=Role.PHYSICAL_THERAPIST, display_name="J. Rivera")
     request = SimpleNamespace(url=SimpleNamespace(path="/schedule"))
-    return templates.env.get_template("base.html").render(login=SimpleNamespace(user=user, csrf="x"),
+    return templates.env.get_template("base.html").render(login=SimpleNamespace(user=user, csrf="x", can=permissions.of(user.role)),
                                                           request=request)
 
 
