@@ -25,6 +25,7 @@ from reeducate.clinic.db import make_engine
 from reeducate.settings import Settings
 from reeducate.web.app import create_app
 from tests.support import PASSWORD, StoredWorld, World, copy_sqlite
+from tests.web.browsing import CHROMIUM_ARGS, SHOTS, chromium
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -151,3 +152,34 @@ def served(request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> It
     """The app on the world in SQLite and in PostgreSQL (``engine``'s parameters), really served."""
     with serving(engine, request.getfixturevalue(f"{engine.dialect.name}_world"), tmp_path) as running:
         yield running
+
+
+@pytest.fixture
+def server(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> Iterator[str]:
+    """The app on the world, served by uvicorn on a free loopback port in a thread of this process."""
+    sock = _free_socket()
+    settings = settings_for_tests(tmp_path, recordings_dir=Path(world.recordings_dir))
+    instance = uvicorn.Server(uvicorn.Config(create_app(settings, world_engine), log_level="warning"))
+    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    host, port = sock.getsockname()
+    yield f"http://{host}:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Chromium, headless, for one test."""
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

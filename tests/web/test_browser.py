@@ -6,76 +6,15 @@ Screenshots of every step go to test-artifacts/screenshots/ for a person to look
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from sqlalchemy import Engine
 
-from reeducate.web.app import create_app
-from tests.support import PASSWORD, World, require, synthetic_trial_csv
-from tests.web.conftest import settings_for_tests
+from tests.support import PASSWORD, World, synthetic_trial_csv
+from tests.web.browsing import SHOTS
+from tests.web.browsing import log_in as _log_in
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _chromium() -> str:
-    path = os.environ.get("REEDUCATE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    require(Path(path).exists(), "Chromium", "install Debian's chromium (`apt-get install chromium`)")
-    return path
-
-
-@pytest.fixture
-def server(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, in a thread of this process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = settings_for_tests(tmp_path, recordings_dir=Path(world.recordings_dir))
-    config = uvicorn.Config(create_app(settings, world_engine), host="127.0.0.1",
-                            port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def _log_in(browser, server: str, email: str):  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    assert "/login" not in page.url, page.inner_text("main")
-    return page
 
 
 def test_a_therapist_finds_a_patient_opens_the_chart_and_books(browser, server: str, world: World) -> None:
