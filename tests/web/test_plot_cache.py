@@ -68,6 +68,22 @@ def test_a_second_view_is_served_from_the_cache_without_drawing_again(
     assert _audit_reads(world_engine) > audited  # the kept plot's view is audited all the same
 
 
+@pytest.mark.parametrize("address, module, name", [PLOTS["progress"], PLOTS["statokinesigram"]],
+                         ids=["progress", "statokinesigram"])
+def test_no_database_transaction_is_held_while_a_plot_is_drawn(
+        client: TestClient, world: World, world_engine: Engine, monkeypatch: pytest.MonkeyPatch,
+        drawn: Callable[[Any, str], list[int]], address: str, module: Any, name: str) -> None:
+    draw, held = getattr(module, name), []
+
+    def drawing(*args: Any, **kwargs: Any) -> bytes:
+        held.append(world_engine.pool.checkedout())  # type: ignore[attr-defined]
+        return bytes(draw(*args, **kwargs))
+    monkeypatch.setattr(module, name, drawing)
+
+    assert client.get(address.format(w=world), headers=bearer(client, world, "therapist")).status_code == 200
+    assert held == [0]
+
+
 def test_a_changed_goal_draws_the_progress_plot_again(client: TestClient, world: World,
                                                       drawn: Callable[[Any, str], list[int]]) -> None:
     calls, headers = drawn(measures, "progress_svg"), bearer(client, world, "therapist")

@@ -32,6 +32,7 @@ from typing import Annotated, Any
 import matplotlib
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +128,16 @@ async def get_plot_cache(request: Request) -> PlotCache:
 PlotCacheDep = Annotated[PlotCache, Depends(get_plot_cache)]
 
 
-def svg_response(request: Request, cache: PlotCache, key: str, draw: Callable[[], bytes]) -> Response:
+def svg_response(request: Request, session: Session, cache: PlotCache, key: str,
+                 draw: Callable[[], bytes]) -> Response:
     """The plot under ``key`` as an SVG answer with its ETag (304 when the client already has it).
 
-    Call it only once the request's access check and audit row are done.
+    Call it once the request's access check and audit row are in ``session``: they are committed
+    here, before a plot is drawn, so that no transaction is held open while it is (on SQLite, a
+    transaction is the process's one turn to use the database: a page's plots drawn in theirs took
+    turns, and the last waited past the time limit). ``draw`` reads only loaded columns.
     """
+    session.commit()
     etag = f'"{key}"'
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"ETag": etag, **HEADERS})

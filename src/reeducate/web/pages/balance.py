@@ -81,7 +81,7 @@ def statokinesigram(request: Request, trial_id: int, login: LoginDep, session: S
     trial = balance.get(session, login.actor, trial_id)
     title = _trial_title(trial)
     key = plot_key("statokinesigram", [trial.sha256, trial.preset, trial.ellipse_area_cm2, title], READ_WITH)
-    return svg_response(request, plots, key, lambda: statokinesigram_svg(
+    return svg_response(request, session, plots, key, lambda: statokinesigram_svg(
         balance.prepared_cop(trial, store), trial.ellipse_area_cm2, title))
 
 
@@ -91,7 +91,7 @@ def stabilogram(request: Request, trial_id: int, login: LoginDep, session: Sessi
     trial = balance.get(session, login.actor, trial_id)
     title = _trial_title(trial)
     key = plot_key("stabilogram", [trial.sha256, trial.preset, title], READ_WITH)
-    return svg_response(request, plots, key, lambda: stabilogram_svg(balance.prepared_cop(trial, store), title))
+    return svg_response(request, session, plots, key, lambda: stabilogram_svg(balance.prepared_cop(trial, store), title))
 
 
 @router.get("/episodes/{episode_id}/balance.svg")
@@ -101,4 +101,4 @@ def balance_progress(request: Request, episode_id: int, login: LoginDep, session
     if not trials:
         raise NotFound(f"No force-plate trials in episode {episode_id} yet.")
     series = balance.velocity_by_condition(trials)
-    return svg_response(request, plots, plot_key("balance-progress", series), lambda: balance_progress_svg(series))
+    return svg_response(request, session, plots, plot_key("balance-progress", series), lambda: balance_progress_svg(series))

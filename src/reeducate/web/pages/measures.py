@@ -99,7 +99,7 @@ def progress_plot(request: Request, episode_id: int, measure_id: str, login: Log
     if not found:
         raise NotFound(f"No {measures.instrument(measure_id).abbreviation} scores in this episode yet.")
     progress = found[0]
-    return svg_response(request, plots, plot_key("progress", progress.model_dump(mode="json")),
+    return svg_response(request, session, plots, plot_key("progress", progress.model_dump(mode="json")),
                         lambda: progress_svg(progress))
 
 

@@ -76,7 +76,7 @@ def angles(request: Request, recording_id: int, login: LoginDep, session: Sessio
     if "movement" not in recording.result:
         raise NotFound("This recording is an IMU file: it has no joint angles.")
     angles_ = recording.result["movement"]
-    return svg_response(request, plots, plot_key("angles", angles_),
+    return svg_response(request, session, plots, plot_key("angles", angles_),
                         lambda: angles_svg(angles_, "Joint angles"))
 
 
@@ -86,4 +86,4 @@ def gait(request: Request, recording_id: int, login: LoginDep, session: SessionD
     gait_ = recording.result.get("gait")
     if not gait_:
         raise NotFound(f"This recording shows no gait: {recording.result.get('gait_not_measured')}")
-    return svg_response(request, plots, plot_key("gait", gait_), lambda: gait_svg(gait_, "Gait"))
+    return svg_response(request, session, plots, plot_key("gait", gait_), lambda: gait_svg(gait_, "Gait"))
