@@ -99,6 +99,6 @@ def balance_progress(request: Request, episode_id: int, login: LoginDep, session
                      plots: PlotCacheDep) -> Response:
     trials = balance.for_episode(session, login.actor, episode_id)
     if not trials:
-        raise NotFound(f"No force-plate trials in episode {episode_id} yet.")
+        raise NotFound("No force-plate trials in this episode yet.")
     series = balance.velocity_by_condition(trials)
     return svg_response(request, session, plots, plot_key("balance-progress", series), lambda: balance_progress_svg(series))
