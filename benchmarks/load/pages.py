@@ -12,9 +12,9 @@ crawl, which is also every address's warm-up, each address is requested ``--repe
 one request at a time and without following redirects; a page's time is the median of those, on the
 client over localhost (the server's own figure too when it sends a ``Server-Timing`` ``total``).
 
-Printed: per persona, each address with its status and median (ms); then, for the whole site and
-for the plots, the number of addresses, the median of their medians and the worst address with its
-time. Timings are of this machine, with the client on the same cores as the server.
+Printed: per persona, each address with its status, median and first view (ms); then, for the whole
+site and for the plots, the number of addresses, the median of their medians and the worst address with
+its time, and the same of their first views (the warm-up: a plot is drawn then if it is ever drawn). Timings are of this machine, with the client on the same cores as the server.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class Timed:
     path: str
     status: int
     plot: bool
+    first: float
     times: list[float]
     server: list[float]
 
@@ -136,11 +137,11 @@ def crawl(client: httpx.Client, max_addresses: int, variants: int) -> dict[str, 
     queries: Counter[str] = Counter()
     while queue and len(found) < max_addresses:
         path, plot = queue.popleft()
-        reply, _ = _request(client, path)
+        reply, first = _request(client, path)
         kind = reply.headers.get("content-type", "").split(";")[0]
         if reply.status_code < 300 and (kind not in SHOWN or "attachment" in reply.headers.get("content-disposition", "")):
             continue  # a download found by its answer
-        found[path] = Timed(path, reply.status_code, plot, [], [])
+        found[path] = Timed(path, reply.status_code, plot, first, [], [])
         if reply.is_redirect:
             onward = [p for p in [same_site(str(reply.url), reply.headers["location"])] if p]
             plots: list[str] = []
@@ -179,15 +180,18 @@ def summary(name: str, rows: list[Timed]) -> str:
     if not answered:
         return f"{name:<28} none"
     worst = max(answered, key=lambda row: row.median_ms)
-    return (f"{name:<28} {len(answered):>5} addresses  median {statistics.median(r.median_ms for r in answered):7.1f} ms"
-            f"  worst {worst.median_ms:7.1f} ms  {worst.path}")
+    first = max(answered, key=lambda row: row.first)
+    return (f"{name:<20} {len(answered):>5} addresses  median {statistics.median(r.median_ms for r in answered):7.1f} ms"
+            f"  worst {worst.median_ms:7.1f} ms {worst.path}\n{'':<20} first views: median "
+            f"{1000 * statistics.median(r.first for r in answered):7.1f} ms  worst {1000 * first.first:7.1f} ms {first.path}")
 
 
 def report(email: str, rows: list[Timed]) -> None:
     print(f"\n{email}: {len(rows)} addresses")
     for row in sorted(rows, key=lambda r: (r.plot, r.path)):
         server = f"  (server {statistics.median(row.server):.1f} ms)" if row.server else ""
-        print(f"  {'plot' if row.plot else 'page'} {row.status:>3} {row.median_ms:8.1f} ms  {row.path}{server}")
+        print(f"  {'plot' if row.plot else 'page'} {row.status:>3} {row.median_ms:8.1f} ms  (first {1000 * row.first:7.1f} ms)"
+              f"  {row.path}{server}")
     refused = [row for row in rows if row.status >= 400]
     if refused:
         print(f"  ! {len(refused)} linked addresses answered an error: "
