@@ -48,6 +48,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/feedback_latency.py --minutes 5
 	$(BENCH_VENV)/bin/python benchmarks/cli_startup.py
 	$(BENCH_VENV)/bin/python benchmarks/load/clinicians.py
+	$(BENCH_VENV)/bin/python benchmarks/load/pages.py
 
 constraints: $(VENV)/.installed-dev
 	{ echo "# Exact versions a fresh machine installs (pip install -c constraints.txt ...)."; \

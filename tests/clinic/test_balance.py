@@ -135,7 +135,8 @@ def test_who_may_upload_and_where(factory: sessionmaker[Session], records: World
 def test_the_plots_are_recomputed_from_the_stored_raw_file(factory: sessionmaker[Session], records: World,
                                                           store: RecordingStore) -> None:
     with unit_of_work(factory) as session:
-        trial, cop = balance.prepared(session, actor(session, records, "patient"), records.balance_trial, store)
+        trial = balance.get(session, actor(session, records, "patient"), records.balance_trial)
+        cop = balance.prepared_cop(trial, store)
         assert isinstance(trial, BalanceTrial) and cop.rate_hz == 25.0 and len(cop) > 600
 
 

@@ -1,4 +1,6 @@
-"""Jinja2 templates and the filters pages use to show times in the clinic's own time zone."""
+"""Jinja2 templates and the filters that show values as people read them: dates in one format (``day``,
+``hm`` in the clinic's own time zone), numbers at clinical precision with their unit (``number``,
+``score``), a force-plate trial's condition and an enum's label in words."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from reeducate.clinic.demo import DEMO_SLUG
+from reeducate.measures.definition import Instrument
+from reeducate.signals.posturography.clinical import Condition
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -37,7 +41,51 @@ def _label(value: Any) -> str:
     return getattr(value, "label", None) or str(getattr(value, "value", value)).replace("_", " ").capitalize()
 
 
-templates.env.filters.update(hm=_hm, day=_day, label=_label)
+def number(value: float | None, decimals: int = 0, unit: str = "", *, signed: bool = False) -> str:
+    """``value`` rounded to ``decimals`` with its unit ("1.25 m/s", "25.5 %", "+3 points", "40°"); a
+    dash for a value not measured. A unit follows the number after a space, as SI writes it (% too),
+    but for the degree of angle."""
+    if value is None or value != value:  # None, or NaN: nothing was measured
+        return "—"
+    shown = f"{value:{'+' if signed else ''}.{decimals}f}"
+    if shown.lstrip("+-").strip("0.") == "":  # -0.0 and +0.0 read as 0
+        shown = shown.lstrip("+-")
+    if not unit:
+        return shown
+    return f"{shown}{unit}" if unit == "°" else f"{shown} {unit}"
+
+
+#: A result field's name ends in its unit: how that unit is written after a number.
+UNIT_SUFFIXES = (("_percent_hip_width", "% of hip width"), ("_deg", "°"), ("_m_s", "m/s"), ("_cm", "cm"),
+                 ("_percent", "%"), ("_s", "s"), ("_m", "m"))
+
+
+def _quantity(value: float | None, name: str, decimals: int = 1) -> str:
+    """A result's field as people read it: "knee valgus 4.2°" for ``knee_valgus_deg`` = 4.21."""
+    for suffix, unit in UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            return f"{name.removesuffix(suffix).replace('_', ' ')} {number(value, decimals, unit)}"
+    return f"{name.replace('_', ' ')} {number(value, decimals)}"
+
+
+def unit_of(instrument: Instrument) -> str:
+    """How a score's unit is written after it: the symbol of a measured unit (s, m/s, %), else its
+    name (points, stands) for a count written in braces in UCUM ('{score}')."""
+    return instrument.unit_label if instrument.unit.startswith("{") else instrument.unit
+
+
+def _score(value: float | None, instrument: Instrument, *, signed: bool = False, unit: bool = True) -> str:
+    """A score of ``instrument`` at the precision it is scored to, with its unit."""
+    return number(value, instrument.decimals, unit_of(instrument) if unit else "", signed=signed)
+
+
+def _condition(trial: Any) -> str:
+    """A force-plate trial's condition in words ("eyes closed, foam, bipedal")."""
+    return Condition(trial.vision, trial.surface, trial.stance).label
+
+
+templates.env.filters.update(hm=_hm, day=_day, label=_label, number=number, score=_score, condition=_condition,
+                             quantity=_quantity)
 # The demo clinic says on every page that it is one (its people are made up, its recordings stand in).
 templates.env.globals["demo_clinic_slug"] = DEMO_SLUG
 

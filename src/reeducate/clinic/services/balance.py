@@ -134,12 +134,10 @@ def raw_file(session: Session, actor: Actor, trial_id: int, store: RecordingStor
     return recordings.raw(session, actor, BalanceTrial, trial_id, "balance_trial", store)
 
 
-def prepared(session: Session, actor: Actor, trial_id: int, store: RecordingStore
-             ) -> tuple[BalanceTrial, PreparedTrial]:
-    """The trial and its preprocessed COP, recomputed from the stored raw file (for the plots)."""
-    trial = get(session, actor, trial_id)
-    return trial, readers().read(safe_name(trial.filename), store.read(trial.sha256), RECORDING, _prepared,
-                                 trial.preset)
+def prepared_cop(trial: BalanceTrial, store: RecordingStore) -> PreparedTrial:
+    """A trial's preprocessed COP, recomputed from its stored raw file (for its plots); ``trial`` as
+    :func:`get` gave it, access checked and audited."""
+    return readers().read(safe_name(trial.filename), store.read(trial.sha256), RECORDING, _prepared, trial.preset)
 
 
 def sensory_comparison(trials: list[BalanceTrial]) -> SensoryInteraction | None:

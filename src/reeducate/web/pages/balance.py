@@ -9,15 +9,18 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.models import BalanceTrial
 from reeducate.clinic.services import balance, visits
 from reeducate.reports.balance_plots import balance_progress_svg, stabilogram_svg, statokinesigram_svg
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
 from reeducate.web.templating import render
 
 router = APIRouter()
 ROWS = 4  # upload rows on the form: the four mCTSIB conditions at once
-SVG_HEADERS = {"Cache-Control": "private, no-store"}
+#: A trial's plots are drawn from its raw file as the signals package reads and prepares it.
+READ_WITH = ("reeducate.signals",)
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
@@ -67,26 +70,35 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
     return _page(request, login, session, visit_id, error=message, status_code=422)
 
 
+def _trial_title(trial: BalanceTrial) -> str:
+    """A trial's plot title: its condition (never its file's name)."""
+    return Condition(trial.vision, trial.surface, trial.stance).label.capitalize()
+
+
 @router.get("/balance-trials/{trial_id}/statokinesigram.svg")
-def statokinesigram(trial_id: int, login: LoginDep, session: SessionDep, store: StoreDep) -> Response:
-    trial, cop = balance.prepared(session, login.actor, trial_id, store)
-    label = Condition(trial.vision, trial.surface, trial.stance).label
-    return Response(statokinesigram_svg(cop, trial.ellipse_area_cm2, f"{trial.filename}: {label}"),
-                    media_type="image/svg+xml", headers=SVG_HEADERS)
+def statokinesigram(request: Request, trial_id: int, login: LoginDep, session: SessionDep, store: StoreDep,
+                    plots: PlotCacheDep) -> Response:
+    trial = balance.get(session, login.actor, trial_id)
+    title = _trial_title(trial)
+    key = plot_key("statokinesigram", [trial.sha256, trial.preset, trial.ellipse_area_cm2, title], READ_WITH)
+    return svg_response(request, session, plots, key, lambda: statokinesigram_svg(
+        balance.prepared_cop(trial, store), trial.ellipse_area_cm2, title))
 
 
 @router.get("/balance-trials/{trial_id}/stabilogram.svg")
-def stabilogram(trial_id: int, login: LoginDep, session: SessionDep, store: StoreDep) -> Response:
-    trial, cop = balance.prepared(session, login.actor, trial_id, store)
-    label = Condition(trial.vision, trial.surface, trial.stance).label
-    return Response(stabilogram_svg(cop, f"{trial.filename}: {label}"), media_type="image/svg+xml",
-                    headers=SVG_HEADERS)
+def stabilogram(request: Request, trial_id: int, login: LoginDep, session: SessionDep, store: StoreDep,
+                plots: PlotCacheDep) -> Response:
+    trial = balance.get(session, login.actor, trial_id)
+    title = _trial_title(trial)
+    key = plot_key("stabilogram", [trial.sha256, trial.preset, title], READ_WITH)
+    return svg_response(request, session, plots, key, lambda: stabilogram_svg(balance.prepared_cop(trial, store), title))
 
 
 @router.get("/episodes/{episode_id}/balance.svg")
-def balance_progress(episode_id: int, login: LoginDep, session: SessionDep) -> Response:
+def balance_progress(request: Request, episode_id: int, login: LoginDep, session: SessionDep,
+                     plots: PlotCacheDep) -> Response:
     trials = balance.for_episode(session, login.actor, episode_id)
     if not trials:
-        raise NotFound(f"No force-plate trials in episode {episode_id} yet.")
-    return Response(balance_progress_svg(balance.velocity_by_condition(trials)), media_type="image/svg+xml",
-                    headers=SVG_HEADERS)
+        raise NotFound("No force-plate trials in this episode yet.")
+    series = balance.velocity_by_condition(trials)
+    return svg_response(request, session, plots, plot_key("balance-progress", series), lambda: balance_progress_svg(series))

@@ -19,6 +19,7 @@ from reeducate.reports.progress_plot import progress_svg
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.measure_forms import FLAGS, TIMED_FIELDS, responses_from_form
+from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -91,13 +92,15 @@ def progress_page(request: Request, episode_id: int, login: LoginDep, session: S
 
 
 @router.get("/episodes/{episode_id}/progress/{measure_id}.svg")
-def progress_plot(episode_id: int, measure_id: str, login: LoginDep, session: SessionDep) -> Response:
+def progress_plot(request: Request, episode_id: int, measure_id: str, login: LoginDep, session: SessionDep,
+                  plots: PlotCacheDep) -> Response:
     administrations = measures.for_episode(session, login.actor, episode_id)
     found = measures.summarise(session, episode_id, administrations, only=measure_id)
     if not found:
-        raise NotFound(f"No {measure_id} scores in episode {episode_id} yet.")
-    return Response(progress_svg(found[0]), media_type="image/svg+xml",
-                    headers={"Cache-Control": "private, no-store"})
+        raise NotFound(f"No {measures.instrument(measure_id).abbreviation} scores in this episode yet.")
+    progress = found[0]
+    return svg_response(request, session, plots, plot_key("progress", progress.model_dump(mode="json")),
+                        lambda: progress_svg(progress))
 
 
 @router.post("/episodes/{episode_id}/goals")

@@ -14,10 +14,10 @@ from reeducate.clinic.vocabulary import MovementKind
 from reeducate.reports.movement_plots import angles_svg, gait_svg
 from reeducate.web.api.movement import parse_region
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
 from reeducate.web.templating import render
 
 router = APIRouter()
-SVG_HEADERS = {"Cache-Control": "private, no-store"}
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
@@ -70,18 +70,20 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
 
 
 @router.get("/movement-recordings/{recording_id}/angles.svg")
-def angles(recording_id: int, login: LoginDep, session: SessionDep) -> Response:
+def angles(request: Request, recording_id: int, login: LoginDep, session: SessionDep,
+           plots: PlotCacheDep) -> Response:
     recording = movement.get(session, login.actor, recording_id)
     if "movement" not in recording.result:
-        raise NotFound(f"Recording {recording_id} is an IMU file: it has no joint angles.")
-    return Response(angles_svg(recording.result["movement"], f"{recording.filename}: joint angles"),
-                    media_type="image/svg+xml", headers=SVG_HEADERS)
+        raise NotFound("This recording is an IMU file: it has no joint angles.")
+    angles_ = recording.result["movement"]
+    return svg_response(request, session, plots, plot_key("angles", angles_),
+                        lambda: angles_svg(angles_, "Joint angles"))
 
 
 @router.get("/movement-recordings/{recording_id}/gait.svg")
-def gait(recording_id: int, login: LoginDep, session: SessionDep) -> Response:
+def gait(request: Request, recording_id: int, login: LoginDep, session: SessionDep, plots: PlotCacheDep) -> Response:
     recording = movement.get(session, login.actor, recording_id)
-    if not recording.result.get("gait"):
-        raise NotFound(f"Recording {recording_id} shows no gait: {recording.result.get('gait_not_measured')}")
-    return Response(gait_svg(recording.result["gait"], f"{recording.filename}: gait"), media_type="image/svg+xml",
-                    headers=SVG_HEADERS)
+    gait_ = recording.result.get("gait")
+    if not gait_:
+        raise NotFound(f"This recording shows no gait: {recording.result.get('gait_not_measured')}")
+    return svg_response(request, session, plots, plot_key("gait", gait_), lambda: gait_svg(gait_, "Gait"))
