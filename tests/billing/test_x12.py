@@ -168,6 +168,15 @@ def test_a_medicare_271_gives_status_plan_deductible_coinsurance_and_messages() 
     assert coinsurance.messages == ("THERAPY THRESHOLD APPLIED 1210.00",)
 
 
+def test_a_271_pasted_from_a_browser_form_with_cr_lf_line_breaks_is_read_alike() -> None:
+    assert parse_271(PT_271.replace("\n", "\r\n")) == parse_271(PT_271)
+
+
+def test_a_271_whose_segments_no_reader_knows_is_refused_in_words() -> None:
+    with pytest.raises(EligibilityError, match="not valid X12"):
+        parse_271(PT_271.replace("GS*HB", "XX*HB").replace("\n", "\r"))
+
+
 def test_a_rejected_271_says_why() -> None:
     benefits = PT_271[PT_271.index("DMG*"):PT_271.index("SE*")]
     text = PT_271.replace(benefits, "AAA*N**75*C~\nDMG*D8*19500304*F~\n").replace("SE*15", "SE*12")

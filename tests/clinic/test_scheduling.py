@@ -49,6 +49,15 @@ def test_it_books_a_free_slot_within_opening_hours(factory, records: World) -> N
         assert booked.ends_at - booked.starts_at == timedelta(minutes=45)
 
 
+def test_a_booking_is_for_the_patients_only_active_episode_unless_another_is_named(factory, records: World) -> None:
+    with unit_of_work(factory) as session:
+        desk = actor(session, records, "front_desk")
+        for_p1 = scheduling.book(session, desk, booking(records, patient_id=records.p1, starts_at=local(1, 14)))
+        for_p2 = scheduling.book(session, desk, booking(records))
+        assert for_p1.episode_id == records.episode  # its visit will carry the episode's precautions
+        assert for_p2.episode_id is None  # no episode yet: the evaluation opens one
+
+
 def test_it_refuses_to_double_book_a_provider(factory, records: World) -> None:
     message = refused(factory, records, booking(records, starts_at=local(0, 10, 30)), Conflict)
     assert "Therapist is already booked" in message and "10:00-10:45" in message

@@ -66,7 +66,7 @@ def _book_and_check_in(desk, server: str, world: World, patient_id: int, day: st
     desk.goto(f"{server}/appointments/new?patient_id={patient_id}")
     desk.locator("select[name=provider_id]").select_option(str(world.user_ids["therapist"]))
     desk.locator("input[name=date]").fill(day)
-    desk.locator("input[name=time]").fill("10:00")
+    desk.locator("input[name=time]").fill("11:30")
     desk.locator("select[name=kind]").select_option(kind)
     _submit(desk, "Book")
     assert "Appointment booked." in desk.inner_text("main"), desk.inner_text("main")[:500]
@@ -229,6 +229,10 @@ def test_one_patient_from_registration_to_discharge(browser, server: str, world:
         assert "97112" in billing and "97110" in billing and "97116" in billing, billing  # every code with minutes
         assert "not billed" in billing, billing  # 97116's 8 minutes earn no unit here, and the page says why
         _shot(pt, "09-pt-treatment-visit")
+        pt.goto(f"{server}/visits/{treatment}/billing")  # the minutes per code drafted from the activities
+        _submit(pt, "Save minutes")
+        units = pt.inner_text("#units")
+        assert "97112" in units and "97110" in units and "97116" in units, units
         objective = _sign_note(pt, server, treatment, "Continue balance progression; recheck TUG in 2 weeks.")
         assert "ended early" in objective and "completed" not in objective.lower(), objective
         assert "replayed" in objective, objective  # the replayed trial is labelled, not the patient's live work

@@ -149,6 +149,7 @@ def parse_271(text: str) -> list[Answer]:
     code list, so a 271 that rejects a subscriber (AAA03 72, 75, ...) fails its models; that answer
     is read from the raw NM1*IL and AAA segments instead.
     """
+    text = _without_line_breaks(text)
     rejected = _rejected_subscribers(text)
     if rejected:
         return rejected
@@ -161,6 +162,19 @@ def parse_271(text: str) -> list[Answer]:
     if not answers:
         raise EligibilityError("The 271 holds no subscriber")
     return answers
+
+
+ISA_LENGTH = 106
+"""The ISA segment's fixed length; its last character is the interchange's segment terminator."""
+
+
+def _without_line_breaks(text: str) -> str:
+    """``text`` without the line breaks an editor or a browser's form puts between segments (a textarea
+    sends CR LF, which x12sdk 2.2 cannot read), unless a line break is itself the segment terminator."""
+    text = text.strip()
+    if text[ISA_LENGTH - 1:ISA_LENGTH] in ("\r", "\n"):
+        return text
+    return text.replace("\r", "").replace("\n", "")
 
 
 def _rejected_subscribers(text: str) -> list[Answer]:
@@ -196,6 +210,9 @@ def _models(text: str, expected: str) -> list[Any]:
         raise EligibilityError(f"The {expected} is not valid X12 005010X279: {reason}") from None
     except (ValueError, KeyError, IndexError) as error:
         raise EligibilityError(f"The {expected} is not valid X12 005010X279: {error}") from None
+    except UnboundLocalError:  # x12sdk 2.2's reader meets a segment before any transaction it knows
+        raise EligibilityError(f"The {expected} is not valid X12 005010X279: no GS and ST segments were "
+                               "found where the interchange begins") from None
     found = [m for m in models if m.header.st_segment.transaction_set_identifier_code == expected]
     if not found and f"ST*{expected}*" in text:
         raise EligibilityError(f"The {expected} is incomplete: it ends before its SE, GE and IEA segments")

@@ -50,6 +50,7 @@ from reeducate.clinic.vocabulary import (
     AppointmentKind,
     AppointmentStatus,
     AuditAction,
+    EpisodeStatus,
     Role,
 )
 
@@ -192,8 +193,12 @@ def check_slot(session: Session, appointment: Appointment, *, now: datetime) -> 
 
 
 def _episode(session: Session, patient: Patient, episode_id: int | None) -> Episode | None:
+    """The episode an appointment is for: the one named, else the patient's only active episode (the
+    desk books "Harold's next visit", not an episode), else none (no episode yet, or several to choose from)."""
     if episode_id is None:
-        return None
+        active = list(session.scalars(select(Episode.id).where(
+            Episode.patient_id == patient.id, Episode.status == EpisodeStatus.ACTIVE).limit(2)))
+        return session.get(Episode, active[0]) if len(active) == 1 else None
     episode = session.get(Episode, episode_id)
     if episode is None or episode.patient_id != patient.id:
         raise NotFound(f"No episode {episode_id} for this patient.", field="episode_id")
