@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from reeducate.clinic.db import make_engine
 from reeducate.settings import Settings
@@ -126,25 +127,32 @@ def _free_socket() -> socket.socket:
 
 
 @contextmanager
-def serving(engine: Engine, stored: StoredWorld, home: Path, **settings: object) -> Iterator[Served]:
-    """The app on a copy of the world in ``engine``'s database, served by uvicorn in a thread."""
-    stored.copy_into(engine)
-    app = create_app(settings_for_tests(home, recordings_dir=stored.recordings, **settings), engine)
+def uvicorn_serving(app: ASGIApp, **config: object) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread of this process; yields its URL."""
     sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 15
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
     host, port = sock.getsockname()
     try:
-        yield Served(f"http://{host}:{port}", stored.world)
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def serving(engine: Engine, stored: StoredWorld, home: Path, **settings: object) -> Iterator[Served]:
+    """The app on a copy of the world in ``engine``'s database, served by uvicorn in a thread."""
+    stored.copy_into(engine)
+    app = create_app(settings_for_tests(home, recordings_dir=stored.recordings, **settings), engine)
+    with uvicorn_serving(app, lifespan="off") as url:
+        yield Served(url, stored.world)
 
 
 @pytest.fixture
@@ -156,20 +164,10 @@ def served(request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> It
 
 @pytest.fixture
 def server(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> Iterator[str]:
-    """The app on the world, served by uvicorn on a free loopback port in a thread of this process."""
-    sock = _free_socket()
+    """The app on the world (the shared site's database), really served, for a browser."""
     settings = settings_for_tests(tmp_path, recordings_dir=Path(world.recordings_dir))
-    instance = uvicorn.Server(uvicorn.Config(create_app(settings, world_engine), log_level="warning"))
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    host, port = sock.getsockname()
-    yield f"http://{host}:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_serving(create_app(settings, world_engine)) as url:
+        yield url
 
 
 @pytest.fixture
