@@ -30,7 +30,7 @@ def progress_svg(progress: MeasureProgress) -> bytes:
         if name == "score":
             axes.axhline(path.baseline, color=INK, linewidth=1, linestyle=":", label=f"baseline {path.baseline:g}")
             if path.mdc_band:
-                axes.axhspan(*path.mdc_band, color=BAND, label="within MDC of baseline", zorder=0)
+                axes.axhspan(*path.mdc_band, color=BAND, label="within measurement error of baseline", zorder=0)
     if progress.goal is not None:
         axes.axhline(progress.goal, color=GOAL, linestyle="--", linewidth=1.5, label=f"goal {progress.goal:g}")
     better = "higher is better" if progress.higher_is_better else "lower is better"

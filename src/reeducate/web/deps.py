@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -93,6 +94,13 @@ class Login:
     actor: Actor
     token: str
     csrf: str
+
+    @cached_property
+    def timezone(self) -> str:
+        """The zone this person's pages show moments in: their clinic's main (first) location's,
+        looked up once per request, on first use; UTC for a clinic with no location yet."""
+        locations = self.user.clinic.locations
+        return locations[0].timezone if locations else "UTC"
 
     @property
     def can(self) -> permissions.Permissions:

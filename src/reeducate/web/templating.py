@@ -1,16 +1,20 @@
-"""Jinja2 templates and the filters that show values as people read them: dates in one format (``day``,
-``hm`` in the clinic's own time zone), numbers at clinical precision with their unit (``number``,
-``score``), a force-plate trial's condition and an enum's label in words."""
+"""Jinja2 templates and the filters that show values as people read them: dates in one format (``day``
+"Wed 02 Dec 2026", ``date`` "02 Dec 2026" without the weekday, for a birth date; ``hm`` "18:30"), a
+moment always in the clinic's own time zone; numbers at clinical precision with their unit
+(``number``, ``score``), money (``money``), a force-plate trial's condition and an enum's label in words."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.responses import Response
 
 from reeducate.clinic.demo import DEMO_SLUG
@@ -20,21 +24,40 @@ from reeducate.signals.posturography.clinical import Condition
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def local(moment: datetime | None, timezone: str) -> datetime | None:
-    return moment.astimezone(ZoneInfo(timezone)) if moment else None
+def _zone(context: Context, timezone: str | None) -> str | None:
+    """The zone a moment is shown in: the one a page names (a location's), else the logged-in
+    person's clinic's (``Login.timezone``); None (UTC) on a public page."""
+    login = context.get("login")
+    return timezone or (login.timezone if login is not None else None)
 
 
-def _hm(moment: datetime | None, timezone: str) -> str:
-    shown = local(moment, timezone)
-    return shown.strftime("%H:%M") if shown else ""
+def _in_zone(moment: datetime | date, timezone: str | None) -> datetime | date:
+    return moment.astimezone(ZoneInfo(timezone)) if isinstance(moment, datetime) and timezone else moment
 
 
-def _day(moment: datetime | date | None, timezone: str | None = None) -> str:
-    if moment is None:
-        return ""
-    if isinstance(moment, datetime) and timezone:
-        return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y")
-    return moment.strftime("%a %d %b %Y")
+@pass_context
+def _hm(context: Context, moment: datetime | None, timezone: str | None = None) -> str:
+    return _in_zone(moment, _zone(context, timezone)).strftime("%H:%M") if moment else ""
+
+
+@pass_context
+def _day(context: Context, moment: datetime | date | None, timezone: str | None = None) -> str:
+    """The one way a day is written, with its weekday: "Wed 02 Dec 2026"."""
+    return _in_zone(moment, _zone(context, timezone)).strftime("%a %d %b %Y") if moment else ""
+
+
+@pass_context
+def _date(context: Context, moment: datetime | date | None, timezone: str | None = None) -> str:
+    """A day where the weekday says nothing (a birth date): "02 Dec 1948", as ``day`` without it."""
+    return _in_zone(moment, _zone(context, timezone)).strftime("%d %b %Y") if moment else ""
+
+
+def money(amount: Decimal | float | None) -> str:
+    """An amount in US dollars with cents and thousands separators: "$1,234.00", "-$5.00"; a dash
+    for none."""
+    if amount is None:
+        return "—"
+    return f"{'-' if amount < 0 else ''}${abs(Decimal(str(amount))):,.2f}"
 
 
 def _label(value: Any) -> str:
@@ -84,8 +107,8 @@ def _condition(trial: Any) -> str:
     return Condition(trial.vision, trial.surface, trial.stance).label
 
 
-templates.env.filters.update(hm=_hm, day=_day, label=_label, number=number, score=_score, condition=_condition,
-                             quantity=_quantity)
+templates.env.filters.update(hm=_hm, day=_day, date=_date, label=_label, number=number, score=_score,
+                             condition=_condition, quantity=_quantity, money=money)
 # The demo clinic says on every page that it is one (its people are made up, its recordings stand in).
 templates.env.globals["demo_clinic_slug"] = DEMO_SLUG
 

@@ -60,7 +60,7 @@ def _users_page(request: Request, login: LoginDep, session: SessionDep, values: 
     return render(request, "pages/admin_users.html", {
         "login": login, "accounts": users.list_staff(session, login.actor), "roles": sorted(STAFF),
         "values": values or {"role": Role.PHYSICAL_THERAPIST.value}, "error": error,
-        "done": request.query_params.get("done"), "tz": scheduling.location_of(session, login.actor, None).timezone,
+        "done": request.query_params.get("done"),
     }, status_code=status_code)
 
 
@@ -343,7 +343,6 @@ def audit_page(request: Request, login: LoginDep, session: SessionDep, page: int
     return render(request, "pages/admin_audit.html", {
         "login": login, "found": found, "query": query, "error": error, "actions": list(AuditAction),
         "accounts": audit.accounts(session, login.actor),
-        "tz": scheduling.location_of(session, login.actor, None).timezone,
     }, status_code=422 if error else 200)
 
 

@@ -16,12 +16,12 @@ from reeducate.billing.x12.eligibility import PERIODS
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.models import Coverage, Patient
 from reeducate.clinic.schemas import CoverageCreate, CoverageUpdate
-from reeducate.clinic.services import billing, coverages, patients, scheduling
+from reeducate.clinic.services import billing, coverages, patients
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.pages.patients import choices
 from reeducate.web.patient_forms import COVERAGE_FIELDS, coverage_input
-from reeducate.web.templating import render
+from reeducate.web.templating import money, render
 
 router = APIRouter()
 MAX_271_BYTES = 1_000_000
@@ -132,11 +132,19 @@ def _percent(text: str) -> str:
         return text
 
 
+def _amount(text: str) -> str:
+    """A 271 amount (EB07, dollars) as people read money ("$1,500.00")."""
+    try:
+        return money(Decimal(text))
+    except InvalidOperation:
+        return f"${text}"
+
+
 def benefit_rows(answer: dict[str, Any]) -> list[dict[str, str]]:
     """The 271's benefits as the page's table shows them: what, for which services, how much, per what."""
     return [{
         "what": benefit["kind_label"], "services": ", ".join(benefit["service_types"]) or "—",
-        "value": " ".join(filter(None, [f"${benefit['amount']}" if benefit["amount"] else "",
+        "value": " ".join(filter(None, [_amount(benefit["amount"]) if benefit["amount"] else "",
                                         _percent(benefit["percent"]) if benefit["percent"] else ""])),
         "period": PERIODS.get(benefit["period"], benefit["period"]), "plan": benefit["plan"],
         "messages": " ".join(benefit["messages"]),
@@ -148,7 +156,6 @@ def _eligibility_page(request: Request, login: LoginDep, session: SessionDep, co
     answer = coverage.eligibility or {}
     return render(request, "pages/coverage_eligibility.html", {
         "login": login, "coverage": coverage, "patient": coverage.patient, "answer": answer,
-        "tz": scheduling.location_of(session, login.actor, None).timezone,
         "benefits": benefit_rows(answer), "error": error, "read": request.query_params.get("read"),
     }, status_code=status_code)
 

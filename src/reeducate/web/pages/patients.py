@@ -121,7 +121,6 @@ def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
         "visits": visits.for_patient(session, login.actor, patient_id) if clinical else [],
         "appointments": scheduling.for_patient(session, login.actor, patient_id),
         "today": scheduling.local_today(location),
-        "tz": location.timezone,
         "booked": request.query_params.get("booked"),
         "saved": SAVED.get(request.query_params.get("saved", "")),
     })

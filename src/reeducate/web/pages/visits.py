@@ -9,9 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from reeducate.clinic.errors import Conflict
+from reeducate.clinic.models import Visit
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import visit_record, visits
-from reeducate.clinic.vocabulary import Activity
+from reeducate.clinic.vocabulary import Activity, AppointmentKind
 from reeducate.measures.catalogue import instruments
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -21,6 +22,17 @@ router = APIRouter()
 NOTICES = {"minutes": "Minutes recorded.", "completed": "Visit completed."}
 
 
+def _usual_activity(visit: Visit) -> Activity:
+    """The activity the minutes form offers first: what a visit of the appointment's kind is mostly
+    spent on (an evaluation evaluates; a treatment visit, neuromuscular re-education)."""
+    kind = visit.appointment.kind if visit.appointment else None
+    if kind is AppointmentKind.EVALUATION:
+        return Activity.EVALUATION
+    if kind is AppointmentKind.RE_EVALUATION:
+        return Activity.RE_EVALUATION
+    return Activity.NEUROMUSCULAR_REEDUCATION
+
+
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
           values: dict[str, str] | None = None, template: str = "pages/visit.html",
           status_code: int = 200) -> Response:
@@ -28,7 +40,8 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
     return render(request, template, {
         "login": login, "record": gathered, "visit": gathered.visit, "episode": gathered.visit.episode,
         "activities": list(Activity),
-        "instruments": instruments(), "values": values or {}, "error": error,
+        "instruments": instruments(), "values": values or {"activity": _usual_activity(gathered.visit).value},
+        "error": error,
         "notice": NOTICES.get(request.query_params.get("done", ""), ""),
     }, status_code=status_code)
 
