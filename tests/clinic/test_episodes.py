@@ -56,6 +56,16 @@ def test_a_pt_assistant_keeps_the_precautions_up_to_date(factory: sessionmaker[S
         assert episode.precautions == "No running"
 
 
+def test_diagnoses_and_the_care_team_are_the_evaluating_clinicians(factory: sessionmaker[Session],
+                                                                   records: World) -> None:
+    with unit_of_work(factory) as session:
+        assistant = _actor(session, records, "assistant")
+        with pytest.raises(Forbidden, match="a PT or chiropractor does"):
+            episodes.add_diagnosis(session, assistant, records.episode, "M25.561")
+        with pytest.raises(Forbidden, match="a PT or chiropractor does"):
+            episodes.add_care_team_member(session, assistant, records.episode, records.user_ids["assistant"])
+
+
 def test_an_episode_opened_in_a_visit_takes_the_visit_and_what_it_recorded(factory: sessionmaker[Session],
                                                                           records: World) -> None:
     """The evaluation: desk checks the new patient in, the PT records a TUG, then opens the episode."""

@@ -15,7 +15,7 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Appointment, User
 from reeducate.clinic.schemas import AppointmentBook, AppointmentConfirm, AppointmentReschedule
 from reeducate.clinic.services import scheduling, visits
-from reeducate.clinic.vocabulary import AppointmentStatus
+from reeducate.clinic.vocabulary import AppointmentKind, AppointmentStatus
 from tests.clinic.conftest import row_counts
 from tests.support import World, local
 
@@ -56,6 +56,13 @@ def test_a_booking_is_for_the_patients_only_active_episode_unless_another_is_nam
         for_p2 = scheduling.book(session, desk, booking(records))
         assert for_p1.episode_id == records.episode  # its visit will carry the episode's precautions
         assert for_p2.episode_id is None  # no episode yet: the evaluation opens one
+
+
+@pytest.mark.parametrize("kind", [AppointmentKind.EVALUATION, AppointmentKind.RE_EVALUATION])
+def test_an_evaluation_is_not_booked_with_a_pt_assistant(factory, records: World, kind: AppointmentKind) -> None:
+    data = booking(records, provider_id=records.user_ids["assistant"], kind=kind)
+    message = refused(factory, records, data, InvalidInput)
+    assert "does not evaluate" in message and "physical therapist or chiropractor" in message
 
 
 def test_it_refuses_to_double_book_a_provider(factory, records: World) -> None:

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
-from reeducate.clinic.errors import Conflict
+from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import AuditEvent, User, Visit
-from reeducate.clinic.schemas import AdministrationCreate, VisitActivityAdd
-from reeducate.clinic.services import measures, notes, training, visits
+from reeducate.clinic.schemas import AdministrationCreate, AppointmentBook, VisitActivityAdd
+from reeducate.clinic.services import measures, notes, scheduling, training, visits
 from reeducate.clinic.vocabulary import Activity, AuditAction, VisitStatus
 from tests.clinic.conftest import row_counts
-from tests.support import World
+from tests.support import World, local
 
 
 def actor(session: Session, world: World, persona: str = "therapist") -> Actor:
@@ -101,3 +101,22 @@ def test_a_completed_visit_keeps_its_minutes_and_takes_only_its_note_and_billing
         visits.complete(session, actor(session, records), visit_id)
     with unit_of_work(factory) as session:  # the note is written after the visit
         assert notes.start_draft(session, actor(session, records), visit_id).visit_id == visit_id
+
+
+def test_evaluation_minutes_belong_to_a_clinician_who_evaluates(factory: sessionmaker[Session],
+                                                               records: World) -> None:
+    """A PT assistant's visit takes treatment minutes, never evaluation minutes; nothing is stored."""
+    with unit_of_work(factory) as session:
+        desk = actor(session, records, "front_desk")
+        appointment = scheduling.book(session, desk, AppointmentBook(
+            patient_id=records.p1, provider_id=records.user_ids["assistant"], location_id=records.location_id,
+            starts_at=local(0, 15), duration_min=30))
+        visit_id = visits.check_in(session, desk, appointment.id).id
+    before = row_counts(factory)
+    with pytest.raises(InvalidInput, match="does not evaluate"), unit_of_work(factory) as session:
+        visits.add_activity(session, actor(session, records, "assistant"), visit_id,
+                            VisitActivityAdd(activity=Activity.EVALUATION, minutes=30))
+    assert row_counts(factory) == before
+    with unit_of_work(factory) as session:
+        visits.add_activity(session, actor(session, records, "assistant"), visit_id,
+                            VisitActivityAdd(activity=Activity.THERAPEUTIC_EXERCISE, minutes=30))

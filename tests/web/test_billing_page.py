@@ -19,3 +19,16 @@ def test_a_code_whose_minutes_earn_no_unit_is_shown_with_the_reason(client: Test
     row = row[:row.index("</tr>")]
     assert "97116" in row and "Gait training" in row and ">8<" in row
     assert "Not billed: the visit&#39;s 47 timed minutes make 3 units by the Medicare 8-minute rule" in row
+
+
+def test_a_refused_signature_keeps_what_the_clinician_wrote_as_the_draft(client: TestClient, world: World) -> None:
+    headers = bearer(client, world, "therapist")
+    url = f"/visits/{world.visit_open}/note"
+    assert client.post(url, headers=headers, data={"action": "draft"}).status_code == 303
+    written = {"subjective": "Steadier on stairs this week.", "objective": "Berg 44.", "assessment": "",
+               "plan": "Foam stance next visit.", "nmr_minutes": "15", "action": "sign"}
+    refused = client.post(url, headers=headers, data=written)
+    assert refused.status_code == 422
+    assert "Your text is saved as a draft, not signed: Write the assessment section(s) before signing." in refused.text
+    kept = client.get(url, headers=headers).text
+    assert "Steadier on stairs this week." in kept and "Foam stance next visit." in kept

@@ -178,6 +178,10 @@ class AppointmentKind(enum.StrEnum):
         return self.value.replace("_", "-").capitalize()
 
 
+EVALUATING_KINDS = frozenset({AppointmentKind.EVALUATION, AppointmentKind.RE_EVALUATION})
+"""Appointments only a clinician who evaluates may hold (a PT assistant treats under a PT's plan)."""
+
+
 class AppointmentStatus(enum.StrEnum):
     """Life of an appointment: requested -> booked -> checked in -> completed, or cancelled, cancelled
     late (within the clinic's notice before the start) or no-show."""
@@ -229,6 +233,10 @@ class Activity(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+
+EVALUATING_ACTIVITIES = frozenset({Activity.EVALUATION, Activity.RE_EVALUATION})
+"""Minutes only a clinician who evaluates may have spent."""
 
 
 class MovementKind(enum.StrEnum):

@@ -257,8 +257,15 @@ def _diagnosis_codes(episode: Episode) -> list[str]:
     return [d.code for d in episode.diagnoses]
 
 
+def _evaluators_part(session: Session, actor: Actor, episode_id: int, doing: str) -> Episode:
+    """The episode, if ``actor`` evaluates: diagnoses and the care team are the evaluating clinician's
+    (a PT assistant treats under that plan, and keeps only precautions and authorisation up to date)."""
+    require_role(actor, permissions.EVALUATE, doing)
+    return _editable(session, actor, episode_id)
+
+
 def add_diagnosis(session: Session, actor: Actor, episode_id: int, raw_code: str) -> Episode:
-    episode = _editable(session, actor, episode_id)
+    episode = _evaluators_part(session, actor, episode_id, "change an episode's diagnoses (a PT or chiropractor does)")
     code = validate_icd10cm(raw_code)
     before = _diagnosis_codes(episode)
     if code.code in before:
@@ -274,7 +281,7 @@ def add_diagnosis(session: Session, actor: Actor, episode_id: int, raw_code: str
 
 def remove_diagnosis(session: Session, actor: Actor, episode_id: int, code: str) -> Episode:
     """Take a code off the episode; the others keep their order (the first left is primary)."""
-    episode = _editable(session, actor, episode_id)
+    episode = _evaluators_part(session, actor, episode_id, "change an episode's diagnoses (a PT or chiropractor does)")
     before = _diagnosis_codes(episode)
     gone = next((d for d in episode.diagnoses if d.code == code.strip().upper()), None)
     if gone is None:
@@ -298,7 +305,7 @@ def _team(episode: Episode) -> str:
 
 
 def add_care_team_member(session: Session, actor: Actor, episode_id: int, user_id: int) -> Episode:
-    episode = _editable(session, actor, episode_id)
+    episode = _evaluators_part(session, actor, episode_id, "change a care team (a PT or chiropractor does)")
     member = _clinician(session, actor, user_id)
     if any(m.user_id == member.id for m in episode.care_team):
         raise Conflict(f"{member.full_name} is already on the care team.", field="user_id")
@@ -313,7 +320,7 @@ def add_care_team_member(session: Session, actor: Actor, episode_id: int, user_i
 
 def set_care_team(session: Session, actor: Actor, episode_id: int, data: CareTeamSet) -> Episode:
     """Make the care team exactly ``data.members`` led by ``data.lead_id`` (who is on it either way)."""
-    episode = _editable(session, actor, episode_id)
+    episode = _evaluators_part(session, actor, episode_id, "change a care team (a PT or chiropractor does)")
     lead = _clinician(session, actor, data.lead_id, lead=True)
     wanted = {lead.id, *(_clinician(session, actor, uid).id for uid in data.members)}
     before = _team(episode)

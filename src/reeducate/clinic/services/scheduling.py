@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from reeducate.clinic import permissions
 from reeducate.clinic.access import (
     Actor,
     check_same_clinic,
@@ -45,6 +46,7 @@ from reeducate.clinic.schemas import (
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import (
     CLINICIANS,
+    EVALUATING_KINDS,
     SLOT_HOLDING,
     STAFF,
     AppointmentKind,
@@ -211,11 +213,16 @@ def new_appointment(session: Session, actor: Actor, data: AppointmentBook) -> Ap
     patient = patients.load(session, actor, data.patient_id, clinical=False)
     location = location_of(session, actor, data.location_id)
     starts = to_utc(data.starts_at, location)
+    provider = _provider(session, patient.clinic_id, data.provider_id)
+    if data.kind in EVALUATING_KINDS and provider.role not in permissions.EVALUATE:
+        raise InvalidInput(f"{provider.full_name} is a {provider.role.label}, who treats under a PT's plan of care "
+                           f"and does not evaluate; book the {data.kind.label.lower()} with a physical therapist "
+                           "or chiropractor.", field="provider_id")
     return Appointment(
         clinic_id=patient.clinic_id,
         patient=patient,
         location=location,
-        provider=_provider(session, patient.clinic_id, data.provider_id),
+        provider=provider,
         room=_room(session, location, data.room_id),
         episode=_episode(session, patient, data.episode_id),
         kind=data.kind,

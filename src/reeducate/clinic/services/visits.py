@@ -15,16 +15,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, check_same_clinic, fetch, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.errors import Conflict
+from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Appointment, ExerciseRecord, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import (
     CLINICIANS,
+    EVALUATING_ACTIVITIES,
     STAFF,
     AppointmentStatus,
     AuditAction,
@@ -104,6 +106,10 @@ def add_activity(session: Session, actor: Actor, visit_id: int, data: VisitActiv
     """Record minutes of one activity; the visit is then in progress."""
     require_role(actor, CLINICIANS, "record treatment minutes")
     visit = clinical_visit(session, actor, visit_id)
+    if data.activity in EVALUATING_ACTIVITIES and visit.clinician.role not in permissions.EVALUATE:
+        raise InvalidInput(f"{visit.clinician.full_name} is a {visit.clinician.role.label}, who does not evaluate: "
+                           f"{data.activity.label.lower()} minutes belong to a physical therapist's or "
+                           "chiropractor's visit.", field="activity")
     record_into(session, actor, visit, "minutes")
     session.add(VisitActivity(visit_id=visit.id, activity=data.activity, minutes=data.minutes,
                               recorded_by_id=actor.user_id))

@@ -110,7 +110,11 @@ def note_action(request: Request, visit_id: int, login: LoginDep, _staff: StaffD
             content["nmr"] = nmr
             notes.edit(session, login.actor, visit_id, content)
             if action == "sign":
-                notes.sign(session, login.actor, visit_id)
+                try:
+                    notes.sign(session, login.actor, visit_id)
+                except (InvalidInput, Conflict) as refusal:  # sign checks before it changes anything
+                    return _note_page(request, login, session, visit_id, status_code=422,
+                                      error=f"Your text is saved as a draft, not signed: {refusal.message}")
         elif action == "cosign":
             notes.cosign(session, login.actor, visit_id)
         elif action == "addendum":
