@@ -32,3 +32,17 @@ def test_a_refused_signature_keeps_what_the_clinician_wrote_as_the_draft(client:
     assert "Your text is saved as a draft, not signed: Write the assessment section(s) before signing." in refused.text
     kept = client.get(url, headers=headers).text
     assert "Steadier on stairs this week." in kept and "Foam stance next visit." in kept
+
+
+def test_evaluation_minutes_are_named_on_the_billing_page_until_an_evaluation_code_carries_them(
+        client: TestClient, world: World) -> None:
+    headers = bearer(client, world, "therapist")
+    added = client.post(f"/api/v1/visits/{world.visit_open}/activities", headers=headers,
+                        json={"activity": "evaluation", "minutes": 30})
+    assert added.status_code == 201, added.text
+    page = client.get(f"/visits/{world.visit_open}/billing", headers=headers).text
+    assert "Evaluation 30 min: an evaluation is billed by its complexity, not by its minutes; choose 97161" in page
+    saved = client.put(f"/api/v1/visits/{world.visit_open}/billing", headers=headers,
+                       json=[{"code": "97162", "minutes": 30}, {"code": "97112", "minutes": 15}])
+    assert saved.status_code == 200, saved.text
+    assert "Evaluation 30 min" not in client.get(f"/visits/{world.visit_open}/billing", headers=headers).text

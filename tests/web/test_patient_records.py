@@ -132,3 +132,13 @@ def test_a_271_about_another_member_is_refused_and_changes_nothing(
 def test_an_assistant_sees_the_insurance_but_no_eligibility_check(client: TestClient, world: World) -> None:
     chart = client.get(f"/patients/{world.p1}", headers=bearer(client, world, "assistant")).text
     assert "Medicare" in chart and "Check eligibility" not in chart and "Edit details" in chart
+
+
+def test_without_a_payer_id_the_eligibility_page_says_what_to_add_instead_of_a_failing_download(
+        client: TestClient, world: World) -> None:
+    headers = bearer(client, world, "front_desk")
+    assert client.patch(f"/api/v1/coverages/{world.coverage}", headers=headers,
+                        json={"payer_id": ""}).status_code == 200
+    page = client.get(f"/coverages/{world.coverage}/eligibility", headers=headers).text
+    assert "/eligibility/270" not in page
+    assert 'id="no-payer-id"' in page and f'href="/coverages/{world.coverage}/edit"' in page

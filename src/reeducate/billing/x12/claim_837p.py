@@ -178,7 +178,7 @@ def _check(claim: ProfessionalClaim) -> None:
     if not claim.subscriber.member_id:
         problems.append("The patient's coverage has no member ID")
     if not claim.payer.payer_id:
-        problems.append(f"The payer {claim.payer.name} has no payer ID")
+        problems.append(f"The payer {claim.payer.name} has no payer ID: add it (your clearinghouse lists it) on the patient's insurance")
     if not claim.diagnoses:
         problems.append("The claim has no diagnosis: add the episode's ICD-10-CM codes")
     if len(claim.diagnoses) > MAX_DIAGNOSES:

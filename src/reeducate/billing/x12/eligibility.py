@@ -122,7 +122,7 @@ def build_270(inquiry: Inquiry, parties: Parties, *, control_number: int, create
     if not inquiry.member_id:
         raise EligibilityError("The coverage has no member ID to ask about")
     if not inquiry.payer_id:
-        raise EligibilityError(f"The payer {inquiry.payer_name} has no payer ID")
+        raise EligibilityError(f"The payer {inquiry.payer_name} has no payer ID: add it (your clearinghouse lists it) on the patient's insurance")
     body = [
         segment("BHT", "0022", "13", inquiry.trace_number, f"{created_at:%Y%m%d}", f"{created_at:%H%M}"),
         segment("HL", 1, "", 20, 1),

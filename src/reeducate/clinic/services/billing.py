@@ -137,6 +137,24 @@ def drafted_charges(visit: Visit) -> list[VisitCharge]:
     return list(by_code.values())
 
 
+def activities_without_code(visit: Visit, charges: list[VisitCharge]) -> list[str]:
+    """Each recorded activity whose minutes no code carries, with what to do, so that no minutes vanish
+    from the billing page without a word."""
+    evaluated = any(code(charge.code).category == "evaluation" for charge in charges if charge.code)
+    out = []
+    for activity in visit.activities:
+        if activity.activity is Activity.EVALUATION and not evaluated:
+            how = ("choose 97161 (low), 97162 (moderate) or 97163 (high complexity) below"
+                   if visit.clinician.role is not Role.CHIROPRACTOR else
+                   "this catalogue has no chiropractic evaluation code, so add the clinic's own on the claim")
+            out.append(f"{activity.activity.label} {activity.minutes} min: an evaluation is billed by its "
+                       f"complexity, not by its minutes; {how}.")
+        elif activity.activity is Activity.OTHER:
+            out.append(f"{activity.activity.label} {activity.minutes} min: no billing code, so these minutes "
+                       "are not billed unless you add the code they belong to below.")
+    return out
+
+
 def stored_charges(session: Session, visit_id: int) -> list[VisitCharge]:
     return list(session.scalars(select(VisitCharge).where(VisitCharge.visit_id == visit_id).order_by(VisitCharge.id)))
 

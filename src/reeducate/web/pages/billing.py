@@ -30,6 +30,7 @@ def _billing_page(request: Request, login: LoginDep, session: SessionDep, visit_
     rows = [*summary.charges, *[None] * max(0, CHARGE_ROWS - len(summary.charges))]
     return render(request, "pages/billing.html", {
         "login": login, "visit": summary.visit, "episode": summary.visit.episode, "summary": summary, "rows": rows, "codes": catalogue(),
+        "uncoded": billing.activities_without_code(summary.visit, summary.charges),
         "note_status": note_status, "claims": claims, "live_claim": next((c for c in claims if c.is_live), None),
         "error": error,
         "awaiting_cosignature": billing.awaiting_cosignature(session, visit_id),

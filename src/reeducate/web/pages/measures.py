@@ -71,10 +71,10 @@ def record_visit_measure(request: Request, visit_id: int, measure_id: str, login
         session, login.actor, visit_id, measure_id, data))
     if isinstance(administration, Response):
         return administration
-    if administration.episode_id is None:
-        return RedirectResponse(f"/patients/{administration.patient_id}", status_code=303)
-    return RedirectResponse(f"/episodes/{administration.episode_id}/progress?recorded={administration.id}",
-                            status_code=303)
+    if administration.episode_id is None:  # no episode yet (the evaluation opens it): back to the visit
+        return RedirectResponse(f"/visits/{visit_id}?done=measure", status_code=303)
+    return RedirectResponse(f"/episodes/{administration.episode_id}/progress?recorded={administration.id}"
+                            f"&visit={visit_id}", status_code=303)
 
 
 @router.get("/episodes/{episode_id}/progress")
@@ -86,6 +86,7 @@ def progress_page(request: Request, episode_id: int, login: LoginDep, session: S
     return render(request, "pages/progress.html", {
         "login": login, "episode": episode, "progress": progress, "administrations": administrations,
         "instruments": catalogue.instruments(), "recorded": request.query_params.get("recorded"),
+        "from_visit": visit if (visit := request.query_params.get("visit", "")).isdigit() else None,
         "requested": [r.measure_id for r in measures.questionnaire_requests(session, episode.id)],
         "balance_trials": balance.for_episode(session, login.actor, episode_id),
     })

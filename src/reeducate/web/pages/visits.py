@@ -19,7 +19,7 @@ from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
 
 router = APIRouter()
-NOTICES = {"minutes": "Minutes recorded.", "completed": "Visit completed."}
+NOTICES = {"minutes": "Minutes recorded.", "completed": "Visit completed.", "measure": "Measure recorded."}
 
 
 def _usual_activity(visit: Visit) -> Activity:
