@@ -31,6 +31,7 @@ from reeducate.clinic.vocabulary import (
     ExerciseStatus,
     VisitStatus,
 )
+from reeducate.reports.dates import day_text
 
 NEXT_VISIT = "the patient's next visit"
 
@@ -44,14 +45,14 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     check_same_clinic(actor, appointment.clinic_id, f"appointment {appointment_id}")
     if appointment.status is not AppointmentStatus.BOOKED:
         raise Conflict(
-            f"Appointment {appointment.id} is {appointment.status.label.lower()}; only a booked "
+            f"{appointment.described} is {appointment.status.label.lower()}; only a booked "
             "appointment can be checked in."
         )
     zone = ZoneInfo(appointment.location.timezone)
     if now.astimezone(zone).date() != appointment.starts_at.astimezone(zone).date():
         raise Conflict(
-            f"Appointment {appointment.id} is on {appointment.starts_at.astimezone(zone):%a %d %b}; "
-            "a patient is checked in on the day of the appointment."
+            f"{appointment.described}: a patient is checked in on the day of the appointment, and "
+            f"today is {day_text(now, zone)}."
         )
     assert appointment.provider_id is not None
     appointment.status = AppointmentStatus.CHECKED_IN
@@ -91,7 +92,7 @@ def record_into(session: Session, actor: Actor, visit: Visit, what: str) -> None
     serialise(session, LockScope.VISIT, visit.id)
     session.refresh(visit)
     if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"This visit was completed on {visit.completed_at:%d %b %Y}; record {what} in "
+        raise Conflict(f"This visit was completed on {day_text(visit.completed_at)}; record {what} in "
                        f"{NEXT_VISIT}.")
     if visit.status is VisitStatus.CHECKED_IN:
         before = snapshot(visit, ["status"])
