@@ -103,6 +103,14 @@ def test_a_completed_visit_takes_no_exercise(factory: sessionmaker[Session], rec
     assert str(records.visit_done) not in refused.value.message
 
 
+def test_the_recordings_to_replay_are_labelled_by_what_and_when_not_by_file(factory: sessionmaker[Session],
+                                                                             records: World) -> None:
+    with unit_of_work(factory) as session:
+        labels = [label for _, label, _ in training.replayable(session, actor(session, records, "therapist"),
+                                                               records.visit_open)]
+    assert sorted(labels) == ["Force-plate trial recorded at 08:30", "Walk on foot sensors recorded at 08:35"]
+
+
 @pytest.mark.parametrize(("ref", "message"), [
     ("gait_recording", "the chosen recording comes from motion sensors"),
     ("balance_trial", "choose one of this visit's recordings"),

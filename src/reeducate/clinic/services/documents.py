@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,30 +15,24 @@ from reeducate.billing.codes import code
 from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import NotFound
-from reeducate.clinic.models import Location, Visit, VisitNote
-from reeducate.clinic.services import billing, notes
+from reeducate.clinic.models import Visit, VisitNote
+from reeducate.clinic.services import billing, notes, visits
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.reports.dates import day_text, moment_text
 from reeducate.reports.documents import note_html, pdf, superbill_html
-
-
-def _zone(session: Session, visit: Visit) -> ZoneInfo:
-    location = visit.appointment.location if visit.appointment else session.scalar(
-        select(Location).where(Location.clinic_id == visit.patient.clinic_id).order_by(Location.id))
-    return ZoneInfo(location.timezone if location else "UTC")
 
 
 def _file_name(kind: str, session: Session, visit: Visit) -> str:
     """``note-MRN000123-2026-12-02``: the document, the patient's MRN and the date of service (ISO, so
     that a folder of them sorts by date), in characters every file system and header accepts."""
     mrn = re.sub(r"[^A-Za-z0-9]", "", visit.patient.mrn)
-    return f"{kind}-{mrn}-{visit.checked_in_at.astimezone(_zone(session, visit)):%Y-%m-%d}"
+    return f"{kind}-{mrn}-{visit.checked_in_at.astimezone(visits.zone_of(session, visit)):%Y-%m-%d}"
 
 
 def _common(session: Session, visit: Visit) -> dict[str, Any]:
     clinic, patient, episode = visit.patient.clinic, visit.patient, visit.episode
     coverage = billing.primary_coverage(visit)
-    zone = _zone(session, visit)
+    zone = visits.zone_of(session, visit)
     address = ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
                                       f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))
     return {

@@ -256,12 +256,15 @@ def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: 
 
 
 def replayable(session: Session, actor: Actor, visit_id: int) -> list[tuple[str, str, Device]]:
-    """The visit's recordings a live exercise can replay: (ref, label, device)."""
+    """The visit's recordings a live exercise can replay: (ref, label, device), the label saying what the
+    recording is and when it was made, never its file's name (a phone's random name tells nobody anything)."""
     found: list[tuple[str, str, Device]] = []
+    zone = visits.zone_of(session, visits.clinical_visit(session, actor, visit_id))
     for row in recordings.of_visit(session, actor, MovementRecording, visit_id, "movement_recordings"):
-        device = Device.CAMERA if row.kind is MovementKind.VIDEO else Device.IMU
-        found.append((f"movement:{row.id}", f"{row.filename} ({'camera clip' if device is Device.CAMERA else 'IMU'})",
-                      device))
+        video = row.kind is MovementKind.VIDEO
+        found.append((f"movement:{row.id}", f"{'Camera clip' if video else 'Walk on foot sensors'} recorded at "
+                      f"{row.recorded_at.astimezone(zone):%H:%M}", Device.CAMERA if video else Device.IMU))
     for trial in recordings.of_visit(session, actor, BalanceTrial, visit_id, "balance_trials"):
-        found.append((f"balance:{trial.id}", f"{trial.filename} (force plate)", Device.FORCE_PLATE))
+        found.append((f"balance:{trial.id}", f"Force-plate trial recorded at {trial.recorded_at.astimezone(zone):%H:%M}",
+                      Device.FORCE_PLATE))
     return found

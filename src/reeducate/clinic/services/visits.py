@@ -20,7 +20,7 @@ from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Appointment, ExerciseRecord, Visit, VisitActivity
+from reeducate.clinic.models import Appointment, ExerciseRecord, Location, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import (
@@ -71,6 +71,14 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     return visit
 
 
+def zone_of(session: Session, visit: Visit) -> ZoneInfo:
+    """The time zone the visit's times are read in: its appointment's location's, else the clinic's first
+    location's (UTC for a clinic with none)."""
+    location = visit.appointment.location if visit.appointment else session.scalar(
+        select(Location).where(Location.clinic_id == visit.patient.clinic_id).order_by(Location.id))
+    return ZoneInfo(location.timezone if location else "UTC")
+
+
 def clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     """The visit, if ``actor`` may see its clinical content (NotFound/Forbidden otherwise); not audited."""
     return fetch_for_patient(session, actor, Visit, visit_id, "visit", patient_of=lambda v: v.patient,
@@ -92,7 +100,7 @@ def record_into(session: Session, actor: Actor, visit: Visit, what: str) -> None
     serialise(session, LockScope.VISIT, visit.id)
     session.refresh(visit)
     if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"This visit was completed on {day_text(visit.completed_at)}; record {what} in "
+        raise Conflict(f"This visit was completed on {day_text(visit.completed_at, zone_of(session, visit))}; record {what} in "
                        f"{NEXT_VISIT}.")
     if visit.status is VisitStatus.CHECKED_IN:
         before = snapshot(visit, ["status"])
