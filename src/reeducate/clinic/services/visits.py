@@ -51,8 +51,8 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     zone = ZoneInfo(appointment.location.timezone)
     if now.astimezone(zone).date() != appointment.starts_at.astimezone(zone).date():
         raise Conflict(
-            f"{appointment.described}: a patient is checked in on the day of the appointment, and "
-            f"today is {day_text(now, zone)}."
+            f"{appointment.described} is not today ({day_text(now, zone)}): a patient is checked in on the "
+            "day of the appointment."
         )
     assert appointment.provider_id is not None
     appointment.status = AppointmentStatus.CHECKED_IN
