@@ -1,7 +1,7 @@
 """Dates and times as people read them, in one format for pages, printed documents and messages.
 
-"Wed 02 Dec 2026" (the weekday guards against a misread day or month); a moment is shown in the
-clinic's own time zone when one is given. Pure: the web's ``day`` filter, the printed note and the
+"Wed 02 Dec 2026" (the weekday guards against a misread day or month), and "02 Dec 1948" where the
+weekday says nothing (a birth date); a moment is shown in the clinic's own time zone when one is given. Pure: the web's ``day`` filter, the printed note and the
 clinic's refusals all call these, so no page and no paper writes a date another way.
 """
 
@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 DAY_FORMAT = "%a %d %b %Y"
+DATE_FORMAT = "%d %b %Y"
 
 
 def _in_zone(moment: datetime, timezone: str | tzinfo | None) -> datetime:
@@ -26,6 +27,15 @@ def day_text(moment: datetime | date | None, timezone: str | tzinfo | None = Non
     if isinstance(moment, datetime):
         moment = _in_zone(moment, timezone)
     return moment.strftime(DAY_FORMAT)
+
+
+def date_text(moment: datetime | date | None, timezone: str | tzinfo | None = None) -> str:
+    """A day where the weekday says nothing, such as a birth date ("02 Dec 1948"); "" for no date."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = _in_zone(moment, timezone)
+    return moment.strftime(DATE_FORMAT)
 
 
 def moment_text(moment: datetime, timezone: str | tzinfo | None = None) -> str:

@@ -18,7 +18,7 @@ from reeducate.clinic.errors import NotFound
 from reeducate.clinic.models import Visit, VisitNote
 from reeducate.clinic.services import billing, notes, visits
 from reeducate.clinic.vocabulary import AuditAction
-from reeducate.reports.dates import day_text, moment_text
+from reeducate.reports.dates import date_text, day_text, moment_text
 from reeducate.reports.documents import note_html, pdf, superbill_html
 
 
@@ -39,7 +39,7 @@ def _common(session: Session, visit: Visit) -> dict[str, Any]:
         "clinic": {"name": clinic.name, "address": address, "phone": clinic.billing_phone, "npi": clinic.npi,
                    "tax_id": clinic.tax_id},
         "visit": {"date": day_text(visit.checked_in_at, zone)},
-        "patient": {"name": patient.full_name, "dob": day_text(patient.date_of_birth), "mrn": patient.mrn,
+        "patient": {"name": patient.full_name, "dob": date_text(patient.date_of_birth), "mrn": patient.mrn,
                     "payer": coverage.payer_name if coverage else "", "member_id": coverage.member_id if coverage else "",
                     "group": coverage.group_number if coverage else "",
                     "address": ", ".join(filter(None, [patient.address_line, patient.city, patient.state,
