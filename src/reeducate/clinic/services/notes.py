@@ -39,7 +39,7 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services import billing, measures
-from reeducate.clinic.services.visits import clinical_visit
+from reeducate.clinic.services.visits import clinical_visit, zone_of
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, NoteStatus, Role
 from reeducate.reports.dates import day_text
 
@@ -102,7 +102,7 @@ def _draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
         raise NotFound("This visit has no note yet; start the draft first.")
     if note.status is NoteStatus.SIGNED:
         signer = note.signed_by.full_name if note.signed_by else "a clinician"
-        raise Conflict(f"This note was signed by {signer} on {day_text(note.signed_at)} and cannot change; "
+        raise Conflict(f"This note was signed by {signer} on {day_text(note.signed_at, zone_of(session, visit))} and cannot change; "
                        "add an addendum instead.")
     return note
 
