@@ -3,6 +3,7 @@ the 837P released only for a signed visit, and eligibility read into the coverag
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -118,7 +119,7 @@ def test_only_the_clinician_who_treated_the_visit_signs_its_note(factory: sessio
         billing.set_charges(session, pt, records.visit_open, NMR_AND_EXERCISE)
         write_note(session, pt, records.visit_open)
     before = row_counts(factory)
-    with pytest.raises(Forbidden, match=f"Only Therapist may sign the note of visit {records.visit_open}: the "
+    with pytest.raises(Forbidden, match="Only Therapist may sign the note of this visit: the "
                                         "clinician who treated the visit"):
         with unit_of_work(factory) as session:  # on the care team, but not who treated the visit
             notes.sign(session, actor(session, records, "chiropractor"), records.visit_open)
@@ -346,14 +347,18 @@ def test_the_signed_note_and_the_superbill_print_as_pdf(factory: sessionmaker[Se
     with unit_of_work(factory) as session:
         name, data = documents.note_document(session, actor(session, records, "therapist"), records.visit_open,
                                              as_pdf=True)
-        assert name == f"note-visit-{records.visit_open}.pdf" and data.startswith(b"%PDF")
+        assert re.fullmatch(r"note-MRN\d+-\d{4}-\d\d-\d\d\.pdf", name) and data.startswith(b"%PDF")
         text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(data))
         for expected in ("Daily treatment note", "Penny Quennell", "Electronically signed by Therapist",
                          "Neuromuscular re-education (97112)", "97112", "CQ GP", "Home programme reviewed."):
             assert expected in text, expected
+        assert re.search(r"Date of service: [A-Z][a-z]{2} \d\d [A-Z][a-z]{2} \d{4}", text), "the pages' date format"
+        assert not re.search(r"\bVisit \d+", text), "the note names no visit by its row id"
         assert _pages_as_png(data, "visit-note")
         name, bill = documents.superbill(session, actor(session, records, "front_desk"), records.visit_open)
         text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(bill))
+        assert re.fullmatch(r"superbill-MRN\d+-\d{4}-\d\d-\d\d\.pdf", name)
+        assert not re.search(r"\bVisit \d+", text), "the superbill names no visit by its row id"
         for expected in ("Superbill", "1EG4TE5MK73", "R26.81", "$120.00", "$170.00", "Tax ID 12-3456789"):
             assert expected in text, expected
         assert _pages_as_png(bill, "superbill")

@@ -44,7 +44,7 @@ def test_the_summary_is_kept_as_it_grows_and_the_minutes_add_up(factory: session
         rows = training.of_visit(session, actor(session, records, "therapist"), records.visit_open)
         assert [(r.repetitions, r.mean_score, r.status) for r in rows] == [(3, 88.0, ExerciseStatus.INTERRUPTED)]
         assert training.active_minutes(rows) == 0.7
-        with pytest.raises(Conflict, match="has ended"):
+        with pytest.raises(Conflict, match="has already ended"):
             training.save_progress(session, actor(session, records, "therapist"), record_id, SUMMARY)
 
 
@@ -97,9 +97,33 @@ def test_a_wrong_start_is_refused_and_nothing_is_stored(factory: sessionmaker[Se
 
 
 def test_a_completed_visit_takes_no_exercise(factory: sessionmaker[Session], records: World) -> None:
-    with unit_of_work(factory) as session, pytest.raises(Conflict, match="completed"):
+    with unit_of_work(factory) as session, pytest.raises(Conflict, match="This visit is completed") as refused:
         training.start(session, actor(session, records, "therapist"), records.visit_done, exercise_id="mini-squat",
                        monitor=None, side="left", source="simulated")
+    assert str(records.visit_done) not in refused.value.message
+
+
+def test_the_recordings_to_replay_are_labelled_by_what_and_when_not_by_file(factory: sessionmaker[Session],
+                                                                             records: World) -> None:
+    with unit_of_work(factory) as session:
+        labels = [label for _, label, _ in training.replayable(session, actor(session, records, "therapist"),
+                                                               records.visit_open)]
+    assert sorted(labels) == ["Force-plate trial recorded at 08:30", "Walk on foot sensors recorded at 08:35"]
+
+
+@pytest.mark.parametrize(("ref", "message"), [
+    ("gait_recording", "the chosen recording comes from motion sensors"),
+    ("balance_trial", "choose one of this visit's recordings"),
+])
+def test_a_refused_replay_names_no_file_and_no_id(factory: sessionmaker[Session], records: World,
+                                                  store: RecordingStore, ref: str, message: str) -> None:
+    kind = "movement" if ref == "gait_recording" else "balance"
+    visit = records.visit_open if ref == "gait_recording" else records.visit_done
+    with pytest.raises(InvalidInput, match=message) as refused, unit_of_work(factory) as session:
+        training.replay_whole(session, actor(session, records, "therapist"), visit,
+                              exercise_id="two-foot-stance", monitor=None, side=None,
+                              ref=f"{kind}:{getattr(records, ref)}", store=store)
+    assert ".csv" not in refused.value.message and f"{kind}:" not in refused.value.message
 
 
 def test_a_recording_of_the_visit_replayed_whole_is_kept_and_the_note_says_it_was_replayed(

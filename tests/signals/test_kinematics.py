@@ -149,3 +149,11 @@ def test_the_json_has_the_documented_shape(example) -> None:
     assert all(len(v) == 230 for v in data["angles_deg"].values())
     assert data["angles_deg"]["right_knee_flexion"][185] is None  # the passer-by's frames
     assert all(-90 <= v < 270 for v in data["angles_deg"]["right_shoulder_flexion"] if v is not None)
+
+
+def test_the_methods_sentence_names_what_made_the_keypoints_not_the_file(example) -> None:
+    series = read_landmark_csv(example("balancing_cam04_landmarks.csv"), width_px=1088, height_px=1920)
+    method = analyze_pose(series, view="front").method
+    assert method.startswith("Keypoints from the camera clip;") and "balancing_cam04" not in method
+    markers = _series(np.repeat(_front_body(0), 20, axis=0) / 1000, unit="m")
+    assert analyze_pose(markers, view="front").method.startswith("Keypoints from the motion-capture markers;")

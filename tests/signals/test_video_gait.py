@@ -104,3 +104,10 @@ def test_the_woman_in_the_sports2d_clip_strikes_her_heels_where_we_saw_it(exampl
 def test_a_region_outside_the_picture_is_refused(example) -> None:
     with pytest.raises(RecordingError, match="not inside the 1768x994 picture"):
         read_video(example("sports2d_demo.mp4"), region=(0, 450, 2000, 994))
+
+
+def test_the_methods_sentence_names_the_camera_not_the_file() -> None:
+    series = pose_series(xy=walker(), visibility=np.ones(walker().shape[:2]), fps=FPS,
+                         source="VID_20261202_101523.mp4 (mediapipe)", metadata={"backend": "mediapipe"})
+    method = analyze_video_gait(series, m_per_px=0.004).method
+    assert method.startswith("Keypoints from the camera clip (mediapipe), low-passed") and ".mp4" not in method

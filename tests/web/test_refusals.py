@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -102,3 +106,34 @@ def test_a_portal_request_is_confirmed_by_the_front_desk(client, world: World) -
     confirmed = client.post(f"/api/v1/appointments/{made.json()['id']}/confirm", headers=desk,
                             json={"provider_id": world.user_ids["chiropractor"]})
     assert confirmed.json()["status"] == "booked"
+
+
+INTERNAL_ID = re.compile(r"\b(visit|note|appointment|addendum|claim|recording) \d+\b", re.IGNORECASE)
+"""A record named by its row id ("Visit 84 is completed"): people know a visit by its patient and day."""
+
+
+def _alerts(page_html: str) -> list[str]:
+    """The refusals a page shows (its role="alert" paragraphs), as text."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", m)) for m in
+            re.findall(r'<p class="error" role="alert">(.*?)</p>', page_html, re.DOTALL)]
+
+
+@pytest.mark.parametrize(("persona", "path", "form", "status", "words"), [
+    ("therapist", "/visits/{visit_done}/complete", {}, 409, "This visit is already completed."),
+    ("therapist", "/visits/{visit_done}/activities", {"activity": "gait_training", "minutes": "5"}, 422,
+     "This visit was completed on"),
+    ("therapist", "/visits/{visit_done}/note", {"action": "sign", "subjective": "Better."}, 422,
+     "This note was signed by Therapist"),
+    ("therapist", "/visits/{visit_done}/billing", {"code": "97116", "minutes": "20", "assistant_minutes": "0",
+                                                   "region": ""}, 422, "The note of this visit is signed"),
+    ("front_desk", "/appointments/{appt_future}/check-in", {}, 409, "Penny Quennell's appointment on"),
+])
+def test_a_refusal_on_a_page_names_the_record_as_people_know_it_never_by_its_id(
+        client: TestClient, world: World, persona: str, path: str, form: dict[str, str], status: int,
+        words: str) -> None:
+    page = client.post(path.format(visit_done=world.visit_done, appt_future=world.appt_future),
+                       headers=bearer(client, world, persona), data=form)
+    assert page.status_code == status, page.text
+    alerts = _alerts(page.text)
+    assert any(words in alert for alert in alerts), alerts
+    assert not [alert for alert in alerts if INTERNAL_ID.search(alert)], alerts

@@ -18,6 +18,7 @@ from reeducate.clinic.models import BalanceTrial, ExerciseRecord, MeasureAdminis
 from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
 from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
+from reeducate.reports.dates import day_text
 from reeducate.training.catalogue import UnknownExercise, exercise, library
 
 TECHNIQUE_DEFICITS = {
@@ -164,7 +165,7 @@ def _measure_lines(administrations: list[MeasureAdministration], progress: list[
                 verdict = ("beyond the MDC" if point.exceeds_mdc else "within the MDC"
                            if point.exceeds_mdc is not None else "no MDC published")
                 mcid = "; meets the MCID" if point.meets_mcid else ""
-                text += f"; change since baseline {trajectory.points[0].on:%d %b %Y} ({trajectory.baseline:g}): {change}, {verdict}{mcid}"
+                text += f"; change since baseline {day_text(trajectory.points[0].on)} ({trajectory.baseline:g}): {change}, {verdict}{mcid}"
         if item and item.goal is not None:
             text += f"; goal {item.goal:g}"
         lines.append(text + ".")

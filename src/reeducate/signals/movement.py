@@ -145,7 +145,7 @@ def analyze_pose(
             warnings += (f"The person turned to the other view in {turned} frames; the {chosen.value}-view "
                          "angles are left out there.",)
     rom = {name: r for name, values in angles.items() if (r := range_of_motion(values)) is not None}
-    method = (f"Keypoints from {series.source}; gaps up to {MAX_GAP_S:g} s bridged linearly and trajectories "
+    method = (f"Keypoints from {series.origin}; gaps up to {MAX_GAP_S:g} s bridged linearly and trajectories "
               f"low-passed at {cutoff_hz:g} Hz (4th-order zero-phase Butterworth; Winter 2009); 2-D joint angles "
               f"in the {chosen.value if chosen else 'image'} plane.")
     return MovementResult(series=cleaned, view=chosen, angles_deg=angles, rom=rom, posture=still,

@@ -57,7 +57,7 @@ def analyze_video_gait(series: PoseSeries, *, view: View | str | None = None, he
     warnings = list(series.warnings)
     if chosen is None:
         warnings.append("The camera sees the patient obliquely; events hold, lengths are foreshortened.")
-    method = (f"Keypoints from {series.source}, low-passed at {CUTOFF_HZ:g} Hz; heel strike and toe off where the heel "
+    method = (f"Keypoints from {series.origin}, low-passed at {CUTOFF_HZ:g} Hz; heel strike and toe off where the heel "
               "is farthest ahead of and the toe farthest behind the pelvis in the walking direction (Zeni et al. "
               "2008); symmetry index of Robinson et al. 1987 on swing time.")
     return GaitResult(sensor="video", sampling_rate_hz=series.fps, duration_s=series.n_frames / series.fps,

@@ -25,7 +25,7 @@ def _views(device: Device, signal: str) -> frozenset[str]:
 def live_exercise(exercise: Exercise, *, monitor: Monitor, side: str | None, sampling_rate_hz: float) -> LiveExercise:
     """The engine's view of ``exercise`` watched by ``monitor``; ``side`` fills ``{side}`` in signal names."""
     if exercise.sided and side not in SIDES:
-        raise ValueError(f"{exercise.id} trains one side: say left or right.")
+        raise ValueError(f"{exercise.name} trains one side: say left or right.")
     side = side or "left"
     det, targets = monitor.repetition, monitor.targets
     repetition = None if det is None else RepetitionRule(

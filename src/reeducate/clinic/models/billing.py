@@ -151,9 +151,9 @@ def _signed_notes_are_final(_mapper: object, _connection: object, note: VisitNot
     cosigned = state.attrs.cosigned_at.history.deleted
     first_cosignature = (cosigned[0] if cosigned else note.cosigned_at) is None and changed <= COSIGNATURE
     if signed_before and not (note.cosignature_required and first_cosignature):
-        raise Conflict(f"Note {note.id} is signed and cannot change; add an addendum instead.")
+        raise Conflict("This note is signed and cannot change; add an addendum instead.")
 
 
 @event.listens_for(NoteAddendum, "before_update")
 def _addenda_are_final(_mapper: object, _connection: object, addendum: NoteAddendum) -> None:
-    raise Conflict(f"Addendum {addendum.id} is part of the signed record and cannot change.")
+    raise Conflict("An addendum is part of the signed record and cannot change.")

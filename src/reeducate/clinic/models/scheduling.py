@@ -4,6 +4,7 @@ a recurring series groups the appointments booked together ("2x a week for 6 wee
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,7 @@ from reeducate.clinic.models.organisation import Location, Room
 from reeducate.clinic.models.patients import Patient
 from reeducate.clinic.models.people import User
 from reeducate.clinic.vocabulary import AppointmentKind, AppointmentStatus
+from reeducate.reports.dates import day_text
 
 
 class AppointmentSeries(Base):
@@ -77,6 +79,12 @@ class Appointment(Base):
     @property
     def patient_name(self) -> str:
         return self.patient.full_name
+
+    @property
+    def described(self) -> str:
+        """How a message names it to people: whose it is and when, in its location's time zone."""
+        starts = self.starts_at.astimezone(ZoneInfo(self.location.timezone))
+        return f"{self.patient.full_name}'s appointment on {day_text(starts)} at {starts:%H:%M}"
 
     @property
     def provider_name(self) -> str | None:

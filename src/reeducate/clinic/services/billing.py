@@ -218,7 +218,7 @@ def set_charges(session: Session, actor: Actor, visit_id: int, charges: list[Cha
     visit = billing_visit(session, actor, visit_id)
     note = _note(session, visit.id)
     if note is not None and note.status is NoteStatus.SIGNED:
-        raise Conflict(f"The note of visit {visit.id} is signed; its minutes and codes are final. "
+        raise Conflict("The note of this visit is signed; its minutes and codes are final. "
                        "Correct them in an addendum.")
     seen: set[str] = set()
     rows = []
@@ -286,7 +286,7 @@ def professional_claim(session: Session, visit: Visit, billing: VisitBilling) ->
     """The 837P's content for a visit whose note is signed; InvalidInput names what is missing."""
     note = _note(session, visit.id)
     if note is None or note.status is not NoteStatus.SIGNED:
-        raise Conflict(f"Visit {visit.id} has no signed note: a claim is released only for a signed visit.")
+        raise Conflict("This visit has no signed note: a claim is released only for a signed visit.")
     if billing.problems:
         raise InvalidInput("The visit's billing breaks a rule: " + "; ".join(billing.problems))
     coverage = billing.coverage
@@ -301,7 +301,7 @@ def professional_claim(session: Session, visit: Visit, billing: VisitBilling) ->
         referring = x837.Person(last or visit.episode.referring_provider_name, first,
                                 visit.episode.referring_provider_npi)
     if billing.billed is None or not billing.billed.lines:
-        raise InvalidInput(f"Visit {visit.id} has nothing billable: no code has minutes that make a unit, so "
+        raise InvalidInput("This visit has nothing billable: no code has minutes that make a unit, so "
                            "there is no claim to release. Check each code's minutes on the visit's billing page.")
     address = _address(patient.address_line, patient.city, patient.state, patient.postal_code)
     if coverage.patient_is_subscriber:

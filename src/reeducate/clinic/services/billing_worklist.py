@@ -33,6 +33,7 @@ from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services.billing import live_claims, primary_coverage
 from reeducate.clinic.services.scheduling import day_bounds, location_of
 from reeducate.clinic.vocabulary import ClaimFrequency, NoteStatus, PlanKind
+from reeducate.reports.dates import day_text
 
 MAX_PAYER_CHARS = 100
 """The longest payer name the filter takes (a search's limit)."""
@@ -167,8 +168,8 @@ def worklist(session: Session, actor: Actor, filters: Filters) -> Worklist:
         raise InvalidInput(f"A payer's name has at most {MAX_PAYER_CHARS} characters: pick the payer from the list.",
                            field="payer")
     if filters.since and filters.until and filters.since > filters.until:
-        raise InvalidInput(f"The date range runs backwards: {filters.since:%d %b %Y} is after "
-                           f"{filters.until:%d %b %Y}. Swap the dates.", field="since")
+        raise InvalidInput(f"The date range runs backwards: {day_text(filters.since)} is after "
+                           f"{day_text(filters.until)}. Swap the dates.", field="since")
     location = location_of(session, actor, None)
     visits = _visits(actor, filters, location)
     to_bill, not_ready, released = _to_bill(session, visits), _not_ready(session, visits), _released(session, visits, filters)

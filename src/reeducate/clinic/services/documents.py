@@ -1,9 +1,12 @@
-"""The visit note and the superbill as documents: the records gathered into a view, then HTML or PDF."""
+"""The visit note and the superbill as documents: the records gathered into a view, then HTML or PDF.
+
+A document names the visit as people know it (the patient, the date of service), never by its row id,
+and writes dates as the pages do (reports.dates)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,29 +15,31 @@ from reeducate.billing.codes import code
 from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import NotFound
-from reeducate.clinic.models import Location, Visit, VisitNote
-from reeducate.clinic.services import billing, notes
+from reeducate.clinic.models import Visit, VisitNote
+from reeducate.clinic.services import billing, notes, visits
 from reeducate.clinic.vocabulary import AuditAction
+from reeducate.reports.dates import date_text, day_text, moment_text
 from reeducate.reports.documents import note_html, pdf, superbill_html
 
 
-def _zone(session: Session, visit: Visit) -> ZoneInfo:
-    location = visit.appointment.location if visit.appointment else session.scalar(
-        select(Location).where(Location.clinic_id == visit.patient.clinic_id).order_by(Location.id))
-    return ZoneInfo(location.timezone if location else "UTC")
+def _file_name(kind: str, session: Session, visit: Visit) -> str:
+    """``note-MRN000123-2026-12-02``: the document, the patient's MRN and the date of service (ISO, so
+    that a folder of them sorts by date), in characters every file system and header accepts."""
+    mrn = re.sub(r"[^A-Za-z0-9]", "", visit.patient.mrn)
+    return f"{kind}-{mrn}-{visit.checked_in_at.astimezone(visits.zone_of(session, visit)):%Y-%m-%d}"
 
 
 def _common(session: Session, visit: Visit) -> dict[str, Any]:
     clinic, patient, episode = visit.patient.clinic, visit.patient, visit.episode
     coverage = billing.primary_coverage(visit)
-    zone = _zone(session, visit)
+    zone = visits.zone_of(session, visit)
     address = ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
                                       f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))
     return {
         "clinic": {"name": clinic.name, "address": address, "phone": clinic.billing_phone, "npi": clinic.npi,
                    "tax_id": clinic.tax_id},
-        "visit": {"id": visit.id, "date": f"{visit.checked_in_at.astimezone(zone):%d %b %Y}"},
-        "patient": {"name": patient.full_name, "dob": f"{patient.date_of_birth:%d %b %Y}", "mrn": patient.mrn,
+        "visit": {"date": day_text(visit.checked_in_at, zone)},
+        "patient": {"name": patient.full_name, "dob": date_text(patient.date_of_birth), "mrn": patient.mrn,
                     "payer": coverage.payer_name if coverage else "", "member_id": coverage.member_id if coverage else "",
                     "group": coverage.group_number if coverage else "",
                     "address": ", ".join(filter(None, [patient.address_line, patient.city, patient.state,
@@ -63,7 +68,7 @@ def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool
     """(file name, PDF bytes or HTML) of the visit's note; the export is audited."""
     note = notes.of_visit(session, actor, visit_id)
     if note is None:
-        raise NotFound(f"Visit {visit_id} has no note yet.")
+        raise NotFound("This visit has no note yet.")
     visit = note.visit
     view = _common(session, visit)
     zone = view.pop("zone")
@@ -72,19 +77,19 @@ def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool
         "title": "Daily treatment note",
         "note": {"status": note.status.value, "content": note.content,
                  "signed_by": note.signed_by.full_name if note.signed_by else "",
-                 "signed_at": f"{note.signed_at.astimezone(zone):%d %b %Y %H:%M %Z}" if note.signed_at else "",
+                 "signed_at": moment_text(note.signed_at, zone) if note.signed_at else "",
                  "sha256": note.content_sha256, "awaiting_cosignature": note.awaiting_cosignature,
                  "cosigned_by": note.cosigned_by.full_name if note.cosigned_by else "",
-                 "cosigned_at": f"{note.cosigned_at.astimezone(zone):%d %b %Y %H:%M %Z}" if note.cosigned_at else "",
+                 "cosigned_at": moment_text(note.cosigned_at, zone) if note.cosigned_at else "",
                  "cosign_sha256": note.cosign_sha256},
         "billing": snapshot and _billing_view(snapshot, len(view["episode"]["diagnoses"])),
-        "addenda": [{"at": f"{a.created_at.astimezone(zone):%d %b %Y %H:%M %Z}", "author": a.author.full_name,
+        "addenda": [{"at": moment_text(a.created_at, zone), "author": a.author.full_name,
                      "text": a.text} for a in note.addenda],
     }
     record(session, actor, AuditAction.EXPORT, "visit_note", note.id, patient_id=visit.patient_id,
            detail="pdf" if as_pdf else "html")
     html = note_html(view)
-    name = f"note-visit-{visit.id}"
+    name = _file_name("note", session, visit)
     return (f"{name}.pdf", pdf(html)) if as_pdf else (f"{name}.html", html)
 
 
@@ -100,4 +105,4 @@ def superbill(session: Session, actor: Actor, visit_id: int) -> tuple[str, bytes
     view.pop("zone")
     view |= {"title": "Superbill", "billing": _billing_view(snapshot, len(view["episode"]["diagnoses"]))}
     record(session, actor, AuditAction.EXPORT, "superbill", visit.id, patient_id=visit.patient_id)
-    return f"superbill-visit-{visit.id}.pdf", pdf(superbill_html(view))
+    return f"{_file_name('superbill', session, visit)}.pdf", pdf(superbill_html(view))

@@ -43,6 +43,7 @@ from reeducate.clinic.vocabulary import (
     Role,
     VisitStatus,
 )
+from reeducate.reports.dates import day_text
 
 AUTHORISATION_WARN_VISITS = 2
 """Warn when this many authorised visits or fewer are left (our setting: about a week at twice a week,
@@ -226,8 +227,8 @@ def _editable(session: Session, actor: Actor, episode_id: int, allowed: Collecti
     serialise(session, LockScope.EPISODE, episode_id)  # before its status, diagnoses or team are read
     episode = clinical_episode(session, actor, episode_id)
     if episode.status is EpisodeStatus.DISCHARGED:
-        shown = episode.discharged_on.strftime("%a %d %b %Y") if episode.discharged_on else ""
-        raise Conflict(f"This episode was discharged on {shown}; a discharged episode is read-only.")
+        raise Conflict(f"This episode was discharged on {day_text(episode.discharged_on)}; a discharged episode is "
+                       "read-only.")
     return episode
 
 
@@ -350,7 +351,7 @@ def discharge(session: Session, actor: Actor, episode_id: int, data: EpisodeDisc
                            field="discharged_on")
     if on < episode.started_on:
         raise InvalidInput(f"The discharge date is before the episode started "
-                           f"({episode.started_on:%a %d %b %Y}); check the date.", field="discharged_on")
+                           f"({day_text(episode.started_on)}); check the date.", field="discharged_on")
     if data.reason is DischargeReason.OTHER and not data.note:
         raise InvalidInput("Say why in the discharge note: the reason is 'other'.", field="note")
     names = ("status", "discharged_on", "discharge_reason", "discharge_note")
@@ -366,7 +367,7 @@ def to_discharge(session: Session, actor: Actor, episode_id: int) -> Episode:
     require_role(actor, permissions.EVALUATE, "discharge an episode of care (a PT or chiropractor discharges)")
     episode = get(session, actor, episode_id)
     if episode.status is EpisodeStatus.DISCHARGED:
-        raise Conflict(f"This episode was already discharged on {episode.discharged_on:%a %d %b %Y}.")
+        raise Conflict(f"This episode was already discharged on {day_text(episode.discharged_on)}.")
     return episode
 
 

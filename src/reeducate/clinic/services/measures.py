@@ -120,7 +120,8 @@ def submit_from_portal(
     requested = session.scalar(select(QuestionnaireRequest).where(
         QuestionnaireRequest.episode_id == episode.id, QuestionnaireRequest.measure_id == measure_id))
     if requested is None:
-        raise NotFound(f"Your care team has not asked you to fill in '{measure_id}'.")
+        known = catalogue.instruments().get(measure_id)
+        raise NotFound(f"Your care team has not asked you to fill in {known.name if known else 'this questionnaire'}.")
     if episode.status is not EpisodeStatus.ACTIVE:
         raise Conflict("This episode of care is closed; questionnaires can no longer be filled in.")
     return _administer(session, actor, episode.patient, instrument(measure_id), data, episode_id=episode.id,

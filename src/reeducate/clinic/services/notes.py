@@ -39,8 +39,9 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services import billing, measures
-from reeducate.clinic.services.visits import clinical_visit
+from reeducate.clinic.services.visits import clinical_visit, zone_of
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, NoteStatus, Role
+from reeducate.reports.dates import day_text
 
 REQUIRED_TO_SIGN = ("subjective", "objective", "assessment", "plan")
 MAX_SECTION_CHARS = 20_000
@@ -98,10 +99,11 @@ def _draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
     visit = clinical_visit(session, actor, visit_id)
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
     if note is None:
-        raise NotFound(f"Visit {visit.id} has no note yet; start the draft first.")
+        raise NotFound("This visit has no note yet; start the draft first.")
     if note.status is NoteStatus.SIGNED:
-        raise Conflict(f"The note of visit {visit.id} was signed by {note.signed_by.full_name if note.signed_by else 'a clinician'} "
-                       f"on {note.signed_at:%d %b %Y %H:%M} UTC and cannot change; add an addendum instead.")
+        signer = note.signed_by.full_name if note.signed_by else "a clinician"
+        raise Conflict(f"This note was signed by {signer} on {day_text(note.signed_at, zone_of(session, visit))} and cannot change; "
+                       "add an addendum instead.")
     return note
 
 
@@ -190,7 +192,7 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
     visit = note.visit
     allowed = signers(visit)
     if actor.user_id not in {user.id for user in allowed}:
-        raise Forbidden(f"Only {_named(allowed)} may sign the note of visit {visit.id}: "
+        raise Forbidden(f"Only {_named(allowed)} may sign the note of this visit: "
                         + _who_signs(visit, allowed))
     empty = [s for s in REQUIRED_TO_SIGN if not str(note.content.get(s, "")).strip()]
     if empty:
@@ -231,7 +233,7 @@ def cosign(session: Session, actor: Actor, visit_id: int, *, now: datetime | Non
     serialise(session, LockScope.VISIT, visit.id)
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
     if note is None or not note.awaiting_cosignature:
-        raise Conflict(f"The note of visit {visit.id} does not await a co-signature.")
+        raise Conflict("The note of this visit does not await a co-signature.")
     allowed = cosigners(visit)
     if not may_cosign(note, actor):
         who = _named(allowed) if allowed else "a physical therapist on the episode's care team"

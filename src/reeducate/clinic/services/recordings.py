@@ -42,7 +42,7 @@ def still_open(session: Session, actor: Actor, visit: Visit, what: str) -> None:
 
 def _refuse_completed(visit: Visit, what: str) -> None:
     if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is completed; add {what} to the patient's next visit.")
+        raise Conflict(f"This visit is completed; add {what} to the patient's next visit.")
 
 
 def keep_raw(session: Session, store: RecordingStore, content: bytes) -> str:

@@ -280,7 +280,7 @@ def _staff_appointment(session: Session, actor: Actor, appointment_id: int) -> A
 
 def _require_status(appointment: Appointment, allowed: set[AppointmentStatus], doing: str) -> None:
     if appointment.status not in allowed:
-        raise Conflict(f"Appointment {appointment.id} is {appointment.status.label.lower()}; it cannot be {doing}.")
+        raise Conflict(f"{appointment.described} is {appointment.status.label.lower()}; it cannot be {doing}.")
 
 
 def confirm(session: Session, actor: Actor, appointment_id: int, data: AppointmentConfirm,

@@ -64,7 +64,7 @@ def _lock_message(lock: ExerciseRecord) -> str:
 def _open_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     visit = visits.clinical_visit(session, actor, visit_id)
     if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"Visit {visit.id} is completed; start exercises in an open visit.")
+        raise Conflict("This visit is completed; start exercises in the patient's next visit.")
     return visit
 
 
@@ -108,7 +108,7 @@ def _in_progress(session: Session, actor: Actor, record_id: int) -> ExerciseReco
     row = fetch_for_patient(session, actor, ExerciseRecord, record_id, "exercise record",
                             patient_of=lambda r: r.patient, clinical=True)
     if row.status is not ExerciseStatus.IN_PROGRESS:
-        raise Conflict(f"Exercise record {row.id} has ended ({row.status.value}).")
+        raise Conflict(f"This run of {exercise_name(row)} has already ended ({row.status.value.replace('_', ' ')}).")
     return row
 
 
@@ -201,13 +201,13 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     """``movement:ID`` or ``balance:ID`` of this visit, read from the store (audited as a raw read)."""
     kind, _, number = ref.partition(":")
     if kind not in ("movement", "balance") or not number.isdigit():
-        raise InvalidInput(f"Choose a recording of this visit to replay (got {ref!r}).")
+        raise InvalidInput("Choose one of this visit's recordings to replay.")
     model: type[MovementRecording] | type[BalanceTrial] = (
         MovementRecording if kind == "movement" else BalanceTrial)
     noun = "movement_recording" if kind == "movement" else "balance_trial"
     row = recordings.one(session, actor, model, int(number), noun)
     if row.visit_id != visit_id:
-        raise InvalidInput(f"Recording {ref} belongs to another visit.")
+        raise InvalidInput("That recording belongs to another visit; choose one of this visit's recordings to replay.")
     filename, content = recordings.raw(session, actor, model, row.id, noun, store)
     if isinstance(row, BalanceTrial):
         return StoredRecording(filename, content, Device.FORCE_PLATE)
@@ -216,12 +216,16 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     return StoredRecording(filename, content, Device.IMU, row.options.get("sampling_rate_hz"))
 
 
+DEVICE_WORDS = {Device.CAMERA: "a camera", Device.FORCE_PLATE: "a force plate", Device.IMU: "motion sensors (IMUs)"}
+"""A device as a sentence names it."""
+
+
 def replay_sensor(stored: StoredRecording, name: str, watched: Monitor, side: str | None) -> str | None:
     """The sensor a replay of ``stored`` reads (an IMU file's foot on ``side``); InvalidInput when the
     recording comes from another device than the one watching the exercise ``name``."""
     if stored.device is not watched.device:
-        raise InvalidInput(f"{name} is watched by a {watched.device.replace('_', ' ')}; "
-                           f"{stored.filename} is a {stored.device.replace('_', ' ')} recording.")
+        raise InvalidInput(f"{name} is watched by {DEVICE_WORDS[watched.device]}; "
+                           f"the chosen recording comes from {DEVICE_WORDS[stored.device]}.")
     return f"{side}_foot" if stored.device is Device.IMU and side else None
 
 
@@ -252,12 +256,15 @@ def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: 
 
 
 def replayable(session: Session, actor: Actor, visit_id: int) -> list[tuple[str, str, Device]]:
-    """The visit's recordings a live exercise can replay: (ref, label, device)."""
+    """The visit's recordings a live exercise can replay: (ref, label, device), the label saying what the
+    recording is and when it was made, never its file's name (a phone's random name tells nobody anything)."""
     found: list[tuple[str, str, Device]] = []
+    zone = visits.zone_of(session, visits.clinical_visit(session, actor, visit_id))
     for row in recordings.of_visit(session, actor, MovementRecording, visit_id, "movement_recordings"):
-        device = Device.CAMERA if row.kind is MovementKind.VIDEO else Device.IMU
-        found.append((f"movement:{row.id}", f"{row.filename} ({'camera clip' if device is Device.CAMERA else 'IMU'})",
-                      device))
+        video = row.kind is MovementKind.VIDEO
+        found.append((f"movement:{row.id}", f"{'Camera clip' if video else 'Walk on foot sensors'} recorded at "
+                      f"{row.recorded_at.astimezone(zone):%H:%M}", Device.CAMERA if video else Device.IMU))
     for trial in recordings.of_visit(session, actor, BalanceTrial, visit_id, "balance_trials"):
-        found.append((f"balance:{trial.id}", f"{trial.filename} (force plate)", Device.FORCE_PLATE))
+        found.append((f"balance:{trial.id}", f"Force-plate trial recorded at {trial.recorded_at.astimezone(zone):%H:%M}",
+                      Device.FORCE_PLATE))
     return found

@@ -21,7 +21,7 @@ from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Appointment, ExerciseRecord, Visit, VisitActivity
+from reeducate.clinic.models import Appointment, ExerciseRecord, Location, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import (
@@ -33,6 +33,7 @@ from reeducate.clinic.vocabulary import (
     ExerciseStatus,
     VisitStatus,
 )
+from reeducate.reports.dates import day_text
 
 NEXT_VISIT = "the patient's next visit"
 
@@ -46,14 +47,14 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     check_same_clinic(actor, appointment.clinic_id, f"appointment {appointment_id}")
     if appointment.status is not AppointmentStatus.BOOKED:
         raise Conflict(
-            f"Appointment {appointment.id} is {appointment.status.label.lower()}; only a booked "
+            f"{appointment.described} is {appointment.status.label.lower()}; only a booked "
             "appointment can be checked in."
         )
     zone = ZoneInfo(appointment.location.timezone)
     if now.astimezone(zone).date() != appointment.starts_at.astimezone(zone).date():
         raise Conflict(
-            f"Appointment {appointment.id} is on {appointment.starts_at.astimezone(zone):%a %d %b}; "
-            "a patient is checked in on the day of the appointment."
+            f"{appointment.described} is not today ({day_text(now, zone)}): a patient is checked in on the "
+            "day of the appointment."
         )
     assert appointment.provider_id is not None
     appointment.status = AppointmentStatus.CHECKED_IN
@@ -70,6 +71,14 @@ def check_in(session: Session, actor: Actor, appointment_id: int, *, now: dateti
     record(session, actor, AuditAction.CREATE, "visit", visit.id, patient_id=visit.patient_id,
            detail=f"checked in for appointment {appointment.id}")
     return visit
+
+
+def zone_of(session: Session, visit: Visit) -> ZoneInfo:
+    """The time zone the visit's times are read in: its appointment's location's, else the clinic's first
+    location's (UTC for a clinic with none)."""
+    location = visit.appointment.location if visit.appointment else session.scalar(
+        select(Location).where(Location.clinic_id == visit.patient.clinic_id).order_by(Location.id))
+    return ZoneInfo(location.timezone if location else "UTC")
 
 
 def clinical_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
@@ -93,7 +102,7 @@ def record_into(session: Session, actor: Actor, visit: Visit, what: str) -> None
     serialise(session, LockScope.VISIT, visit.id)
     session.refresh(visit)
     if visit.status is VisitStatus.COMPLETED:
-        raise Conflict(f"This visit was completed on {visit.completed_at:%d %b %Y}; record {what} in "
+        raise Conflict(f"This visit was completed on {day_text(visit.completed_at, zone_of(session, visit))}; record {what} in "
                        f"{NEXT_VISIT}.")
     if visit.status is VisitStatus.CHECKED_IN:
         before = snapshot(visit, ["status"])

@@ -67,6 +67,16 @@ class PoseSeries:
         return len(self.time_s)
 
     @property
+    def origin(self) -> str:
+        """What made the keypoints, for a methods sentence people read: "the camera clip (MediaPipe)" or
+        "the motion-capture markers". Never the file's name, which is no part of the patient's
+        information (and may be a phone's random name); ``source`` keeps it for refusals and logs."""
+        if self.unit == "m":
+            return "the motion-capture markers"
+        backend = self.metadata.get("backend")
+        return f"the camera clip ({backend})" if backend else "the camera clip"
+
+    @property
     def detected(self) -> np.ndarray:
         """Boolean per frame: the person's hips and shoulders were seen."""
         core = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
