@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from reeducate.clinic.demo import DEMO_SLUG
 from reeducate.measures.definition import Instrument
+from reeducate.reports.dates import date_text, day_text
 from reeducate.signals.posturography.clinical import Condition
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -42,14 +43,14 @@ def _hm(context: Context, moment: datetime | None, timezone: str | None = None) 
 
 @pass_context
 def _day(context: Context, moment: datetime | date | None, timezone: str | None = None) -> str:
-    """The one way a day is written, with its weekday: "Wed 02 Dec 2026"."""
-    return _in_zone(moment, _zone(context, timezone)).strftime("%a %d %b %Y") if moment else ""
+    """The one way a day is written, with its weekday: "Wed 02 Dec 2026" (reports.dates)."""
+    return day_text(moment, _zone(context, timezone))
 
 
 @pass_context
 def _date(context: Context, moment: datetime | date | None, timezone: str | None = None) -> str:
     """A day where the weekday says nothing (a birth date): "02 Dec 1948", as ``day`` without it."""
-    return _in_zone(moment, _zone(context, timezone)).strftime("%d %b %Y") if moment else ""
+    return date_text(moment, _zone(context, timezone))
 
 
 def money(amount: Decimal | float | None) -> str:
