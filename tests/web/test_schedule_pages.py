@@ -123,3 +123,14 @@ def test_the_api_names_each_conflict_of_a_series_and_books_the_free_dates_on_req
     assert problems[0].startswith("Therapist is already booked Mon 30 Nov") and problems[1:] == ["", "", ""]
     booked = client.post("/api/v1/appointments/series?free_only=true", json=series, headers=headers)
     assert booked.status_code == 201 and [o["booked"] for o in booked.json()["occurrences"]] == [False, True, True, True]
+
+
+def test_a_clinician_opens_a_checked_in_patients_visit_from_the_schedule(client: TestClient, world: World) -> None:
+    checked_in = client.post("/api/v1/visits", headers=bearer(client, world, "front_desk"),
+                             json={"appointment_id": world.appt_today})
+    assert checked_in.status_code == 201, checked_in.text
+    visit_id = checked_in.json()["id"]
+    schedule = client.get("/schedule", headers=bearer(client, world, "therapist")).text
+    assert f'href="/visits/{visit_id}">Open visit</a>' in schedule
+    desk = client.get("/schedule", headers=bearer(client, world, "front_desk")).text
+    assert "Open visit" not in desk  # the desk sees no clinical content

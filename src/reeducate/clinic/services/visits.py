@@ -162,6 +162,18 @@ def complete(session: Session, actor: Actor, visit_id: int, *, now: datetime | N
     return visit
 
 
+def of_appointments(session: Session, actor: Actor, appointments: list[Appointment]) -> dict[int, int]:
+    """The visit opened for each of ``appointments`` (checked in), by appointment id, so that a clinician
+    goes from the schedule straight to the visit; nothing for a role that sees no clinical content."""
+    if actor.role not in permissions.SEE_CLINICAL:
+        return {}
+    ids = [a.id for a in appointments if a.clinic_id == actor.clinic_id]
+    if not ids:
+        return {}
+    rows = session.execute(select(Visit.appointment_id, Visit.id).where(Visit.appointment_id.in_(ids)))
+    return {appointment_id: visit_id for appointment_id, visit_id in rows if appointment_id is not None}
+
+
 def for_patient(session: Session, actor: Actor, patient_id: int) -> list[Visit]:
     """A patient's visits with their minutes, newest first (clinicians and the patient)."""
     patient = patients.load(session, actor, patient_id, clinical=True)

@@ -75,6 +75,7 @@ def schedule_page(request: Request, login: LoginDep, session: SessionDep, day: d
         "active": [a for a in appointments if a.status is not AppointmentStatus.REQUESTED],
         "requests": scheduling.pending_requests(session, login.actor),
         "clinicians": clinicians, "now": utcnow(),
+        "visit_of": visits.of_appointments(session, login.actor, appointments),
     })
 
 
