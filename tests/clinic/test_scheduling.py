@@ -13,7 +13,12 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Appointment, User
-from reeducate.clinic.schemas import AppointmentBook, AppointmentConfirm, AppointmentReschedule
+from reeducate.clinic.schemas import (
+    AppointmentBook,
+    AppointmentConfirm,
+    AppointmentRequest,
+    AppointmentReschedule,
+)
 from reeducate.clinic.services import scheduling, visits
 from reeducate.clinic.vocabulary import AppointmentKind, AppointmentStatus
 from tests.clinic.conftest import row_counts
@@ -127,6 +132,16 @@ def test_a_request_holds_no_slot_until_confirmed_and_confirming_checks_the_slot(
         confirmed = scheduling.confirm(session, actor(session, records, "front_desk"), records.request,
                                        AppointmentConfirm(provider_id=records.user_ids["chiropractor"]))
         assert confirmed.status is AppointmentStatus.BOOKED
+
+
+def test_the_same_request_sent_twice_is_kept_once(factory, records: World) -> None:
+    with factory() as session:
+        asked = session.get_one(Appointment, records.request)
+        again = AppointmentRequest(location_id=asked.location_id, starts_at=asked.starts_at, duration_min=45)
+    before = row_counts(factory)
+    with pytest.raises(Conflict, match="already have an appointment or a request"), unit_of_work(factory) as session:
+        scheduling.request(session, actor(session, records, "patient"), again)
+    assert row_counts(factory) == before
 
 
 def test_rescheduling_onto_a_taken_slot_is_refused_and_keeps_the_old_time(factory, records: World) -> None:

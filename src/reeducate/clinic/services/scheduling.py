@@ -259,6 +259,12 @@ def request(session: Session, actor: Actor, data: AppointmentRequest, *, now: da
         raise InvalidInput("That time is in the past; pick a future time.", field="starts_at")
     check_opening_hours(location, starts, ends)
     provider = _provider(session, patient.clinic_id, data.provider_id) if data.provider_id else None
+    serialise(session, LockScope.PATIENT, patient.id)  # two taps on "Send request" must not make two
+    if session.scalar(select(Appointment.id).where(
+            Appointment.patient_id == patient.id, Appointment.starts_at == starts,
+            Appointment.status.in_([AppointmentStatus.REQUESTED, *SLOT_HOLDING])).limit(1)) is not None:
+        raise Conflict(f"You already have an appointment or a request for {_describe(starts, ends, location)}; "
+                       "it is on your list below.", field="starts_at")
     appointment = Appointment(
         clinic_id=patient.clinic_id, patient=patient, location=location, provider=provider,
         kind=AppointmentKind.TREATMENT, status=AppointmentStatus.REQUESTED,
