@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import Engine
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import User, Visit
 from reeducate.clinic.services import training
+from reeducate.measures import catalogue
 from reeducate.web.templating import money, templates
 from tests.support import World
 from tests.web.conftest import bearer
@@ -119,3 +121,14 @@ def test_the_training_page_names_the_exercise_the_device_and_who_reported_pain(
     row = page[page.index('<table id="records">'):]
     assert "Mini squat (left)" in row and "mini-squat" not in row
     assert "<td>Camera-side</td>" in row and "(Patient)" in row and "<td>72</td>" in row
+
+
+def test_a_patient_answers_a_questionnaire_in_plain_words_with_a_way_back(client: TestClient, world: World) -> None:
+    """The portal's questionnaire speaks to the patient: no clinician's summary or licence note, a plain
+    button, and a way back to their care; the clinician's form keeps them."""
+    measure = catalogue.instruments()["nprs"]
+    mine = client.get(f"/portal/questionnaires/{world.episode}/nprs", headers=bearer(client, world, "patient")).text
+    assert "Send my answers" in mine and 'href="/portal">Back to my care' in mine
+    assert escape(measure.licence) not in mine and escape(measure.purpose) not in mine
+    theirs = client.get(f"/visits/{world.visit_open}/measures/nprs", headers=bearer(client, world, "therapist")).text
+    assert f"Save {measure.abbreviation}" in theirs and escape(measure.licence) in theirs
