@@ -139,3 +139,8 @@ def test_a_pt_discharges_with_a_reason_and_the_episode_becomes_read_only(client:
     again = client.post(f"/episodes/{world.episode}", headers=headers, data={"section": "precautions",
                                                                              "precautions": "x"})
     assert again.status_code == 422 and "discharged" in again.text
+
+
+def test_the_discharge_page_names_the_episodes_visits_still_open(client: TestClient, world: World) -> None:
+    page = client.get(f"/episodes/{world.episode}/discharge", headers=bearer(client, world, "therapist")).text
+    assert 'id="open-visit-1"' in page and f'href="/visits/{world.visit_open}">complete it</a>' in page

@@ -371,6 +371,13 @@ def to_discharge(session: Session, actor: Actor, episode_id: int) -> Episode:
     return episode
 
 
+def open_visits(session: Session, episode: Episode) -> list[Visit]:
+    """The episode's visits not yet completed, oldest first: discharging leaves them open, so the
+    confirmation page names them (``episode`` was fetched for the actor)."""
+    return list(session.scalars(select(Visit).where(
+        Visit.episode_id == episode.id, Visit.status != VisitStatus.COMPLETED).order_by(Visit.checked_in_at)))
+
+
 @dataclass(frozen=True)
 class AuthorisationUse:
     """How much of the payer's authorisation is used on ``today``: visits of the episode checked in

@@ -216,7 +216,7 @@ def _discharge_form(request: Request, login: LoginDep, session: Session, episode
     episode = episodes.to_discharge(session, login.actor, episode_id)
     return render(request, "pages/episode_discharge.html", {
         "login": login, "episode": episode, "values": values, "reasons": list(DischargeReason), "error": error,
-        "today": episodes.clinic_today(session, login.actor),
+        "today": episodes.clinic_today(session, login.actor), "open_visits": episodes.open_visits(session, episode),
     }, status_code=status_code)
 
 
