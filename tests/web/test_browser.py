@@ -6,8 +6,8 @@ Screenshots of every step go to test-artifacts/screenshots/ for a person to look
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from re import fullmatch as re_match
 
 import pytest
 
@@ -88,7 +88,7 @@ def test_a_therapist_enters_a_berg_by_keyboard_and_sees_the_progress_plot(browse
     page.screenshot(path=str(SHOTS / "measure-form-berg.png"), full_page=True)
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
-    assert re_match(rf".*/episodes/{world.episode}/progress\?recorded=\d+&visit={world.visit_open}$", page.url)
+    assert re.fullmatch(rf".*/episodes/{world.episode}/progress\?recorded=\d+&visit={world.visit_open}$", page.url)
     assert "38 points" in page.inner_text("main")
     assert page.get_by_role("link", name="Back to the visit").get_attribute("href") == f"/visits/{world.visit_open}"
     plot = page.locator(f"img[src='/episodes/{world.episode}/progress/berg.svg']")

@@ -33,16 +33,20 @@ def _submit(page, name: str) -> None:  # type: ignore[no-untyped-def]
         page.get_by_role("button", name=name, exact=True).click()
 
 
+def _fill(page, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Type each value into the form's field of that name (an input or a text area)."""
+    for name, value in fields.items():
+        page.locator(f"[name={name}]").fill(value)
+
+
 def _register(desk, server: str) -> int:  # type: ignore[no-untyped-def]
     desk.get_by_role("link", name="Patients", exact=True).click()
     desk.goto(f"{server}/patients/new")
-    fields = {"first_name": "Harold", "last_name": "Finch", "date_of_birth": "1951-04-18", "phone": "(217) 555-0188",
-              "address_line": "12 Elm Street", "city": "Springfield", "state": "IL", "postal_code": "62704",
-              "emergency_contact_name": "Grace Finch", "emergency_contact_relationship": "Wife",
-              "emergency_contact_phone": "(217) 555-0124", "payer_name": "Medicare Part B",
-              "member_id": HAROLD_MEDICARE_ID, "payer_id": "12202"}
-    for name, value in fields.items():
-        desk.locator(f"input[name={name}]").fill(value)
+    _fill(desk, {"first_name": "Harold", "last_name": "Finch", "date_of_birth": "1951-04-18",
+                 "phone": "(217) 555-0188", "address_line": "12 Elm Street", "city": "Springfield", "state": "IL",
+                 "postal_code": "62704", "emergency_contact_name": "Grace Finch",
+                 "emergency_contact_relationship": "Wife", "emergency_contact_phone": "(217) 555-0124",
+                 "payer_name": "Medicare Part B", "member_id": HAROLD_MEDICARE_ID, "payer_id": "12202"})
     desk.locator("select[name=sex]").select_option("male")
     desk.locator("select[name=plan_kind]").select_option("medicare")
     _shot(desk, "01-desk-registers")
@@ -82,20 +86,13 @@ def _open_episode(pt, server: str, world: World, patient_id: int) -> int:  # typ
     assert "No episode of care yet" in pt.inner_text("main")
     pt.get_by_role("link", name="Open episode of care").click()
     pt.locator("select[name=condition]").select_option("knee_replacement")
-    pt.locator("input[name=surgery_date]").fill("2026-11-02")
-    pt.locator("input[name=onset_date]").fill("2026-11-02")
-    pt.locator("input[name=diagnoses]").fill("Z47.1, Z96.651")
-    pt.locator("input[name=referring_provider_name]").fill("Dr. Amara Okafor")
-    pt.locator("input[name=referring_provider_npi]").fill("1234567893")
-    pt.locator("input[name=referral_date]").fill("2026-11-20")
+    _fill(pt, {"surgery_date": "2026-11-02", "onset_date": "2026-11-02", "diagnoses": "Z47.1, Z96.651",
+               "referring_provider_name": "Dr. Amara Okafor", "referring_provider_npi": "1234567893",
+               "referral_date": "2026-11-20", "precautions": "No kneeling on the right knee",
+               "red_flags": "Calf pain or swelling: stop and report", "authorisation_number": "AUTH-5521",
+               "authorised_visits": "12", "authorised_from": "2026-11-25", "authorised_until": "2027-01-31"})
     pt.locator(f"input[name=care_team][value='{world.user_ids['therapist']}']").check()
     pt.locator(f"input[name=lead_id][value='{world.user_ids['therapist']}']").check()
-    pt.locator("textarea[name=precautions]").fill("No kneeling on the right knee")
-    pt.locator("textarea[name=red_flags]").fill("Calf pain or swelling: stop and report")
-    pt.locator("input[name=authorisation_number]").fill("AUTH-5521")
-    pt.locator("input[name=authorised_visits]").fill("12")
-    pt.locator("input[name=authorised_from]").fill("2026-11-25")
-    pt.locator("input[name=authorised_until]").fill("2027-01-31")
     _shot(pt, "03-pt-opens-episode")
     _submit(pt, "Open episode")
     assert re.search(r"/episodes/\d+", pt.url), pt.inner_text("main")[:800]
