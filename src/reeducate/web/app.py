@@ -79,6 +79,13 @@ def _wants_json(request: Request) -> bool:
     return path == "/api" or path.startswith("/api/") or path in ("/healthz", docs.OPENAPI_URL)
 
 
+def _error_page(request: Request, status: int, message: str) -> Response:
+    """The error page a browser gets: the status, what went wrong in words, and the way home."""
+    return templates.TemplateResponse(
+        request, "pages/error.html", {"status": status, "message": message, "login": None}, status_code=status,
+    )
+
+
 async def _clinic_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ClinicError)
     status = error.http_status
@@ -88,10 +95,7 @@ async def _clinic_error(request: Request, error: Exception) -> Response:
         return JSONResponse({"detail": error.message, "field": error.field}, status_code=status)
     if status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return templates.TemplateResponse(
-        request, "pages/error.html", {"status": status, "message": error.message, "login": None},
-        status_code=status,
-    )
+    return _error_page(request, status, error.message)
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
@@ -102,21 +106,12 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     if _wants_json(request):  # the errors without the input they quote: it may be a password, or NaN
         errors = [{k: v for k, v in e.items() if k != "input"} for e in error.errors()]
         return JSONResponse({"detail": message, "errors": jsonable_encoder(errors)}, status_code=422)
-    return templates.TemplateResponse(
-        request, "pages/error.html", {"status": 422, "message": message, "login": None},
-        status_code=422,
-    )
+    return _error_page(request, 422, message)
 
 
 def _wants_page(request: Request) -> bool:
     """A browser asking for a page (it accepts HTML), outside the API."""
     return not _wants_json(request) and "text/html" in request.headers.get("accept", "")
-
-
-def _error_page(request: Request, status: int, message: str) -> Response:
-    return templates.TemplateResponse(
-        request, "pages/error.html", {"status": status, "message": message, "login": None}, status_code=status,
-    )
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
