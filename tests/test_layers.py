@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-PURE_CORES = ("signals", "measures", "billing", "feedback", "training")
+PURE_CORES = ("signals", "measures", "billing", "feedback", "training", "planning")
 DATABASE_AND_WEB = ("reeducate.clinic", "reeducate.web", "sqlalchemy", "fastapi", "starlette")
 
 

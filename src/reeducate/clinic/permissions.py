@@ -16,6 +16,13 @@ SEE_CLINICAL = CLINICIANS
 """Staff who see clinical content (episodes, visits, notes); front desk and administrators do not."""
 EVALUATE = EVALUATING_CLINICIANS
 """Open and discharge episodes, evaluate, resume an exercise stopped for pain (not a PT assistant)."""
+PLAN = EVALUATING_CLINICIANS
+"""Accept problems, set and judge goals, write and sign the plan of care, progress reports and the
+discharge summary (Medicare Benefit Policy Manual ch. 15 section 220.3 D: the progress report is the
+clinician's; an assistant may write elements of it, never sign it)."""
+TRACK_CERTIFICATION = STAFF
+"""Record the physician's certification of a plan as it arrives (sent, verbal order, signed, scan):
+in most clinics the front desk does the faxing; the plan's clinical content stays the clinicians'."""
 TREAT = CLINICIANS
 """Record minutes, measures, recordings and live exercises; write and sign visit notes."""
 BILL = frozenset(STAFF - {Role.PT_ASSISTANT})
@@ -36,6 +43,8 @@ class Permissions:
 
     see_clinical: bool
     evaluate: bool
+    plan: bool
+    track_certification: bool
     treat: bool
     bill: bool
     see_billing: bool
@@ -47,6 +56,8 @@ class Permissions:
 _SETS = {
     "see_clinical": SEE_CLINICAL,
     "evaluate": EVALUATE,
+    "plan": PLAN,
+    "track_certification": TRACK_CERTIFICATION,
     "treat": TREAT,
     "bill": BILL,
     "see_billing": SEE_BILLING,

@@ -284,6 +284,69 @@ class NoteStatus(enum.StrEnum):
     SIGNED = "signed"
 
 
+class NoteTemplate(enum.StrEnum):
+    """Which sections a visit note has: the daily treatment note, or an evaluation's or re-evaluation's.
+
+    Stored in the note's content (``content["template"]``); a note without one is a daily note.
+    """
+
+    DAILY = "daily"
+    EVALUATION = "evaluation"
+    RE_EVALUATION = "re_evaluation"
+
+    @property
+    def label(self) -> str:
+        return {NoteTemplate.DAILY: "Daily note", NoteTemplate.EVALUATION: "Evaluation",
+                NoteTemplate.RE_EVALUATION: "Re-evaluation"}[self]
+
+
+class ProblemStatus(enum.StrEnum):
+    """A problem proposed from a finding waits for the therapist: accepted into the plan, or rejected."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class GoalTerm(enum.StrEnum):
+    SHORT = "short"
+    LONG = "long"
+
+    @property
+    def label(self) -> str:
+        return {GoalTerm.SHORT: "Short-term", GoalTerm.LONG: "Long-term"}[self]
+
+
+class GoalStatus(enum.StrEnum):
+    """A goal is active until marked met (who and when), judged not met at discharge, or discontinued."""
+
+    ACTIVE = "active"
+    MET = "met"
+    NOT_MET = "not_met"
+    DISCONTINUED = "discontinued"
+
+    @property
+    def label(self) -> str:
+        return {GoalStatus.ACTIVE: "In progress", GoalStatus.MET: "Met", GoalStatus.NOT_MET: "Not met",
+                GoalStatus.DISCONTINUED: "Discontinued"}[self]
+
+
+class ReportKind(enum.StrEnum):
+    """An episode's reports beyond the visit notes: progress reports and the discharge summary."""
+
+    PROGRESS_REPORT = "progress_report"
+    DISCHARGE_SUMMARY = "discharge_summary"
+
+    @property
+    def label(self) -> str:
+        return {ReportKind.PROGRESS_REPORT: "Progress report",
+                ReportKind.DISCHARGE_SUMMARY: "Discharge summary"}[self]
+
+
 class ClaimStatus(enum.StrEnum):
     """Where a released claim stands: still the visit's live claim (an original or a replacement), or
     corrected by a later claim (replaced, voided), or itself the void of another."""

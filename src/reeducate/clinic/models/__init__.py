@@ -6,11 +6,12 @@ from reeducate.clinic.models.balance import BalanceTrial
 from reeducate.clinic.models.billing import Claim, NoteAddendum, VisitCharge, VisitNote
 from reeducate.clinic.models.counters import Counter
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
-from reeducate.clinic.models.measures import MeasureAdministration, MeasureGoal, QuestionnaireRequest
+from reeducate.clinic.models.measures import MeasureAdministration, QuestionnaireRequest
 from reeducate.clinic.models.movement import MovementRecording
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
 from reeducate.clinic.models.patients import Coverage, Patient
 from reeducate.clinic.models.people import User
+from reeducate.clinic.models.plan import EpisodeReport, Goal, PlanOfCare, Problem, ReportAddendum
 from reeducate.clinic.models.scheduling import Appointment, AppointmentSeries, AppointmentSeriesMember
 from reeducate.clinic.models.training import ExerciseRecord
 from reeducate.clinic.models.visits import Visit, VisitActivity
@@ -29,16 +30,20 @@ __all__ = [
     "Coverage",
     "Diagnosis",
     "Episode",
+    "EpisodeReport",
     "ExerciseRecord",
+    "Goal",
     "Location",
     "LoginAttempt",
     "MeasureAdministration",
-    "MeasureGoal",
     "MovementRecording",
     "NoteAddendum",
     "OpeningHours",
     "Patient",
+    "PlanOfCare",
+    "Problem",
     "QuestionnaireRequest",
+    "ReportAddendum",
     "Room",
     "User",
     "Visit",

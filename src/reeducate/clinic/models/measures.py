@@ -1,4 +1,5 @@
-"""Outcome measures in the clinic: administrations, goals, and questionnaires asked of the patient."""
+"""Outcome measures in the clinic: administrations, and questionnaires asked of the patient (goals are
+the plan's: models/plan.py)."""
 
 from __future__ import annotations
 
@@ -43,20 +44,6 @@ class MeasureAdministration(Base):
     episode: Mapped[Episode | None] = relationship()
     visit: Mapped[Visit | None] = relationship()
     recorded_by: Mapped[User] = relationship()
-
-
-class MeasureGoal(Base):
-    """The score an episode aims for on one measure (one goal per measure per episode)."""
-
-    __tablename__ = "measure_goals"
-    __table_args__ = (UniqueConstraint("episode_id", "measure_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
-    measure_id: Mapped[str] = mapped_column(String(40))
-    target: Mapped[float]
-    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class QuestionnaireRequest(Base):

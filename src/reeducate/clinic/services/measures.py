@@ -22,8 +22,8 @@ from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import (
     Episode,
+    Goal,
     MeasureAdministration,
-    MeasureGoal,
     Patient,
     QuestionnaireRequest,
 )
@@ -35,6 +35,8 @@ from reeducate.clinic.vocabulary import (
     AdministrationSource,
     AuditAction,
     EpisodeStatus,
+    GoalStatus,
+    GoalTerm,
     Role,
     Sex,
 )
@@ -181,8 +183,9 @@ def portal_questionnaires(session: Session, actor: Actor) -> list[PortalQuestion
     return found
 
 
-def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, target: float) -> MeasureGoal:
-    """The score the episode aims for on a measure (replaces an earlier goal)."""
+def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, target: float) -> Goal:
+    """The score the episode aims for on a measure by discharge: its active long-term goal on that
+    measure, set or its target replaced."""
     require_role(actor, CLINICIANS, "set goals")
     assert actor.user_id is not None, "a clinician is a user"
     episode = episode_service.get(session, actor, episode_id)
@@ -192,10 +195,12 @@ def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, t
     top = measure.max if measure.max is not None else float("inf")
     if not measure.min <= target <= top:
         raise InvalidInput(f"A {measure.abbreviation} goal must be within {measure.min:g} to {top:g}.")
-    goal = session.scalar(select(MeasureGoal).where(MeasureGoal.episode_id == episode.id,
-                                                    MeasureGoal.measure_id == measure.id))
+    goal = session.scalar(select(Goal).where(Goal.episode_id == episode.id, Goal.measure_id == measure.id,
+                                             Goal.term == GoalTerm.LONG, Goal.status == GoalStatus.ACTIVE)
+                          .order_by(Goal.id.desc()).limit(1))
     if goal is None:
-        goal = MeasureGoal(episode_id=episode.id, measure_id=measure.id, target=target, set_by_id=actor.user_id)
+        goal = Goal(episode_id=episode.id, measure_id=measure.id, target=target, term=GoalTerm.LONG,
+                    set_by_id=actor.user_id)
         session.add(goal)
     else:
         goal.target, goal.set_by_id, goal.set_at = target, actor.user_id, utcnow()
@@ -225,8 +230,14 @@ def summarise(session: Session, episode_id: int, administrations: list[MeasureAd
               only: str | None = None) -> list[MeasureProgress]:
     """Progress from administrations the caller has already read (and audited) via `for_episode`;
     `only` limits it to one measure (the plot of one measure needs no other)."""
-    goals = {g.measure_id: g.target for g in session.scalars(
-        select(MeasureGoal).where(MeasureGoal.episode_id == episode_id))}
+    # The goal a measure's progress is read against: its active long-term goal, else its latest
+    # short-term one (rows come oldest first, long-term last, so the one kept is that).
+    goals: dict[str, float] = {}
+    for goal in session.scalars(select(Goal).where(Goal.episode_id == episode_id, Goal.measure_id.is_not(None),
+                                                   Goal.status == GoalStatus.ACTIVE)
+                                .order_by(Goal.term == GoalTerm.LONG, Goal.id)):
+        assert goal.measure_id is not None and goal.target is not None
+        goals[goal.measure_id] = goal.target
     by_measure: dict[str, list[MeasureAdministration]] = defaultdict(list)
     for administration in administrations:
         if administration.computable:
