@@ -67,7 +67,7 @@ class Obtained(enum.StrEnum):
             Obtained.PATIENT_REPORTED: "answered by the patient in the portal",
             Obtained.MEASURED_IMU: "measured by foot IMUs (gait engine)",
             Obtained.MEASURED_VIDEO: "measured from a video clip (gait engine)",
-            Obtained.MEASURED_LIVE: "measured live by the camera during the exercise",
+            Obtained.MEASURED_LIVE: "measured live during the exercise",
             Obtained.REPLAYED: "replayed from a recorded file of this visit",
         }[self]
 
