@@ -14,7 +14,13 @@ from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reeducate.clinic.models import AuditEvent, ExerciseRecord, MovementRecording, Problem, User
 from reeducate.clinic.schemas import AdministrationCreate, EpisodeDischarge
 from reeducate.clinic.services import episodes, measures, problems
-from reeducate.clinic.vocabulary import AuditAction, DischargeReason, ExerciseSource, ExerciseStatus, ProblemStatus
+from reeducate.clinic.vocabulary import (
+    AuditAction,
+    DischargeReason,
+    ExerciseSource,
+    ExerciseStatus,
+    ProblemStatus,
+)
 from tests.clinic.conftest import row_counts
 from tests.support import World, local
 
