@@ -62,12 +62,14 @@ MAX_STATEMENT_CHARS = 1000
 
 @dataclass(frozen=True)
 class ProblemList:
-    """The episode's problems by status, each oldest first: only ``accepted`` is the problem list."""
+    """The episode's problems by status, each oldest first: only ``accepted`` is the problem list;
+    ``visits`` are the episode's visits (newest first) whose findings may be proposed."""
 
     episode: Episode
     proposed: list[Problem]
     accepted: list[Problem]
     rejected: list[Problem]
+    visits: list[Visit]
 
 
 def _rows(session: Session, episode_id: int) -> list[Problem]:
@@ -83,7 +85,10 @@ def list_for_episode(session: Session, actor: Actor, episode_id: int) -> Problem
     record(session, actor, AuditAction.READ, "problems", episode.id, patient_id=episode.patient_id,
            detail=f"episode {episode.id}: {len(rows)} problems")
     by = {status: [p for p in rows if p.status is status] for status in ProblemStatus}
-    return ProblemList(episode, by[ProblemStatus.PROPOSED], by[ProblemStatus.ACCEPTED], by[ProblemStatus.REJECTED])
+    visits_of = list(session.scalars(select(Visit).where(Visit.episode_id == episode.id)
+                                     .order_by(Visit.checked_in_at.desc(), Visit.id.desc())))
+    return ProblemList(episode, by[ProblemStatus.PROPOSED], by[ProblemStatus.ACCEPTED], by[ProblemStatus.REJECTED],
+                       visits_of)
 
 
 def _plannable(session: Session, actor: Actor, episode_id: int, doing: str) -> Episode:
@@ -140,15 +145,19 @@ def _already(existing: Sequence[Problem], finding: Finding, visit: Visit) -> boo
                for p in existing)
 
 
-def propose(session: Session, actor: Actor, visit_id: int) -> list[Problem]:
-    """Propose the visit's findings as problems of its episode; the new rows (none when every finding is
-    already there, or was rejected from this visit): running it twice adds nothing."""
+def propose(session: Session, actor: Actor, visit_id: int, *, episode_id: int | None = None) -> list[Problem]:
+    """Propose the visit's findings as problems of its episode (which must be ``episode_id`` when given);
+    the new rows (none when every finding is already there, or was rejected from this visit): running it
+    twice adds nothing."""
     doing = "propose problems from a visit's findings (a PT or chiropractor decides the problem list)"
     require_role(actor, permissions.PLAN, doing)
     visit = visits.clinical_visit(session, actor, visit_id)
     if visit.episode_id is None:
         raise Conflict("This visit belongs to no episode of care; open the patient's episode first, then propose "
                        "its problems.")
+    if episode_id is not None and visit.episode_id != episode_id:
+        raise InvalidInput("That visit belongs to another episode; choose one of this episode's visits.",
+                           field="visit_id")
     episode = _plannable(session, actor, visit.episode_id, doing)
     existing = _rows(session, episode.id)
     created = []
