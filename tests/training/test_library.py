@@ -22,6 +22,7 @@ name: Test squat
 technique: movement-pattern-training
 purpose: A squat used to test what the schema refuses.
 indications: [testing]
+addresses: [knee-valgus]
 instructions: Squat down and stand up again, slowly.
 monitors:
   - device: camera

@@ -27,7 +27,8 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
-from reeducate.clinic.services import billing, episodes
+from reeducate.clinic.schemas import AdministrationCreate
+from reeducate.clinic.services import billing, episodes, measures, problems
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -142,6 +143,19 @@ PATIENT_EDIT = {"first_name": "Penny", "last_name": "Quennell", "date_of_birth":
 SPOUSE_PLAN = {"plan_kind": "commercial", "payer_name": "Blue Prairie Health", "member_id": "W123",
                "subscriber_relationship": "spouse", "subscriber_first_name": "Pat", "subscriber_last_name": "Quennell",
                "subscriber_date_of_birth": "1948-05-06", "subscriber_sex": "male"}
+
+FIRST_PROBLEM = 1
+"""The id of the world's first problem (it has none until :func:`_proposed_problem` proposes one)."""
+
+
+def _proposed_problem(engine: Engine, world: World) -> None:
+    """A Berg of 42 in the open visit, proposed as the episode's first problem."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        measures.record_in_visit(session, therapist, world.visit_open, "berg", AdministrationCreate(responses=[3] * 14))
+        (problem,) = problems.propose(session, therapist, world.visit_open)
+        assert problem.id == FIRST_PROBLEM
+
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -367,6 +381,14 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/appointments/series", STAFF_WRITE,
          json=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
                          "first_day": local(1, 0).date().isoformat(), "at": "11:00", "weekdays": [0, 3], "weeks": 2}),
+    # issue 19: findings to problems (a PT or chiropractor decides the problem list; clinicians read it)
+    Case("GET", "/episodes/{w.episode}/problems", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/problems/propose", CLINICAL_WRITE, form=lambda w: {"visit_id": w.visit_open}),
+    Case("POST", "/episodes/{w.episode}/problems", CLINICAL_WRITE, form=lambda w: {"statement": "Cannot climb stairs"}),
+    Case("POST", f"/episodes/{{w.episode}}/problems/{FIRST_PROBLEM}/accept", CLINICAL_WRITE,
+         form=lambda w: {"statement": "Impaired balance", "interventions": "technique:balance-training"},
+         prepare=_proposed_problem),
+    Case("POST", f"/episodes/{{w.episode}}/problems/{FIRST_PROBLEM}/reject", CLINICAL_WRITE, prepare=_proposed_problem),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -378,7 +400,7 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
-                 "coverage_id", "claim_id", "user_id", "location_id", "room_id"):
+                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id"):
         path = path.replace("{" + name + "}", "{id}")
     return path
 
@@ -391,6 +413,7 @@ def _case_key(case: Case) -> tuple[str, str]:
                       "visit_open", "administration", "balance_trial", "gait_recording", "video_recording",
                       "coverage", "claim", "user_ids[assistant]", "location_id", "room_ids[1]"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
+    path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
     return case.method, path
 
 

@@ -1,4 +1,7 @@
-"""The library Reeducate ships: every `library/*.yaml`, validated once, cross-checked, looked up by id."""
+"""The library Reeducate ships: every `library/*.yaml`, validated once, cross-checked, looked up by id.
+
+Each tag in ``addresses`` is an :class:`~reeducate.training.impairments.Impairment` (the schema refuses
+an unknown one, naming the allowed values), and an exercise addresses nothing its technique does not."""
 
 from __future__ import annotations
 
@@ -29,6 +32,10 @@ def _check(library: Library) -> None:
     for ex in library.exercises.values():
         if ex.technique not in library.techniques:
             raise ValueError(f"{ex.id}: unknown technique {ex.technique!r}")
+        beyond = set(ex.addresses) - set(library.techniques[ex.technique].addresses)
+        if beyond:
+            raise ValueError(f"{ex.id} addresses {', '.join(sorted(beyond))}, which its technique {ex.technique!r} "
+                             "does not list: add them to the technique's addresses (it retrains what its exercises do)")
         for other in (*ex.progressions, *ex.regressions):
             if other not in library.exercises:
                 raise ValueError(f"{ex.id}: progression or regression {other!r} is not in the library")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reeducate.measures.definition import Source
 from reeducate.training.catalogue import library
+from reeducate.training.impairments import Impairment
 from reeducate.training.models import Basis, Exercise, Monitor
 from reeducate.training.signals import SIGNALS, resolve
 
@@ -16,6 +17,10 @@ def _basis(basis: Basis) -> str:
     if isinstance(basis, Source):
         return f"{basis.citation} ({basis.population})"
     return f"*Setting:* {basis.setting}"
+
+
+def _addresses(tags: list[Impairment]) -> str:
+    return "; ".join(f"{tag.label} (`{tag}`)" for tag in tags)
 
 
 def _monitor(m: Monitor) -> list[str]:
@@ -52,7 +57,8 @@ def _exercise(ex: Exercise) -> list[str]:
         (f", holds of {d.hold_s:g} s" if d.hold_s else "") + f", rest {d.rest_s:g} s" + \
         (f", {d.sessions_per_week} sessions a week" if d.sessions_per_week else "")
     lines = [f"### {ex.name} (`{ex.id}`)", "", ex.purpose, "",
-             f"- **For:** {', '.join(ex.indications)}.", f"- **Instructions:** {ex.instructions}",
+             f"- **For:** {', '.join(ex.indications)}.", f"- **Addresses:** {_addresses(ex.addresses)}.",
+             f"- **Instructions:** {ex.instructions}",
              f"- **Side:** {'the therapist chooses left or right' if ex.sided else 'both, or not applicable'}."]
     lines += [line for m in ex.monitors for line in _monitor(m)]
     lines.append(f"- **Dosage:** {dose}. Basis: {_basis(d.basis)}")
@@ -74,7 +80,8 @@ def render_exercises_doc() -> str:
              "in deg/s and tilt in degrees.", ""]
     for technique in lib.techniques.values():
         lines += [f"## {technique.name} (`{technique.id}`)", "", technique.purpose, "",
-                  f"- **For:** {', '.join(technique.indications)}.", f"- **Methods:** {technique.methods}",
+                  f"- **For:** {', '.join(technique.indications)}.",
+                  f"- **Addresses:** {_addresses(technique.addresses)}.", f"- **Methods:** {technique.methods}",
                   f"- **Source:** {_basis(technique.source)}", ""]
         lines += [line for ex in lib.exercises.values() if ex.technique == technique.id for line in _exercise(ex)]
     return "\n".join(lines).rstrip() + "\n"

@@ -4,7 +4,8 @@ A technique is a family of NMR methods (balance training, PNF...) with its purpo
 An exercise belongs to one technique and names, for each way a clinic can watch it (a ``Monitor``: a
 camera from the side or the front, a force plate, an IMU), the signal, how a repetition or hold is
 detected, the targets and tempo, a reference template, the faults with their cues; then its dosage
-and its progressions and regressions. Every figure has a ``basis``: a published ``Source``, or a
+and its progressions and regressions. Both say which impairments (``impairments.py``) they address,
+so a problem found at evaluation can be matched with the library. Every figure has a ``basis``: a published ``Source``, or a
 ``Setting`` that says plainly it is Reeducate's starting value for the therapist to adjust.
 """
 
@@ -16,6 +17,7 @@ from pydantic import Field, model_validator
 
 from reeducate.feedback.adapters.base import Device
 from reeducate.measures.definition import Source, Strict
+from reeducate.training.impairments import Impairment
 from reeducate.training.signals import SIGNALS, camera_views, resolve
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -35,6 +37,8 @@ class Technique(Strict):
     name: str
     purpose: str = Field(min_length=20)
     indications: list[str] = Field(min_length=1)
+    addresses: list[Impairment] = Field(min_length=1, description="The impairments it retrains (every one "
+                                        "its exercises address, and those of its methods).")
     methods: str = Field(min_length=20, description="How it is done, in the therapist's words.")
     source: Source
 
@@ -162,6 +166,8 @@ class Exercise(Strict):
     technique: str
     purpose: str = Field(min_length=20)
     indications: list[str] = Field(min_length=1)
+    addresses: list[Impairment] = Field(min_length=1, description="The impairments it retrains, read from "
+                                        "its indications, purpose and the faults it watches.")
     instructions: str = Field(min_length=20)
     monitors: list[Monitor] = Field(min_length=1)
     dosage: Dosage
