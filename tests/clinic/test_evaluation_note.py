@@ -76,7 +76,7 @@ def test_evaluation_minutes_choose_the_template_and_the_draft_pulls_the_visit_an
         assert measured[1].startswith("Force-plate stance") and measured[1].endswith("[measured on the force plate]")
         assert measured[2].startswith("Gait (foot IMUs): cadence") and "[measured from the recording walk.csv]" in measured[2]
         assert content["code"]["suggested_elements"] == 3
-        assert content["code"]["suggested_from"] == ["berg", "force-plate stance", "gait"]
+        assert content["code"]["suggested_from"] == ["Berg Balance Scale", "force-plate stance", "gait"]
         assert content["code"]["drafted"] is None and content["code"]["confirmed"] is None
         assert content["history"]["onset"].startswith("Fall risk and balance.")
         assert content["history"]["mechanism"] == content["history"]["goals"] == ""

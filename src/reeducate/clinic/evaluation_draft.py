@@ -33,7 +33,7 @@ therapist to act on.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from reeducate.billing.evaluation import EvaluationFindings, Level, Presentation, evaluation_code
@@ -47,6 +47,7 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.note_draft import balance_line, grouped_runs, measure_lines, movement_line
 from reeducate.clinic.vocabulary import AdministrationSource, MovementKind, NoteTemplate, Role
+from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
 from reeducate.reports.dates import day_text
 
@@ -97,6 +98,11 @@ COMPONENTS = {
 COMPONENT_OF = {"history": "personal_factors", "examination": "body_elements", "presentation": "presentation",
                 "decision_making": "decision_making"}
 """billing.evaluation's component names to the note's fields."""
+LIMIT_LABELS = {"personal_factors": "history (personal factors and comorbidities)",
+                "body_elements": "examination (body-system elements)", "presentation": "clinical presentation",
+                "decision_making": "clinical decision making"}
+"""How the code panel names a component that limits the code."""
+COMPLEXITY = {level.code: f"{level.name.lower()} complexity" for level in Level} | {RE_EVALUATION_CODE: "re-evaluation"}
 PRESENTATIONS = {p.value: {Presentation.STABLE: "Stable", Presentation.EVOLVING: "Evolving",
                            Presentation.UNSTABLE: "Unstable and unpredictable"}[p] for p in Presentation}
 DECISIONS = {level.name.lower(): level.name.capitalize() for level in Level}
@@ -187,7 +193,9 @@ def suggested_elements(*, administrations: list[MeasureAdministration], trials: 
     """A SUGGESTION for the body-system elements examined: one per distinct standardised test or measure
     the visit recorded (each scored outcome measure, the force plate, gait, a movement clip), with what
     was counted. The therapist decides the count; the CPT element is theirs to judge."""
-    counted = list(dict.fromkeys(a.measure_id for a in administrations if a.score is not None))
+    shipped = instruments()
+    counted = list(dict.fromkeys(shipped[a.measure_id].name if a.measure_id in shipped else a.measure_id
+                                 for a in administrations if a.score is not None))
     if trials:
         counted.append("force-plate stance")
     if any(r.cadence_steps_per_min is not None for r in recordings):
@@ -332,6 +340,11 @@ def with_components(code: dict[str, Any], components: dict[str, Any]) -> dict[st
     limited = [COMPONENT_OF[name] for name in judged.limited_by]
     return {**code, **components, "drafted": judged.code, "limited_by": limited,
             "confirmed": None, "confirmed_at": None, "confirmed_by": "", "confirmed_by_id": None}
+
+
+def confirmed_on(code: dict[str, Any]) -> datetime | None:
+    """When the code was confirmed (stored as ISO text in the note's JSON)."""
+    return datetime.fromisoformat(code["confirmed_at"]) if code.get("confirmed_at") else None
 
 
 def component_text(code: dict[str, Any], key: str) -> str:

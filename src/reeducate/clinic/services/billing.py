@@ -145,8 +145,8 @@ def activities_without_code(visit: Visit, charges: list[VisitCharge]) -> list[st
     out = []
     for activity in visit.activities:
         if activity.activity is Activity.EVALUATION and not evaluated:
-            how = ("confirm its code on the visit's evaluation note, or choose 97161 (low), 97162 (moderate) or "
-                   "97163 (high complexity) below"
+            how = ("choose 97161 (low), 97162 (moderate) or 97163 (high complexity) below, the code the "
+                   "evaluation note confirms"
                    if visit.clinician.role is not Role.CHIROPRACTOR else
                    "this catalogue has no chiropractic evaluation code, so add the clinic's own on the claim")
             out.append(f"{activity.activity.label} {activity.minutes} min: an evaluation is billed by its "
