@@ -15,7 +15,7 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput
 from reeducate.clinic.models import Appointment, Episode, Problem, User, Visit
 from reeducate.clinic.schemas import VisitActivityAdd
-from reeducate.clinic.services import billing, notes, visits
+from reeducate.clinic.services import billing, documents, notes, visits
 from reeducate.clinic.vocabulary import Activity, AppointmentKind, NoteTemplate, ProblemStatus
 from tests.support import World, local
 
@@ -72,9 +72,9 @@ def test_evaluation_minutes_choose_the_template_and_the_draft_pulls_the_visit_an
         content = note.content
         assert content["template"] == "evaluation"
         measured = content["tests_and_measures"].splitlines()
-        assert measured[0].startswith("Berg Balance Scale: ") and measured[0].endswith("[entered by the clinician]")
-        assert measured[1].startswith("Force-plate stance") and measured[1].endswith("[measured on the force plate]")
-        assert measured[2].startswith("Gait (foot IMUs): cadence") and "[measured from the recording walk.csv]" in measured[2]
+        assert measured[0].startswith("Berg Balance Scale: ") and measured[0].endswith(" [entered by the clinician].")
+        assert measured[1].startswith("Force-plate stance") and measured[1].endswith(" [measured on the force plate].")
+        assert measured[2].startswith("Gait (foot IMUs): cadence") and measured[2].endswith(" [measured from the recording walk.csv].")
         assert content["code"]["suggested_elements"] == 3
         assert content["code"]["suggested_from"] == ["Berg Balance Scale", "force-plate stance", "gait"]
         assert content["code"]["drafted"] is None and content["code"]["confirmed"] is None
@@ -201,3 +201,27 @@ def test_evaluation_edits_are_checked(records: World, factory: sessionmaker[Sess
         note = notes.of_visit(session, pt, visit_id)
         assert note is not None
         assert any("describe the findings" in m for m in evaluation_draft.missing(note.content, needs_code=True))
+
+
+def test_the_document_prints_the_evaluation_with_its_problem_list_and_code(records: World,
+                                                                            factory: sessionmaker[Session]) -> None:
+    with factory.begin() as session:
+        pt = _actor(session, records, "therapist")
+        visit_id = _evaluating(session, records)
+        session.add(Problem(episode_id=records.episode, statement="Impaired standing balance",
+                            status=ProblemStatus.ACCEPTED))
+        notes.start_draft(session, pt, visit_id)
+        _complete(session, pt, visit_id)
+        notes.set_code_components(session, pt, visit_id, dict(COMPONENTS))
+        notes.confirm_code(session, pt, visit_id, now=local(0, 10, 30))
+        billing.set_charges(session, pt, visit_id, [billing.ChargeInput("97112", 15), billing.ChargeInput("97162")])
+        notes.sign(session, pt, visit_id, now=local(0, 11))
+        _, html = documents.note_document(session, pt, visit_id, as_pdf=False)
+    assert isinstance(html, str)
+    assert "<h1>Initial evaluation</h1>" in html and "Daily treatment note" not in html
+    for text in ("Mechanism of injury", "Tripped on a kerb.", "Night pain</td><td>absent", "Cardiovascular / pulmonary",
+                 "Berg Balance Scale: ", "<li>Impaired standing balance</li>", "Clinical presentation", "Evolving",
+                 "<strong>97162</strong> (moderate complexity), confirmed by Therapist on Wed 25 Nov 2026 10:30 CST",
+                 "Held at this level by: history (personal factors and comorbidities), clinical presentation"):
+        assert text in html, text
+    assert "Subjective" not in html and "Neuromuscular re-education (97112)</h2>" not in html

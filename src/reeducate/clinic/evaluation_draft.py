@@ -33,7 +33,7 @@ therapist to act on.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from reeducate.billing.evaluation import EvaluationFindings, Level, Presentation, evaluation_code
@@ -49,7 +49,7 @@ from reeducate.clinic.note_draft import balance_line, grouped_runs, measure_line
 from reeducate.clinic.vocabulary import AdministrationSource, MovementKind, NoteTemplate, Role
 from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
-from reeducate.reports.dates import day_text
+from reeducate.reports.dates import day_text, moment_text
 
 RE_EVALUATION_CODE = "97164"
 """Re-evaluation of physical therapy: one code, no complexity levels."""
@@ -175,17 +175,22 @@ SOURCE_OF_ENTRY = {AdministrationSource.CLINICIAN: "entered by the clinician",
 def tests_and_measures(*, administrations: list[MeasureAdministration], progress: list[MeasureProgress],
                        trials: list[BalanceTrial], recordings: list[MovementRecording]) -> list[str]:
     """What the visit recorded, one line each, labelled by its source."""
-    lines = [f"{line} [{SOURCE_OF_ENTRY[AdministrationSource(a.source)]}]"
+    lines = [_labelled(line, SOURCE_OF_ENTRY[AdministrationSource(a.source)])
              for a in administrations for line in measure_lines([a], progress)]
-    lines += [f"{balance_line(t)} [measured on the force plate]" for t in trials]
+    lines += [_labelled(balance_line(t), "measured on the force plate") for t in trials]
     for recording in recordings:
         gait = movement_line(recording)
         if gait is not None:
-            lines.append(f"{gait} [measured from the recording {recording.filename}]")
+            lines.append(_labelled(gait, f"measured from the recording {recording.filename}"))
         elif recording.kind is MovementKind.VIDEO:
-            lines.append(f"Movement clip {recording.filename} (video) [recorded in this visit; its analysis is "
-                         "on the visit's page]")
+            lines.append(_labelled(f"Movement clip {recording.filename} (video)",
+                                   "recorded in this visit; its analysis is on the visit's page"))
     return lines
+
+
+def _labelled(sentence: str, source: str) -> str:
+    """``sentence`` with its source in brackets before the full stop."""
+    return f"{sentence.removesuffix('.')} [{source}]."
 
 
 def suggested_elements(*, administrations: list[MeasureAdministration], trials: list[BalanceTrial],
@@ -353,3 +358,27 @@ def component_text(code: dict[str, Any], key: str) -> str:
     if value is None:
         return "—"
     return {"presentation": PRESENTATIONS, "decision_making": DECISIONS}.get(key, {}).get(value, str(value))
+
+
+def document_view(content: dict[str, Any], problems: list[str], *, clinician_role: Role,
+                  zone: tzinfo | None) -> dict[str, Any]:
+    """What the note's document prints for an evaluation, as plain values (reports read no clinic
+    module): the title, the sections' labels, the problem list given (:func:`notes.problem_list`) and the
+    code with its components."""
+    template = template_of(content)
+    code = content["code"]
+    coded = template is NoteTemplate.EVALUATION and needs_code(clinician_role)
+    shown = code.get("confirmed") or code.get("drafted")
+    at = confirmed_on(code)
+    return {
+        "title": template.label if template is NoteTemplate.RE_EVALUATION else "Initial evaluation",
+        "evaluation": {
+            "history": HISTORY_FIELDS, "systems": {key: label for key, (label, _) in SYSTEMS.items()},
+            "problems": problems,
+            "components": COMPONENTS if coded else {},
+            "component_values": {key: component_text(code, key) for key in COMPONENTS},
+            "complexity": COMPLEXITY.get(shown or "", ""),
+            "limited_by": [LIMIT_LABELS[key] for key in code.get("limited_by", [])],
+            "confirmed_at": moment_text(at, zone) if at else "",
+        },
+    }

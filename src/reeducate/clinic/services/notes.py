@@ -91,6 +91,14 @@ def accepted_problems(session: Session, episode_id: int | None) -> list[Problem]
                                                       Problem.status == ProblemStatus.ACCEPTED).order_by(Problem.id)))
 
 
+def problem_list(session: Session, note: VisitNote) -> list[str]:
+    """An evaluation note's problem list: as it stood when the note was signed, else the episode's
+    accepted problems now."""
+    if note.status is NoteStatus.SIGNED:
+        return list(note.content.get("problems", []))
+    return [p.statement for p in accepted_problems(session, note.visit.episode_id)]
+
+
 def _draft_content(session: Session, actor: Actor, visit: Visit, template: NoteTemplate) -> dict[str, Any]:
     administrations = _rows(session, MeasureAdministration, visit.id)
     progress = []

@@ -16,7 +16,7 @@ from reeducate.clinic.models import Claim, VisitNote
 from reeducate.clinic.note_draft import NMR_FIELDS, SECTIONS
 from reeducate.clinic.services import billing, notes
 from reeducate.clinic.services.billing import ChargeInput
-from reeducate.clinic.vocabulary import NoteStatus, NoteTemplate
+from reeducate.clinic.vocabulary import NoteTemplate
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep
 from reeducate.web.templating import render
@@ -100,13 +100,11 @@ def _evaluation_view(session: SessionDep, login: LoginDep, note: VisitNote | Non
     """What the evaluation's sections and its code panel show: the labels, the problem list (as signed,
     or the episode's accepted problems now), and whether this person drafts and confirms the code."""
     visit = note.visit if note else None
-    signed = note is not None and note.status is NoteStatus.SIGNED
-    problems = (note.content.get("problems", []) if signed and note else
-                [p.statement for p in notes.accepted_problems(session, visit.episode_id)] if visit else [])
     return {
         "history": evaluation_draft.HISTORY_FIELDS, "systems": evaluation_draft.SYSTEMS,
         "components": evaluation_draft.COMPONENTS, "presentations": evaluation_draft.PRESENTATIONS,
-        "decisions": evaluation_draft.DECISIONS, "problems": problems,
+        "decisions": evaluation_draft.DECISIONS,
+        "problems": notes.problem_list(session, note) if note else [],
         "needs_code": visit is not None and evaluation_draft.needs_code(visit.clinician.role),
         "may_code": visit is not None and login.can.evaluate and login.user.id == visit.clinician_id,
         "component_text": evaluation_draft.component_text, "complexity": evaluation_draft.COMPLEXITY,
