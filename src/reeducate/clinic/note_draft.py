@@ -142,7 +142,8 @@ def grouped_runs(records: list[ExerciseRecord]) -> list[ExerciseRuns]:
     return [ExerciseRuns(tuple(runs)) for runs in groups.values()]
 
 
-def _measure_lines(administrations: list[MeasureAdministration], progress: list[MeasureProgress]) -> list[str]:
+def measure_lines(administrations: list[MeasureAdministration], progress: list[MeasureProgress]) -> list[str]:
+    """One line per administration: the score, its interpretation, change since baseline and goal."""
     by_id = {p.measure_id: p for p in progress}
     lines = []
     for a in administrations:
@@ -172,7 +173,8 @@ def _measure_lines(administrations: list[MeasureAdministration], progress: list[
     return lines
 
 
-def _balance_line(trial: BalanceTrial) -> str:
+def balance_line(trial: BalanceTrial) -> str:
+    """A force-plate trial's condition and results (COP velocity, ellipse, equilibrium score)."""
     text = (f"Force-plate stance ({trial.stance.value.replace('_', ' ')}, {trial.surface.value}, eyes "
             f"{trial.vision.value}): mean COP velocity {trial.mean_velocity_cm_s:.2f} cm/s, 95% ellipse "
             f"{trial.ellipse_area_cm2:.2f} cm²")
@@ -181,7 +183,8 @@ def _balance_line(trial: BalanceTrial) -> str:
     return text + "."
 
 
-def _movement_line(recording: MovementRecording) -> str | None:
+def movement_line(recording: MovementRecording) -> str | None:
+    """A recording's gait figures (cadence, speed), or None when it measured no gait."""
     if recording.cadence_steps_per_min is None:
         return None
     source = "foot IMUs" if recording.kind.value == "imu_gait" else "video"
@@ -216,9 +219,9 @@ def draft(
     groups = grouped_runs(exercises)
     pain = [f"Pain {r.pain_score}/10 reported ({r.pain_reported_by or 'patient'}) during {exercise_name(r)}."
             for g in groups for r in g.records if r.pain_score is not None]
-    objective = _measure_lines(administrations, progress)
-    objective += [_balance_line(t) for t in trials]
-    objective += [line for line in (_movement_line(r) for r in recordings) if line]
+    objective = measure_lines(administrations, progress)
+    objective += [balance_line(t) for t in trials]
+    objective += [line for line in (movement_line(r) for r in recordings) if line]
     objective += [g.line() for g in groups]
     assessment = [
         f"{p.name}: latest {p.trajectory.points[-1].score:g} against goal {p.goal:g} (baseline {p.trajectory.baseline:g})."

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from reeducate.billing.codes import UnknownCode, code
+from reeducate.billing.codes import Category, UnknownCode, code
 from reeducate.billing.lines import BilledVisit, BillingRefused, Context, Discipline, Service, bill_visit
 from reeducate.billing.units import UnitRule
 from reeducate.billing.x12 import claim_837p as x837
 from reeducate.billing.x12.eligibility import EligibilityError, Inquiry, build_270, parse_271
 from reeducate.billing.x12.envelope import Parties
-from reeducate.clinic import permissions
+from reeducate.clinic import evaluation_draft, permissions
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
@@ -43,7 +43,8 @@ ACTIVITY_CODES = {
     Activity.CHIROPRACTIC_MANIPULATION: "98940",
 }
 """The code each recorded activity drafts to. An evaluation's code depends on its complexity, so the
-therapist chooses it (97161-97163); "other" drafts to nothing."""
+therapist confirms it on the evaluation note (97161-97163; a re-evaluation's 97164 is confirmed there
+too, and the confirmed code replaces the drafted one); "other" drafts to nothing."""
 
 TAXONOMY = {Role.PHYSICAL_THERAPIST: "225100000X", Role.PT_ASSISTANT: "225200000X", Role.CHIROPRACTOR: "111N00000X"}
 """NUCC health care provider taxonomy codes of the rendering provider (PRV03)."""
@@ -144,7 +145,8 @@ def activities_without_code(visit: Visit, charges: list[VisitCharge]) -> list[st
     out = []
     for activity in visit.activities:
         if activity.activity is Activity.EVALUATION and not evaluated:
-            how = ("choose 97161 (low), 97162 (moderate) or 97163 (high complexity) below"
+            how = ("choose 97161 (low), 97162 (moderate) or 97163 (high complexity) below, the code the "
+                   "evaluation note confirms"
                    if visit.clinician.role is not Role.CHIROPRACTOR else
                    "this catalogue has no chiropractic evaluation code, so add the clinic's own on the claim")
             out.append(f"{activity.activity.label} {activity.minutes} min: an evaluation is billed by its "
@@ -166,19 +168,65 @@ def summary(session: Session, actor: Actor, visit_id: int) -> VisitBilling:
     return assess(session, visit)
 
 
+def _is_evaluation_code(number: str) -> bool:
+    try:
+        return code(number).category is Category.EVALUATION
+    except UnknownCode:
+        return False
+
+
+def _evaluation_billing(session: Session, visit: Visit, charges: list[VisitCharge], drafted: bool
+                        ) -> tuple[list[VisitCharge], list[str]]:
+    """An evaluation note's code in the visit's billing: drafted charges carry the code the therapist
+    confirmed on the note (never a default), and stored charges must name it; otherwise a problem says
+    what to do (so the note is not signed, nor the claim released, on an unconfirmed code)."""
+    note = _note(session, visit.id)
+    if note is None or not evaluation_draft.is_evaluation(note.content) \
+            or not evaluation_draft.needs_code(visit.clinician.role):
+        return charges, []
+    confirmed = evaluation_draft.confirmed_code(note.content)
+    if drafted:
+        charges = [c for c in charges if not _is_evaluation_code(c.code)]
+        if confirmed:
+            charges.append(VisitCharge(visit_id=visit.id, code=confirmed, minutes=0, assistant_minutes=0, region=""))
+    if not confirmed:
+        return charges, ["The evaluation code is not confirmed: confirm it on the visit's note."]
+    listed = sorted({c.code for c in charges if _is_evaluation_code(c.code)})
+    if listed != [confirmed]:
+        return charges, [f"The billing lists {' and '.join(listed) or 'no evaluation code'}, but the evaluation "
+                         f"note's confirmed code is {confirmed}: bill {confirmed} only."]
+    return charges, []
+
+
+def use_evaluation_code(session: Session, actor: Actor, visit: Visit, number: str) -> None:
+    """The code the therapist confirmed on the evaluation note, put in the visit's saved minutes per code
+    in place of any other evaluation code (drafted charges take it up by themselves)."""
+    stored = stored_charges(session, visit.id)
+    if not stored or [c.code for c in stored if _is_evaluation_code(c.code)] == [number]:
+        return
+    for old in stored:
+        if _is_evaluation_code(old.code):
+            session.delete(old)
+    session.add(VisitCharge(visit_id=visit.id, code=number, minutes=0, assistant_minutes=0, region="",
+                            recorded_by_id=actor.user_id))
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "visit_billing", visit.id, patient_id=visit.patient_id,
+           detail=f"evaluation code {number} confirmed on the note")
+
+
 def assess(session: Session, visit: Visit) -> VisitBilling:
     stored = stored_charges(session, visit.id)
-    charges = stored or drafted_charges(visit)
+    charges, problems = _evaluation_billing(session, visit, stored or drafted_charges(visit), not stored)
     context = context_of(session, visit)
     services = [Service(c.code, c.minutes, c.assistant_minutes, c.region) for c in charges]
-    billed, problems = None, []
+    billed = None
     if services:
         try:
             billed = bill_visit(services, context)
         except BillingRefused as refusal:
-            problems = [str(p) for p in refusal.problems]
+            problems += [str(p) for p in refusal.problems]
         except ValueError as error:
-            problems = [str(error)]
+            problems += [str(error)]
     return VisitBilling(visit, primary_coverage(visit), context, charges, not stored, billed, problems)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.billing.codes import code
+from reeducate.clinic import evaluation_draft
 from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import NotFound
@@ -86,6 +87,9 @@ def note_document(session: Session, actor: Actor, visit_id: int, *, as_pdf: bool
         "addenda": [{"at": moment_text(a.created_at, zone), "author": a.author.full_name,
                      "text": a.text} for a in note.addenda],
     }
+    if evaluation_draft.is_evaluation(note.content):  # its own sections and title
+        view |= evaluation_draft.document_view(note.content, notes.problem_list(session, note),
+                                               clinician_role=visit.clinician.role, zone=zone)
     record(session, actor, AuditAction.EXPORT, "visit_note", note.id, patient_id=visit.patient_id,
            detail="pdf" if as_pdf else "html")
     html = note_html(view)

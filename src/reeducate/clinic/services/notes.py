@@ -6,6 +6,12 @@ row. Only the clinician who treated the visit signs it, or, for a PT assistant's
 therapist on the episode's care team as the co-signer (see :func:`signers`). Corrections are addenda,
 each with its author, time and hash.
 
+An evaluation's or re-evaluation's visit gets its own template (:func:`template_for`, written by
+:mod:`reeducate.clinic.evaluation_draft`): only a clinician who evaluates writes it, its code is drafted
+from the four components the therapist enters and confirmed by the treating therapist
+(:func:`set_code_components`, :func:`confirm_code`), and it is signed only once its sections are
+written and its code confirmed; the episode's accepted problems are copied into it when signed.
+
 When the clinic asks for it (``Clinic.pta_notes_need_cosignature``), a note a PT assistant signs awaits
 the co-signature of a supervising physical therapist of the episode's care team (:func:`cosign`: who,
 when, and a hash binding them to the signed note's hash); its claim is not released until then.
@@ -21,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic import note_draft
+from reeducate.clinic import evaluation_draft, note_draft, permissions
 from reeducate.clinic.access import Actor, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
@@ -33,6 +39,7 @@ from reeducate.clinic.models import (
     MeasureAdministration,
     MovementRecording,
     NoteAddendum,
+    Problem,
     User,
     Visit,
     VisitNote,
@@ -40,7 +47,17 @@ from reeducate.clinic.models import (
 from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services import billing, measures
 from reeducate.clinic.services.visits import clinical_visit, zone_of
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, NoteStatus, Role
+from reeducate.clinic.vocabulary import (
+    CLINICIANS,
+    EVALUATING_ACTIVITIES,
+    Activity,
+    AppointmentKind,
+    AuditAction,
+    NoteStatus,
+    NoteTemplate,
+    ProblemStatus,
+    Role,
+)
 from reeducate.reports.dates import day_text
 
 REQUIRED_TO_SIGN = ("subjective", "objective", "assessment", "plan")
@@ -52,11 +69,46 @@ def _rows(session: Session, model: type[Any], visit_id: int) -> list[Any]:
     return list(session.scalars(select(model).where(model.visit_id == visit_id).order_by(model.id)))
 
 
-def _draft_content(session: Session, actor: Actor, visit: Visit) -> dict[str, Any]:
+def template_for(visit: Visit) -> NoteTemplate:
+    """The note template of a visit: its appointment's kind (an evaluation or a re-evaluation), else the
+    evaluating minutes it recorded (an evaluation's before a re-evaluation's), else the daily note."""
+    kind = visit.appointment.kind if visit.appointment is not None else None
+    if kind is AppointmentKind.EVALUATION:
+        return NoteTemplate.EVALUATION
+    if kind is AppointmentKind.RE_EVALUATION:
+        return NoteTemplate.RE_EVALUATION
+    done = {a.activity for a in visit.activities} & EVALUATING_ACTIVITIES
+    if Activity.EVALUATION in done:
+        return NoteTemplate.EVALUATION
+    return NoteTemplate.RE_EVALUATION if done else NoteTemplate.DAILY
+
+
+def accepted_problems(session: Session, episode_id: int | None) -> list[Problem]:
+    """The episode's problem list: the problems the therapist accepted, oldest first."""
+    if episode_id is None:
+        return []
+    return list(session.scalars(select(Problem).where(Problem.episode_id == episode_id,
+                                                      Problem.status == ProblemStatus.ACCEPTED).order_by(Problem.id)))
+
+
+def problem_list(session: Session, note: VisitNote) -> list[str]:
+    """An evaluation note's problem list: as it stood when the note was signed, else the episode's
+    accepted problems now."""
+    if note.status is NoteStatus.SIGNED:
+        return list(note.content.get("problems", []))
+    return [p.statement for p in accepted_problems(session, note.visit.episode_id)]
+
+
+def _draft_content(session: Session, actor: Actor, visit: Visit, template: NoteTemplate) -> dict[str, Any]:
     administrations = _rows(session, MeasureAdministration, visit.id)
     progress = []
     if visit.episode_id is not None:
         progress = measures.summarise(session, visit.episode_id, measures.for_episode(session, actor, visit.episode_id))
+    if template is not NoteTemplate.DAILY:
+        return evaluation_draft.draft(
+            template=template, episode=visit.episode, visit_day=visit.checked_in_at.astimezone(zone_of(session, visit)).date(),
+            administrations=administrations, progress=progress, trials=_rows(session, BalanceTrial, visit.id),
+            recordings=_rows(session, MovementRecording, visit.id), exercises=_rows(session, ExerciseRecord, visit.id))
     assessed = billing.assess(session, visit)
     minutes_97112 = sum(c.minutes for c in assessed.charges if c.code == "97112")
     return note_draft.draft(
@@ -85,12 +137,15 @@ def start_draft(session: Session, actor: Actor, visit_id: int) -> VisitNote:
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
     if note is not None:
         return note
-    note = VisitNote(visit_id=visit.id, status=NoteStatus.DRAFT, content=_draft_content(session, actor, visit),
+    template = template_for(visit)
+    if template is not NoteTemplate.DAILY:
+        require_role(actor, permissions.EVALUATE, f"write this visit's note ({template.label.lower()})")
+    note = VisitNote(visit_id=visit.id, status=NoteStatus.DRAFT, content=_draft_content(session, actor, visit, template),
                      updated_by_id=actor.user_id)
     session.add(note)
     session.flush()
     record(session, actor, AuditAction.CREATE, "visit_note", note.id, patient_id=visit.patient_id,
-           detail=f"draft for visit {visit.id}")
+           detail=f"{template.label.lower()} draft for visit {visit.id}")
     return note
 
 
@@ -111,7 +166,11 @@ def edit(session: Session, actor: Actor, visit_id: int, content: dict[str, Any])
     """Replace the draft's sections (unknown keys refused, sizes bounded)."""
     note = _draft(session, actor, visit_id)
     assert actor.user_id is not None, "a clinician is a user"
-    merged = _checked(content, note.content)
+    if evaluation_draft.is_evaluation(note.content):
+        require_role(actor, permissions.EVALUATE, "write an evaluation")
+        merged = evaluation_draft.edited(content, note.content, _text)
+    else:
+        merged = _checked(content, note.content)
     note.content = merged
     note.updated_at = utcnow()
     note.updated_by_id = actor.user_id
@@ -150,6 +209,57 @@ def _text(value: object, where: str) -> str:
     if len(value) > MAX_SECTION_CHARS:
         raise InvalidInput(f"{where} is longer than {MAX_SECTION_CHARS} characters")
     return plain_text(value, where).replace("\r\n", "\n").strip()
+
+
+def _evaluation(session: Session, actor: Actor, visit_id: int) -> VisitNote:
+    """The visit's draft evaluation note, for its treating clinician (who confirms its code)."""
+    require_role(actor, permissions.EVALUATE, "draft or confirm an evaluation code")
+    note = _draft(session, actor, visit_id)
+    if not evaluation_draft.is_evaluation(note.content):
+        raise Conflict("This visit's note is a daily note: only an evaluation or re-evaluation has a code to confirm.")
+    if not evaluation_draft.needs_code(note.visit.clinician.role):
+        raise Conflict("A chiropractor's evaluation has no evaluation code in this catalogue: add the clinic's own "
+                       "code on the claim.")
+    if actor.user_id != note.visit.clinician_id:
+        raise Forbidden(f"Only {note.visit.clinician.display_name}, who evaluated the patient, drafts and confirms "
+                        "the evaluation code.")
+    serialise(session, LockScope.VISIT, note.visit_id)
+    return note
+
+
+def set_code_components(session: Session, actor: Actor, visit_id: int, components: dict[str, Any]) -> VisitNote:
+    """Store the four components (:func:`evaluation_draft.components_from_form`) and the code they
+    support; any earlier confirmation is withdrawn, since the code may have changed."""
+    note = _evaluation(session, actor, visit_id)
+    if evaluation_draft.template_of(note.content) is NoteTemplate.RE_EVALUATION:
+        raise Conflict("A re-evaluation is billed 97164 whatever its complexity: confirm it without components.")
+    code = evaluation_draft.with_components(note.content["code"], components)
+    assert actor.user_id is not None, "a clinician is a user"
+    note.content = {**note.content, "code": code}
+    note.updated_at, note.updated_by_id = utcnow(), actor.user_id
+    record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=note.visit.patient_id,
+           detail=f"evaluation components entered; supports {code['drafted']}")
+    return note
+
+
+def confirm_code(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> VisitNote:
+    """The treating therapist confirms the drafted code (97161-97163 from the components, or 97164):
+    kept with who and when, and the visit's billing uses it."""
+    note = _evaluation(session, actor, visit_id)
+    drafted = note.content["code"].get("drafted")
+    if not drafted:
+        raise InvalidInput("Enter the four components first: the code is drafted from them.")
+    assert actor.user_id is not None, "a clinician is a user"
+    user = session.get(User, actor.user_id)
+    at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
+    note.content = {**note.content, "code": {**note.content["code"], "confirmed": drafted, "confirmed_at": at.isoformat(),
+                                             "confirmed_by_id": actor.user_id,
+                                             "confirmed_by": user.full_name if user else ""}}
+    note.updated_at, note.updated_by_id = utcnow(), actor.user_id
+    billing.use_evaluation_code(session, actor, note.visit, drafted)
+    record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=note.visit.patient_id,
+           detail=f"evaluation code {drafted} confirmed")
+    return note
 
 
 def content_hash(note: VisitNote, signer_id: int, signed_at: datetime) -> str:
@@ -194,9 +304,15 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
     if actor.user_id not in {user.id for user in allowed}:
         raise Forbidden(f"Only {_named(allowed)} may sign the note of this visit: "
                         + _who_signs(visit, allowed))
-    empty = [s for s in REQUIRED_TO_SIGN if not str(note.content.get(s, "")).strip()]
-    if empty:
-        raise InvalidInput(f"Write the {', '.join(empty)} section(s) before signing.")
+    if evaluation_draft.is_evaluation(note.content):
+        wanting = evaluation_draft.missing(note.content, needs_code=evaluation_draft.needs_code(visit.clinician.role))
+        if wanting:
+            raise InvalidInput(f"Complete the {evaluation_draft.template_of(note.content).label.lower()} before "
+                               "signing: " + "; ".join(wanting) + ".")
+    else:
+        empty = [s for s in REQUIRED_TO_SIGN if not str(note.content.get(s, "")).strip()]
+        if empty:
+            raise InvalidInput(f"Write the {', '.join(empty)} section(s) before signing.")
     assessed = billing.assess(session, visit)
     if assessed.problems:
         raise InvalidInput("The visit's billing breaks a rule; correct the minutes per code first: "
@@ -205,6 +321,8 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
         raise InvalidInput("Confirm the visit's minutes per code on the billing page before signing.")
     signed_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)  # hashed as stored (UTC)
     note.billing = billing.snapshot(assessed.billed)
+    if evaluation_draft.is_evaluation(note.content):  # the problem list as it stood when signed
+        note.content = {**note.content, "problems": [p.statement for p in accepted_problems(session, visit.episode_id)]}
     digest = content_hash(note, actor.user_id, signed_at)
     note.status, note.signed_at, note.signed_by_id, note.content_sha256 = (
         NoteStatus.SIGNED, signed_at, actor.user_id, digest)
