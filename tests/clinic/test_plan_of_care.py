@@ -4,9 +4,11 @@ signature stored once and downloadable by clinicians; every write audited."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -286,3 +288,31 @@ def test_the_desk_reads_the_certification_but_not_the_plan(factory: sessionmaker
         with pytest.raises(Forbidden):
             plan_of_care.of_episode(session, desk, records.episode)
 
+
+
+def test_the_plan_prints_for_the_physician_with_goals_dosage_and_a_certification_block(
+        factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        episode = session.get_one(Episode, records.episode)
+        episode.referring_provider_name, episode.referring_provider_npi = "Dr Ada Reyes", with_check_digit("123456789")
+        pt = actor(session, records, "therapist")
+        goals.add(session, pt, records.episode, goals.GoalFields(
+            term="short", description="Stand at the kitchen counter for 5 minutes", due_on=TODAY + timedelta(days=14)))
+        plan = _signed(session, records, home_programme="Foam stance at the counter, twice a day.")
+        name, data = plan_of_care.document(session, pt, plan.id)
+        assert re.fullmatch(r"plan-of-care-MRN\d+-1-\d{4}-\d\d-\d\d\.pdf", name) and data.startswith(b"%PDF")
+        text = " ".join("".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(data)).split())
+        for expected in ("Plan of care", "Penny Quennell", "R26.81", "2× a week for 6 weeks", "Expected visits",
+                         "Berg Balance Scale: 54 points", "50 points, Wed 25 Nov 2026", "Stand at the kitchen counter",
+                         "Balance training", "15 min per visit", "3 sets, holds of 30 s, rest 30 s",
+                         "Foam stance at the counter", "electronically signed by Therapist", "Dr Ada Reyes",
+                         episode.referring_provider_npi, "I certify", "Physician's signature", "Date signed"):
+            assert expected.lower() in text.lower(), expected  # table headings print in capitals
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)).one()
+        assert audit.resource_type == "plan_of_care" and audit.detail == "pdf"
+        folder = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(pdfium.PdfDocument(data), start=1):
+            page.render(scale=1.6).to_pil().save(folder / f"plan-of-care-{number}.png")
+        with pytest.raises(Forbidden):
+            plan_of_care.document(session, actor(session, records, "front_desk"), plan.id)

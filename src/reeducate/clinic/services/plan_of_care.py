@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -28,14 +29,16 @@ from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Episode, PlanOfCare
+from reeducate.clinic.models import Episode, Goal, PlanOfCare
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import episodes, goals, recordings
+from reeducate.clinic.services import episodes, goals, recordings, scheduling
 from reeducate.clinic.services.documentation_due import EpisodeDues
 from reeducate.clinic.uploads import check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, EpisodeStatus, NoteStatus
+from reeducate.measures.definition import Instrument
 from reeducate.planning import medicare
-from reeducate.reports.dates import day_text
+from reeducate.reports.dates import date_text, day_text, moment_text
+from reeducate.reports.documents import pdf, plan_of_care_html
 from reeducate.training import catalogue
 from reeducate.training.models import Exercise
 
@@ -475,3 +478,60 @@ def certification_lines(dues: EpisodeDues) -> list[CertificationState]:
         lines.append(CertificationState("Next recertification", dues.recertification_due, state,
                                         RECERTIFICATION_RULE))
     return lines
+
+
+# --- the document the physician signs -----------------------------------------------------------------
+
+
+def _score_text(value: float, measure: Instrument) -> str:
+    return f"{value:.{measure.decimals}f} {measure.unit_label}"
+
+
+def goal_text(goal: Goal, measure: Instrument | None) -> str:
+    """A goal in words: "Berg Balance Scale: 54 points" (and its words, if any), or the words alone."""
+    if goal.measure_id is None or goal.target is None:
+        return goal.description
+    what = f"{measure.name}: {_score_text(goal.target, measure)}" if measure else f"{goal.measure_id}: {goal.target:g}"
+    return f"{what} ({goal.description})" if goal.description else what
+
+
+def document(session: Session, actor: Actor, plan_id: int) -> tuple[str, bytes]:
+    """(file name, PDF) of the plan of care with the physician's certification block (clinicians;
+    the export is audited)."""
+    require_role(actor, CLINICIANS, "print a plan of care (it holds clinical content)")
+    plan = get(session, actor, plan_id)
+    episode, patient = plan.episode, plan.episode.patient
+    clinic = patient.clinic
+    zone = scheduling.location_of(session, actor, None).timezone
+    coverage = next(iter(patient.coverages), None)
+    progress = goals.progress_of(session, episode, goals.active_goals(session, episode))
+    view = {
+        "title": "Plan of care",
+        "clinic": {"name": clinic.name, "phone": clinic.billing_phone, "npi": clinic.npi,
+                   "address": ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
+                                                      f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))},
+        "patient": {"name": patient.full_name, "dob": date_text(patient.date_of_birth), "mrn": patient.mrn,
+                    "payer": coverage.payer_name if coverage else ""},
+        "episode": {"condition": episode.condition.label, "started": day_text(episode.started_on),
+                    "referring": episode.referring_provider_name,
+                    "diagnoses": [{"code": d.code, "description": d.description}
+                                  for d in sorted(episode.diagnoses, key=lambda d: d.position)]},
+        "problems": [p.statement for p in goals.accepted_problems(session, episode)],
+        "goals": [{"term": p.goal.term.label, "text": goal_text(p.goal, p.measure),
+                   "due": day_text(p.goal.due_on),
+                   "baseline": (f"{_score_text(p.baseline, p.measure)}, {day_text(p.baseline_on)}"
+                                if p.baseline is not None and p.measure else "")} for p in progress],
+        "plan": {"kind": f"Recertification (plan {plan.number})" if plan.number > 1 else "Initial plan",
+                 "status": plan.status.value, "starts": day_text(plan.starts_on), "ends": day_text(plan.ends_on),
+                 "days": (plan.ends_on - plan.starts_on).days + 1, "visits_per_week": plan.visits_per_week,
+                 "weeks": plan.weeks, "expected_visits": plan.expected_visits, "interventions": plan.interventions,
+                 "home_programme": plan.home_programme,
+                 "signed_by": plan.signed_by.full_name if plan.signed_by else "",
+                 "signer_credentials": plan.signed_by.credentials if plan.signed_by else "",
+                 "signed_at": moment_text(plan.signed_at, zone) if plan.signed_at else "",
+                 "sha256": plan.content_sha256},
+        "physician": {"name": plan.physician_name, "npi": plan.physician_npi},
+    }
+    record(session, actor, AuditAction.EXPORT, "plan_of_care", plan.id, patient_id=patient.id, detail="pdf")
+    mrn = re.sub(r"[^A-Za-z0-9]", "", patient.mrn)
+    return f"plan-of-care-{mrn}-{plan.number}-{plan.starts_on:%Y-%m-%d}.pdf", pdf(plan_of_care_html(view))
