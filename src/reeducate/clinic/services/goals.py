@@ -120,6 +120,15 @@ def _writable_episode(session: Session, actor: Actor, episode_id: int, doing: st
     return episode
 
 
+def episode_of(session: Session, actor: Actor, goal_id: int) -> int:
+    """The id of a goal's episode, for a page to return to after a change (a PLAN role first; not audited:
+    the change or the page that follows is)."""
+    require_role(actor, permissions.PLAN, "change goals (a PT or chiropractor plans the care)")
+    goal = fetch_for_patient(session, actor, Goal, goal_id, "goal", patient_of=lambda g: g.episode.patient,
+                             clinical=True)
+    return goal.episode_id
+
+
 def _goal_for_change(session: Session, actor: Actor, goal_id: int, doing: str) -> Goal:
     require_role(actor, permissions.PLAN, doing)
     goal = fetch_for_patient(session, actor, Goal, goal_id, "goal", patient_of=lambda g: g.episode.patient,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -29,9 +30,9 @@ from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Episode, Goal, PlanOfCare
+from reeducate.clinic.models import Appointment, Episode, Goal, Patient, PlanOfCare
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import episodes, goals, recordings, scheduling
+from reeducate.clinic.services import documentation_due, episodes, goals, recordings, scheduling
 from reeducate.clinic.services.documentation_due import EpisodeDues
 from reeducate.clinic.uploads import check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, EpisodeStatus, NoteStatus
@@ -49,6 +50,8 @@ PLAN_LENGTH_RULE = f"{MANUAL} §220.1.3: a plan runs at most 90 calendar days"
 RECERTIFICATION_RULE = f"{MANUAL} §220.1.3 C: when the plan runs out, and at least every 90 days"
 PROGRESS_REPORT_RULE = f"{MANUAL} §220.3 D: at least once every 10 treatment days"
 """The rules as pages name them next to a due date (sections as in :mod:`reeducate.planning.medicare`)."""
+RULES = {"certification": CERTIFICATION_RULE, "length": PLAN_LENGTH_RULE, "progress": PROGRESS_REPORT_RULE}
+"""The rules the pages' due-date lists name, by what they are about."""
 
 CONTENT = ("starts_on", "ends_on", "visits_per_week", "weeks", "interventions", "home_programme")
 """What the therapist writes in a plan, and its signature covers."""
@@ -177,6 +180,18 @@ def certification_view(session: Session, actor: Actor, episode_id: int) -> list[
     record(session, actor, AuditAction.READ, "plan_certification", patient_id=episode.patient_id,
            detail=f"episode {episode.id}")
     return found
+
+
+def episode_of(session: Session, actor: Actor, plan_id: int, *, certification: bool = False) -> int:
+    """The id of a plan's episode, for a page to return to after a change: the role first (PLAN, or for
+    the ``certification`` any staff member), then the plan (not audited: the change is)."""
+    if certification:
+        require_role(actor, permissions.TRACK_CERTIFICATION, "record the physician's certification of a plan")
+    else:
+        require_role(actor, permissions.PLAN, "write a plan of care (a PT or chiropractor does)")
+    plan = fetch_for_patient(session, actor, PlanOfCare, plan_id, "plan of care",
+                             patient_of=lambda p: p.episode.patient, clinical=not certification)
+    return plan.episode_id
 
 
 def get(session: Session, actor: Actor, plan_id: int) -> PlanOfCare:
@@ -535,3 +550,79 @@ def document(session: Session, actor: Actor, plan_id: int) -> tuple[str, bytes]:
     record(session, actor, AuditAction.EXPORT, "plan_of_care", plan.id, patient_id=patient.id, detail="pdf")
     mrn = re.sub(r"[^A-Za-z0-9]", "", patient.mrn)
     return f"plan-of-care-{mrn}-{plan.number}-{plan.starts_on:%Y-%m-%d}.pdf", pdf(plan_of_care_html(view))
+
+
+# --- due dates on the chart and the schedule ------------------------------------------------------------
+
+
+def dues_of_patient(session: Session, actor: Actor, patient_id: int) -> list[EpisodeDues]:
+    """The certification, recertification and progress-report dues of the patient's active episodes
+    (any staff member: dates only, no clinical content; one audited read)."""
+    require_role(actor, permissions.TRACK_CERTIFICATION, "see what documentation is due")
+    patient = fetch_for_patient(session, actor, Patient, patient_id, "patient", patient_of=lambda p: p,
+                                clinical=False)
+    active = session.scalars(select(Episode).where(Episode.patient_id == patient.id,
+                                                   Episode.status == EpisodeStatus.ACTIVE).order_by(Episode.id))
+    found = [documentation_due.of_episode(session, episode) for episode in active]
+    record(session, actor, AuditAction.READ, "documentation_due", patient_id=patient.id, detail="chart")
+    return found
+
+
+def badges(dues: EpisodeDues) -> list[str]:
+    """The few words an appointment of the episode shows on the schedule: a certification overdue or
+    due within a week, a recertification due within a week or overdue, a progress report due at the
+    next treatment day or overdue."""
+    shown = []
+    if dues.certification_overdue:
+        shown.append("Certification overdue")
+    elif dues.certification_outstanding and dues.certification is not None:
+        due = min(d for d in (dues.certification.due, dues.certification.signature_due) if d is not None)
+        if (due - dues.today).days <= documentation_due.DUE_SOON_DAYS:
+            shown.append(f"Certification due {day_text(due)}")
+    if dues.recertification_overdue:
+        shown.append("Recertification overdue")
+    elif dues.recertification_due is not None and \
+            (dues.recertification_due - dues.today).days <= documentation_due.DUE_SOON_DAYS:
+        shown.append(f"Recertification due {day_text(dues.recertification_due)}")
+    if dues.progress.overdue:
+        shown.append("Progress report overdue")
+    elif dues.progress.due_now:
+        shown.append("Progress report due")
+    return shown
+
+
+def schedule_badges(session: Session, actor: Actor, appointments: Iterable[Appointment]) -> dict[int, list[str]]:
+    """Each shown appointment's :func:`badges` by its id, the dues computed once per active episode (any
+    staff member; the schedule's own read is audited by the schedule)."""
+    require_role(actor, permissions.TRACK_CERTIFICATION, "see what documentation is due")
+    by_episode: dict[int, list[str]] = {}
+    shown: dict[int, list[str]] = {}
+    for appointment in appointments:
+        episode = appointment.episode
+        if episode is None or episode.status is not EpisodeStatus.ACTIVE:
+            continue
+        if episode.id not in by_episode:
+            by_episode[episode.id] = badges(documentation_due.of_episode(session, episode))
+        if by_episode[episode.id]:
+            shown[appointment.id] = by_episode[episode.id]
+    return shown
+
+
+@dataclass(frozen=True)
+class EpisodePlan:
+    """What the episode page shows of the plan: the goals with their progress, the current plan (None
+    before one is written), its certification lines and the episode's dues."""
+
+    progress: list[goals.GoalProgress]
+    plan: PlanOfCare | None
+    dues: EpisodeDues
+    lines: list[CertificationState]
+
+
+def episode_plan(session: Session, actor: Actor, episode: Episode) -> EpisodePlan:
+    """The episode page's summary of its goals and plan (``episode`` fetched for the clinician; the
+    goals and plans are read through their audited reads)."""
+    plans = of_episode(session, actor, episode.id)
+    dues = documentation_due.of_episode(session, episode)
+    return EpisodePlan(goals.for_episode(session, actor, episode.id), plans[-1] if plans else None, dues,
+                       certification_lines(dues))

@@ -15,6 +15,7 @@ from reeducate.web.pages import (
     measures,
     movement,
     patients,
+    plan,
     portal,
     schedule,
     training,
@@ -22,7 +23,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload)
+           claims, visits, admin, episodes, caseload, plan)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
