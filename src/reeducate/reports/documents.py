@@ -31,3 +31,8 @@ def pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only PDFs need it
 
     return HTML(string=html, base_url=None).write_pdf()
+
+
+def plan_of_care_html(view: dict[str, Any]) -> str:
+    """The plan of care with the physician's certification block, as the physician signs it."""
+    return _environment().get_template("plan_of_care.html").render(**view)

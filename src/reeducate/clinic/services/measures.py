@@ -7,7 +7,6 @@ and audits every read and write.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Literal
@@ -29,14 +28,12 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import episodes as episode_service
-from reeducate.clinic.services import visits
+from reeducate.clinic.services import goals, visits
 from reeducate.clinic.vocabulary import (
     CLINICIANS,
     AdministrationSource,
     AuditAction,
     EpisodeStatus,
-    GoalStatus,
-    GoalTerm,
     Role,
     Sex,
 )
@@ -185,29 +182,8 @@ def portal_questionnaires(session: Session, actor: Actor) -> list[PortalQuestion
 
 def set_goal(session: Session, actor: Actor, episode_id: int, measure_id: str, target: float) -> Goal:
     """The score the episode aims for on a measure by discharge: its active long-term goal on that
-    measure, set or its target replaced."""
-    require_role(actor, CLINICIANS, "set goals")
-    assert actor.user_id is not None, "a clinician is a user"
-    episode = episode_service.get(session, actor, episode_id)
-    measure = instrument(measure_id)
-    if not math.isfinite(target):
-        raise InvalidInput(f"A {measure.abbreviation} goal is a number of {measure.unit_label}; {target} is not one.")
-    top = measure.max if measure.max is not None else float("inf")
-    if not measure.min <= target <= top:
-        raise InvalidInput(f"A {measure.abbreviation} goal must be within {measure.min:g} to {top:g}.")
-    goal = session.scalar(select(Goal).where(Goal.episode_id == episode.id, Goal.measure_id == measure.id,
-                                             Goal.term == GoalTerm.LONG, Goal.status == GoalStatus.ACTIVE)
-                          .order_by(Goal.id.desc()).limit(1))
-    if goal is None:
-        goal = Goal(episode_id=episode.id, measure_id=measure.id, target=target, term=GoalTerm.LONG,
-                    set_by_id=actor.user_id)
-        session.add(goal)
-    else:
-        goal.target, goal.set_by_id, goal.set_at = target, actor.user_id, utcnow()
-    session.flush()
-    record(session, actor, AuditAction.UPDATE, "episode", episode.id, patient_id=episode.patient_id,
-           detail=f"goal {measure.id} = {target:g}")
-    return goal
+    measure, set or its target replaced (:func:`reeducate.clinic.services.goals.set_measure_target`)."""
+    return goals.set_measure_target(session, actor, episode_id, measure_id, target)
 
 
 def for_episode(session: Session, actor: Actor, episode_id: int) -> list[MeasureAdministration]:
@@ -230,19 +206,12 @@ def summarise(session: Session, episode_id: int, administrations: list[MeasureAd
               only: str | None = None) -> list[MeasureProgress]:
     """Progress from administrations the caller has already read (and audited) via `for_episode`;
     `only` limits it to one measure (the plot of one measure needs no other)."""
-    # The goal a measure's progress is read against: its active long-term goal, else its latest
-    # short-term one (rows come oldest first, long-term last, so the one kept is that).
-    goals: dict[str, float] = {}
-    for goal in session.scalars(select(Goal).where(Goal.episode_id == episode_id, Goal.measure_id.is_not(None),
-                                                   Goal.status == GoalStatus.ACTIVE)
-                                .order_by(Goal.term == GoalTerm.LONG, Goal.id)):
-        assert goal.measure_id is not None and goal.target is not None
-        goals[goal.measure_id] = goal.target
+    targets = goals.measure_targets(session, episode_id)
     by_measure: dict[str, list[MeasureAdministration]] = defaultdict(list)
     for administration in administrations:
         if administration.computable:
             by_measure[administration.measure_id].append(administration)
-    for measure_id in goals:
+    for measure_id in targets:
         by_measure.setdefault(measure_id, [])
     found = []
     for measure_id, rows in by_measure.items():
@@ -258,7 +227,7 @@ def summarise(session: Session, episode_id: int, administrations: list[MeasureAd
                         subscores[key].append((a.administered_at.date(), value))
         found.append(MeasureProgress(
             measure_id=measure.id, name=measure.name, unit=measure.unit_label,
-            higher_is_better=measure.higher_is_better, goal=goals.get(measure_id),
+            higher_is_better=measure.higher_is_better, goal=targets.get(measure_id),
             trajectory=trajectory(measure, totals) if totals else None,
             subscore_trajectories={k: trajectory(measure, v) for k, v in subscores.items()},
         ))

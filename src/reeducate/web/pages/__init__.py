@@ -15,6 +15,7 @@ from reeducate.web.pages import (
     measures,
     movement,
     patients,
+    plan,
     portal,
     problems,
     schedule,
@@ -23,7 +24,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems)
+           claims, visits, admin, episodes, caseload, problems, plan)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

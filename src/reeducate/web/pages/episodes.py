@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from reeducate.clinic.diagnoses import BillableCode, search_billable, validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.schemas import CareTeamSet, EpisodeCreate, EpisodeDischarge, EpisodeUpdate
-from reeducate.clinic.services import episodes, problems
+from reeducate.clinic.services import episodes, plan_of_care, problems
 from reeducate.clinic.vocabulary import Condition, DischargeReason, EpisodeStatus
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -141,6 +141,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
         "choices": episodes.team_choices(session, login.actor), "values": values or {}, "section": section,
         "error": error or search_error, "q": q, "matches": matches, "searched": bool(q),
         "notice": next((key for key in ("opened", "saved", "discharged") if request.query_params.get(key)), ""),
+        "plan_view": plan_of_care.episode_plan(session, login.actor, episode), "plan_rules": plan_of_care.RULES,
     }, status_code=status_code)
 
 

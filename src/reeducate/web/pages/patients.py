@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Patient
 from reeducate.clinic.schemas import PatientCreate, PatientUpdate
-from reeducate.clinic.services import episodes, patients, scheduling, visits
+from reeducate.clinic.services import episodes, patients, plan_of_care, scheduling, visits
 from reeducate.clinic.vocabulary import PlanKind, Sex, SubscriberRelationship
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -120,6 +120,9 @@ def chart(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
         "episodes": episodes.list_for_patient(session, login.actor, patient_id) if clinical else [],
         "visits": visits.for_patient(session, login.actor, patient_id) if clinical else [],
         "appointments": scheduling.for_patient(session, login.actor, patient_id),
+        "dues": [(d, plan_of_care.certification_lines(d))
+                 for d in plan_of_care.dues_of_patient(session, login.actor, patient_id)],
+        "plan_rules": plan_of_care.RULES,
         "today": scheduling.local_today(location),
         "booked": request.query_params.get("booked"),
         "saved": SAVED.get(request.query_params.get("saved", "")),

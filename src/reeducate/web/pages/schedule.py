@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.models import Appointment, Location
 from reeducate.clinic.schemas import AppointmentCancel, AppointmentConfirm, AppointmentNoShow
-from reeducate.clinic.services import scheduling, users, visits
+from reeducate.clinic.services import plan_of_care, scheduling, users, visits
 from reeducate.clinic.vocabulary import AppointmentStatus
 from reeducate.web import schedule_grid
 from reeducate.web.deps import LoginDep, SessionDep
@@ -76,6 +76,7 @@ def schedule_page(request: Request, login: LoginDep, session: SessionDep, day: d
         "requests": scheduling.pending_requests(session, login.actor),
         "clinicians": clinicians, "now": utcnow(),
         "visit_of": visits.of_appointments(session, login.actor, appointments),
+        "dues_of": plan_of_care.schedule_badges(session, login.actor, appointments),
     })
 
 
