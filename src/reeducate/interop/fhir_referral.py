@@ -74,14 +74,19 @@ class ReferredCondition:
 
 @dataclass(frozen=True)
 class Referral:
-    patient: ReferredPatient
+    """What was read; ``problems`` says what could not be (then a part may be missing: None or left out),
+    so that the clinic adds its own checks of what was read and refuses with every reason at once."""
+
+    patient: ReferredPatient | None
     conditions: tuple[ReferredCondition, ...]
-    """Primary first."""
+    """Primary first; those with an ICD-10-CM code."""
     referrer_name: str
     referrer_npi: str
-    referred_on: date
+    """Empty unless the NPI is valid."""
+    referred_on: date | None
     asked: str
     """What the referral asks, in its own words (``code``, ``reasonCode`` and ``note`` texts)."""
+    problems: tuple[str, ...] = ()
 
 
 def _loads(data: bytes) -> dict[str, Any]:
@@ -166,6 +171,7 @@ def _text(concept: Any) -> str:
 
 
 def _patient(model: Any, reasons: list[str]) -> ReferredPatient | None:
+    found = len(reasons)
     names = model.name or []
     name = next((n for n in names if n.use == "official"), names[0] if names else None)
     given = [g for g in (name.given or []) if g.strip()] if name else []
@@ -178,7 +184,7 @@ def _patient(model: Any, reasons: list[str]) -> ReferredPatient | None:
     if model.gender not in GENDERS:
         reasons.append(f"The Patient's gender {model.gender or '(none)'} is not one of {', '.join(GENDERS)}; "
                        "give the administrative gender.")
-    if reasons:
+    if len(reasons) > found:
         return None
     telecom = model.telecom or []
     addresses = model.address or []
@@ -217,14 +223,15 @@ def _requester(request: Any, index: _Index, reasons: list[str]) -> tuple[str, st
         reasons.append("The referring Practitioner has no name; add it.")
     npi = next((i.value for i in practitioner.identifier or [] if i.system == NPI_SYSTEM and i.value), "")
     try:
-        npi = check_npi(npi, f"The referring Practitioner {who}".rstrip())
+        return who, check_npi(npi, f"The referring Practitioner {who}".rstrip())
     except ValueError as error:
         reasons.append(f"{error} (identifier system {NPI_SYSTEM}).")
-    return who, npi
+    return who, ""
 
 
 def read_referral(data: bytes) -> Referral:
-    """The referral in ``data`` (a FHIR R4 Bundle in JSON), or ReferralProblems with every reason it is not."""
+    """The referral in ``data`` (a FHIR R4 Bundle in JSON) with the problems found in its content, or
+    ReferralProblems when it cannot be read at all (not a Bundle, an entry not valid FHIR R4, parts missing)."""
     entries = _entries(_loads(data))
     index = _Index(entries)
     reasons: list[str] = []
@@ -256,11 +263,10 @@ def read_referral(data: bytes) -> Referral:
             reasons.append(f"The ServiceRequest's reasonReference {position} is not a Condition of the Bundle.")
         else:
             first.append(numbered[id(condition)])
-    if reasons or patient is None:
-        raise ReferralProblems(reasons)
     ordered = sorted((c for c in conditions if c is not None),
                      key=lambda c: (first.index(c.number) if c.number in first else len(first), c.number))
     asked = [_text(request.code), *(_text(c) for c in request.reasonCode or []),
              *(n.text for n in request.note or [] if n.text)]
     return Referral(patient=patient, conditions=tuple(ordered), referrer_name=who, referrer_npi=npi,
-                    referred_on=date.fromisoformat(authored[:10]), asked="; ".join(a for a in asked if a))
+                    referred_on=date.fromisoformat(authored[:10]) if _FULL_DATE.match(authored) else None,
+                    asked="; ".join(a for a in asked if a), problems=tuple(reasons))

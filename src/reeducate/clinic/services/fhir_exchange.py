@@ -57,13 +57,15 @@ from reeducate.interop.fhir_bundle import (
     VisitData,
     episode_bundle,
 )
-from reeducate.interop.fhir_referral import Referral, ReferralProblems, read_referral
+from reeducate.interop.fhir_referral import Referral, ReferralProblems, ReferredPatient, read_referral
 from reeducate.measures.results import Score
 from reeducate.reports.dates import date_text, day_text
 
 MAX_REFERRAL_BYTES = 1_000_000
 """A referral Bundle (a patient, a few diagnoses, one request) is a few kilobytes; 1 MB is not one."""
 FHIR_JSON = "application/fhir+json"
+IMPORTERS = permissions.EVALUATE & permissions.REGISTER
+"""Who imports a referral: it registers the patient and opens the episode."""
 
 CONDITION_BY_CODE: dict[str, Condition] = {
     "M54.2": Condition.NECK_PAIN,  # Cervicalgia
@@ -80,11 +82,13 @@ pain (M54.5-) is left out: the code does not say whether the pain is chronic."""
 
 
 class ReferralRefused(InvalidInput):
-    """The referral was not imported; ``reasons`` names each thing that could not be mapped."""
+    """The referral was not imported; ``reasons`` names each thing that could not be mapped, ``charts`` the
+    patients already registered under the referral's name and date of birth (the page offers them)."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], charts: list[Patient] | None = None) -> None:
         super().__init__("The referral was not imported: " + " ".join(reasons), field="file")
         self.reasons = reasons
+        self.charts = charts or []
 
 
 @dataclass(frozen=True)
@@ -188,20 +192,36 @@ def _read(data: bytes) -> Referral:
         raise ReferralRefused(problems.reasons) from None
 
 
-def _diagnoses(referral: Referral, reasons: list[str]) -> list[str]:
-    """The referral's billable codes, primary first; a reason for each Condition that is not one."""
-    codes: list[str] = []
+def _diagnoses(referral: Referral, reasons: list[str]) -> dict[int, str]:
+    """The billable code of each of the referral's Conditions (by its number), primary first; a reason for
+    each that is not one."""
+    codes: dict[int, str] = {}
     for condition in referral.conditions:
         try:
             code = validate_icd10cm(condition.code).code
         except InvalidInput as error:
             reasons.append(f"Condition {condition.number}: {error.message}")
             continue
-        if code in codes:
+        if code in codes.values():
             reasons.append(f"Condition {condition.number}: {code} is listed twice; keep one.")
         else:
-            codes.append(code)
+            codes[condition.number] = code
     return codes
+
+
+def _condition(referral: Referral, codes: dict[int, str], chosen: Condition | None,
+               reasons: list[str]) -> Condition | None:
+    """The condition chosen, else the one the primary diagnosis names (a reason when it names none)."""
+    if chosen is not None or not referral.conditions:
+        return chosen
+    primary = codes.get(referral.conditions[0].number)
+    if primary is None:  # its own reason is given already
+        return None
+    named = condition_for(primary)
+    if named is None:
+        reasons.append(f"The primary diagnosis {primary} does not name one of the clinic's conditions; choose the "
+                       "condition treated and import again.")
+    return named
 
 
 def _pydantic_reasons(what: str, error: ValidationError) -> list[str]:
@@ -209,76 +229,82 @@ def _pydantic_reasons(what: str, error: ValidationError) -> list[str]:
             f"{str(p['msg']).removeprefix('Value error, ')}." for p in error.errors()]
 
 
-def _same_person(session: Session, actor: Actor, referral: Referral) -> Patient | None:
-    person = referral.patient
-    return session.scalars(select(Patient).where(
+def _same_person(session: Session, actor: Actor, person: ReferredPatient) -> list[Patient]:
+    """The clinic's patients with the referral's name (in any case) and date of birth."""
+    return list(session.scalars(select(Patient).where(
         Patient.clinic_id == actor.clinic_id, func.lower(Patient.first_name) == person.first_name.lower(),
         func.lower(Patient.last_name) == person.last_name.lower(), Patient.date_of_birth == person.birth_date,
-    ).order_by(Patient.id)).first()
+    ).order_by(Patient.id)))
 
 
 def _chart(patient: Patient) -> str:
     return f"{patient.full_name}, born {date_text(patient.date_of_birth)} ({patient.mrn})"
 
 
-def _target_patient(session: Session, actor: Actor, referral: Referral, existing_patient_id: int | None,
-                    reasons: list[str]) -> Patient | None:
+def _target_patient(session: Session, actor: Actor, person: ReferredPatient, existing_patient_id: int | None,
+                    reasons: list[str], same: list[Patient]) -> Patient | None:
     """The registered patient the episode goes to (None: register the referral's patient)."""
-    same = _same_person(session, actor, referral)
     if existing_patient_id is None:
-        if same is not None:
-            reasons.append(f"{_chart(same)} is already registered with this name and date of birth; if the "
-                           "referral is for them, import it again adding the episode to that chart, or register "
-                           "the patient by hand if it is another person.")
+        if same:
+            reasons.append(f"{' and '.join(map(_chart, same))} {'is' if len(same) == 1 else 'are'} already "
+                           "registered with this name and date of birth; if the referral is for them, import it "
+                           "again adding the episode to that chart, or register the patient by hand if it is "
+                           "another person.")
         return None
     chosen = patients.load(session, actor, existing_patient_id, clinical=True)
-    if same is None or chosen.id != same.id:
-        person = referral.patient
+    if chosen not in same:
         reasons.append(f"The chart chosen is {_chart(chosen)}, but the referral is for {person.first_name} "
                        f"{person.last_name}, born {date_text(person.birth_date)}; choose their chart.")
     return chosen
+
+
+def _registration(person: ReferredPatient, reasons: list[str]) -> PatientCreate | None:
+    try:
+        return PatientCreate.model_validate({
+            "first_name": person.first_name, "last_name": person.last_name, "date_of_birth": person.birth_date,
+            "sex": person.sex, "phone": person.phone, "email": person.email or None,
+            "address_line": person.address_line, "city": person.city, "state": person.state,
+            "postal_code": person.postal_code})
+    except ValidationError as error:
+        reasons += _pydantic_reasons("Patient", error)
+        return None
+
+
+def require_importer(actor: Actor) -> None:
+    """Refuse anyone who may not both register a patient and open an episode."""
+    require_role(actor, IMPORTERS,
+                 "import a referral (it registers the patient and opens an episode: a PT or chiropractor does)")
 
 
 def import_referral(session: Session, actor: Actor, data: bytes, *, condition: Condition | None = None,
                     existing_patient_id: int | None = None, today: date | None = None) -> Imported:
     """Register the referral's patient (or use ``existing_patient_id``, the same person) and open an episode
     with its diagnoses and referrer; the lead is the clinician importing. Nothing is stored on refusal."""
-    require_role(actor, permissions.EVALUATE & permissions.REGISTER,
-                 "import a referral (it registers the patient and opens an episode: a PT or chiropractor does)")
+    require_importer(actor)
     referral = _read(data)
     assert actor.clinic_id is not None
     serialise(session, LockScope.PATIENT, f"registration in clinic {actor.clinic_id}")  # two imports, one patient
     today = today or episodes.clinic_today(session, actor)
-    reasons: list[str] = []
+    reasons = list(referral.problems)
     codes = _diagnoses(referral, reasons)
-    chosen = condition or (condition_for(codes[0]) if codes and not reasons else None)
-    if chosen is None and codes and not reasons:  # the primary diagnosis (the first) is valid
-        reasons.append(f"The primary diagnosis {codes[0]} does not name one of the clinic's conditions; choose the "
-                       "condition treated and import again.")
-    if referral.referred_on > today:
+    chosen = _condition(referral, codes, condition, reasons)
+    if referral.referred_on and referral.referred_on > today:
         reasons.append(f"The referral is dated {day_text(referral.referred_on)}, after today; check authoredOn.")
-    existing = _target_patient(session, actor, referral, existing_patient_id, reasons)
     person = referral.patient
-    registration: PatientCreate | None = None
-    if existing is None:
-        try:
-            registration = PatientCreate.model_validate({
-                "first_name": person.first_name, "last_name": person.last_name, "date_of_birth": person.birth_date,
-                "sex": person.sex, "phone": person.phone, "email": person.email or None,
-                "address_line": person.address_line, "city": person.city, "state": person.state,
-                "postal_code": person.postal_code})
-        except ValidationError as error:
-            reasons += _pydantic_reasons("Patient", error)
+    same = _same_person(session, actor, person) if person else []
+    existing = _target_patient(session, actor, person, existing_patient_id, reasons, same) if person else None
+    registration = _registration(person, reasons) if person and existing is None else None
     try:
         opening = EpisodeCreate.model_validate({
-            "condition": chosen or Condition.OTHER, "started_on": today, "diagnoses": codes,
+            # without a condition a reason already asks for it: OTHER only lets the rest be checked
+            "condition": chosen or Condition.OTHER, "started_on": today, "diagnoses": list(codes.values()),
             "summary": f"Referral: {referral.asked}"[:2000] if referral.asked else "",
             "referring_provider_name": referral.referrer_name, "referring_provider_npi": referral.referrer_npi,
             "referral_date": referral.referred_on})
     except ValidationError as error:
         reasons += _pydantic_reasons("ServiceRequest", error)
-    if reasons:
-        raise ReferralRefused(reasons)
+    if reasons or person is None:
+        raise ReferralRefused(reasons, same)
     try:
         with session.begin_nested():  # the registration and the episode stand or fall together
             patient = existing if registration is None else patients.create(session, actor, registration)
@@ -288,7 +314,7 @@ def import_referral(session: Session, actor: Actor, data: bytes, *, condition: C
         raise ReferralRefused([error.message]) from None
     record(session, actor, AuditAction.CREATE, "referral", episode.id, patient_id=patient.id,
            detail=f"FHIR referral imported: episode {episode.id} for {'existing' if existing else 'new'} patient "
-                  f"{patient.mrn}, {', '.join(codes)}, referred by NPI {referral.referrer_npi}")
+                  f"{patient.mrn}, {', '.join(codes.values())}, referred by NPI {referral.referrer_npi}")
     not_kept = tuple(f"The referral's patient identifier ({system}): the clinic gives its own MRN."
                      for system in person.identifier_systems)
     if existing:
