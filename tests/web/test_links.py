@@ -31,7 +31,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          "/admin", "/admin/users", "/admin/users/{w.user_ids[assistant]}", "/admin/clinic", "/admin/locations",
          "/admin/locations/{w.location_id}", "/admin/audit",
          # episodes
-         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new")
+         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new",
+         # issue 19: FHIR (the patients list links the referral import, the episode page the Bundle's download)
+         "/patients", "/referrals/import")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 
