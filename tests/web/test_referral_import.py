@@ -4,6 +4,8 @@ Bundle imported through the API and the import page, refused with its reasons an
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.models import Episode, Patient
 from tests.clinic.test_fhir_exchange import _set, referral
 from tests.support import World
+from tests.web.browsing import SHOTS, log_in
 from tests.web.conftest import bearer
 
 
@@ -107,3 +110,27 @@ def test_the_import_page_asks_for_the_file(client: TestClient, world: World) -> 
 def _resource_status(bundle: dict[str, Any], status: str) -> None:
     next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest")["status"] = status
 
+
+
+def test_a_therapist_imports_a_referral_in_the_browser(browser, server: str, world: World,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.json", tmp_path / "referral.json"
+    bad.write_bytes(referral(_set("Condition[1].code.coding.0.code", "M54.5")))
+    good.write_bytes(referral())
+    page = log_in(browser, server, world.emails["therapist"], width=390)
+    page.goto(f"{server}/patients")
+    page.screenshot(path=str(SHOTS / "referral-import-link.png"))
+    page.get_by_role("link", name="Import a referral (FHIR)").click()
+    page.get_by_label("Referral file").set_input_files(str(bad))
+    page.get_by_role("button", name="Import the referral").click()
+    alert = page.get_by_role("alert")
+    assert "Condition 2: M54.5 (Low back pain) is a category" in alert.inner_text()
+    page.screenshot(path=str(SHOTS / "referral-import-refused.png"), full_page=True)
+    page.get_by_label("Referral file").set_input_files(str(good))
+    page.get_by_role("button", name="Import the referral").click()
+    page.wait_for_url(re.compile(r".*/episodes/\d+\?opened=1"))
+    assert "Marisol Okonkwo-Hale" in page.inner_text("h1")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as FHIR").click()
+    assert download.value.suggested_filename.endswith(".fhir.json")
+    Bundle.model_validate_json(Path(download.value.path()).read_text())

@@ -22,7 +22,7 @@ def _form(request: Request, login: LoginDep, *, condition: str = "", reasons: li
           charts: list[Patient] | None = None, status_code: int = 200) -> Response:
     return render(request, "pages/referral_import.html", {
         "login": login, "conditions": list(Condition), "condition": condition, "reasons": reasons or [],
-        "charts": charts or [], "max_kb": fhir_exchange.MAX_REFERRAL_BYTES // 1000,
+        "charts": charts or [], "max_mb": fhir_exchange.MAX_REFERRAL_BYTES // 1_000_000,
     }, status_code=status_code)
 
 
