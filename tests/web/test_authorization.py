@@ -66,6 +66,7 @@ RESUME = _pattern("D D D D O D D")  # physical therapists and chiropractors (the
 BILLING = _pattern("D D D O O D O")  # the front desk and admin bill; clinicians see their visits' billing
 NOTE_READ = _pattern("D H D D O D D")  # the patient reads a signed note only (none yet on the open visit)
 MY_PATIENTS = _pattern("D D D D O H D")  # clinicians; another clinic's therapist sees only their own
+IMPORT_REFERRAL = _pattern("D D D D O O D")  # a PT or chiropractor of any clinic, into their own clinic
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,14 @@ CASES: list[Case] = [
          form=lambda w: {"statement": "Impaired balance", "interventions": "technique:balance-training"},
          prepare=_proposed_problem),
     Case("POST", f"/episodes/{{w.episode}}/problems/{FIRST_PROBLEM}/reject", CLINICAL_WRITE, prepare=_proposed_problem),
+    # issue 19: FHIR (the episode exported as a Bundle, a referral Bundle imported)
+    Case("GET", "/api/v1/episodes/{w.episode}/fhir", CLINICAL_WRITE),  # clinicians of the clinic, not the portal
+    Case("POST", "/api/v1/fhir/referrals", IMPORT_REFERRAL,
+         json=lambda w: json.loads((Path(__file__).parents[1] / "data" / "fhir_referral.json").read_text())),
+    Case("GET", "/referrals/import", IMPORT_REFERRAL, audited=False),
+    Case("POST", "/referrals/import", IMPORT_REFERRAL,
+         files=lambda w: {"file": ("referral.json", (Path(__file__).parents[1] / "data" / "fhir_referral.json")
+                                   .read_bytes(), "application/fhir+json")}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

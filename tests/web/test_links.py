@@ -33,7 +33,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          # episodes
          "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new",
          # issue 19: findings to problems
-         "/episodes/{w.episode}/problems")
+         "/episodes/{w.episode}/problems",
+         # issue 19: FHIR (the patients list links the referral import, the episode page the Bundle's download)
+         "/patients", "/referrals/import")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

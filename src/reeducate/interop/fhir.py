@@ -24,7 +24,8 @@ CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
 
-def _code(instrument: Instrument) -> dict[str, Any]:
+def measure_code(instrument: Instrument) -> dict[str, Any]:
+    """The instrument as a CodeableConcept: its verified LOINC code first, if it has one, and ours."""
     codings = [{"system": MEASURE_SYSTEM, "code": instrument.id, "display": instrument.name}]
     if instrument.loinc is not None:
         codings.insert(0, {"system": instrument.loinc.system, "code": instrument.loinc.code,
@@ -32,7 +33,8 @@ def _code(instrument: Instrument) -> dict[str, Any]:
     return {"coding": codings, "text": instrument.name}
 
 
-def _quantity(instrument: Instrument, value: float) -> dict[str, Any]:
+def measure_quantity(instrument: Instrument, value: float) -> dict[str, Any]:
+    """``value`` in the instrument's unit, coded in UCUM."""
     return {"value": value, "unit": instrument.unit_label, "system": UCUM, "code": instrument.unit}
 
 
@@ -44,6 +46,7 @@ def observation(
     patient_reference: str,
     effective: datetime,
     performer_reference: str | None = None,
+    encounter_reference: str | None = None,
 ) -> Observation:
     """The FHIR Observation of one scored administration (raises if it would not validate)."""
     body: dict[str, Any] = {
@@ -52,15 +55,17 @@ def observation(
         "status": "final",
         "category": [{"coding": [{"system": CATEGORY,
                                   "code": "survey" if instrument.kind == "questionnaire" else "exam"}]}],
-        "code": _code(instrument),
+        "code": measure_code(instrument),
         "subject": {"reference": patient_reference},
         "effectiveDateTime": effective.isoformat(),
         "method": {"text": f"{instrument.scoring.rule} Source: {instrument.scoring.source.citation}"},
     }
     if performer_reference:
         body["performer"] = [{"reference": performer_reference}]
+    if encounter_reference:
+        body["encounter"] = {"reference": encounter_reference}
     if result.score is not None:
-        body["valueQuantity"] = _quantity(instrument, result.score)
+        body["valueQuantity"] = measure_quantity(instrument, result.score)
     elif not result.computable:
         body["dataAbsentReason"] = {"coding": [{"system": ABSENT, "code": "unknown"}], "text": result.reason}
     names = {s.id: s.name for s in instrument.subscales} | {m.id: m.name for m in instrument.modules}
@@ -72,7 +77,7 @@ def observation(
         if value is None:
             component["dataAbsentReason"] = {"coding": [{"system": ABSENT, "code": "unknown"}]}
         else:
-            component["valueQuantity"] = _quantity(instrument, value)
+            component["valueQuantity"] = measure_quantity(instrument, value)
         components.append(component)
     if components:
         body["component"] = components

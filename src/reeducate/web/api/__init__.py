@@ -9,6 +9,7 @@ from reeducate.web.api import (
     balance,
     billing,
     episodes,
+    fhir,
     measures,
     movement,
     patients,
@@ -19,6 +20,6 @@ from reeducate.web.api import (
 
 router = APIRouter(prefix="/api/v1")
 for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, training,
-               billing, audit):
+               billing, audit, fhir):
     router.include_router(module.router)
 router.include_router(patients.coverages_router)

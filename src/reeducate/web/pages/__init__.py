@@ -18,13 +18,14 @@ from reeducate.web.pages import (
     plan,
     portal,
     problems,
+    referrals,
     schedule,
     training,
     visits,
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
