@@ -225,3 +225,32 @@ def test_the_document_prints_the_evaluation_with_its_problem_list_and_code(recor
                  "Held at this level by: history (personal factors and comorbidities), clinical presentation"):
         assert text in html, text
     assert "Subjective" not in html and "Neuromuscular re-education (97112)</h2>" not in html
+
+
+def test_only_the_evaluating_roles_edit_an_evaluation_and_a_chiropractors_has_no_code_to_confirm(
+        records: World, factory: sessionmaker[Session]) -> None:
+    with factory.begin() as session:
+        pt = _actor(session, records, "therapist")
+        visit_id = _evaluating(session, records)
+        notes.start_draft(session, pt, visit_id)
+        with pytest.raises(Forbidden):
+            notes.edit(session, _actor(session, records, "assistant"), visit_id, {"assessment": "Written by the PTA."})
+        with pytest.raises(Forbidden):
+            notes.confirm_code(session, _actor(session, records, "assistant"), visit_id)
+        with pytest.raises(Forbidden):
+            notes.set_code_components(session, _actor(session, records, "front_desk"), visit_id, dict(COMPONENTS))
+    with factory.begin() as session:
+        dc = _actor(session, records, "chiropractor")
+        session.get_one(Appointment, records.appt_today).provider_id = records.user_ids["chiropractor"]
+        visit_id = _visit_of_kind(session, records, AppointmentKind.EVALUATION)
+        visits.add_activity(session, dc, visit_id, VisitActivityAdd(activity=Activity.CHIROPRACTIC_MANIPULATION,
+                                                                    minutes=10))
+        notes.start_draft(session, dc, visit_id)
+        with pytest.raises(Conflict, match="no evaluation code in this catalogue"):
+            notes.confirm_code(session, dc, visit_id)
+        codes, problems = _codes(session, visit_id)
+        assert codes == ["98940"] and not any("evaluation" in p for p in problems)  # nothing waits for a code
+        _complete(session, dc, visit_id)
+        notes.edit(session, dc, visit_id, {"tests_and_measures": "Cervical rotation 60° each side."})
+        billing.set_charges(session, dc, visit_id, [billing.ChargeInput("98940", region="cervical")])
+        assert notes.sign(session, dc, visit_id, now=local(0, 11)).status.value == "signed"

@@ -137,6 +137,28 @@ def _sign_note(pt, server: str, visit_id: int, plan: str) -> str:  # type: ignor
     return objective
 
 
+def _sign_evaluation(pt, server: str, visit_id: int, plan: str) -> None:  # type: ignore[no-untyped-def]
+    """The evaluation's own note (issue 19): its sections written, every screening item answered, the code
+    drafted from the four components and confirmed, then signed."""
+    pt.goto(f"{server}/visits/{visit_id}/note")
+    _submit(pt, "Draft the evaluation")
+    assert "Timed Up and Go" in pt.input_value("textarea[name=tests_and_measures]")
+    _fill(pt, {"history_mechanism": "Right total knee replacement.", "history_prior_function": "Walked without an aid.",
+               "history_goals": "Walk to the shops without a cane.", "plan": plan,
+               "assessment": "Slow sit-to-stand and gait after total knee replacement; fall risk.",
+               "code_personal_factors": "1", "code_body_elements": "3"})
+    for answer in pt.locator("input[type=radio][value=absent]").all():
+        answer.check()
+    for system in pt.locator("textarea[name^=system_]").all():
+        system.fill("Within functional limits.")
+    pt.locator("select[name=code_presentation]").select_option("evolving")
+    pt.locator("select[name=code_decision_making]").select_option("moderate")
+    _submit(pt, "Draft the code from these components")
+    _submit(pt, "Confirm 97162")
+    _submit(pt, "Sign evaluation")
+    assert pt.inner_text("#note-status") == "Signed", pt.inner_text("main")[:800]
+
+
 def _complete(pt, server: str, visit_id: int, minutes: int) -> None:  # type: ignore[no-untyped-def]
     pt.goto(f"{server}/visits/{visit_id}")
     pt.get_by_role("link", name="Complete visit…").click()
@@ -186,7 +208,7 @@ def test_one_patient_from_registration_to_discharge(browser, server: str, world:
     pt.locator("input[name=minutes]").nth(0).fill("45")
     _submit(pt, "Save minutes")
     assert "97162" in pt.inner_text("#units")
-    _sign_note(pt, server, evaluation, "2x a week for 6 weeks: sit-to-stand, stance on foam, gait training.")
+    _sign_evaluation(pt, server, evaluation, "2x a week for 6 weeks: sit-to-stand, stance on foam, gait training.")
     _complete(pt, server, evaluation, 45)
     _shot(pt, "06-pt-evaluation-completed")
     _bill_once(browser, server, world, evaluation, "07-evaluation")

@@ -3,10 +3,19 @@ and what limits it, the confirmation), signing; a PT assistant is not offered an
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_session_factory
 from reeducate.clinic.evaluation_draft import SCREEN_ITEMS, SYSTEMS
+from reeducate.clinic.models import User
+from reeducate.clinic.schemas import VisitActivityAdd
+from reeducate.clinic.services import visits
+from reeducate.clinic.vocabulary import Activity
 from tests.support import World
+from tests.web.browsing import SHOTS, log_in
 from tests.web.conftest import bearer
 
 SECTIONS = {
@@ -77,3 +86,32 @@ def test_a_pt_assistant_is_not_offered_an_evaluation_to_write(client: TestClient
     page = client.get(url, headers=headers).text
     assert "A physical therapist or chiropractor writes an evaluation." in page and 'value="draft"' not in page
     assert client.post(url, headers=headers, data={"action": "draft"}).status_code == 403
+
+
+@pytest.mark.browser
+def test_a_therapist_drafts_codes_and_confirms_an_evaluation_in_a_browser(browser, server: str,  # type: ignore[no-untyped-def]
+                                                                          world: World, world_engine: Engine) -> None:
+    with make_session_factory(world_engine).begin() as session:
+        pt = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        visits.add_activity(session, pt, world.visit_open, VisitActivityAdd(activity=Activity.EVALUATION, minutes=30))
+    page = log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/visits/{world.visit_open}/note")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Draft the evaluation").click()
+    page.get_by_label("Mechanism of injury").fill("Tripped on a kerb.")
+    page.get_by_label("Night pain: absent").check()
+    page.get_by_label("Personal factors and comorbidities affecting the plan (count)").fill("1")
+    page.get_by_label("Body-system elements examined with standardised tests and measures (count)").fill("4")
+    page.get_by_label("Clinical presentation").select_option("evolving")
+    page.get_by_label("Clinical decision making").select_option("moderate")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Draft the code from these components").click()
+    assert "97162" in page.inner_text("#drafted-code")
+    assert page.get_by_label("Night pain: absent").is_checked() and page.get_by_label("Mechanism of injury").input_value()
+    page.screenshot(path=SHOTS / "evaluation-note-drafted.png", full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm 97162").click()
+    assert "97162 confirmed by Therapist" in page.inner_text("#code-confirmed")
+    phone = log_in(browser, server, world.emails["therapist"], width=390)
+    phone.goto(f"{server}/visits/{world.visit_open}/note")
+    phone.screenshot(path=SHOTS / "evaluation-note-phone.png", full_page=True)
