@@ -74,8 +74,7 @@ def test_berg_under_45_says_the_value_the_cut_off_and_berg_1992() -> None:
     assert evidence.shown == "41 points" and evidence.cutoff == "score < 45 points"
     assert evidence.as_dict()["citation"].startswith("Berg KO") and "1992" in evidence.as_dict()["citation"]
     assert evidence.as_dict()["obtained"] == "scored from an administration by the clinician"
-    assert finding.statement == ("Reduced standing balance, increased risk of falls: Berg Balance Scale 41 points "
-                                 "(increased risk of falls).")
+    assert finding.statement == "Reduced standing balance, increased risk of falls: Berg Balance Scale 41 points."
     assert set(finding.impairments) == {Impairment.STATIC_BALANCE, Impairment.DYNAMIC_BALANCE}
 
 
@@ -83,7 +82,7 @@ def test_a_failed_foam_eyes_closed_condition_is_a_sensory_finding_with_the_foam_
     failed = found(scored("mctsib", 102.0, subscores={**MCTSIB_HELD, "foam_eyes_closed": 29.9}))
     assert set(failed) == {"mctsib-foam-eyes-closed"}
     (evidence,) = failed["mctsib-foam-eyes-closed"].evidence
-    assert evidence.value == 29.9 and evidence.cutoff == "foam_eyes_closed < 30 seconds"
+    assert evidence.value == 29.9 and evidence.cutoff == "foam surface eyes closed < 30 seconds"
     assert "Shumway-Cook" in evidence.as_dict()["citation"]
     ids = {s.id for s in failed["mctsib-foam-eyes-closed"].suggestions}
     assert "foam-stance" in ids and "balance-training" in ids and "mini-squat" not in ids
@@ -119,6 +118,9 @@ def test_an_engines_gait_speed_is_judged_by_the_10_m_walks_own_band(obtained: Ob
 def test_the_walk_test_and_an_engine_make_one_gait_speed_finding_with_both_values() -> None:
     finding = found(scored(GAIT_SPEED_MEASURE, 0.35), gaits=(GaitRecord(0.52, Obtained.MEASURED_IMU),))
     (gait,) = finding.values()
+    assert gait.statement == ("Reduced walking speed, below community ambulation: 10-Metre Walk Test (comfortable "
+                              "gait speed) 0.35 m/s (household ambulator); Gait speed 0.52 m/s (limited community "
+                              "ambulator).")
     assert [e.shown for e in gait.evidence] == ["0.35 m/s", "0.52 m/s"]
     assert [e.meaning for e in gait.evidence] == ["Household ambulator", "Limited community ambulator"]
     assert {s.id for s in gait.suggestions} >= {"gait-training", "gait-training-imu"}

@@ -213,13 +213,15 @@ def bands_of(rule: BandRule) -> list[Band]:
 
 
 def suggestions_for(impairments: Sequence[Impairment]) -> tuple[Suggestion, ...]:
-    """The library's techniques, then exercises, that address any of ``impairments`` (library order)."""
+    """The library's techniques, then exercises, that address any of ``impairments`` (library order), each
+    with the impairments of the finding it addresses."""
     wanted = set(impairments)
     lib = library()
-    items = [("technique", t.id, t.name, t.addresses) for t in lib.techniques.values()]
-    items += [("exercise", e.id, e.name, e.addresses) for e in lib.exercises.values()]
-    return tuple(Suggestion(kind, id_, name, tuple(tag for tag in tags if tag in wanted))  # type: ignore[arg-type]
-                 for kind, id_, name, tags in items if wanted & set(tags))
+    techniques = [Suggestion("technique", t.id, t.name, tuple(i for i in t.addresses if i in wanted))
+                  for t in lib.techniques.values()]
+    exercises = [Suggestion("exercise", e.id, e.name, tuple(i for i in e.addresses if i in wanted))
+                 for e in lib.exercises.values()]
+    return tuple(s for s in (*techniques, *exercises) if s.addresses)
 
 
 def _crossed(instrument: Instrument, value: float | None, subscores: Mapping[str, float | None], patient: Patient,
@@ -236,11 +238,13 @@ def _shown(value: float, decimals: int, unit: str) -> str:
 
 
 def _band_evidence(instrument: Instrument, band: Band, value: float, what: str, obtained: Obtained) -> Evidence:
+    """The band's cut-off as evidence; a subscore's (an mCTSIB condition) is named in words, not by its id."""
+    cutoff = band_rule(band, instrument.unit_label)
     if band.subscore is not None:
-        what = f"{what}, {next(s.name for s in instrument.subscales if s.id == band.subscore).lower()}"
+        part = next(s.name for s in instrument.subscales if s.id == band.subscore).lower()
+        what, cutoff = f"{what}, {part}", cutoff.replace(band.subscore, part, 1)
     return Evidence(what=what, value=value, shown=_shown(value, instrument.decimals, instrument.unit_label),
-                    cutoff=band_rule(band, instrument.unit_label), meaning=band.label, basis=band.source,
-                    obtained=obtained)
+                    cutoff=cutoff, meaning=band.label, basis=band.source, obtained=obtained)
 
 
 def _measure_evidence(rule: BandRule, records: VisitRecords) -> list[Evidence]:
@@ -299,17 +303,20 @@ def _knee_valgus_evidence(records: VisitRecords) -> list[Evidence]:
     return found
 
 
-def _said(evidence: list[Evidence]) -> str:
-    """The evidence in a sentence: each value once, with what the cut-offs it crossed mean."""
+def _said(evidence: list[Evidence], meanings: bool) -> str:
+    """The evidence in a sentence: each value once, with what the cut-offs it crossed mean when the rule
+    reads several (the problem's own words already say what one means)."""
     values: dict[tuple[str, str], list[str]] = {}
     for e in evidence:
-        values.setdefault((e.what, e.shown), []).extend([e.meaning[0].lower() + e.meaning[1:]] if e.meaning else [])
-    return "; ".join(f"{what} {shown}" + (f" ({'; '.join(meanings)})" if meanings else "")
-                     for (what, shown), meanings in values.items())
+        said = [e.meaning[0].lower() + e.meaning[1:]] if meanings and e.meaning else []
+        values.setdefault((e.what, e.shown), []).extend(said)
+    return "; ".join(f"{what} {shown}" + (f" ({'; '.join(said)})" if said else "")
+                     for (what, shown), said in values.items())
 
 
-def _finding(rule: str, problem: str, evidence: list[Evidence], impairments: tuple[Impairment, ...]) -> Finding:
-    return Finding(rule=rule, statement=f"{problem}: {_said(evidence)}.", evidence=tuple(evidence),
+def _finding(rule: str, problem: str, evidence: list[Evidence], impairments: tuple[Impairment, ...], *,
+             meanings: bool = False) -> Finding:
+    return Finding(rule=rule, statement=f"{problem}: {_said(evidence, meanings)}.", evidence=tuple(evidence),
                    impairments=impairments, suggestions=suggestions_for(impairments))
 
 
@@ -321,7 +328,7 @@ def findings(records: VisitRecords) -> list[Finding]:
         if rule.measure == GAIT_SPEED_MEASURE:
             evidence += _gait_evidence(records)
         if evidence:
-            found.append(_finding(rule.id, rule.problem, evidence, rule.impairments))
+            found.append(_finding(rule.id, rule.problem, evidence, rule.impairments, meanings=len(rule.bands) > 1))
     valgus = _knee_valgus_evidence(records)
     if valgus:
         total = sum(int(e.value) for e in valgus)
