@@ -19,7 +19,6 @@ from reeducate.planning.findings import (
     MeasureRecord,
     Obtained,
     VisitRecords,
-    bands_of,
     findings,
     suggestions_for,
 )
@@ -40,8 +39,10 @@ def scored(measure_id: str, score: float | None, **kwargs: object) -> MeasureRec
 
 
 def test_every_rule_reads_bands_its_measure_has() -> None:
+    """A band renamed in a measure's YAML would silently stop its rule: every label must be there."""
     for rule in BAND_RULES:
-        assert bands_of(rule), rule.id
+        labels = {b.label for b in instruments()[rule.measure].bands}
+        assert set(rule.bands) <= labels, (rule.id, set(rule.bands) - labels)
 
 
 @pytest.mark.parametrize(("measure_id", "rule", "crossing", "inside", "kwargs"), [
@@ -139,6 +140,13 @@ def test_knee_valgus_is_repeated_from_our_setting_and_says_so() -> None:
     assert "setting" in finding.evidence[0].as_dict() and "citation" not in finding.evidence[0].as_dict()
     assert "10°" in finding.evidence[0].note
     assert {s.id for s in finding.suggestions} == {"movement-pattern-training", "mini-squat", "squat", "lunge"}
+
+
+def test_knee_valgus_counts_only_exercises_of_the_library_that_define_the_fault() -> None:
+    runs = (ExerciseRun("mini-squat", "left", {"knee_valgus": REPEATED_KNEE_VALGUS - 1}, Obtained.MEASURED_LIVE),
+            ExerciseRun("retired-squat", "left", {"knee_valgus": 5}, Obtained.MEASURED_LIVE),
+            ExerciseRun("chin-tuck", None, {"knee_valgus": 5}, Obtained.MEASURED_LIVE))
+    assert found(exercises=runs) == {}
 
 
 def test_a_visit_with_nothing_past_a_cut_off_proposes_nothing() -> None:

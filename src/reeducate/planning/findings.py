@@ -203,15 +203,6 @@ KNEE_VALGUS_RULE = "repeated-knee-valgus"
 KNEE_VALGUS_PROBLEM = "Dynamic knee valgus, repeated under load"
 
 
-def bands_of(rule: BandRule) -> list[Band]:
-    """The instrument bands a rule reads; an error when a label is missing (the rule would never fire)."""
-    found = [b for b in instruments()[rule.measure].bands if b.label in rule.bands]
-    missing = set(rule.bands) - {b.label for b in found}
-    if missing:
-        raise ValueError(f"{rule.id}: {rule.measure} has no band {', '.join(sorted(missing))}")
-    return found
-
-
 def suggestions_for(impairments: Sequence[Impairment]) -> tuple[Suggestion, ...]:
     """The library's techniques, then exercises, that address any of ``impairments`` (library order), each
     with the impairments of the finding it addresses."""
@@ -277,22 +268,22 @@ def _gait_evidence(records: VisitRecords) -> list[Evidence]:
 
 
 def _knee_valgus_evidence(records: VisitRecords) -> list[Evidence]:
-    """One item per exercise, side and source whose runs cued knee valgus; empty unless the visit's total
-    reaches :data:`REPEATED_KNEE_VALGUS`."""
+    """One item per exercise, side and source whose runs cued knee valgus (of the library's exercises that
+    define the fault); empty unless the visit's total reaches :data:`REPEATED_KNEE_VALGUS`."""
     counts: dict[tuple[str, str | None, Obtained], int] = {}
     for run in records.exercises:
         if run.faults.get(KNEE_VALGUS_FAULT):
             key = (run.exercise_id, run.side, run.obtained)
             counts[key] = counts.get(key, 0) + run.faults[KNEE_VALGUS_FAULT]
-    if sum(counts.values()) < REPEATED_KNEE_VALGUS:
-        return []
     found = []
     for (exercise_id, side, obtained), count in counts.items():
         try:
             chosen = exercise(exercise_id)
-        except UnknownExercise:
+        except UnknownExercise:  # no longer in the library: its fault's definition is unknown
             continue
-        fault = next(f for m in chosen.monitors for f in m.faults if f.fault == KNEE_VALGUS_FAULT)
+        fault = next((f for m in chosen.monitors for f in m.faults if f.fault == KNEE_VALGUS_FAULT), None)
+        if fault is None:
+            continue
         limit = fault.basis.setting if isinstance(fault.basis, Setting) else fault.basis.citation
         found.append(Evidence(
             what=f"{chosen.name}{f' ({side})' if side else ''}", value=count,
@@ -300,7 +291,7 @@ def _knee_valgus_evidence(records: VisitRecords) -> list[Evidence]:
             cutoff=f"at least {REPEATED_KNEE_VALGUS} episodes over the visit's exercises",
             meaning="", basis=REPEATED_KNEE_VALGUS_BASIS, obtained=obtained,
             note=f"an episode is the knee past {fault.limit:g}° of valgus for {fault.min_duration_s:g} s ({limit})"))
-    return found
+    return found if sum(e.value for e in found) >= REPEATED_KNEE_VALGUS else []
 
 
 def _said(evidence: list[Evidence], meanings: bool) -> str:
@@ -336,6 +327,3 @@ def findings(records: VisitRecords) -> list[Finding]:
                               (Impairment.KNEE_VALGUS,)))
     return found
 
-
-RULE_IDS = (*(r.id for r in BAND_RULES), KNEE_VALGUS_RULE)
-"""Every rule's id, as a problem row's ``finding`` names it."""
