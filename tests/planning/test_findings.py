@@ -19,7 +19,6 @@ from reeducate.planning.findings import (
     MeasureRecord,
     Obtained,
     VisitRecords,
-    bands_of,
     findings,
     suggestions_for,
 )
@@ -40,8 +39,10 @@ def scored(measure_id: str, score: float | None, **kwargs: object) -> MeasureRec
 
 
 def test_every_rule_reads_bands_its_measure_has() -> None:
+    """A band renamed in a measure's YAML would silently stop its rule: every label must be there."""
     for rule in BAND_RULES:
-        assert bands_of(rule), rule.id
+        labels = {b.label for b in instruments()[rule.measure].bands}
+        assert set(rule.bands) <= labels, (rule.id, set(rule.bands) - labels)
 
 
 @pytest.mark.parametrize(("measure_id", "rule", "crossing", "inside", "kwargs"), [
@@ -74,8 +75,7 @@ def test_berg_under_45_says_the_value_the_cut_off_and_berg_1992() -> None:
     assert evidence.shown == "41 points" and evidence.cutoff == "score < 45 points"
     assert evidence.as_dict()["citation"].startswith("Berg KO") and "1992" in evidence.as_dict()["citation"]
     assert evidence.as_dict()["obtained"] == "scored from an administration by the clinician"
-    assert finding.statement == ("Reduced standing balance, increased risk of falls: Berg Balance Scale 41 points "
-                                 "(increased risk of falls).")
+    assert finding.statement == "Reduced standing balance, increased risk of falls: Berg Balance Scale 41 points."
     assert set(finding.impairments) == {Impairment.STATIC_BALANCE, Impairment.DYNAMIC_BALANCE}
 
 
@@ -83,7 +83,7 @@ def test_a_failed_foam_eyes_closed_condition_is_a_sensory_finding_with_the_foam_
     failed = found(scored("mctsib", 102.0, subscores={**MCTSIB_HELD, "foam_eyes_closed": 29.9}))
     assert set(failed) == {"mctsib-foam-eyes-closed"}
     (evidence,) = failed["mctsib-foam-eyes-closed"].evidence
-    assert evidence.value == 29.9 and evidence.cutoff == "foam_eyes_closed < 30 seconds"
+    assert evidence.value == 29.9 and evidence.cutoff == "foam surface eyes closed < 30 seconds"
     assert "Shumway-Cook" in evidence.as_dict()["citation"]
     ids = {s.id for s in failed["mctsib-foam-eyes-closed"].suggestions}
     assert "foam-stance" in ids and "balance-training" in ids and "mini-squat" not in ids
@@ -119,6 +119,9 @@ def test_an_engines_gait_speed_is_judged_by_the_10_m_walks_own_band(obtained: Ob
 def test_the_walk_test_and_an_engine_make_one_gait_speed_finding_with_both_values() -> None:
     finding = found(scored(GAIT_SPEED_MEASURE, 0.35), gaits=(GaitRecord(0.52, Obtained.MEASURED_IMU),))
     (gait,) = finding.values()
+    assert gait.statement == ("Reduced walking speed, below community ambulation: 10-Metre Walk Test (comfortable "
+                              "gait speed) 0.35 m/s (household ambulator); Gait speed 0.52 m/s (limited community "
+                              "ambulator).")
     assert [e.shown for e in gait.evidence] == ["0.35 m/s", "0.52 m/s"]
     assert [e.meaning for e in gait.evidence] == ["Household ambulator", "Limited community ambulator"]
     assert {s.id for s in gait.suggestions} >= {"gait-training", "gait-training-imu"}
@@ -137,6 +140,13 @@ def test_knee_valgus_is_repeated_from_our_setting_and_says_so() -> None:
     assert "setting" in finding.evidence[0].as_dict() and "citation" not in finding.evidence[0].as_dict()
     assert "10°" in finding.evidence[0].note
     assert {s.id for s in finding.suggestions} == {"movement-pattern-training", "mini-squat", "squat", "lunge"}
+
+
+def test_knee_valgus_counts_only_exercises_of_the_library_that_define_the_fault() -> None:
+    runs = (ExerciseRun("mini-squat", "left", {"knee_valgus": REPEATED_KNEE_VALGUS - 1}, Obtained.MEASURED_LIVE),
+            ExerciseRun("retired-squat", "left", {"knee_valgus": 5}, Obtained.MEASURED_LIVE),
+            ExerciseRun("chin-tuck", None, {"knee_valgus": 5}, Obtained.MEASURED_LIVE))
+    assert found(exercises=runs) == {}
 
 
 def test_a_visit_with_nothing_past_a_cut_off_proposes_nothing() -> None:

@@ -99,6 +99,9 @@ def test_a_pt_adds_a_problem_in_own_words(client: TestClient, world: World) -> N
     assert "Cannot climb stairs without the rail." in page and "In the therapist's words" in page
     refused = client.post(f"/episodes/{world.episode}/problems", headers=headers, data={"statement": ""})
     assert refused.status_code == 422 and "Write the problem" in refused.text
+    for statement, reason in (("Stairs\x00", "NUL"), ("x" * 1001, "under 1000 characters")):
+        refused = client.post(f"/episodes/{world.episode}/problems", headers=headers, data={"statement": statement})
+        assert refused.status_code == 422 and reason in refused.text, refused.text[:300]
 
 
 def test_an_assistant_reads_the_list_without_deciding(client: TestClient, world: World,

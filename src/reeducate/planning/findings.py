@@ -203,23 +203,16 @@ KNEE_VALGUS_RULE = "repeated-knee-valgus"
 KNEE_VALGUS_PROBLEM = "Dynamic knee valgus, repeated under load"
 
 
-def bands_of(rule: BandRule) -> list[Band]:
-    """The instrument bands a rule reads; an error when a label is missing (the rule would never fire)."""
-    found = [b for b in instruments()[rule.measure].bands if b.label in rule.bands]
-    missing = set(rule.bands) - {b.label for b in found}
-    if missing:
-        raise ValueError(f"{rule.id}: {rule.measure} has no band {', '.join(sorted(missing))}")
-    return found
-
-
 def suggestions_for(impairments: Sequence[Impairment]) -> tuple[Suggestion, ...]:
-    """The library's techniques, then exercises, that address any of ``impairments`` (library order)."""
+    """The library's techniques, then exercises, that address any of ``impairments`` (library order), each
+    with the impairments of the finding it addresses."""
     wanted = set(impairments)
     lib = library()
-    items = [("technique", t.id, t.name, t.addresses) for t in lib.techniques.values()]
-    items += [("exercise", e.id, e.name, e.addresses) for e in lib.exercises.values()]
-    return tuple(Suggestion(kind, id_, name, tuple(tag for tag in tags if tag in wanted))  # type: ignore[arg-type]
-                 for kind, id_, name, tags in items if wanted & set(tags))
+    techniques = [Suggestion("technique", t.id, t.name, tuple(i for i in t.addresses if i in wanted))
+                  for t in lib.techniques.values()]
+    exercises = [Suggestion("exercise", e.id, e.name, tuple(i for i in e.addresses if i in wanted))
+                 for e in lib.exercises.values()]
+    return tuple(s for s in (*techniques, *exercises) if s.addresses)
 
 
 def _crossed(instrument: Instrument, value: float | None, subscores: Mapping[str, float | None], patient: Patient,
@@ -236,11 +229,13 @@ def _shown(value: float, decimals: int, unit: str) -> str:
 
 
 def _band_evidence(instrument: Instrument, band: Band, value: float, what: str, obtained: Obtained) -> Evidence:
+    """The band's cut-off as evidence; a subscore's (an mCTSIB condition) is named in words, not by its id."""
+    cutoff = band_rule(band, instrument.unit_label)
     if band.subscore is not None:
-        what = f"{what}, {next(s.name for s in instrument.subscales if s.id == band.subscore).lower()}"
+        part = next(s.name for s in instrument.subscales if s.id == band.subscore).lower()
+        what, cutoff = f"{what}, {part}", cutoff.replace(band.subscore, part, 1)
     return Evidence(what=what, value=value, shown=_shown(value, instrument.decimals, instrument.unit_label),
-                    cutoff=band_rule(band, instrument.unit_label), meaning=band.label, basis=band.source,
-                    obtained=obtained)
+                    cutoff=cutoff, meaning=band.label, basis=band.source, obtained=obtained)
 
 
 def _measure_evidence(rule: BandRule, records: VisitRecords) -> list[Evidence]:
@@ -273,22 +268,22 @@ def _gait_evidence(records: VisitRecords) -> list[Evidence]:
 
 
 def _knee_valgus_evidence(records: VisitRecords) -> list[Evidence]:
-    """One item per exercise, side and source whose runs cued knee valgus; empty unless the visit's total
-    reaches :data:`REPEATED_KNEE_VALGUS`."""
+    """One item per exercise, side and source whose runs cued knee valgus (of the library's exercises that
+    define the fault); empty unless the visit's total reaches :data:`REPEATED_KNEE_VALGUS`."""
     counts: dict[tuple[str, str | None, Obtained], int] = {}
     for run in records.exercises:
         if run.faults.get(KNEE_VALGUS_FAULT):
             key = (run.exercise_id, run.side, run.obtained)
             counts[key] = counts.get(key, 0) + run.faults[KNEE_VALGUS_FAULT]
-    if sum(counts.values()) < REPEATED_KNEE_VALGUS:
-        return []
     found = []
     for (exercise_id, side, obtained), count in counts.items():
         try:
             chosen = exercise(exercise_id)
-        except UnknownExercise:
+        except UnknownExercise:  # no longer in the library: its fault's definition is unknown
             continue
-        fault = next(f for m in chosen.monitors for f in m.faults if f.fault == KNEE_VALGUS_FAULT)
+        fault = next((f for m in chosen.monitors for f in m.faults if f.fault == KNEE_VALGUS_FAULT), None)
+        if fault is None:
+            continue
         limit = fault.basis.setting if isinstance(fault.basis, Setting) else fault.basis.citation
         found.append(Evidence(
             what=f"{chosen.name}{f' ({side})' if side else ''}", value=count,
@@ -296,20 +291,23 @@ def _knee_valgus_evidence(records: VisitRecords) -> list[Evidence]:
             cutoff=f"at least {REPEATED_KNEE_VALGUS} episodes over the visit's exercises",
             meaning="", basis=REPEATED_KNEE_VALGUS_BASIS, obtained=obtained,
             note=f"an episode is the knee past {fault.limit:g}° of valgus for {fault.min_duration_s:g} s ({limit})"))
-    return found
+    return found if sum(e.value for e in found) >= REPEATED_KNEE_VALGUS else []
 
 
-def _said(evidence: list[Evidence]) -> str:
-    """The evidence in a sentence: each value once, with what the cut-offs it crossed mean."""
+def _said(evidence: list[Evidence], meanings: bool) -> str:
+    """The evidence in a sentence: each value once, with what the cut-offs it crossed mean when the rule
+    reads several (the problem's own words already say what one means)."""
     values: dict[tuple[str, str], list[str]] = {}
     for e in evidence:
-        values.setdefault((e.what, e.shown), []).extend([e.meaning[0].lower() + e.meaning[1:]] if e.meaning else [])
-    return "; ".join(f"{what} {shown}" + (f" ({'; '.join(meanings)})" if meanings else "")
-                     for (what, shown), meanings in values.items())
+        said = [e.meaning[0].lower() + e.meaning[1:]] if meanings and e.meaning else []
+        values.setdefault((e.what, e.shown), []).extend(said)
+    return "; ".join(f"{what} {shown}" + (f" ({'; '.join(said)})" if said else "")
+                     for (what, shown), said in values.items())
 
 
-def _finding(rule: str, problem: str, evidence: list[Evidence], impairments: tuple[Impairment, ...]) -> Finding:
-    return Finding(rule=rule, statement=f"{problem}: {_said(evidence)}.", evidence=tuple(evidence),
+def _finding(rule: str, problem: str, evidence: list[Evidence], impairments: tuple[Impairment, ...], *,
+             meanings: bool = False) -> Finding:
+    return Finding(rule=rule, statement=f"{problem}: {_said(evidence, meanings)}.", evidence=tuple(evidence),
                    impairments=impairments, suggestions=suggestions_for(impairments))
 
 
@@ -321,7 +319,7 @@ def findings(records: VisitRecords) -> list[Finding]:
         if rule.measure == GAIT_SPEED_MEASURE:
             evidence += _gait_evidence(records)
         if evidence:
-            found.append(_finding(rule.id, rule.problem, evidence, rule.impairments))
+            found.append(_finding(rule.id, rule.problem, evidence, rule.impairments, meanings=len(rule.bands) > 1))
     valgus = _knee_valgus_evidence(records)
     if valgus:
         total = sum(int(e.value) for e in valgus)
@@ -329,6 +327,3 @@ def findings(records: VisitRecords) -> list[Finding]:
                               (Impairment.KNEE_VALGUS,)))
     return found
 
-
-RULE_IDS = (*(r.id for r in BAND_RULES), KNEE_VALGUS_RULE)
-"""Every rule's id, as a problem row's ``finding`` names it."""

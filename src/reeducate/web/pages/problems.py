@@ -30,6 +30,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
                   "No new finding: nothing past a cut-off, or every finding is on the list already.")
     return render(request, "pages/problems.html", {
         "login": login, "episode": listed.episode, "listed": listed,
+        "visit_days": {v.id: v.checked_in_at for v in listed.visits},
         "active": listed.episode.status is EpisodeStatus.ACTIVE, "choices": problems.library_choices(),
         "error": error, "values": values or {}, "notice": notice,
     }, status_code=status_code)
