@@ -27,7 +27,8 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
-from reeducate.clinic.services import billing, episodes
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import billing, episodes, goals, plan_of_care
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -142,6 +143,45 @@ PATIENT_EDIT = {"first_name": "Penny", "last_name": "Quennell", "date_of_birth":
 SPOUSE_PLAN = {"plan_kind": "commercial", "payer_name": "Blue Prairie Health", "member_id": "W123",
                "subscriber_relationship": "spouse", "subscriber_first_name": "Pat", "subscriber_last_name": "Quennell",
                "subscriber_date_of_birth": "1948-05-06", "subscriber_sex": "male"}
+
+
+# issue 19: goals and the plan of care. The world has no goal or plan: a case's ``prepare`` adds them, so the
+# first of each has id 1 in the fresh database every case starts from (tests/web/test_plan_pages.py checks
+# that a refused persona gets, for these ids, the answer a missing id gets).
+FIRST = 1
+
+
+def _goal(engine: Engine, world: World) -> None:
+    """A long-term Berg goal on the episode."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        goals.add(session, therapist, world.episode, goals.GoalFields(measure_id="berg", target=54))
+
+
+def _draft_plan(engine: Engine, world: World) -> None:
+    """A goal and a draft plan of care, ready to sign."""
+    _goal(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        plan_of_care.draft(session, therapist, world.episode, plan_of_care.PlanFields(
+            visits_per_week=2, weeks=6, interventions=[plan_of_care.InterventionChoice(kind="exercise", id="foam-stance")]))
+
+
+def _signed_plan(engine: Engine, world: World) -> None:
+    _draft_plan(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        plan_of_care.sign(session, Actor.of(session.get(User, world.user_ids["therapist"])), FIRST)
+
+
+def _scanned_plan(engine: Engine, world: World) -> None:
+    _signed_plan(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        plan_of_care.attach_signature(session, Actor.of(session.get(User, world.user_ids["front_desk"])), FIRST,
+                                      "signed.png", SCAN, RecordingStore(Path(world.recordings_dir)))
+
+
+SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -367,6 +407,24 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/appointments/series", STAFF_WRITE,
          json=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
                          "first_day": local(1, 0).date().isoformat(), "at": "11:00", "weekdays": [0, 3], "weeks": 2}),
+    # issue 19: goals and the plan of care
+    Case("GET", "/episodes/{w.episode}/goals", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/goals/new", CLINICAL_WRITE,
+         form=lambda w: {"term": "short", "description": "Stairs with one rail"}),
+    Case("POST", f"/goals/{FIRST}", CLINICAL_WRITE, form=lambda w: {"measure_id": "berg", "target": "52"},
+         prepare=_goal),
+    Case("POST", f"/goals/{FIRST}/status", CLINICAL_WRITE, form=lambda w: {"status": "met"}, prepare=_goal),
+    Case("GET", "/episodes/{w.episode}/plan", STAFF_RECORD_READ, prepare=_signed_plan),
+    Case("POST", "/episodes/{w.episode}/plan", CLINICAL_WRITE, form=lambda w: PLAN_FORM),
+    Case("POST", f"/plans/{FIRST}", CLINICAL_WRITE, form=lambda w: {**PLAN_FORM, "weeks": "4"}, prepare=_draft_plan),
+    Case("POST", f"/plans/{FIRST}/sign", CLINICAL_WRITE, prepare=_draft_plan),
+    Case("POST", f"/plans/{FIRST}/new-version", CLINICAL_WRITE, prepare=_signed_plan),
+    Case("GET", f"/plans/{FIRST}/plan-of-care.pdf", CLINICAL_WRITE, prepare=_draft_plan),
+    Case("POST", f"/plans/{FIRST}/certification", STAFF_WRITE,
+         form=lambda w: {"physician_name": "Dr Ada Reyes", "sent_on": NOW.date().isoformat()}, prepare=_signed_plan),
+    Case("POST", f"/plans/{FIRST}/signature", STAFF_WRITE, files=lambda w: {"signature": ("signed.png", SCAN, "image/png")},
+         prepare=_signed_plan),
+    Case("GET", f"/plans/{FIRST}/signature", CLINICAL_WRITE, prepare=_scanned_plan),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

@@ -31,7 +31,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          "/admin", "/admin/users", "/admin/users/{w.user_ids[assistant]}", "/admin/clinic", "/admin/locations",
          "/admin/locations/{w.location_id}", "/admin/audit",
          # episodes
-         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new")
+         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new",
+         # issue 19: goals and the plan of care
+         "/episodes/{w.episode}/goals", "/episodes/{w.episode}/plan")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 
