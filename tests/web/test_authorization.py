@@ -27,8 +27,9 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, measures, problems
+from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -157,6 +158,45 @@ def _proposed_problem(engine: Engine, world: World) -> None:
         (problem,) = problems.propose(session, therapist, world.visit_open)
         assert problem.id == FIRST_PROBLEM
 
+
+
+# issue 19: goals and the plan of care. The world has no goal or plan: a case's ``prepare`` adds them, so the
+# first of each has id 1 in the fresh database every case starts from (tests/web/test_plan_pages.py checks
+# that a refused persona gets, for these ids, the answer a missing id gets).
+FIRST = 1
+
+
+def _goal(engine: Engine, world: World) -> None:
+    """A long-term Berg goal on the episode."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        goals.add(session, therapist, world.episode, goals.GoalFields(measure_id="berg", target=54))
+
+
+def _draft_plan(engine: Engine, world: World) -> None:
+    """A goal and a draft plan of care, ready to sign."""
+    _goal(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        plan_of_care.draft(session, therapist, world.episode, plan_of_care.PlanFields(
+            visits_per_week=2, weeks=6, interventions=[plan_of_care.InterventionChoice(kind="exercise", id="foam-stance")]))
+
+
+def _signed_plan(engine: Engine, world: World) -> None:
+    _draft_plan(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        plan_of_care.sign(session, Actor.of(session.get(User, world.user_ids["therapist"])), FIRST)
+
+
+def _scanned_plan(engine: Engine, world: World) -> None:
+    _signed_plan(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        plan_of_care.attach_signature(session, Actor.of(session.get(User, world.user_ids["front_desk"])), FIRST,
+                                      "signed.png", SCAN, RecordingStore(Path(world.recordings_dir)))
+
+
+SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -398,6 +438,24 @@ CASES: list[Case] = [
     Case("POST", "/referrals/import", IMPORT_REFERRAL,
          files=lambda w: {"file": ("referral.json", (Path(__file__).parents[1] / "data" / "fhir_referral.json")
                                    .read_bytes(), "application/fhir+json")}),
+    # issue 19: goals and the plan of care
+    Case("GET", "/episodes/{w.episode}/goals", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/goals/new", CLINICAL_WRITE,
+         form=lambda w: {"term": "short", "description": "Stairs with one rail"}),
+    Case("POST", f"/goals/{FIRST}", CLINICAL_WRITE, form=lambda w: {"measure_id": "berg", "target": "52"},
+         prepare=_goal),
+    Case("POST", f"/goals/{FIRST}/status", CLINICAL_WRITE, form=lambda w: {"status": "met"}, prepare=_goal),
+    Case("GET", "/episodes/{w.episode}/plan", STAFF_RECORD_READ, prepare=_signed_plan),
+    Case("POST", "/episodes/{w.episode}/plan", CLINICAL_WRITE, form=lambda w: PLAN_FORM),
+    Case("POST", f"/plans/{FIRST}", CLINICAL_WRITE, form=lambda w: {**PLAN_FORM, "weeks": "4"}, prepare=_draft_plan),
+    Case("POST", f"/plans/{FIRST}/sign", CLINICAL_WRITE, prepare=_draft_plan),
+    Case("POST", f"/plans/{FIRST}/new-version", CLINICAL_WRITE, prepare=_signed_plan),
+    Case("GET", f"/plans/{FIRST}/plan-of-care.pdf", CLINICAL_WRITE, prepare=_draft_plan),
+    Case("POST", f"/plans/{FIRST}/certification", STAFF_WRITE,
+         form=lambda w: {"physician_name": "Dr Ada Reyes", "sent_on": NOW.date().isoformat()}, prepare=_signed_plan),
+    Case("POST", f"/plans/{FIRST}/signature", STAFF_WRITE, files=lambda w: {"signature": ("signed.png", SCAN, "image/png")},
+         prepare=_signed_plan),
+    Case("GET", f"/plans/{FIRST}/signature", CLINICAL_WRITE, prepare=_scanned_plan),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

@@ -35,7 +35,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          # issue 19: findings to problems
          "/episodes/{w.episode}/problems",
          # issue 19: FHIR (the patients list links the referral import, the episode page the Bundle's download)
-         "/patients", "/referrals/import")
+         "/patients", "/referrals/import",
+         # issue 19: goals and the plan of care
+         "/episodes/{w.episode}/goals", "/episodes/{w.episode}/plan")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from reeducate.clinic.db import make_session_factory, unit_of_work
-from reeducate.clinic.models import PlanOfCare, Visit
+from reeducate.clinic.models import Goal, PlanOfCare, Visit
 from tests.support import NOW, World
 from tests.web.conftest import bearer
 
@@ -149,3 +150,28 @@ def test_the_schedule_marks_an_appointment_whose_paperwork_is_due(client: TestCl
         session.execute(update(PlanOfCare).values(ends_on=TODAY + timedelta(days=3)))
     page = client.get("/schedule", headers=desk)
     assert "Recertification due Sat 28 Nov 2026" in page.text and "Progress report due" in page.text
+
+
+ROUTES_BY_ID = [("POST", "/goals/{goal}"), ("POST", "/goals/{goal}/status"), ("POST", "/plans/{plan}"),
+                ("POST", "/plans/{plan}/sign"), ("POST", "/plans/{plan}/new-version"),
+                ("GET", "/plans/{plan}/plan-of-care.pdf"), ("POST", "/plans/{plan}/certification"),
+                ("POST", "/plans/{plan}/signature"), ("GET", "/plans/{plan}/signature")]
+STAFF_PART = {"/plans/{plan}/certification", "/plans/{plan}/signature"}
+"""Routes where every staff member may POST (the certification), so the desk and admin are not refused."""
+
+
+@pytest.mark.parametrize(("method", "path", "persona"), [
+    (method, path, persona) for method, path in ROUTES_BY_ID
+    for persona in ("patient", "front_desk", "other_therapist", "admin")
+    if not (method == "POST" and path in STAFF_PART and persona in ("front_desk", "admin"))])
+def test_a_refused_persona_gets_for_a_goal_or_plan_the_answer_a_missing_one_gets(
+        client: TestClient, world: World, world_engine: Engine, method: str, path: str, persona: str) -> None:
+    plan_id = _signed_plan(client, world, world_engine)
+    with unit_of_work(make_session_factory(world_engine)) as session:
+        goal_id = session.scalars(select(Goal.id)).one()
+    headers = bearer(client, world, persona)
+    answers = []
+    for goal, plan in ((goal_id, plan_id), (987_654, 987_654)):
+        reply = client.request(method, path.format(goal=goal, plan=plan), headers=headers)
+        answers.append((reply.status_code, re.sub(r"\d+", "#", reply.text)))
+    assert answers[0][0] in (403, 404) and answers[0] == answers[1], answers
