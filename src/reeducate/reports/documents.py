@@ -1,4 +1,4 @@
-"""The visit note and the superbill as HTML and PDF (Jinja2 templates, WeasyPrint).
+"""The visit note, the superbill, progress reports and the discharge summary as HTML and PDF (Jinja2 templates, WeasyPrint).
 
 The caller passes plain values (a view of the records); nothing here reads the database.
 """
@@ -31,3 +31,13 @@ def pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only PDFs need it
 
     return HTML(string=html, base_url=None).write_pdf()
+
+
+def progress_report_html(view: dict[str, Any]) -> str:
+    """A progress report (ch. 15 section 220.3 D) as a standalone HTML page, for the PDF."""
+    return _environment().get_template("progress_report.html").render(**view)
+
+
+def discharge_summary_html(view: dict[str, Any]) -> str:
+    """A discharge summary as a standalone HTML page, for the PDF."""
+    return _environment().get_template("discharge_summary.html").render(**view)

@@ -25,7 +25,7 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import Episode, EpisodeReport, Goal, Location, MeasureAdministration, PlanOfCare
-from reeducate.clinic.services import report_figures
+from reeducate.clinic.services import documentation_due, report_figures
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus, GoalStatus, NoteStatus
 
 SECTIONS = ("assessment", "home_programme", "recommendations")
@@ -60,9 +60,11 @@ def discharge_of(episode: Episode) -> dict[str, Any] | None:
 
 def content(session: Session, episode: Episode, administrations: list[MeasureAdministration], location: Location,
             today: date) -> tuple[date, date, dict[str, Any]]:
-    """(first day, last day, drafted content) of the episode's discharge summary."""
+    """(first day, last day, drafted content) of the episode's discharge summary: from the start of care
+    (or an earlier first treatment day) to the discharge, or today while the episode is active."""
     end = episode.discharged_on or today
-    start = episode.started_on
+    first_treatment = documentation_due.of_episode(session, episode, today=end).first_treatment
+    start = min(episode.started_on, first_treatment or episode.started_on)
     plan = _plan(session, episode)
     exercises = [{"name": str(i.get("name", "")), "dosage": dosage_text(i.get("dosage"))}
                  for i in (plan.interventions if plan else []) if i.get("kind") == "exercise"]
@@ -112,3 +114,4 @@ def record_outcomes(session: Session, actor: Actor, report: EpisodeReport) -> No
         record(session, actor, AuditAction.UPDATE, "goal", goal.id, patient_id=report.episode.patient_id,
                detail=f"{OUTCOMES[outcome].lower()} at discharge (summary {report.id})",
                changes=changes_between(before, snapshot(goal, GOAL_FIELDS)))
+    session.flush()

@@ -124,7 +124,8 @@ def _draft_to_change(session: Session, actor: Actor, report_id: int) -> EpisodeR
     require_role(actor, permissions.TREAT, "write progress reports or discharge summaries")
     report = _report(session, actor, report_id)
     serialise(session, LockScope.EPISODE, report.episode_id)
-    session.refresh(report)
+    session.flush()
+    session.refresh(report)  # as the lock's holder left it (read before the lock was taken)
     if report.status is NoteStatus.SIGNED:
         signer = report.signed_by.display_name if report.signed_by else "a clinician"
         raise Conflict(f"This {report.kind.label.lower()} was signed by {signer} on {day_text(report.signed_at)} "
