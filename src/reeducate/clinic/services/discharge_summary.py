@@ -58,17 +58,21 @@ def discharge_of(episode: Episode) -> dict[str, Any] | None:
             "note": episode.discharge_note}
 
 
-def content(session: Session, episode: Episode, administrations: list[MeasureAdministration], location: Location,
-            today: date) -> tuple[date, date, dict[str, Any]]:
-    """(first day, last day, drafted content) of the episode's discharge summary: from the start of care
-    (or an earlier first treatment day) to the discharge, or today while the episode is active."""
+def span(session: Session, episode: Episode, today: date) -> tuple[date, date]:
+    """The days the summary covers: from the start of care (or an earlier first treatment day) to the
+    discharge, or today while the episode is active."""
     end = episode.discharged_on or today
     first_treatment = documentation_due.of_episode(session, episode, today=end).first_treatment
-    start = min(episode.started_on, first_treatment or episode.started_on)
+    return min(episode.started_on, first_treatment or episode.started_on), end
+
+
+def content(session: Session, episode: Episode, administrations: list[MeasureAdministration], location: Location,
+            start: date, end: date) -> dict[str, Any]:
+    """The summary's drafted content, for the days from ``start`` to ``end`` (:func:`span`'s)."""
     plan = _plan(session, episode)
     exercises = [{"name": str(i.get("name", "")), "dosage": dosage_text(i.get("dosage"))}
                  for i in (plan.interventions if plan else []) if i.get("kind") == "exercise"]
-    return start, end, {
+    return {
         "period": {"start": start.isoformat(), "end": end.isoformat(),
                    **report_figures.attendance(session, episode, location, start, end)},
         "goals": [g | {"outcome": ""} for g in report_figures.goals_of(session, episode, administrations, location,

@@ -44,11 +44,12 @@ def period(session: Session, episode: Episode, on: date) -> tuple[date, list[dat
 
 
 def content(session: Session, episode: Episode, administrations: list[MeasureAdministration], location: Location,
-            on: date) -> tuple[date, dict[str, Any]]:
-    """(the period's first day, the drafted content) of a progress report written on ``on``."""
-    start, days = period(session, episode, on)
+            start: date, on: date) -> dict[str, Any]:
+    """The drafted content of a progress report for the period from ``start`` written on ``on``
+    (:func:`period`'s)."""
+    days = period(session, episode, on)[1]
     goals = report_figures.goals_of(session, episode, administrations, location, start, on)
-    return start, {
+    return {
         "period": {"start": start.isoformat(), "end": on.isoformat(), "treatment_days": len(days),
                    **report_figures.attendance(session, episode, location, start, on)},
         "goals": goals,

@@ -46,6 +46,18 @@ def measure_view(measure: dict[str, Any]) -> dict[str, Any]:
     return {**measure, "baseline_text": _score(measure["baseline"], unit), "latest_text": _score(measure["latest"], unit)}
 
 
+def discharge_view(content: dict[str, Any]) -> dict[str, Any] | None:
+    """The summary's discharge (date written out), or None before the episode is discharged."""
+    discharge = content.get("discharge")
+    return discharge and {**discharge, "on": _day(discharge["on"])}
+
+
+def plan_view(content: dict[str, Any]) -> dict[str, Any] | None:
+    """The plan of care the home programme comes from (dates written out), if any."""
+    plan = content.get("plan_of_care")
+    return plan and {**plan, "starts_on": _day(plan["starts_on"]), "ends_on": _day(plan["ends_on"])}
+
+
 def _file_name(report: EpisodeReport) -> str:
     """``progress-report-MRN000123-2026-12-02``: the kind, the patient's MRN and the report's last day."""
     mrn = re.sub(r"[^A-Za-z0-9]", "", report.episode.patient.mrn)
@@ -81,10 +93,7 @@ def document(session: Session, actor: Actor, report_id: int) -> tuple[str, bytes
         "measures": [measure_view(m) for m in content["measures"]],
         "sections": content["sections"],
         "decision": progress_reports.DECISIONS.get(content.get("decision") or "", ""),
-        "discharge": content.get("discharge") and {**content["discharge"], "on": _day(content["discharge"]["on"])},
-        "plan_of_care": content.get("plan_of_care") and {
-            **content["plan_of_care"], "starts_on": _day(content["plan_of_care"]["starts_on"]),
-            "ends_on": _day(content["plan_of_care"]["ends_on"])},
+        "discharge": discharge_view(content), "plan_of_care": plan_view(content),
         "exercises": content.get("exercises", []),
         "addenda": [{"at": moment_text(a.created_at, zone), "author": a.author.display_name, "text": a.text,
                      "sha256": a.sha256} for a in report.addenda],

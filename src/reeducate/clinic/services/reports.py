@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,8 +29,7 @@ from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Episode, EpisodeReport, ReportAddendum, Visit
 from reeducate.clinic.schemas import plain_text
-from reeducate.clinic.services import discharge_summary, measures, progress_reports, scheduling
-from reeducate.clinic.services.episodes import clinical_episode
+from reeducate.clinic.services import discharge_summary, episodes, measures, progress_reports, scheduling
 from reeducate.clinic.signing import sha256_of, signing_moment
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus, NoteStatus, ReportKind
 from reeducate.reports.dates import day_text
@@ -72,22 +72,34 @@ def of_episode(session: Session, episode: Episode) -> list[EpisodeReport]:
                                 .order_by(EpisodeReport.created_at.desc(), EpisodeReport.id.desc())))
 
 
-def draft(session: Session, actor: Actor, episode_id: int, kind: ReportKind, *, visit_id: int | None = None,
-          today: date | None = None) -> EpisodeReport:
-    """The episode's draft of ``kind`` drafted from the record now (or the draft already open).
+@dataclass(frozen=True)
+class Drafting:
+    """What drafting the episode's report of ``kind`` does: open ``existing`` (the draft already
+    written), or draft one covering ``start`` to ``end`` (``treatment_days`` in a progress report's
+    period) at ``visit_id``, if given."""
 
-    A progress report needs an active episode and a treatment day since the last one; it covers the
-    open period to the visit's day (``visit_id``, a visit of the episode) or today. There is one
+    episode: Episode
+    kind: ReportKind
+    existing: EpisodeReport | None
+    start: date
+    end: date
+    treatment_days: int | None
+    visit_id: int | None
+
+
+def drafting(session: Session, actor: Actor, episode_id: int, kind: ReportKind, *, visit_id: int | None = None,
+             today: date | None = None) -> Drafting:
+    """Whether and what a PT or chiropractor may draft now (the episode read is audited).
+
+    A progress report needs an active episode and a treatment day since the last signed one; it covers
+    the open period to the visit's day (``visit_id``, a visit of the episode) or today. There is one
     discharge summary: a signed one takes addenda, not a second summary."""
     _require_plan_role(actor, "drafts and signs it")
-    serialise(session, LockScope.EPISODE, episode_id)
-    episode = clinical_episode(session, actor, episode_id)
+    episode = episodes.get(session, actor, episode_id)
     existing = session.scalars(select(EpisodeReport).where(EpisodeReport.episode_id == episode.id,
                                                            EpisodeReport.kind == kind)
                                .order_by(EpisodeReport.id.desc())).all()
     open_draft = next((r for r in existing if r.status is NoteStatus.DRAFT), None)
-    if open_draft is not None:
-        return open_draft
     location = scheduling.location_of(session, actor, None)
     today = today or scheduling.local_today(location)
     if kind is ReportKind.PROGRESS_REPORT:
@@ -100,23 +112,40 @@ def draft(session: Session, actor: Actor, episode_id: int, kind: ReportKind, *, 
             if visit is None or visit.episode_id != episode.id:
                 raise NotFound(f"No visit {visit_id} in this episode.", field="visit_id")
             on = scheduling.local_day(visit.checked_in_at, location)
-        administrations = measures.for_episode(session, actor, episode.id)
-        start, content = progress_reports.content(session, episode, administrations, location, on)
-        end = on
+        if open_draft is not None:
+            return Drafting(episode, kind, open_draft, open_draft.period_start, open_draft.period_end, None, visit_id)
+        start, days = progress_reports.period(session, episode, on)
+        return Drafting(episode, kind, None, start, on, len(days), visit_id)
+    if open_draft is None and existing:
+        raise Conflict(f"The discharge summary was signed on {day_text(existing[0].signed_at, location.timezone)}; "
+                       "add an addendum to it instead.")
+    start, end = discharge_summary.span(session, episode, today)
+    return Drafting(episode, kind, open_draft, start, end, None, None)
+
+
+def draft(session: Session, actor: Actor, episode_id: int, kind: ReportKind, *, visit_id: int | None = None,
+          today: date | None = None) -> EpisodeReport:
+    """The episode's draft of ``kind`` drafted from the record now, or the draft already open (see
+    :func:`drafting` for what may be drafted)."""
+    _require_plan_role(actor, "drafts and signs it")
+    serialise(session, LockScope.EPISODE, episode_id)  # one draft, however many clicks
+    plan = drafting(session, actor, episode_id, kind, visit_id=visit_id, today=today)
+    if plan.existing is not None:
+        return plan.existing
+    episode = plan.episode
+    location = scheduling.location_of(session, actor, None)
+    administrations = measures.for_episode(session, actor, episode.id)
+    if kind is ReportKind.PROGRESS_REPORT:
+        content = progress_reports.content(session, episode, administrations, location, plan.start, plan.end)
     else:
-        if existing:
-            signed = existing[0]
-            raise Conflict(f"The discharge summary was signed on {day_text(signed.signed_at, location.timezone)}; "
-                           "add an addendum to it instead.")
-        administrations = measures.for_episode(session, actor, episode.id)
-        start, end, content = discharge_summary.content(session, episode, administrations, location, today)
+        content = discharge_summary.content(session, episode, administrations, location, plan.start, plan.end)
     assert actor.user_id is not None, "a clinician is a user"
-    report = EpisodeReport(episode_id=episode.id, kind=kind, visit_id=visit_id, period_start=start, period_end=end,
-                           content=content, status=NoteStatus.DRAFT, created_by_id=actor.user_id)
+    report = EpisodeReport(episode_id=episode.id, kind=kind, visit_id=visit_id, period_start=plan.start,
+                           period_end=plan.end, content=content, status=NoteStatus.DRAFT, created_by_id=actor.user_id)
     session.add(report)
     session.flush()
     record(session, actor, AuditAction.CREATE, "episode_report", report.id, patient_id=episode.patient_id,
-           detail=f"{kind.value} drafted, {start.isoformat()} to {end.isoformat()}")
+           detail=f"{kind.value} drafted, {plan.start.isoformat()} to {plan.end.isoformat()}")
     return report
 
 

@@ -16,13 +16,14 @@ from reeducate.web.pages import (
     movement,
     patients,
     portal,
+    reports,
     schedule,
     training,
     visits,
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload)
+           claims, visits, admin, episodes, caseload, reports)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
