@@ -27,8 +27,8 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
-from reeducate.clinic.services import billing, episodes
-from reeducate.clinic.vocabulary import AuditAction
+from reeducate.clinic.services import billing, episodes, reports
+from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
 from tests.billing.test_x12 import PT_271
@@ -127,6 +127,22 @@ def _unbilled(engine: Engine, world: World) -> None:
     """The signed visit's claim taken back, so that releasing it is a first release (a visit is billed once)."""
     with unit_of_work(make_session_factory(engine)) as session:
         session.execute(delete(Claim).where(Claim.visit_id == world.visit_done))
+
+
+def _report_drafted(engine: Engine, world: World, *, signed: bool = False) -> None:
+    """The episode's progress report drafted (signed if ``signed``), with the episode's id as its own."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        report = reports.draft(session, therapist, world.episode, ReportKind.PROGRESS_REPORT)
+        report.id = world.episode
+        session.flush()
+        if signed:
+            reports.edit(session, therapist, report.id, sections={"assessment": "a", "plan": "p"}, decision="continue")
+            reports.sign(session, therapist, report.id)
+
+
+def _report_signed(engine: Engine, world: World) -> None:
+    _report_drafted(engine, world, signed=True)
 
 
 NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p", "nmr_minutes": "15",
@@ -367,6 +383,17 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/appointments/series", STAFF_WRITE,
          json=lambda w: {"patient_id": w.p1, "provider_id": w.user_ids["therapist"], "location_id": w.location_id,
                          "first_day": local(1, 0).date().isoformat(), "at": "11:00", "weekdays": [0, 3], "weeks": 2}),
+    # issue 19: progress reports and the discharge summary (a PT or chiropractor drafts and signs; the report
+    # cases' report takes the episode's id), and the clinic's documentation due (staff; names and dates)
+    Case("GET", "/episodes/{w.episode}/reports/new?kind=progress_report", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/reports/new", CLINICAL_WRITE, form=lambda w: {"kind": "progress_report"}),
+    Case("GET", "/reports/{w.episode}", CLINICAL_WRITE, prepare=_report_drafted),
+    Case("POST", "/reports/{w.episode}", CLINICAL_WRITE, form=lambda w: {"assessment": "Steadier.", "action": "save"},
+         prepare=_report_drafted),
+    Case("POST", "/reports/{w.episode}/addenda", CLINICAL_WRITE, form=lambda w: {"text": "Berg re-scored."},
+         prepare=_report_signed),
+    Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
+    Case("GET", "/documentation/due", STAFF_LIST),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -380,6 +407,7 @@ def _normalise(path: str) -> str:
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
                  "coverage_id", "claim_id", "user_id", "location_id", "room_id"):
         path = path.replace("{" + name + "}", "{id}")
+    path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path
 
 

@@ -31,7 +31,10 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          "/admin", "/admin/users", "/admin/users/{w.user_ids[assistant]}", "/admin/clinic", "/admin/locations",
          "/admin/locations/{w.location_id}", "/admin/audit",
          # episodes
-         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new")
+         "/episodes/{w.episode}", "/episodes/{w.episode}/discharge", "/patients/{w.p1}/episodes/new",
+         # issue 19: progress reports, the discharge summary, documentation due
+         "/documentation/due", "/episodes/{w.episode}/reports/new?kind=progress_report",
+         "/episodes/{w.episode}/reports/new?kind=discharge_summary")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 
