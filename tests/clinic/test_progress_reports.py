@@ -293,3 +293,18 @@ def test_another_clinics_therapist_finds_no_report(factory: sessionmaker[Session
             reports.get(session, actor(session, records, "other_therapist"), report_id)
         with pytest.raises(Forbidden):
             reports.get(session, actor(session, records, "front_desk"), report_id)
+
+
+def test_one_score_is_a_baseline_not_a_change(factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        episode = fresh_episode(session, records)
+        days = twice_a_week(2)
+        treat(session, records, days)
+        berg(session, records, days[0], 52)
+        goals(session, records)
+        report = reports.draft(session, actor(session, records, "therapist"), episode.id, ReportKind.PROGRESS_REPORT,
+                               today=days[1])
+        goal = next(g for g in report.content["goals"] if g["kind"] == "measure")
+        assert goal["baseline"] == goal["latest"] == {"on": days[0].isoformat(), "score": 52}
+        assert goal["change"] is None and goal["period_change"] is None and goal["target_reached"] is True
+        assert report.content["measures"][0]["change"] is None

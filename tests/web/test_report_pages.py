@@ -123,7 +123,7 @@ def test_the_discharge_summary_records_the_goals_and_the_home_programme(client: 
                        data={"reason": "goals_met"}).status_code == 303
     assert client.post(url, headers=headers, data=written).status_code == 303
     shown = client.get(url, headers=headers).text
-    assert "At discharge:</strong> Met" in shown and "At discharge:</strong> Not met" in shown and "Goals met" in shown
+    assert "Met at discharge" in shown and "Not met at discharge" in shown and "Goals met" in shown
     with Session(world_engine) as session:
         assert session.get_one(Goal, goals["functional"]).status is GoalStatus.MET
         assert session.get_one(Goal, goals["berg"]).status is GoalStatus.NOT_MET

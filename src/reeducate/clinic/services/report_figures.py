@@ -59,7 +59,7 @@ def _reached(measure: Instrument, score: float, target: float) -> bool:
 def goal_figures(goal: Goal, scores: list[tuple[date, float]], period_start: date | None,
                  period_end: date) -> dict[str, Any]:
     """One goal as drafted. ``scores`` are the episode's scores on the goal's measure (local day,
-    score), oldest first; only those up to ``period_end`` count. ``period_start`` None: no period
+    score), oldest first; only those up to ``period_end`` count, and a change needs two of them. ``period_start`` None: no period
     column (the discharge summary reads the whole episode)."""
     drafted: dict[str, Any] = {
         "goal_id": goal.id, "term": goal.term.value, "description": goal.description,
@@ -79,13 +79,13 @@ def goal_figures(goal: Goal, scores: list[tuple[date, float]], period_start: dat
         return drafted
     baseline, latest = counted[0], counted[-1]
     drafted |= {"baseline": _score(*baseline), "latest": _score(*latest),
-                "change": _judged(measure, baseline[1], latest[1]),
+                "change": _judged(measure, baseline[1], latest[1]) if len(counted) > 1 else None,
                 "target_reached": _reached(measure, latest[1], goal.target)}
     if period_start is not None:
         before = [s for s in counted if s[0] <= period_start]
-        start = before[-1] if before else next((s for s in counted if s[0] >= period_start), None)
-        if start is not None:
-            drafted |= {"period_start": _score(*start), "period_change": _judged(measure, start[1], latest[1])}
+        start = before[-1] if before else counted[0]  # the last score before the period, else its first
+        drafted |= {"period_start": _score(*start),
+                    "period_change": _judged(measure, start[1], latest[1]) if start != latest else None}
     return drafted
 
 
@@ -142,5 +142,5 @@ def measure_figures(administrations: list[MeasureAdministration], location: Loca
         found.append({"measure_id": measure.id, "measure": measure.abbreviation, "measure_name": measure.name,
                       "unit": measure.unit_label, "source": source_of(measure), "count": len(rows),
                       "baseline": _score(*rows[0]), "latest": _score(*rows[-1]),
-                      "change": _judged(measure, rows[0][1], rows[-1][1])})
+                      "change": _judged(measure, rows[0][1], rows[-1][1]) if len(rows) > 1 else None})
     return sorted(found, key=lambda m: m["measure_name"])
