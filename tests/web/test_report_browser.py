@@ -15,6 +15,18 @@ from tests.web.test_report_pages import _goals_and_plan, _treated_days_before
 pytestmark = pytest.mark.browser
 
 
+def _save_pdf(page, server: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The report's PDF as its page's link serves it, kept beside the screenshots with each page as a PNG."""
+    import pypdfium2
+
+    reply = page.request.get(server + page.get_by_role("link", name="PDF").get_attribute("href"))
+    assert reply.ok and reply.body().startswith(b"%PDF")
+    (SHOTS / f"{name}.pdf").write_bytes(reply.body())
+    document = pypdfium2.PdfDocument(reply.body())
+    for number in range(len(document)):
+        document[number].render(scale=1.5).to_pil().save(SHOTS / f"{name}-page{number + 1}.png")
+
+
 def test_a_therapist_writes_the_progress_report_when_due_then_the_discharge_summary(
         browser, server: str, world: World, world_engine: Engine) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
@@ -44,6 +56,7 @@ def test_a_therapist_writes_the_progress_report_when_due_then_the_discharge_summ
     page.get_by_role("button", name="Sign progress report").click()
     expect(page.locator("#report-status")).to_have_text("Signed")
     page.screenshot(path=SHOTS / "progress-report-signed.png", full_page=True)
+    _save_pdf(page, server, "progress-report")
 
     page.goto(f"{server}/episodes/{world.episode}/discharge")
     page.get_by_label("Goals met").check()
@@ -58,6 +71,7 @@ def test_a_therapist_writes_the_progress_report_when_due_then_the_discharge_summ
     expect(page.locator("#report-status")).to_have_text("Signed")
     expect(page.get_by_text("Heel raises at the counter, daily.")).to_be_visible()
     page.screenshot(path=SHOTS / "discharge-summary-signed.png", full_page=True)
+    _save_pdf(page, server, "discharge-summary")
     phone = log_in(browser, server, world.emails["therapist"], width=390)
     phone.goto(page.url)
     phone.screenshot(path=SHOTS / "discharge-summary-phone.png", full_page=True)
