@@ -29,8 +29,8 @@ from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems
-from reeducate.clinic.vocabulary import AuditAction
+from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports
+from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
 from tests.billing.test_x12 import PT_271
@@ -130,6 +130,22 @@ def _unbilled(engine: Engine, world: World) -> None:
     """The signed visit's claim taken back, so that releasing it is a first release (a visit is billed once)."""
     with unit_of_work(make_session_factory(engine)) as session:
         session.execute(delete(Claim).where(Claim.visit_id == world.visit_done))
+
+
+def _report_drafted(engine: Engine, world: World, *, signed: bool = False) -> None:
+    """The episode's progress report drafted (signed if ``signed``), with the episode's id as its own."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        report = reports.draft(session, therapist, world.episode, ReportKind.PROGRESS_REPORT)
+        report.id = world.episode
+        session.flush()
+        if signed:
+            reports.edit(session, therapist, report.id, sections={"assessment": "a", "plan": "p"}, decision="continue")
+            reports.sign(session, therapist, report.id)
+
+
+def _report_signed(engine: Engine, world: World) -> None:
+    _report_drafted(engine, world, signed=True)
 
 
 NOTE_FORM = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p", "nmr_minutes": "15",
@@ -456,6 +472,17 @@ CASES: list[Case] = [
     Case("POST", f"/plans/{FIRST}/signature", STAFF_WRITE, files=lambda w: {"signature": ("signed.png", SCAN, "image/png")},
          prepare=_signed_plan),
     Case("GET", f"/plans/{FIRST}/signature", CLINICAL_WRITE, prepare=_scanned_plan),
+    # issue 19: progress reports and the discharge summary (a PT or chiropractor drafts and signs; the report
+    # cases' report takes the episode's id), and the clinic's documentation due (staff; names and dates)
+    Case("GET", "/episodes/{w.episode}/reports/new?kind=progress_report", CLINICAL_WRITE),
+    Case("POST", "/episodes/{w.episode}/reports/new", CLINICAL_WRITE, form=lambda w: {"kind": "progress_report"}),
+    Case("GET", "/reports/{w.episode}", CLINICAL_WRITE, prepare=_report_drafted),
+    Case("POST", "/reports/{w.episode}", CLINICAL_WRITE, form=lambda w: {"assessment": "Steadier.", "action": "save"},
+         prepare=_report_drafted),
+    Case("POST", "/reports/{w.episode}/addenda", CLINICAL_WRITE, form=lambda w: {"text": "Berg re-scored."},
+         prepare=_report_signed),
+    Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
+    Case("GET", "/documentation/due", STAFF_LIST),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -469,6 +496,7 @@ def _normalise(path: str) -> str:
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
                  "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id"):
         path = path.replace("{" + name + "}", "{id}")
+    path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path
 
 

@@ -37,7 +37,10 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          # issue 19: FHIR (the patients list links the referral import, the episode page the Bundle's download)
          "/patients", "/referrals/import",
          # issue 19: goals and the plan of care
-         "/episodes/{w.episode}/goals", "/episodes/{w.episode}/plan")
+         "/episodes/{w.episode}/goals", "/episodes/{w.episode}/plan",
+         # issue 19: progress reports, the discharge summary, documentation due
+         "/documentation/due", "/episodes/{w.episode}/reports/new?kind=progress_report",
+         "/episodes/{w.episode}/reports/new?kind=discharge_summary")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -1,4 +1,4 @@
-"""The visit note and the superbill as HTML and PDF (Jinja2 templates, WeasyPrint).
+"""The visit note, the superbill, progress reports and the discharge summary as HTML and PDF (Jinja2 templates, WeasyPrint).
 
 The caller passes plain values (a view of the records); nothing here reads the database.
 """
@@ -36,3 +36,13 @@ def pdf(html: str) -> bytes:
 def plan_of_care_html(view: dict[str, Any]) -> str:
     """The plan of care with the physician's certification block, as the physician signs it."""
     return _environment().get_template("plan_of_care.html").render(**view)
+
+
+def progress_report_html(view: dict[str, Any]) -> str:
+    """A progress report (ch. 15 section 220.3 D) as a standalone HTML page, for the PDF."""
+    return _environment().get_template("progress_report.html").render(**view)
+
+
+def discharge_summary_html(view: dict[str, Any]) -> str:
+    """A discharge summary as a standalone HTML page, for the PDF."""
+    return _environment().get_template("discharge_summary.html").render(**view)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +47,7 @@ from reeducate.clinic.models import (
 from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.services import billing, measures
 from reeducate.clinic.services.visits import clinical_visit, zone_of
+from reeducate.clinic.signing import sha256_of, signing_moment
 from reeducate.clinic.vocabulary import (
     CLINICIANS,
     EVALUATING_ACTIVITIES,
@@ -251,7 +252,7 @@ def confirm_code(session: Session, actor: Actor, visit_id: int, *, now: datetime
         raise InvalidInput("Enter the four components first: the code is drafted from them.")
     assert actor.user_id is not None, "a clinician is a user"
     user = session.get(User, actor.user_id)
-    at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
+    at = signing_moment(now)
     note.content = {**note.content, "code": {**note.content["code"], "confirmed": drafted, "confirmed_at": at.isoformat(),
                                              "confirmed_by_id": actor.user_id,
                                              "confirmed_by": user.full_name if user else ""}}
@@ -264,9 +265,8 @@ def confirm_code(session: Session, actor: Actor, visit_id: int, *, now: datetime
 
 def content_hash(note: VisitNote, signer_id: int, signed_at: datetime) -> str:
     """SHA-256 over the signed content, billing, visit, signer and time (canonical JSON)."""
-    payload = {"visit": note.visit_id, "content": note.content, "billing": note.billing, "signer": signer_id,
-               "signed_at": signed_at.isoformat()}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return sha256_of({"visit": note.visit_id, "content": note.content, "billing": note.billing, "signer": signer_id,
+                      "signed_at": signed_at.isoformat()})
 
 
 def signers(visit: Visit) -> list[User]:
@@ -319,7 +319,7 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
                            + "; ".join(assessed.problems))
     if assessed.charges and assessed.drafted:
         raise InvalidInput("Confirm the visit's minutes per code on the billing page before signing.")
-    signed_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)  # hashed as stored (UTC)
+    signed_at = signing_moment(now)  # hashed as stored (UTC)
     note.billing = billing.snapshot(assessed.billed)
     if evaluation_draft.is_evaluation(note.content):  # the problem list as it stood when signed
         note.content = {**note.content, "problems": [p.statement for p in accepted_problems(session, visit.episode_id)]}
@@ -357,9 +357,9 @@ def cosign(session: Session, actor: Actor, visit_id: int, *, now: datetime | Non
         who = _named(allowed) if allowed else "a physical therapist on the episode's care team"
         raise Forbidden(f"Only {who} may co-sign this note: the supervising physical therapist co-signs a PT "
                         "assistant's note (add them to the episode's care team if they are missing).")
-    cosigned_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
-    digest = hashlib.sha256(json.dumps({"note": note.id, "signed": note.content_sha256, "cosigner": actor.user_id,
-                                        "cosigned_at": cosigned_at.isoformat()}, sort_keys=True).encode()).hexdigest()
+    cosigned_at = signing_moment(now)
+    digest = sha256_of({"note": note.id, "signed": note.content_sha256, "cosigner": actor.user_id,
+                        "cosigned_at": cosigned_at.isoformat()})
     note.cosigned_by_id, note.cosigned_at, note.cosign_sha256 = actor.user_id, cosigned_at, digest
     session.flush()
     record(session, actor, AuditAction.UPDATE, "visit_note", note.id, patient_id=visit.patient_id,

@@ -11,8 +11,6 @@ and records only the certification (physician, dates, the scan's name). Every re
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,13 +25,13 @@ from reeducate.billing.npi import npi_is_valid
 from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import changes_between, record, snapshot
-from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Appointment, Episode, Goal, Patient, PlanOfCare
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import documentation_due, episodes, goals, recordings, scheduling
 from reeducate.clinic.services.documentation_due import EpisodeDues
+from reeducate.clinic.signing import sha256_of, signing_moment
 from reeducate.clinic.uploads import check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, EpisodeStatus, NoteStatus
 from reeducate.measures.definition import Instrument
@@ -292,7 +290,7 @@ def content_hash(plan: PlanOfCare, signer_id: int, signed_at: datetime) -> str:
                "signed_at": signed_at.isoformat(),
                **{name: (value.isoformat() if isinstance(value, date) else value)
                   for name, value in snapshot(plan, CONTENT).items()}}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return sha256_of(payload)
 
 
 def verify(plan: PlanOfCare) -> bool:
@@ -316,7 +314,7 @@ def sign(session: Session, actor: Actor, plan_id: int, *, now: datetime | None =
     undosed = [i["name"] for i in plan.interventions if not str(i.get("dosage", "")).strip()]
     if undosed:
         raise InvalidInput(f"Give the dosage of {', '.join(undosed)} before signing.")
-    signed_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
+    signed_at = signing_moment(now)
     digest = content_hash(plan, actor.user_id, signed_at)
     plan.status, plan.signed_by_id, plan.signed_at, plan.content_sha256 = (
         NoteStatus.SIGNED, actor.user_id, signed_at, digest)

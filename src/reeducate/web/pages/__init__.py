@@ -19,13 +19,14 @@ from reeducate.web.pages import (
     portal,
     problems,
     referrals,
+    reports,
     schedule,
     training,
     visits,
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
