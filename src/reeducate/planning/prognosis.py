@@ -1,0 +1,361 @@
+"""When will a measure-linked goal be met? A date with an 80 % interval, and always the reason for it.
+
+Three bases, tried in this order; the first that has enough data wins, and the prognosis names the
+ones it passed over and why (``considered``):
+
+1. **The patient's own trend** (``OWN_TREND``): this person's own scores, so the most specific
+   evidence there is. A recovery curve that slows toward a plateau, ``score(t) = plateau +
+   amplitude * exp(-t / tau)``, is fitted with its uncertainty: for each time constant ``tau`` on a
+   grid the curve is linear in plateau and amplitude, so the posterior over ``tau`` (flat priors on
+   plateau, amplitude and log sigma; uniform over the log-spaced grid) has a closed form, and draws of
+   ``tau``, the residual scatter ``sigma`` and the two linear parameters follow exactly. Draws whose
+   plateau lies outside the measure's range are discarded (a score cannot level off where the scale
+   does not reach). Each draw gives the day its curve reaches the target; the interval is the 10th to
+   90th percentile of those days. Never a straight line through two points: below
+   ``MIN_ADMINISTRATIONS`` scores over ``MIN_SPAN_DAYS`` days it refuses.
+2. **The clinic's own past episodes** (``CLINIC_EPISODES``): the same clinic, the same condition, a
+   baseline within ``BASELINE_TOLERANCE`` of the measure's range of this patient's. For each, the days
+   from its baseline until a score first showed the change this goal needs (or, never showing it, the
+   days it was followed: censored). A Kaplan-Meier estimate, conditioned on this patient not having
+   got there yet, gives the empirical quantiles. Below ``MIN_CLINIC_EPISODES`` comparable episodes it
+   refuses. It comes second because other people's courses say less about this person than their own.
+3. **A published recovery course** (``PUBLISHED_COURSE``, `courses.py`): the population's average
+   course, scaled to this patient's baseline. Its range is the published confidence interval of the
+   *average* course, not an 80 % interval for one person, and it says so; that is why it comes last.
+4. ``NONE``: "not enough data yet, because ...". Never a number without its basis.
+
+The settings below are ours (Reeducate's choices, not a published rule), stated so a test holds us to
+them. Pure: no database, no web, no clock (``as_of`` is given). Days are calendar days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+import numpy as np
+
+from reeducate.planning.courses import Course
+
+MIN_ADMINISTRATIONS = 4
+"""Fewest of the patient's own scores for a trend (our setting)."""
+MIN_SPAN_DAYS = 21
+"""Fewest days between the first and last of them (our setting): a trend needs time to show a curve."""
+MIN_CLINIC_EPISODES = 8
+"""Fewest comparable past episodes of the clinic (our setting)."""
+BASELINE_TOLERANCE = 0.10
+"""A past episode is comparable when its baseline is within this fraction of the measure's range of
+the patient's baseline (our setting; 1 point on the 0-10 NPRS, 5 on the 0-50 NDI)."""
+HORIZON_DAYS = 365
+"""How far ahead a date is given (our setting); a goal not reached within it is "not within a year"."""
+LEVEL = 0.80
+"""The interval's coverage: from the 10th to the 90th percentile."""
+DRAWS = 2000
+"""Simulated courses for the own-trend interval."""
+TAU_GRID_DAYS = np.geomspace(7.0, 365.0, 48)
+"""Time constants the own trend considers, days (our setting): from a week to a year."""
+
+
+class Basis(StrEnum):
+    OWN_TREND = "own_trend"
+    CLINIC_EPISODES = "clinic_episodes"
+    PUBLISHED_COURSE = "published_course"
+    NONE = "none"
+
+
+class Outlook(StrEnum):
+    """The goal's due date against the prognosis."""
+
+    MET = "met"  # already met
+    ON_TRACK = "on_track"  # the whole interval ends by the due date
+    AT_RISK = "at_risk"  # the expected date is by the due date, the interval runs past it
+    BEHIND = "behind"  # the expected date is after the due date
+    NO_DUE_DATE = "no_due_date"
+    UNKNOWN = "unknown"  # no date to compare
+
+
+Score = tuple[date, float]
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A measure-linked goal: the measure's direction and range, the target, and its due date."""
+
+    measure_name: str
+    higher_is_better: bool
+    minimum: float
+    maximum: float | None
+    target: float
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PastEpisode:
+    """One of the clinic's discharged episodes with the measure: its dated scores, baseline first."""
+
+    scores: tuple[Score, ...]
+
+
+@dataclass(frozen=True)
+class Prognosis:
+    """When a goal is expected to be met, on what basis, and in words for the therapist and patient.
+
+    ``expected_on`` is the median date; ``low_on``/``high_on`` the interval (``interval`` names what
+    kind); ``high_on`` None with a date in ``low_on`` means "not before ``low_on``, no later bound
+    within the horizon": that one-sided interval starts at the 20th percentile, so it too holds 80 %. ``plain`` is for the patient (no statistics words), ``reason`` for the
+    therapist; ``considered`` names each basis passed over and why.
+    """
+
+    basis: Basis
+    already_met: bool
+    expected_on: date | None
+    low_on: date | None
+    high_on: date | None
+    interval: str
+    reason: str
+    plain: str
+    outlook: Outlook
+    considered: tuple[str, ...] = ()
+    citation: str = ""
+
+
+class NotEnoughData(Exception):
+    """A basis that does not have enough data; the message says why."""
+
+
+def _sign(goal: GoalSpec) -> float:
+    return 1.0 if goal.higher_is_better else -1.0
+
+
+def _met(goal: GoalSpec, value: float) -> bool:
+    return _sign(goal) * (value - goal.target) >= 0
+
+
+def _outlook(goal: GoalSpec, expected: date | None, high: date | None) -> Outlook:
+    if goal.due_on is None:
+        return Outlook.NO_DUE_DATE
+    if expected is None:
+        return Outlook.UNKNOWN
+    if expected > goal.due_on:
+        return Outlook.BEHIND
+    return Outlook.ON_TRACK if high is not None and high <= goal.due_on else Outlook.AT_RISK
+
+
+def _day(origin: date, days: float | None) -> date | None:
+    if days is None or not math.isfinite(days):
+        return None
+    return origin + timedelta(days=math.ceil(days))
+
+
+# --- own trend ----------------------------------------------------------------------------------
+
+
+def _own_trend_days(t: np.ndarray, y: np.ndarray, goal: GoalSpec, now: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, float, int]:
+    """Days (from the first score) at which each simulated course reaches the target (inf: not within
+    the horizon), the posterior mean residual scatter, and how many draws were kept."""
+    n = len(t)
+    sign = _sign(goal)
+    z, z_target = sign * y, sign * goal.target
+    log_ml, fits = [], []
+    for tau in TAU_GRID_DAYS:
+        design = np.column_stack([np.ones(n), np.exp(-t / tau)])
+        gram = design.T @ design
+        beta = np.linalg.solve(gram, design.T @ z)
+        rss = float(np.sum((z - design @ beta) ** 2)) + 1e-9
+        log_ml.append(-0.5 * np.linalg.slogdet(gram)[1] - 0.5 * (n - 2) * math.log(rss))
+        fits.append((beta, rss, np.linalg.inv(gram)))
+    weights = np.exp(np.array(log_ml) - max(log_ml))
+    weights /= weights.sum()
+    which = rng.choice(len(TAU_GRID_DAYS), size=DRAWS, p=weights)
+    tau = TAU_GRID_DAYS[which]
+    sigma2 = np.empty(DRAWS)
+    params = np.empty((DRAWS, 2))
+    for k in np.unique(which):
+        rows = which == k
+        beta, rss, cov = fits[k]
+        s2 = rss / rng.chisquare(n - 2, size=rows.sum())
+        sigma2[rows] = s2
+        params[rows] = beta + rng.standard_normal((rows.sum(), 2)) @ np.linalg.cholesky(cov).T * np.sqrt(s2)[:, None]
+    plateau, amplitude = params[:, 0], params[:, 1]
+    top = goal.maximum if goal.maximum is not None else math.inf
+    low_z, high_z = sorted((sign * goal.minimum, sign * top))
+    keep = (plateau >= low_z) & (plateau <= high_z)
+    plateau, amplitude, tau = plateau[keep], amplitude[keep], tau[keep]
+    value_now = plateau + amplitude * np.exp(-now / tau)
+    days = np.full(plateau.shape, np.inf)
+    days[value_now >= z_target] = now
+    rising = (value_now < z_target) & (amplitude < 0) & (plateau > z_target)
+    ratio = (z_target - plateau[rising]) / amplitude[rising]
+    days[rising] = -tau[rising] * np.log(ratio)
+    days[days > now + HORIZON_DAYS] = np.inf
+    return days, float(np.sqrt(np.mean(sigma2))), int(keep.sum())
+
+
+def own_trend(goal: GoalSpec, scores: Sequence[Score], as_of: date, rng: np.random.Generator) -> Prognosis:
+    """The prognosis from the patient's own scores (the recovery curve above); refuses with too few."""
+    ordered = sorted(scores)
+    span = (ordered[-1][0] - ordered[0][0]).days if ordered else 0
+    if len(ordered) < MIN_ADMINISTRATIONS or span < MIN_SPAN_DAYS:
+        raise NotEnoughData(f"own trend: {len(ordered)} score(s) over {span} days; it needs at least "
+                       f"{MIN_ADMINISTRATIONS} over {MIN_SPAN_DAYS} days (our setting)")
+    origin = ordered[0][0]
+    t = np.array([(d - origin).days for d, _ in ordered], dtype=float)
+    y = np.array([v for _, v in ordered], dtype=float)
+    now = float((as_of - origin).days)
+    days, scatter, kept = _own_trend_days(t, y, goal, now, rng)
+    if kept < DRAWS // 10:
+        raise NotEnoughData("own trend: the scores do not fit a curve levelling off within the scale")
+    low, mid, high, one_sided = np.quantile(days, [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2, 1 - LEVEL],
+                                            method="inverted_cdf")
+    expected, low_on, high_on = _day(origin, mid), _day(origin, low if math.isfinite(high) else one_sided), _day(origin, high)
+    reason = (f"Own trend: a recovery curve levelling toward a plateau, fitted to {len(ordered)} scores over "
+              f"{span} days (residual scatter about {scatter:.2g} points); the interval spans the middle "
+              f"{LEVEL:.0%} of {kept} simulated courses drawn with the fit's uncertainty.")
+    if expected is None:
+        reason += f" Most simulated courses do not reach {goal.target:g} within {HORIZON_DAYS} days."
+    return Prognosis(Basis.OWN_TREND, False, expected, low_on, high_on, f"{LEVEL:.0%} prediction interval",
+                     reason, "judging from your own progress so far", _outlook(goal, expected, high_on))
+
+
+# --- the clinic's past episodes -----------------------------------------------------------------
+
+
+def _days_to_change(episode: PastEpisode, change: float, sign: float) -> tuple[float, bool]:
+    """Days from the episode's baseline to the first score that shows ``change``; (last day, False) if none."""
+    (start, baseline), *rest = episode.scores
+    for day, value in rest:
+        if sign * (value - baseline) >= change:
+            return float((day - start).days), True
+    return float((episode.scores[-1][0] - start).days), False
+
+
+def _km_quantiles(times: np.ndarray, events: np.ndarray, after: float,
+                  levels: Sequence[float]) -> list[float | None]:
+    """Kaplan-Meier quantiles of the time to event given no event by ``after``; None past follow-up."""
+    survival, found = 1.0, []
+    curve: list[tuple[float, float]] = []
+    for moment in np.unique(times[events & (times > after)]):
+        at_risk = np.sum(times >= moment)
+        survival *= 1 - np.sum((times == moment) & events) / at_risk
+        curve.append((float(moment), 1 - survival))
+    for level in levels:
+        found.append(next((moment for moment, failed in curve if failed >= level - 1e-12), None))
+    return found
+
+
+def clinic_episodes(goal: GoalSpec, scores: Sequence[Score], past: Sequence[PastEpisode], as_of: date,
+                    condition: str) -> Prognosis:
+    """The prognosis from the clinic's comparable past episodes; refuses with too few."""
+    ordered = sorted(scores)
+    if not ordered:
+        raise NotEnoughData("clinic episodes: this episode has no baseline score yet")
+    origin, baseline = ordered[0]
+    sign = _sign(goal)
+    change = sign * (goal.target - baseline)
+    span = (goal.maximum if goal.maximum is not None else max(v for e in past for _, v in e.scores)) - goal.minimum
+    tolerance = BASELINE_TOLERANCE * span
+    alike = [e for e in past if len(e.scores) >= 2 and abs(e.scores[0][1] - baseline) <= tolerance]
+    if len(alike) < MIN_CLINIC_EPISODES:
+        raise NotEnoughData(f"clinic episodes: {len(alike)} past episode(s) of this clinic with {condition} and a "
+                       f"baseline within {tolerance:g} points; it needs at least {MIN_CLINIC_EPISODES} (our setting)")
+    outcomes = [_days_to_change(e, change, sign) for e in alike]
+    times = np.array([d for d, _ in outcomes])
+    events = np.array([reached for _, reached in outcomes])
+    elapsed = float((as_of - origin).days)
+    at_risk = int(np.sum(times > elapsed))
+    if at_risk < MIN_CLINIC_EPISODES // 2:
+        raise NotEnoughData(f"clinic episodes: only {at_risk} comparable episode(s) were followed beyond "
+                       f"{elapsed:.0f} days, where this episode is now")
+    low, mid, high, one_sided = _km_quantiles(times, events, elapsed,
+                                              [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2, 1 - LEVEL])
+    expected, low_on, high_on = _day(origin, mid), _day(origin, low if high is not None else one_sided), _day(origin, high)
+    reason = (f"Clinic episodes: {len(alike)} past episodes of this clinic with {condition}, baseline within "
+              f"{tolerance:g} points of this one's {baseline:g}; {int(events.sum())} showed a change of "
+              f"{abs(change):g} points, after a median of {float(np.median(times[events])) if events.any() else 0:.0f} "
+              f"days. Quantiles of days-to-change (Kaplan-Meier, those discharged earlier censored), given "
+              f"no change yet at day {elapsed:.0f}.")
+    if high_on is None:
+        reason += " Too few of them showed the change for a later bound."
+    return Prognosis(Basis.CLINIC_EPISODES, False, expected, low_on, high_on, f"{LEVEL:.0%} interval (clinic's episodes)",
+                     reason, "judging from how people who started where you did progressed at this clinic",
+                     _outlook(goal, expected, high_on))
+
+
+# --- a published course ------------------------------------------------------------------------
+
+
+def _week_reached(weeks: Sequence[float], values: Sequence[float], target: float, sign: float) -> float | None:
+    """The first week (linear between published points) at which the course reaches ``target``."""
+    for (w0, v0), (w1, v1) in zip(zip(weeks, values, strict=True), list(zip(weeks, values, strict=True))[1:],
+                                  strict=False):
+        if sign * (v0 - target) >= 0:
+            return w0
+        if sign * (v1 - target) >= 0:
+            return w0 + (w1 - w0) * (target - v0) / (v1 - v0)
+    return None
+
+
+def published_course(goal: GoalSpec, scores: Sequence[Score], course: Course | None, as_of: date) -> Prognosis:
+    """The published average course scaled to this patient's baseline (proportionally: our reading)."""
+    if course is None:
+        raise NotEnoughData("published course: no published course we could verify for this condition and measure")
+    ordered = sorted(scores)
+    if not ordered:
+        raise NotEnoughData("published course: this episode has no baseline score yet")
+    origin, baseline = ordered[0]
+    sign = _sign(goal)
+    first = course.points[0].mean
+    weeks = [p.week for p in course.points]
+    found = [_week_reached(weeks, [baseline * getattr(p, field) / first for p in course.points], goal.target, sign)
+             for field in ("mean", "ci_low", "ci_high")]
+    mid = found[0]
+    optimistic, pessimistic = (found[2], found[1]) if goal.higher_is_better else (found[1], found[2])
+    if mid is None:
+        raise NotEnoughData(f"published course: the average course ({course.short}) does not reach {goal.target:g} "
+                       f"from this baseline within its {weeks[-1]:g} weeks")
+    expected, low_on, high_on = (_day(origin, w * 7) if w is not None else None for w in (mid, optimistic, pessimistic))
+    if expected is not None and expected < as_of:
+        raise NotEnoughData(f"published course: the average course ({course.short}) would have reached the target "
+                       "by now; this patient is slower than that average, so it cannot say when")
+    reason = (f"Published course: {course.short}, {course.population}; the pooled average course scaled to "
+              f"this baseline ({baseline:g}). The range is the published 95% CI of the average course, not an "
+              "interval for one person.")
+    return Prognosis(Basis.PUBLISHED_COURSE, False, expected, low_on, high_on,
+                     "95% CI of the published average course", reason,
+                     "judging from how people with the same condition usually recover, on average, in published studies",
+                     _outlook(goal, expected, high_on), citation=course.citation)
+
+
+# --- the whole ----------------------------------------------------------------------------------
+
+
+NOT_YET = "We can't say yet: we need a few more of your check-ins."
+
+
+def prognose(goal: GoalSpec, scores: Sequence[Score], *, as_of: date, past: Sequence[PastEpisode] = (),
+             course: Course | None = None, condition: str = "the same condition",
+             random_state: int | np.random.Generator | None = 0) -> Prognosis:
+    """The goal's prognosis from the first basis with enough data (own trend, clinic, published)."""
+    ordered = sorted(scores)
+    if ordered and _met(goal, ordered[-1][1]):
+        return Prognosis(Basis.NONE, True, None, None, None, "", f"Already met: the latest score, "
+                         f"{ordered[-1][1]:g}, reaches the target {goal.target:g}.",
+                         "You have reached this goal.", Outlook.MET)
+    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+    considered: list[str] = []
+    attempts = (lambda: own_trend(goal, ordered, as_of, rng),
+                lambda: clinic_episodes(goal, ordered, past, as_of, condition),
+                lambda: published_course(goal, ordered, course, as_of))
+    for attempt in attempts:
+        try:
+            found = attempt()
+        except NotEnoughData as why:
+            considered.append(str(why))
+            continue
+        return Prognosis(**{**found.__dict__, "considered": tuple(considered)})
+    return Prognosis(Basis.NONE, False, None, None, None, "", "Not enough data yet, because: "
+                     + "; ".join(considered) + ".", NOT_YET, _outlook(goal, None, None), tuple(considered))
