@@ -5,12 +5,12 @@ ones it passed over and why (``considered``):
 
 1. **The patient's own trend** (``OWN_TREND``): this person's own scores, so the most specific
    evidence there is. A recovery curve that slows toward a plateau, ``score(t) = plateau +
-   amplitude * exp(-t / tau)``, is fitted with its uncertainty: for each time constant ``tau`` on a
-   grid the curve is linear in plateau and amplitude, so the posterior over ``tau`` (flat priors on
-   plateau, amplitude and log sigma; uniform over the log-spaced grid) has a closed form, and draws of
-   ``tau``, the residual scatter ``sigma`` and the two linear parameters follow exactly. Draws whose
-   plateau lies outside the measure's range are discarded (a score cannot level off where the scale
-   does not reach). Each draw gives the day its curve reaches the target; the interval is the 10th to
+   amplitude * exp(-t / tau)``, is fitted with its uncertainty: for each time constant ``tau`` and
+   plateau on a grid (``tau`` log-uniform from a week to a year, the plateau uniform over the
+   measure's range: a score cannot level off where the scale does not reach) the curve is linear in
+   its amplitude, so the posterior (flat priors on the amplitude and log sigma) has a closed form, and
+   draws of the cell, the residual scatter ``sigma`` and the amplitude follow exactly (prediction by
+   simulation). Each draw gives the day its curve reaches the target; the interval is the 10th to
    90th percentile of those days. Never a straight line through two points: below
    ``MIN_ADMINISTRATIONS`` scores over ``MIN_SPAN_DAYS`` days it refuses.
 2. **The clinic's own past episodes** (``CLINIC_EPISODES``): the same clinic, the same condition, a
@@ -153,46 +153,47 @@ def _day(origin: date, days: float | None) -> date | None:
 # --- own trend ----------------------------------------------------------------------------------
 
 
+def _plateau_grid(goal: GoalSpec, y: np.ndarray) -> np.ndarray:
+    """Plateaus the own trend considers, in the measure's units: its whole range, in 60 steps. A
+    measure without a maximum (gait speed, metres walked) is bounded at twice the larger of the
+    target and the best score so far (our setting)."""
+    top = goal.maximum if goal.maximum is not None else 2 * max(goal.target, float(np.max(y)))
+    return np.linspace(goal.minimum, top, 60)
+
+
 def _own_trend_days(t: np.ndarray, y: np.ndarray, goal: GoalSpec, now: float,
-                    rng: np.random.Generator) -> tuple[np.ndarray, float, int]:
+                    rng: np.random.Generator) -> tuple[np.ndarray, float]:
     """Days (from the first score) at which each simulated course reaches the target (inf: not within
-    the horizon), the posterior mean residual scatter, and how many draws were kept."""
+    the horizon), and the posterior mean residual scatter (points).
+
+    For each (tau, plateau) on the grid the curve is linear in its amplitude alone, so with a flat
+    prior on the amplitude and on log sigma the marginal likelihood is closed-form:
+    ``S_xx^-1/2 * RSS^-(n-1)/2``; a cell is drawn by it, then sigma and the amplitude exactly.
+    """
     n = len(t)
     sign = _sign(goal)
     z, z_target = sign * y, sign * goal.target
-    log_ml, fits = [], []
-    for tau in TAU_GRID_DAYS:
-        design = np.column_stack([np.ones(n), np.exp(-t / tau)])
-        gram = design.T @ design
-        beta = np.linalg.solve(gram, design.T @ z)
-        rss = float(np.sum((z - design @ beta) ** 2)) + 1e-9
-        log_ml.append(-0.5 * np.linalg.slogdet(gram)[1] - 0.5 * (n - 2) * math.log(rss))
-        fits.append((beta, rss, np.linalg.inv(gram)))
-    weights = np.exp(np.array(log_ml) - max(log_ml))
-    weights /= weights.sum()
-    which = rng.choice(len(TAU_GRID_DAYS), size=DRAWS, p=weights)
-    tau = TAU_GRID_DAYS[which]
-    sigma2 = np.empty(DRAWS)
-    params = np.empty((DRAWS, 2))
-    for k in np.unique(which):
-        rows = which == k
-        beta, rss, cov = fits[k]
-        s2 = rss / rng.chisquare(n - 2, size=rows.sum())
-        sigma2[rows] = s2
-        params[rows] = beta + rng.standard_normal((rows.sum(), 2)) @ np.linalg.cholesky(cov).T * np.sqrt(s2)[:, None]
-    plateau, amplitude = params[:, 0], params[:, 1]
-    top = goal.maximum if goal.maximum is not None else math.inf
-    low_z, high_z = sorted((sign * goal.minimum, sign * top))
-    keep = (plateau >= low_z) & (plateau <= high_z)
-    plateau, amplitude, tau = plateau[keep], amplitude[keep], tau[keep]
+    plateaus = sign * _plateau_grid(goal, y)
+    decay = np.exp(-t[None, :] / TAU_GRID_DAYS[:, None])  # (tau, n)
+    s_xx = np.sum(decay**2, axis=1)[:, None]  # (tau, 1)
+    s_xy = (decay @ z)[:, None] - plateaus[None, :] * np.sum(decay, axis=1)[:, None]  # (tau, plateau)
+    s_yy = float(z @ z) - 2 * plateaus * float(np.sum(z)) + n * plateaus**2  # (plateau,)
+    rss = np.maximum(s_yy[None, :] - s_xy**2 / s_xx, 1e-9)
+    log_ml = -0.5 * np.log(s_xx) - 0.5 * (n - 1) * np.log(rss)
+    weights = np.exp(log_ml - log_ml.max()).ravel()
+    cells = rng.choice(weights.size, size=DRAWS, p=weights / weights.sum())
+    which_tau, which_plateau = np.unravel_index(cells, log_ml.shape)
+    tau, plateau = TAU_GRID_DAYS[which_tau], plateaus[which_plateau]
+    sigma2 = rss[which_tau, which_plateau] / rng.chisquare(n - 1, size=DRAWS)
+    spread = np.sqrt(sigma2 / s_xx[which_tau, 0])
+    amplitude = s_xy[which_tau, which_plateau] / s_xx[which_tau, 0] + spread * rng.standard_normal(DRAWS)
     value_now = plateau + amplitude * np.exp(-now / tau)
-    days = np.full(plateau.shape, np.inf)
+    days = np.full(DRAWS, np.inf)
     days[value_now >= z_target] = now
     rising = (value_now < z_target) & (amplitude < 0) & (plateau > z_target)
-    ratio = (z_target - plateau[rising]) / amplitude[rising]
-    days[rising] = -tau[rising] * np.log(ratio)
+    days[rising] = -tau[rising] * np.log((z_target - plateau[rising]) / amplitude[rising])
     days[days > now + HORIZON_DAYS] = np.inf
-    return days, float(np.sqrt(np.mean(sigma2))), int(keep.sum())
+    return days, float(np.sqrt(np.mean(sigma2)))
 
 
 def own_trend(goal: GoalSpec, scores: Sequence[Score], as_of: date, rng: np.random.Generator) -> Prognosis:
@@ -206,15 +207,13 @@ def own_trend(goal: GoalSpec, scores: Sequence[Score], as_of: date, rng: np.rand
     t = np.array([(d - origin).days for d, _ in ordered], dtype=float)
     y = np.array([v for _, v in ordered], dtype=float)
     now = float((as_of - origin).days)
-    days, scatter, kept = _own_trend_days(t, y, goal, now, rng)
-    if kept < DRAWS // 10:
-        raise NotEnoughData("own trend: the scores do not fit a curve levelling off within the scale")
+    days, scatter = _own_trend_days(t, y, goal, now, rng)
     low, mid, high, one_sided = np.quantile(days, [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2, 1 - LEVEL],
                                             method="inverted_cdf")
     expected, low_on, high_on = _day(origin, mid), _day(origin, low if math.isfinite(high) else one_sided), _day(origin, high)
     reason = (f"Own trend: a recovery curve levelling toward a plateau, fitted to {len(ordered)} scores over "
               f"{span} days (residual scatter about {scatter:.2g} points); the interval spans the middle "
-              f"{LEVEL:.0%} of {kept} simulated courses drawn with the fit's uncertainty.")
+              f"{LEVEL:.0%} of {DRAWS} simulated courses drawn with the fit's uncertainty.")
     if expected is None:
         reason += f" Most simulated courses do not reach {goal.target:g} within {HORIZON_DAYS} days."
     return Prognosis(Basis.OWN_TREND, False, expected, low_on, high_on, f"{LEVEL:.0%} prediction interval",
