@@ -3,7 +3,7 @@ clinic's past episodes of the condition (never another clinic's), access, and th
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -30,7 +30,7 @@ def add_nprs(session: Session, world: World, episode: Episode, day: date, value:
     session.add(MeasureAdministration(
         patient_id=episode.patient_id, episode_id=episode.id, measure_id="nprs",
         source=AdministrationSource.PATIENT_PORTAL, responses=[value], score=value, computable=True,
-        result={"score": value}, administered_at=datetime.combine(day, time(15), tzinfo=timezone.utc),
+        result={"score": value}, administered_at=datetime.combine(day, time(15), tzinfo=UTC),
         recorded_by_id=world.user_ids["therapist"]))
 
 
@@ -66,7 +66,7 @@ def test_with_one_score_it_refuses_and_the_read_is_audited(factory: sessionmaker
         nprs_goal(session, records)
         own_scores(session, records, [6])
         found = prognosis.for_episode(session, actor(session, records, "therapist"), records.episode)
-    assert [f.measure_name for f in found] == ["Numeric Pain Rating Scale"]
+    assert [f.measure.name for f in found] == ["Numeric Pain Rating Scale"]
     assert found[0].prognosis.basis is Basis.NONE and found[0].prognosis.expected_on is None
     assert "1 score(s)" in found[0].prognosis.reason
     with factory() as session:

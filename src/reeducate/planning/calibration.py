@@ -31,8 +31,8 @@ from reeducate.planning.courses import Course
 from reeducate.planning.prognosis import (
     HORIZON_DAYS,
     Basis,
-    NotEnoughData,
     GoalSpec,
+    NotEnoughData,
     PastEpisode,
     Prognosis,
     clinic_episodes,

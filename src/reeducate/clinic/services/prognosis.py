@@ -22,17 +22,17 @@ from reeducate.clinic.models import Episode, Goal, MeasureAdministration, Patien
 from reeducate.clinic.services import episodes as episode_service
 from reeducate.clinic.services.measures import instrument
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus, GoalStatus
+from reeducate.measures.definition import Instrument
 from reeducate.planning import courses
 from reeducate.planning.prognosis import GoalSpec, PastEpisode, Prognosis, Score, prognose
 
 
 @dataclass(frozen=True)
 class GoalPrognosis:
-    """One goal, its measure's name and unit, and its prognosis."""
+    """One goal, its measure, and its prognosis."""
 
     goal: Goal
-    measure_name: str
-    unit: str
+    measure: Instrument
     prognosis: Prognosis
 
 
@@ -80,7 +80,7 @@ def for_episode(session: Session, actor: Actor, episode_id: int, *, today: date 
         prognosis = prognose(spec, _scores(own), as_of=today, past=past,
                              course=courses.for_episode(episode.condition.value, measure.id),
                              condition=episode.condition.label.lower(), random_state=random_state)
-        found.append(GoalPrognosis(goal, measure.name, measure.unit_label, prognosis))
+        found.append(GoalPrognosis(goal, measure, prognosis))
     record(session, actor, AuditAction.READ, "goal", patient_id=episode.patient_id,
            detail=f"prognosis, episode {episode.id}: {len(found)} goal(s), "
                   f"{compared} past episode(s) of the clinic compared")

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from reeducate.clinic.diagnoses import BillableCode, search_billable, validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.schemas import CareTeamSet, EpisodeCreate, EpisodeDischarge, EpisodeUpdate
-from reeducate.clinic.services import episodes
+from reeducate.clinic.services import episodes, prognosis
 from reeducate.clinic.vocabulary import Condition, DischargeReason, EpisodeStatus
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -140,6 +140,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
         "choices": episodes.team_choices(session, login.actor), "values": values or {}, "section": section,
         "error": error or search_error, "q": q, "matches": matches, "searched": bool(q),
         "notice": next((key for key in ("opened", "saved", "discharged") if request.query_params.get(key)), ""),
+        "prognoses": prognosis.for_episode(session, login.actor, episode.id),
     }, status_code=status_code)
 
 
