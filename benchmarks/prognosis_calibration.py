@@ -10,6 +10,9 @@ assumptions (``reeducate.planning.calibration.CohortSettings``), since the sourc
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
+
+import numpy as np
 
 from reeducate.planning import calibration, courses
 
@@ -22,19 +25,23 @@ def main() -> None:
     args = parser.parse_args()
     course = courses.get("lbp-persistent-pain-costa-2012")
     settings = calibration.CohortSettings()
-    cohort = calibration.simulate(course, 20000, settings, __import__("numpy").random.default_rng(args.seed))
+    cohort = calibration.simulate(course, 20000, settings, np.random.default_rng(args.seed))
     weeks = [p.week for p in course.points]
     print(f"Course: {course.short}, {course.population}")
     print("Mean course (NPRS), published vs simulated:",
           ", ".join(f"week {w:g}: {p.mean:.1f} vs {m:.2f}"
                     for w, p, m in zip(weeks, course.points, cohort.mean_course(weeks), strict=True)))
     print(f"Assumed (not published): {settings}")
-    for coverage in (calibration.own_trend_coverage(course, args.patients, settings, args.seed),
-                     calibration.clinic_coverage(course, args.patients, args.clinic, settings, args.seed)):
-        width = "n/a" if coverage.median_width_days is None else f"{coverage.median_width_days:.0f} days"
-        print(f"{coverage.basis.value}: {coverage.held}/{coverage.patients} held = {coverage.rate:.1%} "
-              f"(80% intended); median width of closed intervals {width}; open-ended {coverage.open_ended}; "
-              f"outcomes never reached within a year {coverage.never}")
+    for drop in (1.0, 2.0, 3.0):
+        goal = replace(settings, goal_drop=drop)
+        print(f"Goal: {drop:g} points better than the first score; prognosis after {goal.early_days} days "
+              f"of weekly check-ins; {args.patients} simulated patients (those already at the goal left out)")
+        for coverage in (calibration.own_trend_coverage(course, args.patients, goal, args.seed),
+                         calibration.clinic_coverage(course, args.patients, args.clinic, goal, args.seed)):
+            width = "n/a" if coverage.median_width_days is None else f"{coverage.median_width_days:.0f} days"
+            print(f"  {coverage.basis.value}: {coverage.held}/{coverage.patients} held = {coverage.rate:.1%} "
+                  f"(80% intended); median width of closed intervals {width}; open-ended "
+                  f"{coverage.open_ended}; outcomes not within a year {coverage.never}")
 
 
 if __name__ == "__main__":

@@ -120,11 +120,10 @@ def test_the_simulated_cohort_follows_the_published_mean_course() -> None:
 
 
 def test_80_percent_intervals_hold_about_80_percent_of_simulated_outcomes() -> None:
-    # Tolerance: 0.70-0.88. The own trend runs slightly under 80 % on this cohort (about 73 %, see
-    # benchmarks/prognosis_calibration.py); 0.70 is below that by about one standard error at n ~ 150.
+    # Tolerance 0.72-0.88: about two standard errors of a proportion near 0.8 over ~150-250 prognoses.
     course = courses.get("lbp-persistent-pain-costa-2012")
     own = calibration.own_trend_coverage(course, 300, random_state=0)
     clinic = calibration.clinic_coverage(course, 300, 300, random_state=0)
     assert own.patients > 100 and clinic.patients > 100
-    assert 0.70 <= own.rate <= 0.88, own
+    assert 0.72 <= own.rate <= 0.88, own
     assert 0.72 <= clinic.rate <= 0.88, clinic

@@ -50,8 +50,11 @@ def test_without_enough_scores_the_therapist_reads_why(client: TestClient, world
 
 
 @pytest.mark.parametrize(("scores", "words"), [
-    ([8, 6.5, 5.2, 4.1, 3.2], r"Numeric Pain Rating Scale: you are on track to reach your goal between "
-                              r"\w{3} \d{2} \w{3} 20\d\d and \w{3} \d{2} \w{3} 20\d\d, judging from your own progress so far\."),
+    ([8, 6.9, 6.0, 5.2, 4.5, 3.9, 3.4, 3.0],
+     r"Numeric Pain Rating Scale: you are on track to reach your goal between \w{3} \d{2} \w{3} 20\d\d and "
+     r"\w{3} \d{2} \w{3} 20\d\d, judging from your own progress so far\."),
+    ([8, 6.5, 5.2, 4.1, 3.2], r"Numeric Pain Rating Scale: you may reach your goal from \w{3} \d{2} \w{3} 20\d\d on, "
+                              r"judging from your own progress so far; we can't yet say by when\."),
     ([7], r"Numeric Pain Rating Scale: We can't say yet: we need a few more of your check-ins\."),
 ])
 def test_the_patient_reads_it_in_plain_words(client: TestClient, world: World, world_engine: Engine,

@@ -10,7 +10,8 @@ rounded to the measure's whole points and kept within its range.
 
 The goal of every simulated patient: ``goal_drop`` points better than their first observed score.
 - Own trend: the prognosis is made after ``early_days`` of weekly check-ins; the outcome is the day
-  the patient's true course reaches the target (never, or beyond the horizon, counts as infinite).
+  the patient's true course, recorded without noise, shows the target (comes within half a point of
+  it); never, or beyond the horizon, counts as infinite.
 - Clinic episodes: the "clinic" is the rest of the cohort, each episode followed weekly until
   ``discharge_days`` (censored there); the outcome is the first check-in, followed for a year, that
   shows the target (the event the clinic's records can show). Clinic check-ins fall 5 to 9 days apart,
@@ -41,6 +42,8 @@ from reeducate.planning.prognosis import (
 
 MEAN_COURSE_TOLERANCE = 0.25
 """How close (points) the simulated cohort's mean course must come to the published means."""
+RESOLUTION = 1.0
+"""Observed scores are whole points (the NPRS)."""
 START = date(2026, 1, 5)
 """Day 0 of every simulated episode (any date would do)."""
 
@@ -118,8 +121,10 @@ def _holds(prognosis: Prognosis, outcome_days: float) -> bool:
 
 
 def _true_day(cohort: Cohort, i: int, target: float, now: float) -> float:
-    """The first day (whole, from day 0) the true course reaches ``target``; inf past the horizon."""
+    """The first day (whole, from day 0) the true course, recorded without noise, shows ``target``
+    (comes within half a point of it); inf past the horizon."""
     sign = 1.0 if cohort.higher_is_better else -1.0
+    target -= sign * RESOLUTION / 2
     start, plateau, tau = cohort.baseline[i], cohort.plateau[i], cohort.tau[i]
     if sign * (float(cohort.true(i, now)) - target) >= 0:
         return now
@@ -159,7 +164,8 @@ def _goal(cohort: Cohort, first_observed: float, settings: CohortSettings) -> Go
     target = first_observed + sign * settings.goal_drop
     if not cohort.minimum <= target <= cohort.maximum:
         return None
-    return GoalSpec("simulated", cohort.higher_is_better, cohort.minimum, cohort.maximum, target)
+    return GoalSpec("simulated", cohort.higher_is_better, cohort.minimum, cohort.maximum, target,
+                    resolution=RESOLUTION)
 
 
 def own_trend_coverage(course: Course, n: int, settings: CohortSettings | None = None,

@@ -90,6 +90,9 @@ class GoalSpec:
     maximum: float | None
     target: float
     due_on: date | None = None
+    resolution: float = 0.0
+    """The step of a recorded score (1 for whole points, 0.01 m/s for gait speed): a recorded score
+    shows the target once the underlying score is within half a step of it (the own trend's event)."""
 
 
 @dataclass(frozen=True)
@@ -154,11 +157,14 @@ def _day(origin: date, days: float | None) -> date | None:
 
 
 def _plateau_grid(goal: GoalSpec, y: np.ndarray) -> np.ndarray:
-    """Plateaus the own trend considers, in the measure's units: its whole range, in 60 steps. A
-    measure without a maximum (gait speed, metres walked) is bounded at twice the larger of the
+    """Plateaus the own trend considers, in the measure's units, in 60 steps: a recovery levels off
+    between the first score and the scale's best end (our assumption: the course is a recovery). A
+    measure without a maximum (gait speed, metres walked) has its best end at twice the larger of the
     target and the best score so far (our setting)."""
-    top = goal.maximum if goal.maximum is not None else 2 * max(goal.target, float(np.max(y)))
-    return np.linspace(goal.minimum, top, 60)
+    best = goal.maximum if goal.maximum is not None else 2 * max(goal.target, float(np.max(y)))
+    if not goal.higher_is_better:
+        best = goal.minimum
+    return np.linspace(float(y[0]), best, 60)
 
 
 def _own_trend_days(t: np.ndarray, y: np.ndarray, goal: GoalSpec, now: float,
@@ -172,13 +178,13 @@ def _own_trend_days(t: np.ndarray, y: np.ndarray, goal: GoalSpec, now: float,
     """
     n = len(t)
     sign = _sign(goal)
-    z, z_target = sign * y, sign * goal.target
+    z, z_target = sign * y, sign * goal.target - goal.resolution / 2
     plateaus = sign * _plateau_grid(goal, y)
     decay = np.exp(-t[None, :] / TAU_GRID_DAYS[:, None])  # (tau, n)
     s_xx = np.sum(decay**2, axis=1)[:, None]  # (tau, 1)
     s_xy = (decay @ z)[:, None] - plateaus[None, :] * np.sum(decay, axis=1)[:, None]  # (tau, plateau)
     s_yy = float(z @ z) - 2 * plateaus * float(np.sum(z)) + n * plateaus**2  # (plateau,)
-    rss = np.maximum(s_yy[None, :] - s_xy**2 / s_xx, 1e-9)
+    rss = np.maximum(s_yy[None, :] - s_xy**2 / s_xx, 0) + (n - 1) * max(goal.resolution, 1e-4) ** 2 / 12
     log_ml = -0.5 * np.log(s_xx) - 0.5 * (n - 1) * np.log(rss)
     weights = np.exp(log_ml - log_ml.max()).ravel()
     cells = rng.choice(weights.size, size=DRAWS, p=weights / weights.sum())

@@ -76,7 +76,8 @@ def for_episode(session: Session, actor: Actor, episode_id: int, *, today: date 
         ).order_by(MeasureAdministration.administered_at, MeasureAdministration.id)))
         past = _past_episodes(session, episode, measure.id)
         compared += len(past)
-        spec = GoalSpec(measure.name, measure.higher_is_better, measure.min, measure.max, goal.target, goal.due_on)
+        spec = GoalSpec(measure.name, measure.higher_is_better, measure.min, measure.max, goal.target, goal.due_on,
+                        resolution=10.0 ** -measure.decimals)
         prognosis = prognose(spec, _scores(own), as_of=today, past=past,
                              course=courses.for_episode(episode.condition.value, measure.id),
                              condition=episode.condition.label.lower(), random_state=random_state)
