@@ -127,3 +127,8 @@ def test_80_percent_intervals_hold_about_80_percent_of_simulated_outcomes() -> N
     assert own.patients > 100 and clinic.patients > 100
     assert 0.72 <= own.rate <= 0.88, own
     assert 0.72 <= clinic.rate <= 0.88, clinic
+
+
+def test_a_measure_without_a_maximum_and_no_past_episodes_refuses_plainly() -> None:
+    found = prognose(SPEED, scores((0, 0.6)), as_of=DAY0)
+    assert found.basis is Basis.NONE and "clinic episodes: 0 past episode(s)" in found.reason

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 import numpy as np
 
@@ -208,7 +209,7 @@ def own_trend(goal: GoalSpec, scores: Sequence[Score], as_of: date, rng: np.rand
     span = (ordered[-1][0] - ordered[0][0]).days if ordered else 0
     if len(ordered) < MIN_ADMINISTRATIONS or span < MIN_SPAN_DAYS:
         raise NotEnoughData(f"own trend: {len(ordered)} score(s) over {span} days; it needs at least "
-                       f"{MIN_ADMINISTRATIONS} over {MIN_SPAN_DAYS} days (our setting)")
+                            f"{MIN_ADMINISTRATIONS} over {MIN_SPAN_DAYS} days (our setting)")
     origin = ordered[0][0]
     t = np.array([(d - origin).days for d, _ in ordered], dtype=float)
     y = np.array([v for _, v in ordered], dtype=float)
@@ -261,12 +262,13 @@ def clinic_episodes(goal: GoalSpec, scores: Sequence[Score], past: Sequence[Past
     origin, baseline = ordered[0]
     sign = _sign(goal)
     change = sign * (goal.target - baseline)
-    span = (goal.maximum if goal.maximum is not None else max(v for e in past for _, v in e.scores)) - goal.minimum
-    tolerance = BASELINE_TOLERANCE * span
+    # A measure without a maximum (gait speed) takes the highest score seen as its range's top.
+    top = goal.maximum if goal.maximum is not None else max([v for e in past for _, v in e.scores] + [baseline])
+    tolerance = BASELINE_TOLERANCE * (top - goal.minimum)
     alike = [e for e in past if len(e.scores) >= 2 and abs(e.scores[0][1] - baseline) <= tolerance]
     if len(alike) < MIN_CLINIC_EPISODES:
         raise NotEnoughData(f"clinic episodes: {len(alike)} past episode(s) of this clinic with {condition} and a "
-                       f"baseline within {tolerance:g} points; it needs at least {MIN_CLINIC_EPISODES} (our setting)")
+                            f"baseline within {tolerance:g} points; it needs at least {MIN_CLINIC_EPISODES} (our setting)")
     outcomes = [_days_to_change(e, change, sign) for e in alike]
     times = np.array([d for d, _ in outcomes])
     events = np.array([reached for _, reached in outcomes])
@@ -274,15 +276,14 @@ def clinic_episodes(goal: GoalSpec, scores: Sequence[Score], past: Sequence[Past
     at_risk = int(np.sum(times > elapsed))
     if at_risk < MIN_CLINIC_EPISODES // 2:
         raise NotEnoughData(f"clinic episodes: only {at_risk} comparable episode(s) were followed beyond "
-                       f"{elapsed:.0f} days, where this episode is now")
+                            f"{elapsed:.0f} days, where this episode is now")
     low, mid, high, one_sided = _km_quantiles(times, events, elapsed,
                                               [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2, 1 - LEVEL])
     expected, low_on, high_on = _day(origin, mid), _day(origin, low if high is not None else one_sided), _day(origin, high)
     reason = (f"Clinic episodes: {len(alike)} past episodes of this clinic with {condition}, baseline within "
-              f"{tolerance:g} points of this one's {baseline:g}; {int(events.sum())} showed a change of "
-              f"{abs(change):g} points, after a median of {float(np.median(times[events])) if events.any() else 0:.0f} "
-              f"days. Quantiles of days-to-change (Kaplan-Meier, those discharged earlier censored), given "
-              f"no change yet at day {elapsed:.0f}.")
+              f"{tolerance:g} points of this one's {baseline:g}; {int(events.sum())} of them showed a change of "
+              f"{abs(change):g} points before discharge. Quantiles of the days to that change (Kaplan-Meier, "
+              f"those discharged before it censored), given no change yet at day {elapsed:.0f}.")
     if high_on is None:
         reason += " Too few of them showed the change for a later bound."
     return Prognosis(Basis.CLINIC_EPISODES, False, expected, low_on, high_on, f"{LEVEL:.0%} interval (clinic's episodes)",
@@ -295,8 +296,7 @@ def clinic_episodes(goal: GoalSpec, scores: Sequence[Score], past: Sequence[Past
 
 def _week_reached(weeks: Sequence[float], values: Sequence[float], target: float, sign: float) -> float | None:
     """The first week (linear between published points) at which the course reaches ``target``."""
-    for (w0, v0), (w1, v1) in zip(zip(weeks, values, strict=True), list(zip(weeks, values, strict=True))[1:],
-                                  strict=False):
+    for (w0, v0), (w1, v1) in pairwise(zip(weeks, values, strict=True)):
         if sign * (v0 - target) >= 0:
             return w0
         if sign * (v1 - target) >= 0:
@@ -321,11 +321,11 @@ def published_course(goal: GoalSpec, scores: Sequence[Score], course: Course | N
     optimistic, pessimistic = (found[2], found[1]) if goal.higher_is_better else (found[1], found[2])
     if mid is None:
         raise NotEnoughData(f"published course: the average course ({course.short}) does not reach {goal.target:g} "
-                       f"from this baseline within its {weeks[-1]:g} weeks")
+                            f"from this baseline within its {weeks[-1]:g} weeks")
     expected, low_on, high_on = (_day(origin, w * 7) if w is not None else None for w in (mid, optimistic, pessimistic))
     if expected is not None and expected < as_of:
         raise NotEnoughData(f"published course: the average course ({course.short}) would have reached the target "
-                       "by now; this patient is slower than that average, so it cannot say when")
+                            "by now; this patient is slower than that average, so it cannot say when")
     reason = (f"Published course: {course.short}, {course.population}; the pooled average course scaled to "
               f"this baseline ({baseline:g}). The range is the published 95% CI of the average course, not an "
               "interval for one person.")
@@ -361,6 +361,6 @@ def prognose(goal: GoalSpec, scores: Sequence[Score], *, as_of: date, past: Sequ
         except NotEnoughData as why:
             considered.append(str(why))
             continue
-        return Prognosis(**{**found.__dict__, "considered": tuple(considered)})
+        return replace(found, considered=tuple(considered))
     return Prognosis(Basis.NONE, False, None, None, None, "", "Not enough data yet, because: "
                      + "; ".join(considered) + ".", NOT_YET, _outlook(goal, None, None), tuple(considered))
