@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from reeducate.clinic.db import make_session_factory, unit_of_work
+from reeducate.clinic.models import Episode
+from reeducate.clinic.vocabulary import Condition
 from tests.clinic.test_prognosis import TODAY, nprs_goal, own_scores
 from tests.support import World
 from tests.web.conftest import browser_login
@@ -67,3 +69,21 @@ def test_the_patient_reads_it_in_plain_words(client: TestClient, world: World, w
     assert re.search(words, shown), shown[shown.find("My care"):][:600]
     goals = shown[shown.find("My progress"):]
     assert not any(word in goals for word in JARGON)
+
+
+def test_the_patient_reads_the_published_average_as_an_average(client: TestClient, world: World,
+                                                               world_engine: Engine) -> None:
+    with unit_of_work(make_session_factory(world_engine)) as session:
+        episode = session.get(Episode, world.episode)
+        assert episode is not None
+        episode.condition = Condition.CHRONIC_LOW_BACK_PAIN
+        nprs_goal(session, world, target=4)
+        own_scores(session, world, [6])
+    browser_login(client, world, "therapist")
+    shown = _text(client.get(f"/episodes/{world.episode}").text)
+    assert "Published course: Menezes Costa et al. 2012" in shown and "not an interval for one person" in shown
+    browser_login(client, world, "patient")
+    shown = _text(client.get("/portal").text)
+    assert re.search(r"Numeric Pain Rating Scale: on average, people with the same condition reach a goal like yours "
+                     r"between \w{3} \d{2} \w{3} 20\d\d and \w{3} \d{2} \w{3} 20\d\d, judging from published "
+                     r"studies\. Your own progress may be quicker or slower\.", shown)
