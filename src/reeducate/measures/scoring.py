@@ -144,11 +144,18 @@ def _not_computable(instrument: Instrument, missing: list[int]) -> Outcome:
 
 
 def _sum(instrument: Instrument, responses: Any, patient: Patient) -> Outcome:
+    """The total of the items; where the instrument allows missing items (``max_missing``), each one
+    missing is given the mean of the items answered (the NDI author's rule for a section left out)."""
     values = _values(instrument, responses)
     missing = _missing_numbers(values)
     if len(missing) > instrument.scoring.max_missing:
         return _not_computable(instrument, missing)
-    return Outcome(sum(v for v in values if v is not None), details={"missing_items": missing})
+    answered = [v for v in values if v is not None]
+    if not missing:
+        return Outcome(sum(answered), details={"missing_items": missing})
+    imputed = sum(answered) / len(answered)
+    return Outcome(sum(answered) + imputed * len(missing),
+                   details={"missing_items": missing, "raw_sum": sum(answered), "imputed_each": imputed})
 
 
 def _percent_of_answered(instrument: Instrument, responses: Any, patient: Patient) -> Outcome:

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from reeducate.clinic.diagnoses import BillableCode, search_billable, validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.schemas import CareTeamSet, EpisodeCreate, EpisodeDischarge, EpisodeUpdate
-from reeducate.clinic.services import documentation_due, episodes, plan_of_care, problems, reports
+from reeducate.clinic.services import documentation_due, episodes, plan_of_care, problems, prognosis, reports
 from reeducate.clinic.vocabulary import Condition, DischargeReason, EpisodeStatus
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -143,6 +143,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
         "notice": next((key for key in ("opened", "saved", "discharged") if request.query_params.get(key)), ""),
         "plan_view": plan_of_care.episode_plan(session, login.actor, episode), "plan_rules": plan_of_care.RULES,
         "reports": reports.of_episode(session, episode), "dues": documentation_due.of_episode(session, episode),
+        "prognoses": prognosis.for_episode(session, login.actor, episode.id),
     }, status_code=status_code)
 
 

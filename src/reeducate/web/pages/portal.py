@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import AppointmentRequest
-from reeducate.clinic.services import episodes, measures, patients, scheduling, users, visits
+from reeducate.clinic.services import episodes, measures, patients, prognosis, scheduling, users, visits
+from reeducate.clinic.vocabulary import EpisodeStatus
 from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -27,11 +28,14 @@ def _page(request: Request, login: LoginDep, session: SessionDep, values: dict[s
     location = scheduling.location_of(session, actor, None)
     appointments = scheduling.for_patient(session, actor, actor.patient_id)
     now = utcnow()
+    mine = episodes.list_for_patient(session, actor, actor.patient_id)
     return render(request, "pages/portal.html", {
         "login": login,
         "patient": patients.get(session, actor, actor.patient_id),
         "upcoming": [a for a in reversed(appointments) if a.ends_at >= now],
-        "episodes": episodes.list_for_patient(session, actor, actor.patient_id),
+        "episodes": mine,
+        "prognoses": {e.id: prognosis.for_episode(session, actor, e.id) for e in mine
+                      if e.status is EpisodeStatus.ACTIVE},
         "visits": visits.for_patient(session, actor, actor.patient_id)[:10],
         "clinicians": users.list_clinicians(session, actor),
         "location": location,
