@@ -65,10 +65,10 @@ GOAL_STATUS = {
 GOAL_TERMS = {"short": "Short-term goal", "long": "Long-term goal"}
 
 
-@dataclass(frozen=True)
-class PatientData:
-    id: int
-    mrn: str
+@dataclass(frozen=True, kw_only=True)
+class Demographics:
+    """Who a patient is, as FHIR's Patient carries it (exported, or read from a referral)."""
+
     first_name: str
     last_name: str
     birth_date: date
@@ -80,6 +80,14 @@ class PatientData:
     city: str = ""
     state: str = ""
     postal_code: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientData(Demographics):
+    """A registered patient: the clinic's id and MRN with the demographics."""
+
+    id: int
+    mrn: str
 
 
 @dataclass(frozen=True)

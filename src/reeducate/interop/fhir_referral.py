@@ -29,7 +29,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from reeducate.billing.npi import check_npi
-from reeducate.interop.fhir_bundle import ICD10CM
+from reeducate.interop.fhir_bundle import ICD10CM, Demographics
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 READ = ("Patient", "Condition", "ServiceRequest", "Practitioner")
@@ -48,18 +48,10 @@ class ReferralProblems(ValueError):
         self.reasons = reasons
 
 
-@dataclass(frozen=True)
-class ReferredPatient:
-    first_name: str
-    last_name: str
-    birth_date: date
-    sex: str
-    phone: str = ""
-    email: str = ""
-    address_line: str = ""
-    city: str = ""
-    state: str = ""
-    postal_code: str = ""
+@dataclass(frozen=True, kw_only=True)
+class ReferredPatient(Demographics):
+    """The referral's patient, before registration."""
+
     identifier_systems: tuple[str, ...] = ()
     """The systems of the referral's patient identifiers (not kept: the values may be an SSN)."""
 
