@@ -316,3 +316,33 @@ def test_the_plan_prints_for_the_physician_with_goals_dosage_and_a_certification
             page.render(scale=1.6).to_pil().save(folder / f"plan-of-care-{number}.png")
         with pytest.raises(Forbidden):
             plan_of_care.document(session, actor(session, records, "front_desk"), plan.id)
+
+
+@pytest.mark.parametrize(("days_after_start", "state"), [(30, Timing.DONE), (31, Timing.LATE)])
+def test_a_certification_recorded_on_day_30_is_timely_and_on_day_31_late(
+        factory: sessionmaker[Session], records: World, days_after_start: int, state: Timing) -> None:
+    later = START + timedelta(days=40)
+    with unit_of_work(factory) as session:
+        plan = _signed(session, records)  # the plan starts with the episode, its first day of treatment here
+        plan_of_care.record_certification(session, actor(session, records, "front_desk"), plan.id,
+                                          plan_of_care.CertificationFields(
+                                              physician_name="Dr R", certified_on=START + timedelta(days=days_after_start)),
+                                          today=later)
+        line = plan_of_care.certification_lines(documentation_due.of_episode(session, plan.episode, today=later))[0]
+        assert (line.due, line.state) == (START + timedelta(days=30), state)
+
+
+@pytest.mark.parametrize(("days_after_order", "state"), [(14, Timing.DONE), (15, Timing.LATE)])
+def test_a_signature_14_days_after_the_verbal_order_is_timely_and_15_late(
+        factory: sessionmaker[Session], records: World, days_after_order: int, state: Timing) -> None:
+    verbal, later = START + timedelta(days=9), START + timedelta(days=40)
+    with unit_of_work(factory) as session:
+        plan = _signed(session, records)
+        plan_of_care.record_certification(session, actor(session, records, "front_desk"), plan.id,
+                                          plan_of_care.CertificationFields(
+                                              physician_name="Dr R", verbal_order_on=verbal,
+                                              certified_on=verbal + timedelta(days=days_after_order)), today=later)
+        lines = plan_of_care.certification_lines(documentation_due.of_episode(session, plan.episode, today=later))
+        signature = next(line for line in lines if line.label == "Signature after the verbal order")
+        assert (signature.due, signature.state) == (verbal + timedelta(days=14), state)
+        assert lines[0].state is Timing.DONE  # the verbal order itself came within the 30 days

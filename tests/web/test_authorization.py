@@ -509,6 +509,7 @@ def _case_key(case: Case) -> tuple[str, str]:
                       "coverage", "claim", "user_ids[assistant]", "location_id", "room_ids[1]"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
+    path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
     return case.method, path
 
 
