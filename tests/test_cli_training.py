@@ -23,7 +23,7 @@ def test_exercises_list_json_has_every_exercise_with_its_monitors() -> None:
 def test_exercises_show_names_signal_faults_dosage_and_progressions() -> None:
     result = runner.invoke(app, ["exercises", "show", "pnf-d2-flexion-arm"])
     assert result.exit_code == 0, result.output
-    for text in ("{side}_shoulder_elevation", "Straighten your elbow as you reach", "2 set(s) x 10 reps",
+    for text in ("{side}_shoulder_elevation", "Straighten your elbow as you reach", "2 sets × 10 repetitions",
                  "Regress to: pnf-d1-flexion-arm"):
         assert text in " ".join(result.stdout.split()), text
     shown = json.loads(runner.invoke(app, ["exercises", "show", "chin-tuck", "--json"]).stdout)

@@ -71,10 +71,7 @@ def show_exercise(exercise_id: str,
         console.print(f"- {m.key}: watches {m.signal}; {how}{target}")
         for f in m.faults:
             console.print(f"    fault {f.fault}: {f.signal} {'>' if f.above else '<'} {f.limit:g} -> \"{f.cue}\"")
-    d = chosen.dosage
-    console.print(f"Dosage: {d.sets} set(s)" + (f" x {d.reps} reps" if d.reps else "")
-                  + (f", holds of {d.hold_s:g} s" if d.hold_s else "") + f", rest {d.rest_s:g} s"
-                  + (f", {d.sessions_per_week}x/week" if d.sessions_per_week else ""))
+    console.print(f"Dosage: {chosen.dosage.text}")
     if chosen.progressions:
         console.print(f"Progress to: {', '.join(chosen.progressions)}")
     if chosen.regressions:

@@ -52,16 +52,12 @@ def _monitor(m: Monitor) -> list[str]:
 
 
 def _exercise(ex: Exercise) -> list[str]:
-    d = ex.dosage
-    dose = f"{d.sets} set(s)" + (f" × {d.reps} repetitions" if d.reps else "") + \
-        (f", holds of {d.hold_s:g} s" if d.hold_s else "") + f", rest {d.rest_s:g} s" + \
-        (f", {d.sessions_per_week} sessions a week" if d.sessions_per_week else "")
     lines = [f"### {ex.name} (`{ex.id}`)", "", ex.purpose, "",
              f"- **For:** {', '.join(ex.indications)}.", f"- **Addresses:** {_addresses(ex.addresses)}.",
              f"- **Instructions:** {ex.instructions}",
              f"- **Side:** {'the therapist chooses left or right' if ex.sided else 'both, or not applicable'}."]
     lines += [line for m in ex.monitors for line in _monitor(m)]
-    lines.append(f"- **Dosage:** {dose}. Basis: {_basis(d.basis)}")
+    lines.append(f"- **Dosage:** {ex.dosage.text}. Basis: {_basis(ex.dosage.basis)}")
     if ex.progressions:
         lines.append(f"- **Progress to:** {', '.join(f'`{p}`' for p in ex.progressions)}.")
     if ex.regressions:

@@ -159,6 +159,14 @@ class Dosage(Strict):
     sessions_per_week: int | None = Field(None, ge=1, le=14)
     basis: Basis
 
+    @property
+    def text(self) -> str:
+        """The dosage in words: "2 sets × 10 repetitions, rest 60 s, 3 sessions a week"."""
+        return (f"{self.sets} set{'s' if self.sets != 1 else ''}"
+                + (f" × {self.reps} repetitions" if self.reps else "")
+                + (f", holds of {self.hold_s:g} s" if self.hold_s else "") + f", rest {self.rest_s:g} s"
+                + (f", {self.sessions_per_week} sessions a week" if self.sessions_per_week else ""))
+
 
 class Exercise(Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=40)

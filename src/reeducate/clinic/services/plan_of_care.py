@@ -39,7 +39,6 @@ from reeducate.planning import medicare
 from reeducate.reports.dates import date_text, day_text, moment_text
 from reeducate.reports.documents import pdf, plan_of_care_html
 from reeducate.training import catalogue
-from reeducate.training.models import Exercise
 
 MANUAL = "Medicare Benefit Policy Manual ch. 15"
 CERTIFICATION_RULE = f"{MANUAL} §220.1.3 B: within 30 days of the first treatment"
@@ -96,13 +95,6 @@ class CertificationFields(BaseModel):
     certification_note: str = Field("", max_length=MAX_TEXT_CHARS)
 
 
-def library_dosage(exercise: Exercise) -> str:
-    """The library's dosage of an exercise in words ("2 sets × 10 repetitions, rest 60 s")."""
-    d = exercise.dosage
-    return (f"{d.sets} set{'s' if d.sets != 1 else ''}" + (f" × {d.reps} repetitions" if d.reps else "")
-            + (f", holds of {d.hold_s:g} s" if d.hold_s else "") + f", rest {d.rest_s:g} s")
-
-
 def library_name(kind: str, item_id: str) -> str:
     """The library's name of a technique or exercise, or InvalidInput naming what is unknown."""
     found = (catalogue.library().techniques if kind == "technique" else catalogue.library().exercises).get(item_id)
@@ -117,7 +109,7 @@ def intervention(choice: InterventionChoice) -> dict[str, Any]:
     name = library_name(choice.kind, choice.id)
     dosage = choice.dosage.strip()
     if not dosage and choice.kind == "exercise":
-        dosage = library_dosage(catalogue.exercise(choice.id))
+        dosage = catalogue.exercise(choice.id).dosage.text
     return {"kind": choice.kind, "id": choice.id, "name": name, "dosage": dosage}
 
 
