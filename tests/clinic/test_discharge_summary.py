@@ -126,3 +126,22 @@ def test_a_pt_assistant_may_not_judge_the_goals_at_discharge(factory: sessionmak
         reports.edit(session, assistant, summary.id, sections={"recommendations": "Walk daily."})
         with pytest.raises(Forbidden, match="220.3 D"):
             reports.sign(session, assistant, summary.id)
+
+
+def test_a_goal_judged_elsewhere_since_the_draft_is_signed_as_it_stands(factory: sessionmaker[Session],
+                                                                         records: World) -> None:
+    with unit_of_work(factory) as session:
+        episode = fresh_episode(session, records)
+        measured, functional = goals(session, records)
+        therapist = actor(session, records, "therapist")
+        summary = reports.draft(session, therapist, episode.id, ReportKind.DISCHARGE_SUMMARY)
+        reports.edit(session, therapist, summary.id, sections={"assessment": "a", "recommendations": "r"},
+                     outcomes={measured.id: "not_met", functional.id: "not_met"})
+        functional.status, functional.met_on = GoalStatus.MET, START + timedelta(days=20)  # marked met on the goals page
+        episodes.discharge(session, therapist, episode.id, EpisodeDischarge(reason=DischargeReason.GOALS_MET))
+        reports.sign(session, therapist, summary.id)
+        signed = {g["goal_id"]: g for g in summary.content["goals"]}
+        assert signed[functional.id]["status"] == "met" and signed[functional.id]["outcome"] == ""
+        assert signed[functional.id]["met_on"] == (START + timedelta(days=20)).isoformat()
+        session.refresh(functional)
+        assert functional.status is GoalStatus.MET and functional.met_on == START + timedelta(days=20)

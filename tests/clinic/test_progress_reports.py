@@ -132,7 +132,7 @@ def test_the_draft_reads_each_goal_against_its_baseline_and_target(factory: sess
         assert goal["target"] == 50 and goal["due_on"] == measured.due_on.isoformat()  # type: ignore[union-attr]
         assert goal["change"]["value"] == 15 and goal["change"]["direction"] == "improved"
         assert goal["change"]["exceeds_mdc"] is True and goal["change"]["thresholds"]  # Berg's MDC, with its source
-        assert goal["target_reached"] is False and goal["source"] == "measured"
+        assert goal["target_reached"] is False and goal["source"] == "measured" and goal["target_entered_by"] == "Therapist"
         assert by_id[functional.id]["kind"] == "functional" and "baseline" not in by_id[functional.id]
         assert session.scalars(select(AuditEvent).where(AuditEvent.resource_type == "episode_report",
                                                         AuditEvent.action == AuditAction.CREATE)).one()

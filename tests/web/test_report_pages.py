@@ -65,7 +65,7 @@ def test_a_pt_sees_the_report_come_due_then_drafts_writes_and_signs_it(client: T
     assert drafted.status_code == 303
     url = _report_url(drafted.headers["location"])
     draft = client.get(url, headers=headers).text
-    assert "Berg Balance Scale 50 points" in draft and "Scores measured (BBS)" in draft
+    assert "Berg Balance Scale 50 points" in draft and "Scores measured (BBS); target entered by Therapist" in draft
     assert "Carries the laundry basket upstairs" in draft and "Visits attended" in draft
     again = client.get(f"/episodes/{world.episode}/reports/new?kind=progress_report", headers=headers)
     assert again.status_code == 303 and again.headers["location"] == url  # the draft already open

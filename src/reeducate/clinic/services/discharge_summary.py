@@ -87,19 +87,27 @@ def content(session: Session, episode: Episode, administrations: list[MeasureAdm
     }
 
 
-def before_signing(report: EpisodeReport) -> dict[str, Any]:
-    """The content as signed: the discharge as recorded (Conflict while the episode is active) and
+def before_signing(session: Session, report: EpisodeReport) -> dict[str, Any]:
+    """The content as signed: the discharge as recorded (Conflict while the episode is active), each
+    goal's status as it now stands (one judged elsewhere since the draft keeps that judgement), and
     every goal still active judged (InvalidInput naming those that are not)."""
     discharge = discharge_of(report.episode)
     if discharge is None:
         raise Conflict("Discharge the episode first (its date and reason go into the summary), then sign the "
                        "discharge summary.")
-    unjudged = [g for g in report.content["goals"]
-                if g["status"] == GoalStatus.ACTIVE.value and g.get("outcome") not in OUTCOMES]
+    goals = []
+    for drafted in report.content["goals"]:
+        goal = session.get(Goal, drafted["goal_id"])
+        status = goal.status.value if goal is not None else drafted["status"]
+        met_on = goal.met_on.isoformat() if goal is not None and goal.met_on else drafted["met_on"]
+        active = status == GoalStatus.ACTIVE.value
+        goals.append({**drafted, "status": status, "met_on": met_on,
+                      "outcome": drafted.get("outcome", "") if active else ""})
+    unjudged = [g for g in goals if g["status"] == GoalStatus.ACTIVE.value and g["outcome"] not in OUTCOMES]
     if unjudged:
         names = "; ".join(g.get("measure") or g["description"][:60] for g in unjudged)
         raise InvalidInput(f"Mark each active goal met or not met before signing: {names}.")
-    return {**report.content, "discharge": discharge}
+    return {**report.content, "goals": goals, "discharge": discharge}
 
 
 def record_outcomes(session: Session, actor: Actor, report: EpisodeReport) -> None:

@@ -5,8 +5,8 @@ score at the start of the reporting period, the latest score, the target and due
 judged by the measure's own MDC and MCID where it defines them (:func:`reeducate.measures.change.change`,
 each threshold with its source); a functional goal is listed for the therapist to judge in words.
 Attendance counts the period's treated visits, cancellations and no-shows. Every figure says where it
-comes from: ``measured`` (a test a clinician gave), ``patient-reported`` (a questionnaire), or the
-schedule and visits.
+comes from: ``measured`` (a test a clinician gave), ``patient-reported`` (a questionnaire), entered
+(a goal's target, by the clinician who set it), or the schedule and visits.
 
 The result is plain JSON (what :class:`EpisodeReport` stores as drafted); nothing here writes.
 """
@@ -73,6 +73,7 @@ def goal_figures(goal: Goal, scores: list[tuple[date, float]], period_start: dat
     drafted |= {"kind": "measure", "measure_id": measure.id, "measure": measure.abbreviation,
                 "measure_name": measure.name, "unit": measure.unit_label, "source": source_of(measure),
                 "higher_is_better": measure.higher_is_better, "target": goal.target,
+                "target_entered_by": goal.set_by.display_name,
                 "baseline": None, "period_start": None, "latest": None, "change": None, "period_change": None,
                 "target_reached": None}
     if not counted:

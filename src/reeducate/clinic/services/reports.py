@@ -241,7 +241,7 @@ def sign(session: Session, actor: Actor, report_id: int, *, now: datetime | None
         if unjudged:
             raise InvalidInput("Say in words how each functional goal stands before signing: " + "; ".join(unjudged) + ".")
     else:
-        report.content = discharge_summary.before_signing(report)
+        report.content = discharge_summary.before_signing(session, report)
     signed_at = signing_moment(now)
     digest = content_hash(report, actor.user_id, signed_at)
     report.status, report.signed_at, report.signed_by_id, report.content_sha256 = (
