@@ -57,7 +57,7 @@ def test_a_draft_starts_with_the_episode_and_runs_its_weeks(factory: sessionmake
         assert plan.expected_visits == 12 and plan.status is NoteStatus.DRAFT
         assert plan.interventions[0] == {"kind": "technique", "id": "balance-training", "name": "Balance training",
                                          "dosage": "15 min per visit"}
-        assert plan.interventions[1]["dosage"] == "3 sets, holds of 30 s, rest 30 s"  # the library's
+        assert plan.interventions[1]["dosage"] == "3 sets, holds of 30 s, rest 30 s, 3 sessions a week"  # the library's
         assert plan.physician_name == "Dr Ada Reyes" and plan.physician_npi == episode.referring_provider_npi
         audit = session.scalars(select(AuditEvent).where(AuditEvent.resource_type == "plan_of_care")).one()
         assert audit.action is AuditAction.CREATE and "2x a week for 6 weeks" in audit.detail
@@ -304,7 +304,7 @@ def test_the_plan_prints_for_the_physician_with_goals_dosage_and_a_certification
         text = " ".join("".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(data)).split())
         for expected in ("Plan of care", "Penny Quennell", "R26.81", "2× a week for 6 weeks", "Expected visits",
                          "Berg Balance Scale: 54 points", "50 points, Wed 25 Nov 2026", "Stand at the kitchen counter",
-                         "Balance training", "15 min per visit", "3 sets, holds of 30 s, rest 30 s",
+                         "Balance training", "15 min per visit", "3 sets, holds of 30 s, rest 30 s, 3 sessions a week",
                          "Foam stance at the counter", "electronically signed by Therapist", "Dr Ada Reyes",
                          episode.referring_provider_npi, "I certify", "Physician's signature", "Date signed"):
             assert expected.lower() in text.lower(), expected  # table headings print in capitals

@@ -71,6 +71,20 @@ def plain_text(value: str, where: str) -> str:
     return value
 
 
+MAX_SECTION_CHARS = 20_000
+"""The longest section of a clinical document (a note's, a report's) or an addendum, in characters."""
+
+
+def section_text(value: object, where: str) -> str:
+    """A document section as typed: text without NUL, at most :data:`MAX_SECTION_CHARS`, line breaks
+    as ``\n`` and surrounding blanks trimmed; :class:`InvalidInput` naming ``where`` otherwise."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{where} must be text")
+    if len(value) > MAX_SECTION_CHARS:
+        raise InvalidInput(f"{where} is longer than {MAX_SECTION_CHARS} characters; shorten it.")
+    return plain_text(value, where).replace("\r\n", "\n").strip()
+
+
 class Input(BaseModel):
     """Base of every input: unknown fields are an error, surrounding blanks are trimmed, and no text
     holds a NUL character nor any number is NaN or infinite."""

@@ -44,7 +44,7 @@ from reeducate.clinic.models import (
     Visit,
     VisitNote,
 )
-from reeducate.clinic.schemas import plain_text
+from reeducate.clinic.schemas import section_text
 from reeducate.clinic.services import billing, measures
 from reeducate.clinic.services.visits import clinical_visit, zone_of
 from reeducate.clinic.signing import sha256_of, signing_moment
@@ -62,7 +62,6 @@ from reeducate.clinic.vocabulary import (
 from reeducate.reports.dates import day_text
 
 REQUIRED_TO_SIGN = ("subjective", "objective", "assessment", "plan")
-MAX_SECTION_CHARS = 20_000
 
 
 def _rows(session: Session, model: type[Any], visit_id: int) -> list[Any]:
@@ -169,7 +168,7 @@ def edit(session: Session, actor: Actor, visit_id: int, content: dict[str, Any])
     assert actor.user_id is not None, "a clinician is a user"
     if evaluation_draft.is_evaluation(note.content):
         require_role(actor, permissions.EVALUATE, "write an evaluation")
-        merged = evaluation_draft.edited(content, note.content, _text)
+        merged = evaluation_draft.edited(content, note.content, section_text)
     else:
         merged = _checked(content, note.content)
     note.content = merged
@@ -189,7 +188,7 @@ def _checked(content: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]
     merged = json.loads(json.dumps(current))
     for key in note_draft.SECTIONS:
         if key in content:
-            merged[key] = _text(content[key], key)
+            merged[key] = section_text(content[key], key)
     if "nmr" in content:
         nmr = content["nmr"]
         if not isinstance(nmr, dict) or set(nmr) - set(note_draft.NMR_FIELDS):
@@ -200,16 +199,8 @@ def _checked(content: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]
                     raise InvalidInput("nmr.minutes must be a whole number of minutes from 0 to 480")
                 merged["nmr"][key] = value
             else:
-                merged["nmr"][key] = _text(value, f"nmr.{key}")
+                merged["nmr"][key] = section_text(value, f"nmr.{key}")
     return merged
-
-
-def _text(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{where} must be text")
-    if len(value) > MAX_SECTION_CHARS:
-        raise InvalidInput(f"{where} is longer than {MAX_SECTION_CHARS} characters")
-    return plain_text(value, where).replace("\r\n", "\n").strip()
 
 
 def _evaluation(session: Session, actor: Actor, visit_id: int) -> VisitNote:
@@ -374,7 +365,7 @@ def add_addendum(session: Session, actor: Actor, visit_id: int, text: str, *, no
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == visit.id))
     if note is None or note.status is not NoteStatus.SIGNED:
         raise Conflict("Addenda are for signed notes; edit the draft instead.")
-    body = _text(text, "The addendum")
+    body = section_text(text, "The addendum")
     if not body:
         raise InvalidInput("The addendum is empty.")
     created = now or utcnow()

@@ -30,13 +30,14 @@ from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Appointment, Episode, Goal, Patient, PlanOfCare
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import documentation_due, episodes, goals, recordings, scheduling
+from reeducate.clinic.services.document_heading import episode_heading
 from reeducate.clinic.services.documentation_due import EpisodeDues
 from reeducate.clinic.signing import sha256_of, signing_moment
 from reeducate.clinic.uploads import check_size, safe_name
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, EpisodeStatus, NoteStatus
 from reeducate.measures.definition import Instrument
 from reeducate.planning import medicare
-from reeducate.reports.dates import date_text, day_text, moment_text
+from reeducate.reports.dates import day_text, moment_text
 from reeducate.reports.documents import pdf, plan_of_care_html
 from reeducate.training import catalogue
 
@@ -506,21 +507,11 @@ def document(session: Session, actor: Actor, plan_id: int) -> tuple[str, bytes]:
     require_role(actor, CLINICIANS, "print a plan of care (it holds clinical content)")
     plan = get(session, actor, plan_id)
     episode, patient = plan.episode, plan.episode.patient
-    clinic = patient.clinic
     zone = scheduling.location_of(session, actor, None).timezone
-    coverage = next(iter(patient.coverages), None)
     progress = goals.progress_of(session, episode, goals.active_goals(session, episode))
     view = {
         "title": "Plan of care",
-        "clinic": {"name": clinic.name, "phone": clinic.billing_phone, "npi": clinic.npi,
-                   "address": ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
-                                                      f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))},
-        "patient": {"name": patient.full_name, "dob": date_text(patient.date_of_birth), "mrn": patient.mrn,
-                    "payer": coverage.payer_name if coverage else ""},
-        "episode": {"condition": episode.condition.label, "started": day_text(episode.started_on),
-                    "referring": episode.referring_provider_name,
-                    "diagnoses": [{"code": d.code, "description": d.description}
-                                  for d in sorted(episode.diagnoses, key=lambda d: d.position)]},
+        **episode_heading(episode),
         "problems": [p.statement for p in goals.accepted_problems(session, episode)],
         "goals": [{"term": p.goal.term.label, "text": goal_text(p.goal, p.measure),
                    "due": day_text(p.goal.due_on),

@@ -16,8 +16,9 @@ from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.models import EpisodeReport
 from reeducate.clinic.services import discharge_summary, progress_reports, reports, scheduling
+from reeducate.clinic.services.document_heading import episode_heading
 from reeducate.clinic.vocabulary import AuditAction, GoalStatus, GoalTerm, ReportKind
-from reeducate.reports.dates import date_text, day_text, moment_text
+from reeducate.reports.dates import day_text, moment_text
 from reeducate.reports.documents import discharge_summary_html, pdf, progress_report_html
 
 
@@ -68,21 +69,11 @@ def document(session: Session, actor: Actor, report_id: int) -> tuple[str, bytes
     """(file name, PDF) of the report, draft or signed (a draft says so on every page); audited."""
     report = reports.get(session, actor, report_id)
     episode, patient = report.episode, report.episode.patient
-    clinic = patient.clinic
     zone = scheduling.location_of(session, actor, None).timezone
-    coverage = min((c for c in patient.coverages if c.is_active), key=lambda c: c.priority, default=None)
     content = report.content
     view = {
         "title": report.kind.label,
-        "clinic": {"name": clinic.name, "phone": clinic.billing_phone, "npi": clinic.npi,
-                   "address": ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
-                                                      f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))},
-        "patient": {"name": patient.full_name, "dob": date_text(patient.date_of_birth), "mrn": patient.mrn,
-                    "payer": coverage.payer_name if coverage else ""},
-        "episode": {"condition": episode.condition.label, "started_on": day_text(episode.started_on),
-                    "referring": episode.referring_provider_name,
-                    "diagnoses": [{"code": d.code, "description": d.description}
-                                  for d in sorted(episode.diagnoses, key=lambda d: d.position)]},
+        **episode_heading(episode),
         "report": {"status": report.status.value, "start": day_text(report.period_start),
                    "end": day_text(report.period_end), "written_by": report.created_by.display_name,
                    "signed_by": report.signed_by.display_name if report.signed_by else "",

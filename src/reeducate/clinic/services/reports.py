@@ -28,13 +28,12 @@ from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Episode, EpisodeReport, ReportAddendum, Visit
-from reeducate.clinic.schemas import plain_text
+from reeducate.clinic.schemas import section_text
 from reeducate.clinic.services import discharge_summary, episodes, measures, progress_reports, scheduling
 from reeducate.clinic.signing import sha256_of, signing_moment
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus, NoteStatus, ReportKind
 from reeducate.reports.dates import day_text
 
-MAX_SECTION_CHARS = 20_000
 ASSISTANT_MAY_NOT = ("A PT assistant may write elements of a progress report or discharge summary, but the report "
                      "is the therapist's: a physical therapist or chiropractor {doing} (Medicare Benefit Policy "
                      "Manual ch. 15 section 220.3 D).")
@@ -165,14 +164,6 @@ def _draft_to_change(session: Session, actor: Actor, report_id: int) -> EpisodeR
     return report
 
 
-def _text(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{where} must be text")
-    if len(value) > MAX_SECTION_CHARS:
-        raise InvalidInput(f"{where} is longer than {MAX_SECTION_CHARS} characters; shorten it.")
-    return plain_text(value, where).replace("\r\n", "\n").strip()
-
-
 def edit(session: Session, actor: Actor, report_id: int, *, sections: Mapping[str, str] | None = None,
          comments: Mapping[int, str] | None = None, outcomes: Mapping[int, str] | None = None,
          decision: str | None = None) -> EpisodeReport:
@@ -187,12 +178,12 @@ def edit(session: Session, actor: Actor, report_id: int, *, sections: Mapping[st
     for key, value in (sections or {}).items():
         if key not in allowed:
             raise InvalidInput(f"A {report.kind.label.lower()} has no section {key!r}; it has {', '.join(allowed)}.")
-        content["sections"][key] = _text(value, key.replace("_", " ").capitalize())
+        content["sections"][key] = section_text(value, key.replace("_", " ").capitalize())
     goals = {g["goal_id"]: g for g in content["goals"]}
     for goal_id, text in (comments or {}).items():
         if goal_id not in goals:
             raise InvalidInput(f"Goal {goal_id} is not one of this report's goals.")
-        goals[goal_id]["comment"] = _text(text, "The goal's comment")
+        goals[goal_id]["comment"] = section_text(text, "The goal's comment")
     if outcomes:
         if report.kind is not ReportKind.DISCHARGE_SUMMARY:
             raise InvalidInput("Goals are judged met or not met on the discharge summary.")
@@ -269,7 +260,7 @@ def add_addendum(session: Session, actor: Actor, report_id: int, text: str, *,
     serialise(session, LockScope.EPISODE, report.episode_id)
     if report.status is not NoteStatus.SIGNED:
         raise Conflict("Addenda are for signed reports; edit the draft instead.")
-    body = _text(text, "The addendum")
+    body = section_text(text, "The addendum")
     if not body:
         raise InvalidInput("The addendum is empty; write the correction or addition.")
     created = signing_moment(now)
