@@ -49,6 +49,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/cli_startup.py
 	$(BENCH_VENV)/bin/python benchmarks/load/clinicians.py
 	$(BENCH_VENV)/bin/python benchmarks/load/pages.py
+	$(BENCH_VENV)/bin/python benchmarks/prognosis_calibration.py
 
 constraints: $(VENV)/.installed-dev
 	{ echo "# Exact versions a fresh machine installs (pip install -c constraints.txt ...)."; \
