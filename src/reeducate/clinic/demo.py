@@ -2,7 +2,9 @@
 
 Seeding goes through the same services as real use, so the demo obeys every rule (opening hours, no
 double booking, billable ICD-10-CM codes). It is deterministic (one seeded random generator) and
-idempotent: when the demo clinic exists, nothing is changed.
+idempotent: when the demo clinic exists, nothing is changed. The care planning and its paperwork
+(evaluation note, problems, goals, plan of care, certification, reports, a discharge) of the patients
+that show it are :mod:`reeducate.clinic.demo_plan`'s.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class _Person:
 
     @property
     def discharged(self) -> bool:
+        """Whether the demo shows this patient's episode ended (no bookings this week)."""
         return self.case is not None and self.case.discharge is not None
 
 
@@ -309,7 +312,7 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
         treated.append((visit, ended_at))
         if count == 0:
             demo_plan.evaluate(session, planner, case, visit, ended_at=ended_at)
-        elif case.progress_report and len(treated) == demo_plan.PROGRESS_REPORT_DAY:
+        elif for_report:
             demo_plan.report_progress(session, planner, case, visit, ended_at=ended_at)
     if case is not None and treated:
         demo_plan.certify(session, desk, case, episode.id, treated[0][1].date(), today=today)

@@ -81,7 +81,7 @@ class Case:
     short_target: float
     long_target: float
     functional_goal: str
-    interventions: tuple[tuple[str, str, str], ...]
+    interventions: tuple[tuple[plan_of_care.Kind, str, str], ...]
     """(kind, library id, dosage in words)."""
     home_programme: str
     weeks: int
@@ -96,7 +96,7 @@ class Case:
     discharge: Discharge | None = None
 
 
-_BALANCE = (
+_BALANCE: tuple[tuple[plan_of_care.Kind, str, str], ...] = (
     ("technique", "balance-training", "20 min each visit, progressed from a firm surface to foam"),
     ("technique", "gait-training", "15 min each visit, with turns and head movements"),
     ("exercise", "tandem-stance", "3 holds of 30 s, at the kitchen counter"),
@@ -225,7 +225,7 @@ def evaluate(session: Session, therapist: Actor, case: Case, visit: Visit, *, en
         term=GoalTerm.LONG, description=case.functional_goal, due_on=plan_end))
     plan = plan_of_care.draft(session, therapist, episode.id, plan_of_care.PlanFields(
         visits_per_week=2, weeks=case.weeks, home_programme=case.home_programme,
-        interventions=[plan_of_care.InterventionChoice(kind=kind, id=item, dosage=dosage)  # type: ignore[arg-type]
+        interventions=[plan_of_care.InterventionChoice(kind=kind, id=item, dosage=dosage)
                        for kind, item, dosage in case.interventions]))
     plan_of_care.sign(session, therapist, plan.id, now=ended_at + timedelta(minutes=40))
 
