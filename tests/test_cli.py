@@ -115,7 +115,7 @@ def test_user_create_adds_a_clinician_and_refuses_a_short_password(demo_dir: Pat
     engine = make_engine(f"sqlite:///{data_dir / 'reeducate.sqlite3'}")
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(User).where(User.email.like("%x@%"))) == 0
-        assert connection.scalar(select(func.count()).select_from(Patient)) == 12
+        assert connection.scalar(select(func.count()).select_from(Patient)) == 13  # the demo patients, the discharged one included
 
 
 def test_db_upgrade_reports_the_revision(data_dir: Path) -> None:

@@ -2,7 +2,9 @@
 
 Seeding goes through the same services as real use, so the demo obeys every rule (opening hours, no
 double booking, billable ICD-10-CM codes). It is deterministic (one seeded random generator) and
-idempotent: when the demo clinic exists, nothing is changed.
+idempotent: when the demo clinic exists, nothing is changed. The care planning and its paperwork
+(evaluation note, problems, goals, plan of care, certification, reports, a discharge) of the patients
+that show it are :mod:`reeducate.clinic.demo_plan`'s.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.billing.npi import with_check_digit
-from reeducate.clinic import demo_showcase
+from reeducate.clinic import demo_plan, demo_showcase
 from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import ClinicError
-from reeducate.clinic.models import Appointment, Clinic, Location, User
+from reeducate.clinic.models import Appointment, Clinic, Location, User, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import (
     AdministrationCreate,
@@ -81,6 +83,16 @@ class _Person:
     authorisation_left: int | None = None
     """Demo data only: the payer authorised this many visits more than were made (few: the warning shows)."""
 
+    @property
+    def case(self) -> demo_plan.Case | None:
+        """The patient's care planning and paperwork, if the demo shows it (:mod:`.demo_plan`)."""
+        return demo_plan.CASES.get(self.last)
+
+    @property
+    def discharged(self) -> bool:
+        """Whether the demo shows this patient's episode ended (no bookings this week)."""
+        return self.case is not None and self.case.discharge is not None
+
 
 _STAFF = (
     ("admin@riverside.example", "Priya Shah", Role.ADMIN, ""),
@@ -131,6 +143,9 @@ _PATIENTS = (
     _Person("Tyler", "Brooks", date(2004, 5, 3), Sex.MALE, Condition.SPORTS_INJURY,
             ("S93.401A",), PlanKind.SELF_PAY, "Self-pay", 1, (_PT,),
             "Lateral ankle sprain in basketball; single-leg balance deficit."),
+    _Person("Walter", "Green", date(1964, 2, 9), Sex.MALE, Condition.CHRONIC_LOW_BACK_PAIN,
+            ("M54.50", "G89.29"), PlanKind.COMMERCIAL, "Heartland Mutual", 6, (_PT,),
+            "Warehouse supervisor; low back pain for two years, worse lifting."),
 )
 
 _EMERGENCY_CONTACTS = {
@@ -140,6 +155,7 @@ _EMERGENCY_CONTACTS = {
     "Garcia": ("Carlos Garcia", "Husband", "(217) 555-0317"), "Wilson": ("Ruth Wilson", "Sister", "(217) 555-0318"),
     "Miller": ("Owen Miller", "Husband", "(217) 555-0319"), "Brown": ("Helen Brown", "Daughter", "(217) 555-0320"),
     "Davis": ("Martha Davis", "Wife", "(217) 555-0321"), "Brooks": ("Dana Brooks", "Mother", "(217) 555-0322"),
+    "Green": ("Irene Green", "Wife", "(217) 555-0323"),
 }
 """Each demo patient's emergency contact: name, relationship, phone (made up, as the patients are)."""
 _SPOUSE_SUBSCRIBERS = {"Garcia": ("Carlos", "Garcia", date(1963, 9, 21), Sex.MALE)}
@@ -199,7 +215,8 @@ def seed_demo(session: Session, store: RecordingStore, *, today: date | None = N
         patient_id, episode_id = _seed_patient(
             session, rng, clinic, location, staff, desk, person, today, zone, store
         )
-        caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
+        if not person.discharged:
+            caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
     _seed_week(session, rng, location, desk, caseload, today, zone)
     return True
 
@@ -249,7 +266,9 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
                     full_name=f"{person.first} {person.last}", role=Role.PATIENT,
                     password=DEMO_PASSWORD, patient=patient)
     lead = staff[person.team[0]]
-    started_on = today - timedelta(weeks=person.weeks_in_care)
+    case = person.case
+    until = today - timedelta(weeks=case.discharge.weeks_ago) if case and case.discharge else today
+    started_on = until - timedelta(weeks=person.weeks_in_care)
     surgical = person.condition in (Condition.KNEE_REPLACEMENT, Condition.HIP_REPLACEMENT,
                                     Condition.ACL_RECONSTRUCTION, Condition.SHOULDER_REPAIR)
     episode = episodes.create(session, Actor.of(lead, user_agent="demo seed"), patient.id, EpisodeCreate(
@@ -266,20 +285,39 @@ def _seed_patient(session: Session, rng: random.Random, clinic: Clinic, location
     # Past visits: about two a week from the start of care until yesterday; the first evaluates,
     # and the condition's outcome measure is retaken at the evaluation and every fourth visit.
     measure_id, first_score, step = _DEMO_MEASURES.get(person.condition, (None, 0, 0))
-    days = _visit_days(rng, started_on, today)
+    # A patient whose plan of care the demo shows keeps to it (twice a week), so their 10th treatment
+    # day, and the progress report written on it, come whatever day the demo is seeded.
+    days = _twice_weekly(started_on, until) if case else _visit_days(rng, started_on, until)
     last_retest = (len(days) - 1) // 4 * 4
+    treated: list[tuple[Visit, datetime]] = []
+    planner = Actor.of(lead, user_agent="demo seed")
     for count, day in enumerate(days):
         kind = AppointmentKind.EVALUATION if count == 0 else AppointmentKind.TREATMENT
         retest, trials = None, None
-        if measure_id and count % 4 == 0:
-            retest = (measure_id, first_score + step * (count // 4) + rng.choice((-1, 0, 1)))
-            if person.condition is Condition.FALL_RISK:
+        # A case's progress report retakes the measure on its day (the 10th treatment day) as well.
+        for_report = case is not None and case.progress_report and count == demo_plan.PROGRESS_REPORT_DAY - 1
+        if measure_id and (count % 4 == 0 or for_report):
+            retest = (measure_id, first_score + step * count / 4 + rng.choice((-1, 0, 1)))
+            if person.condition is Condition.FALL_RISK and count % 4 == 0:
                 trials = _demo_trials(count // 4)
         showcase = trials is not None and count == last_retest
         # The evaluation and the showcase visit are the lead therapist's: they sign what they bill.
         clinician = lead if count == 0 or showcase else staff[rng.choice(person.team)]
-        _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day, zone, kind, store,
-                         retest, trials, showcase=showcase, therapist=lead)
+        seeded = _seed_past_visit(session, rng, location, clinician, desk, patient.id, episode.id, day, zone, kind,
+                                  store, retest, trials, showcase=showcase, therapist=lead,
+                                  also_measured=case.also_measured if case and count == 0 else ())
+        if seeded is None or case is None:
+            continue
+        visit, ended_at = seeded[0], seeded[1].astimezone(zone)
+        treated.append((visit, ended_at))
+        if count == 0:
+            demo_plan.evaluate(session, planner, case, visit, ended_at=ended_at)
+        elif for_report:
+            demo_plan.report_progress(session, planner, case, visit, ended_at=ended_at)
+    if case is not None and treated:
+        demo_plan.certify(session, desk, case, episode.id, treated[0][1].date(), today=today)
+        if case.discharge is not None:
+            demo_plan.discharge(session, planner, case, episode.id, ended=treated[-1][1], today=today)
     if person.authorisation_left is not None:
         _authorise(session, Actor.of(lead, user_agent="demo seed"), episode.id, person.authorisation_left, today)
     return patient.id, episode.id
@@ -304,6 +342,18 @@ def _visit_days(rng: random.Random, first: date, today: date) -> list[date]:
         if day.weekday() < 5:
             days.append(day)
         day += timedelta(days=rng.choice((2, 3, 4)))
+    return days
+
+
+def _twice_weekly(first: date, until: date) -> list[date]:
+    """Two visits a week from ``first`` until before ``until``, three then four days apart; a visit that
+    falls on a weekend moves to the Monday after."""
+    days: list[date] = []
+    for offset in range(0, (until - first).days, 7):
+        for day in (first + timedelta(days=offset), first + timedelta(days=offset + 3)):
+            day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+            if day < until and (not days or day > days[-1]):
+                days.append(day)
     return days
 
 
@@ -391,12 +441,15 @@ def _free_slot(session: Session, rng: random.Random, location: Location, provide
 def _seed_past_visit(session: Session, rng: random.Random, location: Location, clinician: User,
                      desk: Actor, patient_id: int, episode_id: int, day: date, zone: ZoneInfo,
                      kind: AppointmentKind, store: RecordingStore, retest: tuple[str, float] | None,
-                     trials: list[balance.TrialUpload] | None, *, showcase: bool, therapist: User) -> None:
+                     trials: list[balance.TrialUpload] | None, *, showcase: bool, therapist: User,
+                     also_measured: tuple[tuple[str, dict[str, float]], ...] = ()) -> tuple[Visit, datetime] | None:
+    """One past visit booked, checked in, treated and completed; the visit and when it ended (None if no
+    hour of the day was free)."""
     booked_at = datetime.combine(day - timedelta(days=7), time(9), zone)
     appointment = _free_slot(session, rng, location, clinician, desk, patient_id, day, zone, kind,
                              episode_id, booked_at)
     if appointment is None:
-        return
+        return None
     visit = visits.check_in(session, desk, appointment.id,
                             now=appointment.starts_at - timedelta(minutes=5))
     actor = Actor.of(clinician, user_agent="demo seed")
@@ -411,6 +464,9 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
         measures.record_in_visit(session, actor, visit.id, retest[0],
                                  AdministrationCreate(responses=_demo_answers(*retest)),
                                  now=appointment.starts_at + timedelta(minutes=10))
+    for minute, (measure_id, responses) in enumerate(also_measured, start=11):
+        measures.record_in_visit(session, actor, visit.id, measure_id, AdministrationCreate(responses=responses),
+                                 now=appointment.starts_at + timedelta(minutes=minute))
     if trials:
         kept = balance.upload_trials(session, actor, visit.id, trials, store, height_cm=_DEMO_HEIGHT_CM,
                                      now=appointment.starts_at + timedelta(minutes=20), commit_before_analysis=False)
@@ -421,6 +477,7 @@ def _seed_past_visit(session: Session, rng: random.Random, location: Location, c
     if showcase:
         demo_showcase.document_and_bill(session, actor, Actor.of(therapist, user_agent="demo seed"), desk, visit,
                                         ended_at=appointment.ends_at)
+    return visit, appointment.ends_at
 
 
 def _seed_week(session: Session, rng: random.Random, location: Location, desk: Actor,
