@@ -34,6 +34,8 @@ TREATMENT_DAYS = (2, 5, 7, 12, 14, 19, 21, 26, 28, 33)
 BERG_BY_VISIT = {0: "44443333222211", 4: "44444333332222", 9: "44444443333332", 10: "44444444443333"}
 """The Berg's 14 item answers typed at the evaluation (0) and at treatment visits 4, 9 and 10: 38, 43, 48, 52."""
 PRECAUTION = "Stand-by assistance on stairs"
+KEPT = ("Balance training", "Gait training", "Stance on foam", "Tandem stance", "Step-up")
+"""The techniques and exercises of the library the PT keeps for the Berg's problem."""
 
 
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -123,10 +125,10 @@ def _problems(pt, server: str, visit_id: int) -> None:  # type: ignore[no-untype
     assert re.search(r"\d+ findings? proposed", pt.inner_text("main")), pt.inner_text("main")[:800]
     berg = pt.locator("article.problem", has_text="Reduced standing balance")
     assert "Berg" in berg.inner_text() and "38" in berg.inner_text(), berg.inner_text()
-    kept = berg.locator("input[name=interventions]")
-    assert kept.count() > 0, berg.inner_text()
-    for box in kept.all():
-        box.check()
+    for choice in berg.locator("label.check").all():  # "Balance training technique": the name, then its kind
+        if choice.inner_text().strip().rsplit(None, 1)[0].strip() in KEPT:
+            choice.locator("input").check()
+    assert berg.locator("input[name=interventions]:checked").count() == len(KEPT), berg.inner_text()
     _shot(pt, "02-problems-proposed")
     with pt.expect_navigation():
         berg.get_by_role("button", name="Accept onto the list").click()
@@ -134,7 +136,7 @@ def _problems(pt, server: str, visit_id: int) -> None:  # type: ignore[no-untype
     with pt.expect_navigation():
         tug.get_by_role("button", name="Reject").click()
     accepted = pt.inner_text("#accepted")
-    assert "Reduced standing balance" in accepted and "Techniques and exercises:" in accepted, accepted
+    assert "Reduced standing balance" in accepted and "Techniques and exercises: " + ", ".join(KEPT) in accepted, accepted
     assert "Reduced functional mobility" in pt.inner_text("#rejected")
     _shot(pt, "03-problems-decided")
 
@@ -154,6 +156,8 @@ def _sign_evaluation(pt, server: str, visit_id: int) -> None:  # type: ignore[no
                "code_personal_factors": "1", "code_body_elements": "3"})
     for answer in pt.locator("input[type=radio][value=absent]").all():
         answer.check()
+    pt.get_by_label("Recent trauma (a fall, a car accident): present").check()  # the two falls
+    pt.fill("textarea[name=red_flag_findings]", "Two falls at home, no injury, no head strike: the reason for referral.")
     for system in pt.locator("textarea[name^=system_]").all():
         system.fill("Within functional limits.")
     pt.locator("select[name=code_presentation]").select_option("evolving")
@@ -193,7 +197,7 @@ def _plan(pt, server: str, episode_id: int) -> int:  # type: ignore[no-untyped-d
     form = pt.locator("#plan-form")
     form.locator("input[name=visits_per_week]").fill("2")
     form.locator("input[name=weeks]").fill("6")
-    assert form.locator("input[name=item]").count() > 0, "the accepted problem's exercises are not proposed"
+    assert form.locator("input[name=item]").count() == len(KEPT), "the accepted problem's items are not proposed"
     for dosage in form.locator("input[name=dosage]").all():
         if not dosage.input_value():
             dosage.fill("10 minutes")
@@ -210,7 +214,7 @@ def _plan(pt, server: str, episode_id: int) -> int:  # type: ignore[no-untyped-d
     _shot(pt, "06-plan-signed")
     href = pt.get_by_role("link", name="PDF for the physician").get_attribute("href")
     text = _pdf(pt, server, href, "07-plan-of-care")
-    assert "Harold" in text and "Berg" in text and "Sit-to-stand" in text, text[:1500]
+    assert "Harold" in text and "Berg" in text and "Tandem stance" in text and "Sit-to-stand" in text, text[:1500]
     return int(re.search(r"/plans/(\d+)/", href).group(1))  # type: ignore[union-attr]
 
 
@@ -218,7 +222,8 @@ def _certify(desk, server: str, patient_id: int, scan: Path) -> None:  # type: i
     """The desk, from the chart's paperwork panel: the physician signed within the 30 days."""
     desk.goto(f"{server}/patients/{patient_id}")
     paperwork = desk.inner_text("#paperwork") if desk.locator("#paperwork").count() else desk.inner_text("main")
-    assert "Certification" in paperwork and "due by" in paperwork, paperwork[:1500]
+    assert "Certification due by Fri 25 Dec 2026" in paperwork, paperwork[:1500]  # 30 days from the evaluation
+    _shot(desk, "08-chart-certification-due")
     with desk.expect_navigation():
         desk.get_by_role("link", name="Certification").first.click()
     assert "Sit-to-stand" not in desk.inner_text("main")  # the desk sees dates, not the clinical plan
@@ -235,10 +240,10 @@ def _certify(desk, server: str, patient_id: int, scan: Path) -> None:  # type: i
     assert "Scan of the signed plan saved." in desk.inner_text("main"), desk.inner_text("main")[:800]
     assert "Dr. Amara Okafor" in certification and "signed-plan.png" in certification, certification
     assert "done in time" in certification, certification
-    _shot(desk, "08-certification-recorded")
+    _shot(desk, "09-certification-recorded")
     desk.goto(f"{server}/patients/{patient_id}")
     assert "done in time" in desk.inner_text("main")
-    _shot(desk, "09-chart-certified")
+    _shot(desk, "10-chart-certified")
 
 
 def _treat(browser, server: str, world: World, patient_id: int, number: int) -> int:  # type: ignore[no-untyped-def]
@@ -276,17 +281,17 @@ def _progress_report_due(browser, server: str, world: World, episode_id: int) ->
     desk.get_by_role("link", name="Schedule", exact=True).click()
     row = desk.locator("table.schedule tr", has_text="Harold Finch")
     assert "Progress report due" in row.inner_text(), row.inner_text()
-    _shot(desk, "11-schedule-progress-report-due")
+    _shot(desk, "12-schedule-progress-report-due")
     desk.get_by_role("link", name="Documentation due").click()
     due = desk.inner_text(f"#due-{episode_id}")
     assert "Finch, Harold" in due and "Due at the next visit" in due and "Certified" in due, due
-    _shot(desk, "12-documentation-due")
+    _shot(desk, "13-documentation-due")
     desk.context.close()
     pt = log_in(browser, server, world.emails["therapist"])
     pt.goto(f"{server}/episodes/{episode_id}")
     clock = pt.inner_text("#progress-clock")
     assert "Progress report due at the next visit" in clock, clock
-    _shot(pt, "13-episode-progress-report-due")
+    _shot(pt, "14-episode-progress-report-due")
     pt.context.close()
 
 
@@ -316,7 +321,7 @@ def _progress_report(browser, server: str, world: World, episode_id: int) -> Non
     refusal = assistant.inner_text("[role=alert]")
     assert "not signed" in refusal, refusal
     assert assistant.inner_text("#report-status") == "Draft"
-    _shot(assistant, "14-progress-report-assistant-refused")
+    _shot(assistant, "15-progress-report-assistant-refused")
     assistant.context.close()
 
     pt.goto(report_url)
@@ -328,8 +333,8 @@ def _progress_report(browser, server: str, world: World, episode_id: int) -> Non
     with pt.expect_navigation():
         pt.get_by_role("button", name="Sign progress report").click()
     assert pt.inner_text("#report-status") == "Signed", pt.inner_text("main")[:800]
-    _shot(pt, "15-progress-report-signed")
-    text = _pdf(pt, server, pt.get_by_role("link", name="PDF").get_attribute("href"), "16-progress-report")
+    _shot(pt, "16-progress-report-signed")
+    text = _pdf(pt, server, pt.get_by_role("link", name="PDF").get_attribute("href"), "17-progress-report")
     assert "Progress report" in text and "Berg" in text and "38" in text and "48" in text, text[:2000]
     pt.context.close()
 
@@ -344,7 +349,7 @@ def _discharge(browser, server: str, world: World, episode_id: int, patient_id: 
     with pt.expect_navigation():
         short.get_by_role("button", name="Mark met").click()
     assert "Goal marked." in pt.inner_text("main")
-    _shot(pt, "17-goal-met")
+    _shot(pt, "18-goal-met")
 
     pt.goto(f"{server}/episodes/{episode_id}/discharge")
     pt.locator("input[name=reason][value=goals_met]").check()
@@ -357,22 +362,23 @@ def _discharge(browser, server: str, world: World, episode_id: int, patient_id: 
     assert "38" in long_berg.inner_text() and "52" in long_berg.inner_text(), long_berg.inner_text()
     long_berg.locator("input[type=radio][value=met]").check()
     walk = pt.locator(".goal", has_text="mailbox")
-    walk.locator("input[type=radio][value=not_met]").check()
-    walk.locator("textarea").fill("Walks 40 m to the gate without holding on; the last 20 m still with a cane.")
+    walk.locator("input[type=radio][value=met]").check()
+    walk.locator("textarea").fill("Walked to the mailbox and back today without holding on.")
     _fill(pt, {"assessment": "Berg 52 from 38: no fall during the episode; steady when turning.",
                "recommendations": "Keep up the home programme daily; call if a fall happens."})
     with pt.expect_navigation():
         pt.get_by_role("button", name="Sign discharge summary").click()
     assert pt.url.startswith(summary_url) and pt.inner_text("#report-status") == "Signed", pt.inner_text("main")[:800]
     signed = pt.inner_text("main")
-    assert "Goals met" in signed or "goals met" in signed.lower(), signed[:1500]
+    assert "Goals met" in pt.inner_text("#discharge") and "Not met" not in signed, signed[:1500]
+    assert signed.count("Met at discharge") == 2, signed[:3000]  # the two long-term goals; the short one met before
     assert "Sit-to-stand" in pt.inner_text("#sections"), pt.inner_text("#sections")  # the home programme
-    _shot(pt, "18-discharge-summary-signed")
-    text = _pdf(pt, server, pt.get_by_role("link", name="PDF").get_attribute("href"), "19-discharge-summary")
-    assert "Discharge summary" in text and "52" in text and "38" in text and "Not met" in text, text[:2000]
+    _shot(pt, "19-discharge-summary-signed")
+    text = _pdf(pt, server, pt.get_by_role("link", name="PDF").get_attribute("href"), "20-discharge-summary")
+    assert "Discharge summary" in text and "52" in text and "38" in text and "Met at discharge" in text, text[:2000]
     pt.goto(f"{server}/patients/{patient_id}")
     assert "Discharged" in pt.inner_text("main")
-    _shot(pt, "20-chart-discharged")
+    _shot(pt, "21-chart-discharged")
     pt.context.close()
 
 
@@ -418,7 +424,7 @@ def test_a_plan_of_care_from_evaluation_to_discharge(browser, server: str, world
                 desk = log_in(browser, server, world.emails["front_desk"])
                 _certify(desk, server, harold, scan)
                 desk.goto(f"{server}/schedule")
-                _shot(desk, "10-schedule-certified")
+                _shot(desk, "11-schedule-certified")
                 desk.context.close()
             if number == 9:
                 _progress_report(browser, server, world, episode_id)
