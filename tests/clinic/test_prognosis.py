@@ -68,7 +68,7 @@ def test_with_one_score_it_refuses_and_the_read_is_audited(factory: sessionmaker
         found = prognosis.for_episode(session, actor(session, records, "therapist"), records.episode)
     assert [f.measure.name for f in found] == ["Numeric Pain Rating Scale"]
     assert found[0].prognosis.basis is Basis.NONE and found[0].prognosis.expected_on is None
-    assert "1 score(s)" in found[0].prognosis.reason
+    assert "1 score over" in found[0].prognosis.reason
     with factory() as session:
         row = session.scalars(select(AuditEvent).where(AuditEvent.resource_type == "goal",
                                                        AuditEvent.action == AuditAction.READ)).one()
@@ -101,7 +101,7 @@ def test_the_clinics_past_episodes_count_and_another_clinics_never(factory: sess
         past_episodes(session, records, records.p2, MIN_CLINIC_EPISODES - 1, condition=Condition.NECK_PAIN)
         refused = prognosis.for_episode(session, actor(session, records, "therapist"), records.episode)[0]
     assert refused.prognosis.basis is Basis.NONE
-    assert "clinic episodes: 0 past episode(s) of this clinic" in refused.prognosis.reason
+    assert "clinic episodes: 0 past episodes of this clinic" in refused.prognosis.reason
     with unit_of_work(factory) as session:
         past_episodes(session, records, records.p2, MIN_CLINIC_EPISODES + 2)
         found = prognosis.for_episode(session, actor(session, records, "therapist"), records.episode)[0].prognosis

@@ -35,7 +35,7 @@ def test_it_refuses_without_enough_data_and_says_why() -> None:
     found = prognose(PAIN, scores((0, 8), (7, 6)), as_of=DAY0 + timedelta(days=7))
     assert found.basis is Basis.NONE and found.expected_on is None and found.low_on is None
     assert found.plain == NOT_YET
-    assert "2 score(s) over 7 days" in found.reason and f"at least {MIN_ADMINISTRATIONS}" in found.reason
+    assert "2 scores over 7 days" in found.reason and f"at least {MIN_ADMINISTRATIONS}" in found.reason
     assert "no published course we could verify" in found.reason
 
 
@@ -86,7 +86,7 @@ def test_the_clinic_basis_counts_comparable_episodes_and_refuses_below_its_minim
     assert found.low_on == DAY0 + timedelta(days=14) and found.expected_on == DAY0 + timedelta(days=35)
     assert found.high_on == DAY0 + timedelta(days=63)
     assert "10 past episodes of this clinic with chronic low back pain" in found.reason
-    assert "own trend: 1 score(s)" in found.considered[0]
+    assert "own trend: 1 score " in found.considered[0]
 
 
 def test_the_published_course_is_the_average_and_says_so() -> None:
@@ -131,4 +131,4 @@ def test_80_percent_intervals_hold_about_80_percent_of_simulated_outcomes() -> N
 
 def test_a_measure_without_a_maximum_and_no_past_episodes_refuses_plainly() -> None:
     found = prognose(SPEED, scores((0, 0.6)), as_of=DAY0)
-    assert found.basis is Basis.NONE and "clinic episodes: 0 past episode(s)" in found.reason
+    assert found.basis is Basis.NONE and "clinic episodes: 0 past episodes" in found.reason

@@ -47,7 +47,7 @@ def test_without_enough_scores_the_therapist_reads_why(client: TestClient, world
     _goal_with_scores(world_engine, world, [7])
     browser_login(client, world, "therapist")
     shown = _text(client.get(f"/episodes/{world.episode}").text)
-    assert "Not enough data yet." in shown and "1 score(s) over 0 days" in shown
+    assert "Not enough data yet, because" in shown and "1 score over 0 days" in shown
     assert "no published course we could verify" in shown
 
 

@@ -208,8 +208,9 @@ def own_trend(goal: GoalSpec, scores: Sequence[Score], as_of: date, rng: np.rand
     ordered = sorted(scores)
     span = (ordered[-1][0] - ordered[0][0]).days if ordered else 0
     if len(ordered) < MIN_ADMINISTRATIONS or span < MIN_SPAN_DAYS:
-        raise NotEnoughData(f"own trend: {len(ordered)} score(s) over {span} days; it needs at least "
-                            f"{MIN_ADMINISTRATIONS} over {MIN_SPAN_DAYS} days (our setting)")
+        scored = f"{len(ordered)} score" + ("" if len(ordered) == 1 else "s")
+        raise NotEnoughData(f"own trend: {scored} over {span} days; it needs at least {MIN_ADMINISTRATIONS} over "
+                            f"{MIN_SPAN_DAYS} days (a Reeducate setting, not a published figure)")
     origin = ordered[0][0]
     t = np.array([(d - origin).days for d, _ in ordered], dtype=float)
     y = np.array([v for _, v in ordered], dtype=float)
@@ -267,15 +268,15 @@ def clinic_episodes(goal: GoalSpec, scores: Sequence[Score], past: Sequence[Past
     tolerance = BASELINE_TOLERANCE * (top - goal.minimum)
     alike = [e for e in past if len(e.scores) >= 2 and abs(e.scores[0][1] - baseline) <= tolerance]
     if len(alike) < MIN_CLINIC_EPISODES:
-        raise NotEnoughData(f"clinic episodes: {len(alike)} past episode(s) of this clinic with {condition} and a "
-                            f"baseline within {tolerance:g} points; it needs at least {MIN_CLINIC_EPISODES} (our setting)")
+        raise NotEnoughData(f"clinic episodes: {len(alike)} past episodes of this clinic with {condition} and a "
+                            f"baseline within {tolerance:g} points; it needs at least {MIN_CLINIC_EPISODES} (a Reeducate setting)")
     outcomes = [_days_to_change(e, change, sign) for e in alike]
     times = np.array([d for d, _ in outcomes])
     events = np.array([reached for _, reached in outcomes])
     elapsed = float((as_of - origin).days)
     at_risk = int(np.sum(times > elapsed))
     if at_risk < MIN_CLINIC_EPISODES // 2:
-        raise NotEnoughData(f"clinic episodes: only {at_risk} comparable episode(s) were followed beyond "
+        raise NotEnoughData(f"clinic episodes: only {at_risk} comparable episodes were followed beyond "
                             f"{elapsed:.0f} days, where this episode is now")
     low, mid, high, one_sided = _km_quantiles(times, events, elapsed,
                                               [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2, 1 - LEVEL])
