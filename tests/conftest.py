@@ -29,6 +29,20 @@ from tests.support import NOW, StoredWorld, World, build_world, require
 POSTGRES_URL = os.environ.get("REEDUCATE_TEST_POSTGRES_URL", "")
 
 
+LONGEST_FIRST = ("tests/web/test_plan_of_care_day.py", "tests/web/test_clinic_day.py", "tests/web/test_browser.py",
+                 "tests/web/test_serve.py")
+"""The longest tests (a whole episode in a browser: minutes): handed out first, so that on every core the
+rest of the suite runs beside them instead of waiting for them at the end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put :data:`LONGEST_FIRST` at the front, in a stable order that every xdist worker computes alike."""
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def light_password_hashing() -> Iterator[None]:
     """Real argon2id with light parameters: the tests hash dozens of passwords, not one a log-in."""
