@@ -294,13 +294,6 @@ def active_goals(session: Session, episode: Episode) -> list[Goal]:
     return [g for g in _of(session, episode) if g.status is GoalStatus.ACTIVE]
 
 
-def accepted_problems(session: Session, episode: Episode) -> list[Problem]:
-    """The problems a goal may address: those the therapist accepted (``episode`` fetched for the actor)."""
-    return list(session.scalars(select(Problem).where(Problem.episode_id == episode.id,
-                                                      Problem.status == ProblemStatus.ACCEPTED)
-                                .order_by(Problem.id)))
-
-
 def measure_targets(session: Session, episode_id: int) -> dict[str, float]:
     """The target each measure's progress is read against: its active long-term goal, else its latest
     short-term one (the caller has read the episode for its actor)."""

@@ -45,7 +45,7 @@ from reeducate.clinic.models import (
     VisitNote,
 )
 from reeducate.clinic.schemas import section_text
-from reeducate.clinic.services import billing, measures
+from reeducate.clinic.services import billing, measures, problems
 from reeducate.clinic.services.visits import clinical_visit, zone_of
 from reeducate.clinic.signing import sha256_of, signing_moment
 from reeducate.clinic.vocabulary import (
@@ -56,7 +56,6 @@ from reeducate.clinic.vocabulary import (
     AuditAction,
     NoteStatus,
     NoteTemplate,
-    ProblemStatus,
     Role,
 )
 from reeducate.reports.dates import day_text
@@ -83,12 +82,8 @@ def template_for(visit: Visit) -> NoteTemplate:
     return NoteTemplate.RE_EVALUATION if done else NoteTemplate.DAILY
 
 
-def accepted_problems(session: Session, episode_id: int | None) -> list[Problem]:
-    """The episode's problem list: the problems the therapist accepted, oldest first."""
-    if episode_id is None:
-        return []
-    return list(session.scalars(select(Problem).where(Problem.episode_id == episode_id,
-                                                      Problem.status == ProblemStatus.ACCEPTED).order_by(Problem.id)))
+def _problem_rows(session: Session, episode_id: int | None) -> list[Problem]:
+    return problems.accepted(session, episode_id) if episode_id is not None else []
 
 
 def problem_list(session: Session, note: VisitNote) -> list[str]:
@@ -96,7 +91,7 @@ def problem_list(session: Session, note: VisitNote) -> list[str]:
     accepted problems now."""
     if note.status is NoteStatus.SIGNED:
         return list(note.content.get("problems", []))
-    return [p.statement for p in accepted_problems(session, note.visit.episode_id)]
+    return [p.statement for p in _problem_rows(session, note.visit.episode_id)]
 
 
 def _draft_content(session: Session, actor: Actor, visit: Visit, template: NoteTemplate) -> dict[str, Any]:
@@ -313,7 +308,7 @@ def sign(session: Session, actor: Actor, visit_id: int, *, now: datetime | None 
     signed_at = signing_moment(now)  # hashed as stored (UTC)
     note.billing = billing.snapshot(assessed.billed)
     if evaluation_draft.is_evaluation(note.content):  # the problem list as it stood when signed
-        note.content = {**note.content, "problems": [p.statement for p in accepted_problems(session, visit.episode_id)]}
+        note.content = {**note.content, "problems": [p.statement for p in _problem_rows(session, visit.episode_id)]}
     digest = content_hash(note, actor.user_id, signed_at)
     note.status, note.signed_at, note.signed_by_id, note.content_sha256 = (
         NoteStatus.SIGNED, signed_at, actor.user_id, digest)

@@ -29,7 +29,7 @@ from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Appointment, Episode, Goal, Patient, PlanOfCare
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import documentation_due, episodes, goals, recordings, scheduling
+from reeducate.clinic.services import documentation_due, episodes, goals, problems, recordings, scheduling
 from reeducate.clinic.services.document_heading import episode_heading
 from reeducate.clinic.services.documentation_due import EpisodeDues
 from reeducate.clinic.signing import sha256_of, signing_moment
@@ -125,7 +125,7 @@ def problem_interventions(session: Session, episode: Episode) -> list[dict[str, 
     """The interventions the therapist kept on the episode's accepted problems, once each, as the plan
     stores them (those no longer in the library are left out)."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for problem in goals.accepted_problems(session, episode):
+    for problem in problems.accepted(session, episode.id):
         for kept in problem.interventions:
             kind, item_id = str(kept.get("kind", "")), str(kept.get("id", ""))
             if kind not in ("technique", "exercise") or (kind, item_id) in found:
@@ -512,7 +512,7 @@ def document(session: Session, actor: Actor, plan_id: int) -> tuple[str, bytes]:
     view = {
         "title": "Plan of care",
         **episode_heading(episode),
-        "problems": [p.statement for p in goals.accepted_problems(session, episode)],
+        "problems": [p.statement for p in problems.accepted(session, episode.id)],
         "goals": [{"term": p.goal.term.label, "text": goal_text(p.goal, p.measure),
                    "due": day_text(p.goal.due_on),
                    "baseline": (f"{_score_text(p.baseline, p.measure)}, {day_text(p.baseline_on)}"

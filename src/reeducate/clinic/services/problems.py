@@ -77,6 +77,13 @@ def _rows(session: Session, episode_id: int) -> list[Problem]:
                                 .order_by(Problem.created_at, Problem.id)))
 
 
+def accepted(session: Session, episode_id: int) -> list[Problem]:
+    """The episode's problem list: the problems the therapist accepted, oldest first (not audited: the
+    caller has read the episode for its actor)."""
+    return list(session.scalars(select(Problem).where(Problem.episode_id == episode_id,
+                                                      Problem.status == ProblemStatus.ACCEPTED).order_by(Problem.id)))
+
+
 def list_for_episode(session: Session, actor: Actor, episode_id: int) -> ProblemList:
     """The episode's problems, for a clinician who may see it; audited."""
     require_role(actor, permissions.SEE_CLINICAL, "see an episode's problem list")

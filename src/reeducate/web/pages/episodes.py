@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from reeducate.clinic.diagnoses import BillableCode, search_billable, validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.schemas import CareTeamSet, EpisodeCreate, EpisodeDischarge, EpisodeUpdate
-from reeducate.clinic.services import documentation_due, episodes, plan_of_care, problems, prognosis, reports
+from reeducate.clinic.services import episodes, plan_of_care, problems, prognosis, reports
 from reeducate.clinic.vocabulary import Condition, DischargeReason, EpisodeStatus
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -134,6 +134,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
           section: str = "", error: str = "", q: str = "", status_code: int = 200) -> Response:
     episode = episodes.get(session, login.actor, episode_id)
     matches, search_error = _matches(q) if q else ([], "")
+    plan_view = plan_of_care.episode_plan(session, login.actor, episode)
     return render(request, "pages/episode.html", {
         "login": login, "episode": episode, "active": episode.status is EpisodeStatus.ACTIVE,
         "use": episodes.authorisation_use(session, login.actor, episode),
@@ -141,8 +142,8 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
         "choices": episodes.team_choices(session, login.actor), "values": values or {}, "section": section,
         "error": error or search_error, "q": q, "matches": matches, "searched": bool(q),
         "notice": next((key for key in ("opened", "saved", "discharged") if request.query_params.get(key)), ""),
-        "plan_view": plan_of_care.episode_plan(session, login.actor, episode), "plan_rules": plan_of_care.RULES,
-        "reports": reports.of_episode(session, episode), "dues": documentation_due.of_episode(session, episode),
+        "plan_view": plan_view, "plan_rules": plan_of_care.RULES,
+        "reports": reports.of_episode(session, episode), "dues": plan_view.dues,
         "prognoses": prognosis.for_episode(session, login.actor, episode.id),
     }, status_code=status_code)
 

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import Episode, PlanOfCare
-from reeducate.clinic.services import documentation_due, episodes, goals, plan_of_care
+from reeducate.clinic.services import documentation_due, episodes, goals, plan_of_care, problems
 from reeducate.clinic.vocabulary import EpisodeStatus, GoalStatus, GoalTerm
 from reeducate.measures import catalogue
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
@@ -64,7 +64,7 @@ def _goals_page(request: Request, login: LoginDep, session: Session, episode_id:
     return render(request, "pages/goals.html", {
         "login": login, "episode": episode, "progress": goals.for_episode(session, login.actor, episode_id),
         "writable": episode.status is EpisodeStatus.ACTIVE and login.can.plan,
-        "instruments": catalogue.instruments(), "problems": goals.accepted_problems(session, episode),
+        "instruments": catalogue.instruments(), "problems": problems.accepted(session, episode.id),
         "terms": list(GoalTerm), "statuses": list(GoalStatus), "today": episodes.clinic_today(session, login.actor),
         "error": error, "values": values or {}, "editing": editing,
         "saved": request.query_params.get("saved", ""),
