@@ -25,6 +25,11 @@ TRACK_CERTIFICATION = STAFF
 in most clinics the front desk does the faxing; the plan's clinical content stays the clinicians'."""
 TREAT = CLINICIANS
 """Record minutes, measures, recordings and live exercises; write and sign visit notes."""
+PRESCRIBE_HOME = CLINICIANS
+"""Write and change a patient's home programme (an assistant progresses it within the plan of care)."""
+MONITOR_REMOTELY = CLINICIANS
+"""Record remote therapeutic monitoring: its set-up and education, minutes spent, flags reviewed (CMS
+lets an assistant furnish RTM under general supervision from 2024: CY 2024 PFS final rule)."""
 BILL = frozenset(STAFF - {Role.PT_ASSISTANT})
 """Release and correct claims, check eligibility (the front desk, administrators, PTs and DCs)."""
 SEE_BILLING = STAFF
@@ -46,6 +51,8 @@ class Permissions:
     plan: bool
     track_certification: bool
     treat: bool
+    prescribe_home: bool
+    monitor_remotely: bool
     bill: bool
     see_billing: bool
     register: bool
@@ -59,6 +66,8 @@ _SETS = {
     "plan": PLAN,
     "track_certification": TRACK_CERTIFICATION,
     "treat": TREAT,
+    "prescribe_home": PRESCRIBE_HOME,
+    "monitor_remotely": MONITOR_REMOTELY,
     "bill": BILL,
     "see_billing": SEE_BILLING,
     "register": REGISTER,

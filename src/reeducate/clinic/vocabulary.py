@@ -277,6 +277,34 @@ class ExerciseSource(enum.StrEnum):
         return self is not ExerciseSource.SIMULATED
 
 
+class HomeSessionKind(enum.StrEnum):
+    """How a home exercise session was done, which decides what its record may claim."""
+
+    GUIDED = "guided"  # watched by the patient's own camera, pose on the device: measured
+    TICKED = "ticked"  # the patient said it was done: entered, nothing measured
+
+    @property
+    def label(self) -> str:
+        return {HomeSessionKind.GUIDED: "Guided by the camera (measured)",
+                HomeSessionKind.TICKED: "Marked done by the patient (entered)"}[self]
+
+
+class RtmActivity(enum.StrEnum):
+    """What a clinician's logged remote-monitoring minutes were spent on."""
+
+    DATA_REVIEW = "data_review"
+    PROGRAMME_CHANGE = "programme_change"
+    INTERACTIVE = "interactive"  # a real-time call (audio or video) with the patient or caregiver
+    SETUP_EDUCATION = "setup_education"
+
+    @property
+    def label(self) -> str:
+        return {RtmActivity.DATA_REVIEW: "Reviewed the home data",
+                RtmActivity.PROGRAMME_CHANGE: "Changed the home programme",
+                RtmActivity.INTERACTIVE: "Talked with the patient (real time)",
+                RtmActivity.SETUP_EDUCATION: "Set-up and education"}[self]
+
+
 class NoteStatus(enum.StrEnum):
     """A visit note is a draft until signed; signed is final."""
 

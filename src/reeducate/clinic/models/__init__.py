@@ -6,6 +6,15 @@ from reeducate.clinic.models.balance import BalanceTrial
 from reeducate.clinic.models.billing import Claim, NoteAddendum, VisitCharge, VisitNote
 from reeducate.clinic.models.counters import Counter
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
+from reeducate.clinic.models.home import (
+    HomeProgramme,
+    HomeProgrammeItem,
+    HomeProgrammeVersion,
+    HomeReminder,
+    HomeSession,
+    RtmSetup,
+    RtmTimeEntry,
+)
 from reeducate.clinic.models.measures import MeasureAdministration, QuestionnaireRequest
 from reeducate.clinic.models.movement import MovementRecording
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
@@ -33,6 +42,11 @@ __all__ = [
     "EpisodeReport",
     "ExerciseRecord",
     "Goal",
+    "HomeProgramme",
+    "HomeProgrammeItem",
+    "HomeProgrammeVersion",
+    "HomeReminder",
+    "HomeSession",
     "Location",
     "LoginAttempt",
     "MeasureAdministration",
@@ -45,6 +59,8 @@ __all__ = [
     "QuestionnaireRequest",
     "ReportAddendum",
     "Room",
+    "RtmSetup",
+    "RtmTimeEntry",
     "User",
     "Visit",
     "VisitActivity",
