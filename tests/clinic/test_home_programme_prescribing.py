@@ -15,7 +15,14 @@ from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Forbidden, InvalidInput
 from reeducate.clinic.models import Episode, User
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import home_programmes, home_sessions, home_today, measures, plan_of_care, problems
+from reeducate.clinic.services import (
+    home_programmes,
+    home_sessions,
+    home_today,
+    measures,
+    plan_of_care,
+    problems,
+)
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.training import catalogue
 from tests.support import NOW, World
