@@ -10,6 +10,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from tests.support import NOW, World
+from tests.web.browsing import SHOTS, log_in
 from tests.web.conftest import bearer
 
 TODAY = NOW.date()  # Wednesday 25 November 2026
@@ -136,3 +137,48 @@ def test_a_rest_day_says_so_and_names_the_next_exercise_day(client: TestClient, 
 def test_a_patient_without_a_programme_is_told_plainly(client: TestClient, world: World) -> None:
     page = client.get("/portal/today", headers=bearer(client, world, "patient")).text
     assert "You have no home exercises yet." in page and "programme.pdf" not in page
+
+
+def test_a_therapist_prescribes_and_the_patient_ticks_it_done_on_a_phone(browser, server: str,  # type: ignore[no-untyped-def]
+                                                                           world: World) -> None:
+    page = log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/episodes/{world.episode}")
+    page.get_by_role("link", name="Home programme").click()
+    page.get_by_label("Add an exercise").select_option(label="Mini squat (camera)")
+    page.get_by_role("button", name="Add to the form").click()
+    page.get_by_label("Add an exercise").select_option(label="Stance on foam")
+    page.get_by_role("button", name="Add to the form").click()
+    page.get_by_label("Notes for the patient on this exercise").first.fill("Hold the kitchen counter.")
+    page.get_by_label("Notes for the patient", exact=True).fill("Stop and call us if your knee swells.")
+    page.get_by_role("button", name="Save version 1").click()
+    page.wait_for_url(re.compile(r".*/home\?saved=1"))
+    row = page.get_by_role("row", name=re.compile("Mini squat"))
+    assert "2 sets of 10" in row.inner_text() and "Guided by the camera" in row.inner_text()
+    page.get_by_label("Sets").first.fill("3")
+    page.get_by_label("Why it changes").fill("Squats easier; one more set")
+    page.get_by_role("button", name="Save version 2").click()
+    page.wait_for_url(re.compile(r".*/home\?saved=2"))
+    assert "dose 2 sets of 10 → 3 sets of 10" in page.inner_text("#versions")
+    page.screenshot(path=str(SHOTS / "home-programme-therapist.png"), full_page=True)
+
+    narrow = log_in(browser, server, world.emails["therapist"], width=390)
+    narrow.goto(f"{server}/episodes/{world.episode}/home")
+    narrow.screenshot(path=str(SHOTS / "home-programme-therapist-phone.png"), full_page=True)
+
+    phone = log_in(browser, server, world.emails["patient"], width=390)
+    phone.screenshot(path=str(SHOTS / "home-portal-phone.png"))
+    phone.get_by_role("link", name="Today's exercises").click()
+    squat = phone.locator("article", has_text="Mini squat")
+    assert "3 sets of 10, left side" in squat.inner_text() and "Hold the kitchen counter." in squat.inner_text()
+    assert squat.get_by_role("link", name="Start with my camera").count() == 1
+    box = squat.get_by_role("button", name="I did it").bounding_box()
+    assert box is not None and box["height"] >= 48 and box["width"] >= 300
+    pain = squat.locator("label", has_text="2").last.bounding_box()
+    assert pain is not None and pain["height"] >= 48 and pain["width"] >= 48
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    phone.screenshot(path=str(SHOTS / "home-today-phone.png"), full_page=True)
+    squat.locator("label", has_text="2").last.click()
+    squat.get_by_role("button", name="I did it").click()
+    phone.wait_for_url(re.compile(r".*/portal/today\?said=done"))
+    assert "Done today: 3 sets, pain 2 out of 10" in phone.locator("article", has_text="Mini squat").inner_text()
+    phone.screenshot(path=str(SHOTS / "home-today-done-phone.png"), full_page=True)
