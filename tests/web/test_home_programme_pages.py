@@ -77,6 +77,8 @@ def test_a_refused_form_names_the_exercise_and_the_day_or_date_to_correct(client
     reply = client.post(f"/episodes/{world.episode}/home", headers=pt,
                         data={**SQUAT_ROW, "ends_on": (TODAY - timedelta(days=1)).isoformat()})
     assert reply.status_code == 422 and "ends (Tue 24 Nov 2026) before it starts (Wed 25 Nov 2026)" in reply.text
+    reply = client.post(f"/episodes/{world.episode}/home", headers=pt, data={**SQUAT_ROW, "row-0-notes": "a\x00b"})
+    assert reply.status_code == 422 and "must not contain a NUL character" in reply.text
 
 
 def test_the_front_desk_may_not_see_the_home_programme(client: TestClient, world: World) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Episode, HomeProgramme, HomeProgrammeItem, HomeProgrammeVersion
+from reeducate.clinic.schemas import Input
 from reeducate.clinic.services import episodes, patients, plan_of_care
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus
 from reeducate.feedback.adapters.base import Device
@@ -40,7 +41,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 """ISO weekday 1 ... 7 in words."""
 
 
-class HomeItemInput(BaseModel):
+class HomeItemInput(Input):
     """One exercise as prescribed: the library's id, the camera monitor a guided session watches with
     (None: ticked as done only), the side, the dose (sets of ``reps``, or holds of ``hold_s`` seconds)
     and the ISO weekdays (1 Monday ... 7 Sunday)."""
@@ -64,7 +65,7 @@ class HomeItemInput(BaseModel):
         return sorted(set(days))
 
 
-class HomeProgrammeInput(BaseModel):
+class HomeProgrammeInput(Input):
     """A version of the programme as written: its dates, words for the patient, why it changed, its exercises."""
 
     starts_on: date
