@@ -68,6 +68,7 @@ def test_an_exercise_added_to_the_form_comes_with_the_librarys_dose_and_is_not_y
     assert reply.status_code == 200 and "No home programme yet" in reply.text
     assert 'name="row-1-exercise" value="foam-stance"' in reply.text and 'name="row-1-hold_s" value="30"' in reply.text
     assert 'name="row-0-notes" value="Hold the kitchen counter."' in reply.text
+    assert "Watched in the clinic by the force plate only" in reply.text  # its instructions speak of the plate
 
 
 def test_a_refused_form_names_the_exercise_and_the_day_or_date_to_correct(client: TestClient, world: World) -> None:

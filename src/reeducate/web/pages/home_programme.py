@@ -48,11 +48,14 @@ class Row:
     name: str = field(init=False)
     sided: bool = field(init=False)
     monitors: list[tuple[str, str]] = field(init=False)
+    clinic_only: str = field(init=False)
 
     def __post_init__(self) -> None:
         exercise = catalogue.exercise(self.exercise_id)
         self.name, self.sided = exercise.name, exercise.sided
         self.monitors = home_programmes.camera_monitors(self.exercise_id)
+        devices = sorted({str(m.device).replace("_", " ") for m in exercise.monitors})
+        self.clinic_only = "" if self.monitors else " or ".join(devices)
 
 
 def _text(value: object) -> str:
