@@ -29,7 +29,16 @@ from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports
+from reeducate.clinic.services import (
+    billing,
+    episodes,
+    goals,
+    home_programmes,
+    measures,
+    plan_of_care,
+    problems,
+    reports,
+)
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -213,6 +222,16 @@ def _scanned_plan(engine: Engine, world: World) -> None:
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
+
+# issue 20, the figure slice: an exercise's figure and the printable home programme (the world has no programme)
+def _home_programme(engine: Engine, world: World) -> None:
+    """The episode's home programme: a mini squat (which has a figure) from today."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        home_programmes.prescribe(session, Actor.of(session.get_one(User, world.user_ids["therapist"])), world.episode,
+                                  home_programmes.HomeProgrammeInput(starts_on=NOW.date(), items=[
+                                      home_programmes.HomeItemInput(exercise_id="mini-squat", side="left", sets=2,
+                                                                    reps=10, weekdays=[1, 3, 5])]))
+
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -483,6 +502,12 @@ CASES: list[Case] = [
          prepare=_report_signed),
     Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
     Case("GET", "/documentation/due", STAFF_LIST),
+    # issue 20, the figure slice: the patient sees their own exercises' figures, staff any (the library's, not
+    # audited); the printed programme: the patient's own, and an episode's for its clinicians
+    Case("GET", "/portal/exercises/mini-squat/figure.svg", PORTAL_CANCEL, audited=False, prepare=_home_programme),
+    Case("GET", "/exercises/mini-squat/figure.svg", STAFF_FORM, audited=False),
+    Case("GET", "/portal/programme.pdf", PORTAL_CANCEL, prepare=_home_programme),
+    Case("GET", "/episodes/{w.episode}/home/programme.pdf", CLINICAL_WRITE, prepare=_home_programme),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

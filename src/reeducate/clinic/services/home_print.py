@@ -105,12 +105,17 @@ def _weeks(version: HomeProgrammeVersion, today: date) -> list[dict[str, Any]]:
         in_force = [version.starts_on <= d and (version.ends_on is None or d <= version.ends_on) for d in days]
         weeks.append({
             "label": f"Week of {day_text(days[0])}",
-            "days": [f"{WEEKDAY_SHORT[d.weekday()]} {d.day}" for d in days],
+            "days": [(WEEKDAY_SHORT[d.weekday()], d.day) for d in days],
             "rows": [{"name": exercise(item.exercise_id).name,
                       "cells": [ok and day.isoweekday() in item.weekdays for ok, day in zip(in_force, days, strict=True)]}
                      for item in version.items],
         })
     return weeks
+
+
+def _sentence(words: str) -> str:
+    """Words as a sentence starts: the first letter a capital, the rest as they are (day names stay)."""
+    return words[:1].upper() + words[1:]
 
 
 def _item_view(item: HomeProgrammeItem) -> dict[str, Any]:
@@ -120,8 +125,8 @@ def _item_view(item: HomeProgrammeItem) -> dict[str, Any]:
         "name": chosen.name,
         "side": f"{item.side.capitalize()} side" if item.side else "",
         "instructions": chosen.instructions,
-        "dose": home_programmes.dose_text(item).capitalize(),
-        "days": home_programmes.days_text(item.weekdays).capitalize(),
+        "dose": _sentence(home_programmes.dose_text(item)),
+        "days": _sentence(home_programmes.days_text(item.weekdays)),
         "notes": item.notes,
         "figure": f"data:image/svg+xml;base64,{base64.b64encode(drawn.svg).decode()}" if drawn else "",
         "figure_alt": drawn.alt if drawn else "",
