@@ -56,7 +56,8 @@ SEAT = 7.0  # drawing choice: hip joint above the seat (cm)
 
 INK, FAR, MOVING, ARROW, PROP, PAPER = "#1c2733", "#8a96a3", "#1d4ed8", "#b93a0b", "#d5dce4", "#ffffff"
 MIN_ARROW = 28.0  # cm: a straight arrow at least this long, so a small movement's shows
-PANEL_W, FIGURE_H, CAPTION_H, MARGIN = 320.0, 300.0, 82.0, 16.0
+PANEL_W, FIGURE_H, CAPTION_H, MARGIN = 260.0, 280.0, 100.0, 14.0
+CAPTION_PX, CAPTION_CHARS = 24.0, 20  # two panels fill a 390-px phone at 0.69: captions of 16.5 px
 
 
 class Posture(StrEnum):
@@ -657,14 +658,16 @@ def _arrow_svg(arrow: Arrow, at: Callable[[Point], tuple[float, float]], scale: 
 
 
 def _caption_svg(text: str, centre_x: float, top: float) -> str:
-    """The caption in large type, on two lines when long."""
+    """The caption in large type, on as many lines as it needs."""
     words, lines, line = text.split(), [], ""
     for word in words:
-        if line and len(line) + 1 + len(word) > 24:
+        if line and len(line) + 1 + len(word) > CAPTION_CHARS:
             lines.append(line)
             line = word
         else:
             line = f"{line} {word}".strip() if line else word
     lines.append(line)
-    spans = "".join(f'<tspan x="{centre_x:g}" dy="{22 if k else 20}">{escape(t)}</tspan>' for k, t in enumerate(lines))
-    return f'<text x="{centre_x:g}" y="{top:g}" text-anchor="middle" font-size="19" fill="{INK}">{spans}</text>'
+    spans = "".join(f'<tspan x="{centre_x:g}" dy="{CAPTION_PX * (1.2 if k else 1.0):g}">{escape(t)}</tspan>'
+                    for k, t in enumerate(lines))
+    return f'<text x="{centre_x:g}" y="{top:g}" text-anchor="middle" font-size="{CAPTION_PX:g}" fill="{INK}">{spans}</text>'
+

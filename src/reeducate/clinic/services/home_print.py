@@ -33,8 +33,8 @@ from reeducate.clinic.services.document_heading import episode_heading
 from reeducate.clinic.vocabulary import STAFF, AuditAction
 from reeducate.reports.dates import day_text
 from reeducate.reports.documents import home_programme_html, pdf
-from reeducate.reports.exercise_figures import ExerciseFigure, exercise_figure
-from reeducate.training.catalogue import UnknownExercise, exercise
+from reeducate.reports.exercise_figures import exercise_figure
+from reeducate.training.catalogue import exercise, library
 
 CHART_WEEKS = 4
 """Weeks in the tick chart: about the time between two reviews of a home programme (our setting)."""
@@ -50,17 +50,22 @@ class Figure:
     alt: str
 
 
-@cache
 def _drawn(exercise_id: str) -> Figure | None:
-    """The library exercise's figure, drawn once a process (the library does not change while it runs)."""
-    try:
-        drawn: ExerciseFigure | None = exercise_figure(exercise(exercise_id))
-    except UnknownExercise:
-        return None
-    if drawn is None:
-        return None
-    svg = drawn.svg.encode()
-    return Figure(svg, hashlib.sha256(svg).hexdigest(), drawn.alt)
+    """The figure of a library exercise (None for one without, or an id the library does not have)."""
+    return _figures().get(exercise_id)
+
+
+@cache
+def _figures() -> dict[str, Figure]:
+    """Every library exercise's figure by id, drawn once a process (the library does not change while it
+    runs; a few kilobytes each)."""
+    found = {}
+    for exercise_id, chosen in library().exercises.items():
+        drawn = exercise_figure(chosen)
+        if drawn is not None:
+            svg = drawn.svg.encode()
+            found[exercise_id] = Figure(svg, hashlib.sha256(svg).hexdigest(), drawn.alt)
+    return found
 
 
 def _no_figure(exercise_id: str) -> NotFound:
@@ -79,7 +84,7 @@ def figure(session: Session, actor: Actor, exercise_id: str) -> Figure:
             raise _no_figure(exercise_id)
     else:
         require_role(actor, STAFF, "see an exercise's figure")
-    found = _drawn(exercise_id) if len(exercise_id) <= 40 else None
+    found = _drawn(exercise_id)
     if found is None:
         raise _no_figure(exercise_id)
     return found
