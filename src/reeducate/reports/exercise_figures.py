@@ -54,7 +54,7 @@ HEAD_R = 0.065 * HEIGHT_CM
 LEG = THIGH + SHANK  # hip to ankle, the length foot lift is a percentage of
 SEAT = 7.0  # drawing choice: hip joint above the seat (cm)
 
-INK, FAR, MOVING, ARROW, PROP, PAPER = "#1c2733", "#8a96a3", "#1d4ed8", "#b93a0b", "#d5dce4", "#ffffff"
+INK, FAR, MOVING, ARROW, PROP, PAPER = "#1c2733", "#7b8794", "#1d4ed8", "#b93a0b", "#d5dce4", "#ffffff"
 MIN_ARROW = 28.0  # cm: a straight arrow at least this long, so a small movement's shows
 PANEL_W, FIGURE_H, CAPTION_H, MARGIN = 260.0, 280.0, 100.0, 14.0
 CAPTION_PX, CAPTION_CHARS = 24.0, 20  # two panels fill a 390-px phone at 0.69: captions of 16.5 px
@@ -407,18 +407,24 @@ def _foot_lift_needed(monitor: Monitor) -> float | None:
     return None
 
 
-def _front_mover(monitor: Monitor, drawing: Drawing, value_side: str) -> Mover | None:
-    base = _base(monitor.signal)
-    lift = _foot_lift_needed(monitor)
-    lifted = {} if lift is None else {"left": lift}  # the lifted side is the trained one (the arm too)
-    if base == "shoulder_elevation":
-        def arm(value: float) -> dict[str, Point]:
-            side = drawing.start_arm if drawing.start_arm and value_side == "start" else drawing.arm
-            return _front({"left": (value, side)}, lifted)
-        return Mover(arm, _ARM, "left_wrist", "left_shoulder")
-    if base == "foot_lift":
+FRONT_SIGNALS = ("shoulder_elevation", "foot_lift")
+"""Signals drawn from the front: an arm raised in the image's plane, a foot lifted."""
+
+
+def _front_mover(monitor: Monitor, drawing: Drawing, panel: Literal["start", "target"]) -> Mover:
+    """How a front-view signal moves the figure (the trained side is the figure's left)."""
+    if _base(monitor.signal) == "foot_lift":
         return Mover(lambda v: _front(lift_pct={"left": v}), _FOOT, "left_ankle")
-    return None
+    lift = _foot_lift_needed(monitor)
+    lifted = {} if lift is None else {"left": lift}  # the lifted foot is on the trained side, as the arm
+    towards = drawing.start_arm if drawing.start_arm and panel == "start" else drawing.arm
+    return Mover(lambda v: _front({"left": (v, towards)}, lifted), _ARM, "left_wrist", "left_shoulder")
+
+
+def _mover(monitor: Monitor, drawing: Drawing, panel: Literal["start", "target"]) -> Mover:
+    if monitor.view == "side":
+        return MOVERS[(_base(monitor.signal), drawing.posture)]
+    return _front_mover(monitor, drawing, panel)
 
 
 # --- the figure ------------------------------------------------------------------------------------------
@@ -431,27 +437,28 @@ def _drawn_monitor(exercise: Exercise) -> Monitor | None:
             continue
         base = _base(monitor.signal)
         if (monitor.view == "side" and (base, drawing.posture) in MOVERS) or \
-                (monitor.view == "front" and base in ("shoulder_elevation", "foot_lift")):
+                (monitor.view == "front" and base in FRONT_SIGNALS):
             return monitor
     return None
 
 
-def _values(monitor: Monitor, neutral: float, drawing: Drawing) -> tuple[float | None, float]:
-    """(start, target) of the watched signal: a repetition from the figure's neutral (or the detection's
-    rest when the neutral lies past it, or the start is on the other side) to the template's peak; a hold (no start) at the middle of its band
-    (a foot lift's band cut to the figure's reach)."""
+def _values(monitor: Monitor, neutral: float, drawing: Drawing) -> tuple[float | None, float] | None:
+    """(start, target) of the watched signal, or None when the library gives no target.
+
+    A repetition goes from the figure's neutral to the targets' peak (the template's turning point),
+    starting instead at the detection's rest level when the neutral lies beyond it or the drawing starts
+    the arm on the other side. A hold has no start: it is drawn at the middle of its band (a foot lift's
+    band cut to what the figure can reach)."""
     if monitor.hold is not None:
         low, high = monitor.hold.low, monitor.hold.high
         if _base(monitor.signal) == "foot_lift":
             high = min(high, FOOT_REACH_PCT)
         return None, (low + high) / 2
     detection, targets = monitor.repetition, monitor.targets
-    assert detection is not None  # a monitor counts repetitions or holds
-    if targets is None or targets.peak is None:
-        raise ValueError("no target")
+    if detection is None or targets is None or targets.peak is None:
+        return None
     at_rest = drawing.start_arm is not None or detection.direction * (neutral - detection.rest_level) > 0
-    start = detection.rest_level if at_rest else neutral
-    return start, targets.peak
+    return (detection.rest_level if at_rest else neutral), targets.peak
 
 
 def _arrow(mover: Mover, start_value: float, target_value: float) -> Arrow:
@@ -495,56 +502,41 @@ def _caption(text: str, value: float) -> str:
     return text.replace("{angle}", f"{value:g}°")
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def exercise_figure(exercise: Exercise) -> ExerciseFigure | None:
     """The exercise's key poses and their SVG, or None when no figure can show it honestly."""
-    if exercise.id not in DRAWINGS:
-        return None
-    drawing = DRAWINGS[exercise.id]
-    monitor = _drawn_monitor(exercise)
-    if monitor is None:
+    drawing = DRAWINGS.get(exercise.id)
+    monitor = _drawn_monitor(exercise) if drawing is not None else None
+    if drawing is None or monitor is None or monitor.view is None:
         return None
     neutral = NEUTRAL.get(drawing.posture, 0.0)
-    try:
-        start_value, target_value = _values(monitor, neutral, drawing)
-    except ValueError:
-        return None
-    if monitor.hold is not None and monitor.hold.low <= neutral <= monitor.hold.high:
-        return None  # the hold is the figure at rest: nothing to show
-    assert monitor.view is not None  # a camera monitor names its view
-
-    def mover_for(which: str) -> Mover:
-        if monitor.view == "side":
-            return MOVERS[(_base(monitor.signal), drawing.posture)]
-        found = _front_mover(monitor, drawing, which)
-        assert found is not None  # _drawn_monitor chose a front signal we draw
-        return found
-
-    first = start_value if start_value is not None else neutral
-    start = mover_for("start").pose(first)
-    target_mover = mover_for("target")
-    target = target_mover.pose(target_value)
-    arrow = _arrow(target_mover, first, target_value)
+    values = _values(monitor, neutral, drawing)
+    hold = monitor.hold
+    if values is None or (hold is not None and hold.low <= neutral <= hold.high):
+        return None  # no target; or the hold is the figure at rest, with nothing to show
+    start_value, target_value = values
+    first = neutral if start_value is None else start_value
+    mover = _mover(monitor, drawing, "target")
+    start, target = _mover(monitor, drawing, "start").pose(first), mover.pose(target_value)
     props = _props(drawing.posture, start, target)
-    held = monitor.hold is not None
     action = _caption(drawing.action, target_value)
-    if held:
-        assert monitor.hold is not None
-        poses: tuple[KeyPose, ...] = (KeyPose(f"{action} for {monitor.hold.target_s:g}\u00a0s", target_value, target,
-                                              target_mover.moving, props, arrow),)
+    seen = f"seen from the {monitor.view}"
+    if hold is not None:
+        poses: tuple[KeyPose, ...] = (KeyPose(f"{action} for {hold.target_s:g}\u00a0s", target_value, target,
+                                              mover.moving, props, _arrow(mover, first, target_value)),)
+        alt = (f"{exercise.name}: a stick figure {seen}. {drawing.start}, then {_lower_first(action)} for "
+               f"{hold.target_s:g} seconds (the arrow shows {drawing.arrow}).")
     else:
         poses = (KeyPose(f"1. {drawing.start}", first, start, frozenset(), props),
-                 KeyPose(f"2. {action}, then back", target_value, target, target_mover.moving, props, arrow))
-    view: Literal["side", "front"] = monitor.view
-    seen = "the side" if view == "side" else "the front"
-    if held:
-        alt = (f"{exercise.name}: a stick figure seen from {seen}. {drawing.start}, then "
-               f"{action[0].lower()}{action[1:]} for {monitor.hold.target_s:g} seconds "  # type: ignore[union-attr]
-               f"(the arrow shows {drawing.arrow}).")
-    else:
-        alt = (f"{exercise.name}: two stick figures seen from {seen}. First: {drawing.start.lower()}. "
-               f"Then: {action[0].lower()}{action[1:]}, and back (the arrow shows {drawing.arrow}).")
-    alt = alt.replace("°", " degrees")
-    figure = ExerciseFigure(exercise.id, view, resolve(monitor.signal, "left"), poses, alt, "")
+                 KeyPose(f"2. {action}, then back", target_value, target, mover.moving, props,
+                         _arrow(mover, first, target_value)))
+        alt = (f"{exercise.name}: two stick figures {seen}. First: {_lower_first(drawing.start)}. "
+               f"Then: {_lower_first(action)}, and back (the arrow shows {drawing.arrow}).")
+    figure = ExerciseFigure(exercise.id, monitor.view, resolve(monitor.signal, "left"), poses,
+                            alt.replace("°", " degrees"), "")
     return replace(figure, svg=_svg(figure))
 
 
