@@ -209,24 +209,22 @@ def _side(trunk_deg: float = 0.0, near_leg: Leg = Leg(), far_leg: Leg = Leg(), n
     """A figure facing +x, its left side nearest, mid-hip at the origin; arms hang unless given."""
     points: dict[str, Point] = {}
     hip: Point = (0.0, 0.0)
-    shoulder = _add(hip, TRUNK, (math.sin(math.radians(trunk_deg)), math.cos(math.radians(trunk_deg))))
+    shoulder = _add(hip, TRUNK, _down(180.0 - trunk_deg))
     hanging = Arm(shoulder_deg=trunk_deg + 12.0)  # a little forward of plumb, so the arm shows beside the trunk
     for side, leg, arm in (("left", near_leg, near_arm or hanging), ("right", far_leg, far_arm or hanging)):
         knee = _add(hip, THIGH, _down(leg.thigh_deg))
         shank_deg = leg.thigh_deg - leg.knee_deg
         ankle = _add(knee, SHANK, _down(shank_deg))
-        sole_deg = 90.0 if leg.foot == "flat" else shank_deg + 90.0
-        sole = _down(sole_deg)
-        floor = (0.0, -ANKLE_H) if leg.foot == "flat" else (ANKLE_H * _down(shank_deg)[0], ANKLE_H * _down(shank_deg)[1])
-        base = (ankle[0] + floor[0], ankle[1] + floor[1])
+        sole = _down(90.0 if leg.foot == "flat" else shank_deg + 90.0)  # heel to toe
+        base = _add(ankle, ANKLE_H, (0.0, -1.0) if leg.foot == "flat" else _down(shank_deg))  # under the ankle
         upper_deg = arm.shoulder_deg - trunk_deg
         elbow = _add(shoulder, UPPER_ARM, _down(upper_deg))
         wrist = _add(elbow, FOREARM, _down(upper_deg + arm.elbow_deg))
         points |= {f"{side}_hip": hip, f"{side}_knee": knee, f"{side}_ankle": ankle,
                    f"{side}_heel": _add(base, -0.25 * FOOT, sole), f"{side}_foot_index": _add(base, 0.75 * FOOT, sole),
                    f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist}
-    ear = _add(shoulder, NECK, (math.sin(math.radians(trunk_deg)), math.cos(math.radians(trunk_deg))))
-    forward = (math.cos(math.radians(trunk_deg)), -math.sin(math.radians(trunk_deg)))
+    ear = _add(shoulder, NECK, _down(180.0 - trunk_deg))  # the head in line with the trunk
+    forward = _down(90.0 - trunk_deg)  # where the face looks
     nose = _add(_add(ear, 0.05 * HEIGHT_CM, forward), -2.0, (-forward[1], forward[0]))
     for side in ("left", "right"):
         points[f"{side}_ear"] = ear
