@@ -29,7 +29,16 @@ from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports
+from reeducate.clinic.services import (
+    billing,
+    episodes,
+    goals,
+    home_programmes,
+    measures,
+    plan_of_care,
+    problems,
+    reports,
+)
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -212,10 +221,7 @@ def _scanned_plan(engine: Engine, world: World) -> None:
 
 
 def _home_programme(engine: Engine, world: World) -> None:
-    """The episode's home programme, mini squats every day, its one exercise numbered as the episode is
-    (imported here, so that this slice's lines stay in one block)."""
-    from reeducate.clinic.services import home_programmes
-
+    """The episode's home programme, mini squats every day, its one exercise numbered as the episode is."""
     with unit_of_work(make_session_factory(engine)) as session:
         therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
         version = home_programmes.prescribe(session, therapist, world.episode, home_programmes.HomeProgrammeInput(
@@ -508,6 +514,12 @@ CASES: list[Case] = [
     Case("GET", "/portal/today", PORTAL_PAGE, prepare=_home_programme),
     Case("POST", "/portal/today/{w.episode}/done", PORTAL_CANCEL, form=lambda w: {"sets_done": "2", "pain": "1"},
          prepare=_home_programme),
+    # issue 20, the figure slice: the patient sees their own exercises' figures, staff any (the library's, not
+    # audited); the printed programme: the patient's own, and an episode's for its clinicians
+    Case("GET", "/portal/exercises/mini-squat/figure.svg", PORTAL_CANCEL, audited=False, prepare=_home_programme),
+    Case("GET", "/exercises/mini-squat/figure.svg", STAFF_FORM, audited=False),
+    Case("GET", "/portal/programme.pdf", PORTAL_CANCEL, prepare=_home_programme),
+    Case("GET", "/episodes/{w.episode}/home/programme.pdf", CLINICAL_WRITE, prepare=_home_programme),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
