@@ -66,11 +66,11 @@ def test_days_with_data_are_the_guided_sessions_days_not_the_ticked_ones(
 def test_the_set_up_is_recorded_once_per_episode(factory: sessionmaker[Session], records: World) -> None:
     with unit_of_work(factory) as session:
         therapist = actor(session, records, "therapist")
-        rtm.record_setup(session, actor(session, records, "assistant"), records.episode,
+        rtm.record_setup(session, actor(session, records, "assistant"), records.p1, records.episode,
                          RtmSetupInput(performed_on=TODAY - timedelta(days=3), note="App installed"))
         with pytest.raises(Conflict, match=r"already recorded for this episode on Sun 22 Nov 2026; 98975 is "
                                            r"reported once per episode of care"):
-            rtm.record_setup(session, therapist, records.episode, RtmSetupInput(performed_on=TODAY))
+            rtm.record_setup(session, therapist, records.p1, records.episode, RtmSetupInput(performed_on=TODAY))
         seen = rtm.overview(session, therapist, records.p1)
         assert seen.period is not None and seen.period.starts_on == TODAY - timedelta(days=3)
         [setup] = [c for c in seen.claims if c.what == "Set-up and education"]
@@ -83,12 +83,12 @@ def test_a_month_bills_its_minutes_only_with_a_real_time_communication(
         factory: sessionmaker[Session], records: World) -> None:
     with unit_of_work(factory) as session:
         therapist = actor(session, records, "therapist")
-        rtm.log_time(session, therapist, records.episode, _time(TODAY - timedelta(days=5), 15))
+        rtm.log_time(session, therapist, records.p1, records.episode, _time(TODAY - timedelta(days=5), 15))
         seen = rtm.overview(session, therapist, records.p1)
         assert seen.month.minutes == 15 and seen.month.billables == ()
         assert seen.month.missing.startswith("no real-time communication logged this month")
-        rtm.log_time(session, therapist, records.episode, _time(TODAY, 10, activity=RtmActivity.INTERACTIVE))
-        rtm.log_time(session, therapist, records.episode, _time(TODAY, 30, activity=RtmActivity.SETUP_EDUCATION))
+        rtm.log_time(session, therapist, records.p1, records.episode, _time(TODAY, 10, activity=RtmActivity.INTERACTIVE))
+        rtm.log_time(session, therapist, records.p1, records.episode, _time(TODAY, 30, activity=RtmActivity.SETUP_EDUCATION))
         seen = rtm.overview(session, therapist, records.p1)
         assert seen.month.minutes == 25 and seen.month.interactive_on == (TODAY,)  # the set-up's 30 are 98975's
         assert [(b.code, b.units) for b in seen.month.billables] == [("98980", 1)]
@@ -100,7 +100,7 @@ def test_a_month_bills_its_minutes_only_with_a_real_time_communication(
 
 def test_an_assistants_minutes_carry_cq_on_their_line(factory: sessionmaker[Session], records: World) -> None:
     with unit_of_work(factory) as session:
-        rtm.log_time(session, actor(session, records, "assistant"), records.episode,
+        rtm.log_time(session, actor(session, records, "assistant"), records.p1, records.episode,
                      _time(TODAY, 12, interactive=True))
         seen = rtm.overview(session, actor(session, records, "therapist"), records.p1)
         [month] = [c for c in seen.claims if c.what == "November 2026"]
@@ -112,9 +112,9 @@ def test_bad_entries_are_refused_with_the_reason(factory: sessionmaker[Session],
     with unit_of_work(factory) as session:
         therapist = actor(session, records, "therapist")
         with pytest.raises(InvalidInput, match="is in the future"):
-            rtm.log_time(session, therapist, records.episode, _time(TODAY + timedelta(days=1), 10))
+            rtm.log_time(session, therapist, records.p1, records.episode, _time(TODAY + timedelta(days=1), 10))
         with pytest.raises(InvalidInput, match="before the episode began"):
-            rtm.record_setup(session, therapist, records.episode, RtmSetupInput(performed_on=STARTED - timedelta(1)))
+            rtm.record_setup(session, therapist, records.p1, records.episode, RtmSetupInput(performed_on=STARTED - timedelta(1)))
         with pytest.raises(ValueError, match="less than or equal to 600"):
             _time(TODAY, 601)
 
@@ -125,11 +125,11 @@ def test_who_may_see_and_record_remote_monitoring(factory: sessionmaker[Session]
             with pytest.raises(Forbidden):
                 rtm.overview(session, actor(session, records, persona), records.p1)
             with pytest.raises(Forbidden):
-                rtm.log_time(session, actor(session, records, persona), records.episode, _time(TODAY, 10))
+                rtm.log_time(session, actor(session, records, persona), records.p1, records.episode, _time(TODAY, 10))
         with pytest.raises(NotFound):
             rtm.overview(session, actor(session, records, "other_therapist"), records.p1)
         with pytest.raises(NotFound):
-            rtm.record_setup(session, actor(session, records, "other_therapist"), records.episode,
+            rtm.record_setup(session, actor(session, records, "other_therapist"), records.p1, records.episode,
                              RtmSetupInput(performed_on=TODAY))
         seen = rtm.overview(session, actor(session, records, "chiropractor"), records.p1)
         assert seen.episode is not None and seen.episode.id == records.episode and seen.claims == ()

@@ -483,6 +483,13 @@ CASES: list[Case] = [
          prepare=_report_signed),
     Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
     Case("GET", "/documentation/due", STAFF_LIST),
+    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write)
+    Case("GET", "/patients/{w.p1}/rtm", CLINICAL_WRITE),
+    Case("POST", "/patients/{w.p1}/rtm/time", CLINICAL_WRITE, form=lambda w: {
+        "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15", "activity": "interactive",
+        "interactive": "yes", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
+         form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

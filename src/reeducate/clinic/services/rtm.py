@@ -216,9 +216,13 @@ def overview(session: Session, actor: Actor, patient_id: int, *, episode_id: int
                        coverage, tuple(_claims(session, episode, coverage, assessment, through)))
 
 
-def _writable_episode(session: Session, actor: Actor, episode_id: int, day: date, doing: str) -> Episode:
+def _writable_episode(session: Session, actor: Actor, patient_id: int, episode_id: int, day: date,
+                      doing: str) -> Episode:
     require_role(actor, permissions.MONITOR_REMOTELY, doing)
+    patient = patients.load(session, actor, patient_id, clinical=True)
     episode = episodes.clinical_episode(session, actor, episode_id)
+    if episode.patient_id != patient.id:
+        raise InvalidInput("That episode is another patient's.", field="episode_id")
     serialise(session, LockScope.EPISODE, episode.id)
     if episode.status is not EpisodeStatus.ACTIVE:
         raise Conflict("This episode is discharged; remote monitoring is recorded in an active episode.")
@@ -232,9 +236,9 @@ def _writable_episode(session: Session, actor: Actor, episode_id: int, day: date
     return episode
 
 
-def record_setup(session: Session, actor: Actor, episode_id: int, data: RtmSetupInput) -> RtmSetup:
+def record_setup(session: Session, actor: Actor, patient_id: int, episode_id: int, data: RtmSetupInput) -> RtmSetup:
     """The episode's set-up and education (98975); a second one is refused naming the rule."""
-    episode = _writable_episode(session, actor, episode_id, data.performed_on, "record remote monitoring")
+    episode = _writable_episode(session, actor, patient_id, episode_id, data.performed_on, "record remote monitoring")
     existing = _setup(session, episode)
     try:
         refuse_second_setup(existing.performed_on if existing else None)
@@ -249,9 +253,10 @@ def record_setup(session: Session, actor: Actor, episode_id: int, data: RtmSetup
     return row
 
 
-def log_time(session: Session, actor: Actor, episode_id: int, data: RtmTimeInput) -> RtmTimeEntry:
+def log_time(session: Session, actor: Actor, patient_id: int, episode_id: int, data: RtmTimeInput) -> RtmTimeEntry:
     """Minutes of monitoring on a day; a call logged as the activity is a real-time communication."""
-    episode = _writable_episode(session, actor, episode_id, data.performed_on, "log remote monitoring time")
+    episode = _writable_episode(session, actor, patient_id, episode_id, data.performed_on,
+                                "log remote monitoring time")
     interactive = data.interactive or data.activity is RtmActivity.INTERACTIVE
     row = RtmTimeEntry(patient_id=episode.patient_id, episode_id=episode.id, clinician_id=actor.user_id,
                        performed_on=data.performed_on, minutes=data.minutes, activity=data.activity,

@@ -20,13 +20,14 @@ from reeducate.web.pages import (
     problems,
     referrals,
     reports,
+    rtm,
     schedule,
     training,
     visits,
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports, rtm)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
