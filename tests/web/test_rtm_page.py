@@ -4,9 +4,21 @@ missing, the period's strip of days, and the claim lines with GP; a bad entry is
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from datetime import timedelta
 
-from tests.support import World
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_session_factory, unit_of_work
+from reeducate.clinic.models import User
+from reeducate.clinic.services import home_programmes, home_sessions, rtm
+from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
+from reeducate.clinic.services.rtm import RtmSetupInput, RtmTimeInput
+from reeducate.clinic.vocabulary import RtmActivity
+from tests.support import NOW, World
+from tests.web.browsing import SHOTS, log_in
 from tests.web.conftest import bearer
 
 
@@ -68,3 +80,58 @@ def test_the_front_desk_sees_no_link_and_no_page(client: TestClient, world: Worl
     headers = bearer(client, world, "front_desk")
     assert "/rtm" not in client.get(f"/patients/{world.p1}", headers=headers).text
     assert client.get(f"/patients/{world.p1}/rtm", headers=headers).status_code == 403
+
+
+def _home_weeks(engine: Engine, world: World) -> None:
+    """The episode's home programme with guided sessions on 9 days and one ticked day, the set-up on the
+    episode's first day, and 25 minutes of review this month without a call yet."""
+    started = NOW.date() - timedelta(days=14)
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        patient = Actor.of(session.get_one(User, world.user_ids["patient"]))
+        version = home_programmes.prescribe(session, therapist, world.episode, HomeProgrammeInput(
+            starts_on=started, items=[HomeItemInput.model_validate({
+                "exercise_id": "mini-squat", "monitor": "camera-side", "side": "left", "sets": 1, "reps": 5,
+                "weekdays": [1, 2, 3, 4, 5, 6, 7]})]))
+        item = version.items[0].id
+        for offset in (0, 1, 2, 4, 5, 7, 8, 10, 12):
+            row = home_sessions.start_guided(session, patient, item, day=started + timedelta(days=offset))
+            home_sessions.finish(session, patient, row.id, {"repetitions": 5, "active_s": 40.0})
+        home_sessions.tick_done(session, patient, item, day=started + timedelta(days=11))
+        rtm.record_setup(session, therapist, world.p1, world.episode, RtmSetupInput(performed_on=started))
+        rtm.log_time(session, therapist, world.p1, world.episode, RtmTimeInput(
+            performed_on=NOW.date() - timedelta(days=2), minutes=25, activity=RtmActivity.DATA_REVIEW))
+
+
+@pytest.mark.browser
+def test_a_therapist_logs_a_call_in_the_browser_and_the_month_bills(browser, server: str, world: World,  # type: ignore[no-untyped-def]
+                                                                    world_engine: Engine) -> None:
+    from playwright.sync_api import expect
+
+    _home_weeks(world_engine, world)
+    page = log_in(browser, server, world.emails["therapist"])
+    page.goto(f"{server}/patients/{world.p1}")
+    page.get_by_role("link", name="Remote monitoring").click()
+    expect(page.get_by_role("heading", name="Remote monitoring: Penny Quennell")).to_be_visible()
+    expect(page.get_by_text("9 days with data: 98985 (2-15 days).")).to_be_visible()
+    expect(page.get_by_text("none logged this month")).to_be_visible()
+    page.screenshot(path=SHOTS / "rtm-before-call.png", full_page=True)
+
+    form = page.locator("#time-form")
+    form.get_by_label("Minutes").fill("20")
+    form.get_by_label("Activity").select_option(label="Talked with the patient (real time)")
+    form.get_by_label("Yes").check()
+    form.get_by_label("Note").fill("Video call: knee pain settling, progressed to 3 sets.")
+    form.get_by_role("button", name="Log minutes").click()
+    expect(page.get_by_text("Minutes logged.")).to_be_visible()
+    expect(page.get_by_text("45 minutes this month: 98980 (first 20 minutes) and 98981 × 1")).to_be_visible()
+    page.screenshot(path=SHOTS / "rtm-after-call.png", full_page=True)
+
+    narrow = log_in(browser, server, world.emails["therapist"], width=390)
+    narrow.goto(f"{server}/patients/{world.p1}")
+    chart_width = narrow.evaluate("document.documentElement.scrollWidth")
+    narrow.goto(f"{server}/patients/{world.p1}/rtm")
+    narrow.screenshot(path=SHOTS / "rtm-390.png", full_page=True)
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= chart_width  # no wider than the chart
+    strip = narrow.locator(".daystrip")
+    assert strip.evaluate("e => e.scrollWidth <= e.clientWidth")

@@ -263,10 +263,10 @@ def management_month(month: date, entries: Sequence[TimeEntry]) -> ManagementMon
     interactive = tuple(sorted({e.day for e in entries if e.interactive}))
     spent = f"{_minutes(total)} this month"
     if not interactive:
-        return ManagementMonth(first, total, (), (), f"{spent}, no real-time communication logged this month: "
-                               "no management code without one.",
-                               "no real-time communication logged this month: a call (audio or video) with "
-                               "the patient or caregiver")
+        return ManagementMonth(first, total, (), (), f"{spent}: no management code without a real-time "
+                               "communication in the month.",
+                               "no real-time communication logged this month: log a call (audio or video) "
+                               "with the patient or caregiver")
     if total < SHORT_MANAGEMENT_MIN_MINUTES:
         return ManagementMonth(first, total, interactive, (), f"{spent}: no management code under "
                                f"{SHORT_MANAGEMENT_MIN_MINUTES} minutes.",

@@ -84,12 +84,14 @@ class RtmSetupInput(BaseModel):
 
 @dataclass(frozen=True)
 class ClaimPreview:
-    """The claim lines of one 98975, period or month, as the billing core makes them, or why it refuses."""
+    """The claim lines of one 98975, period or month, as the billing core makes them, or why it refuses;
+    ``final`` once the period or month has ended (a running one's codes may still change)."""
 
     what: str
     day: date
     billed: BilledVisit | None
     problems: tuple[str, ...]
+    final: bool
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,17 @@ def _context(session: Session, episode: Episode, coverage: Coverage | None, day:
                    therapy_amount_before=before, fees=billing.fees_of(episode.patient.clinic))
 
 
-def _preview(session: Session, episode: Episode, coverage: Coverage | None, what: str, day: date,
-             billables: list[Billable]) -> ClaimPreview:
+def _preview(session: Session, episode: Episode, coverage: Coverage | None, what: str, ends_on: date,
+             through: date, billables: list[Billable]) -> ClaimPreview:
+    """Dated the day it ends, or ``through`` while it runs."""
+    day = min(ends_on, through)
+    billed: BilledVisit | None = None
+    problems: tuple[str, ...] = ()
     try:
-        return ClaimPreview(what, day, claim_lines(billables, _context(session, episode, coverage, day)), ())
+        billed = claim_lines(billables, _context(session, episode, coverage, day))
     except BillingRefused as refusal:
-        return ClaimPreview(what, day, None, tuple(str(p) for p in refusal.problems))
+        problems = tuple(str(p) for p in refusal.problems)
+    return ClaimPreview(what, day, billed, problems, ends_on <= through)
 
 
 def _claims(session: Session, episode: Episode, coverage: Coverage | None, assessment: RtmAssessment,
@@ -174,15 +181,16 @@ def _claims(session: Session, episode: Episode, coverage: Coverage | None, asses
     out = []
     setup = assessment.setup
     if setup.billable is not None and setup.day is not None:
-        out.append(_preview(session, episode, coverage, "Set-up and education", setup.day, [setup.billable]))
+        out.append(_preview(session, episode, coverage, "Set-up and education", setup.day, through,
+                            [setup.billable]))
     for period in assessment.periods:
         if period.billable is not None:
             out.append(_preview(session, episode, coverage, f"30-day period {period.number} "
                                 f"({day_text(period.starts_on)} to {day_text(period.ends_on)})",
-                                min(period.ends_on, through), [period.billable]))
+                                period.ends_on, through, [period.billable]))
     for month in assessment.months:
         if month.billables:
-            out.append(_preview(session, episode, coverage, f"{month.month:%B %Y}", min(month.ends_on, through),
+            out.append(_preview(session, episode, coverage, f"{month.month:%B %Y}", month.ends_on, through,
                                 list(month.billables)))
     return sorted(out, key=lambda c: c.day, reverse=True)
 
