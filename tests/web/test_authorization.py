@@ -29,7 +29,7 @@ from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports
+from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports, rtm
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -209,6 +209,13 @@ def _scanned_plan(engine: Engine, world: World) -> None:
     with unit_of_work(make_session_factory(engine)) as session:
         plan_of_care.attach_signature(session, Actor.of(session.get(User, world.user_ids["front_desk"])), FIRST,
                                       "signed.png", SCAN, RecordingStore(Path(world.recordings_dir)))
+
+
+def _rtm_set_up(engine: Engine, world: World) -> None:
+    """Issue 20: the episode's RTM set-up recorded, so that its superbill has a line."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        rtm.record_setup(session, therapist, world.p1, world.episode, rtm.RtmSetupInput(performed_on=NOW.date()))
 
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -490,6 +497,7 @@ CASES: list[Case] = [
         "interactive": "yes", "note": ""}),
     Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
          form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
+    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", CLINICAL_WRITE, prepare=_rtm_set_up),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

@@ -57,6 +57,15 @@ def test_a_clinician_records_set_up_and_minutes_and_sees_what_bills(client: Test
     assert "Missing: 15 minutes more for 98981." in page and "yes, Wed 25 Nov 2026" in page
     assert "<td>98980</td><td>Remote monitoring: management, first 20 minutes of a month</td><td>1</td>" in page
     assert "<td>GP</td>" in page and "Reviewed the week" in page
+    assert "so far, to Wed 25 Nov 2026: may still change" in page and "dated Fri 20 Nov 2026" in page
+    superbill = client.get(f"/patients/{world.p1}/rtm/superbill.pdf?episode_id={world.episode}", headers=headers)
+    assert superbill.status_code == 200 and superbill.content.startswith(b"%PDF")
+    assert superbill.headers["content-disposition"].endswith('2026-11-20.pdf"')  # the set-up: the only ended line
+
+
+def test_no_superbill_before_anything_bills(client: TestClient, world: World) -> None:
+    reply = client.get(f"/patients/{world.p1}/rtm/superbill.pdf", headers=bearer(client, world, "therapist"))
+    assert reply.status_code == 404 and "Nothing of the remote monitoring is billable yet" in reply.text
 
 
 def test_a_bad_entry_is_shown_again_with_why(client: TestClient, world: World) -> None:

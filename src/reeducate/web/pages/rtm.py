@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from reeducate.billing.codes import catalogue
 from reeducate.billing.rtm import ASSISTANT_RULE
 from reeducate.clinic.errors import Conflict, InvalidInput
-from reeducate.clinic.services import rtm
+from reeducate.clinic.services import documents, rtm
 from reeducate.clinic.services.rtm import RtmSetupInput, RtmTimeInput
 from reeducate.clinic.vocabulary import RtmActivity
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
@@ -43,6 +43,15 @@ def _page(request: Request, login: LoginDep, session: Session, patient_id: int, 
 @router.get("/patients/{patient_id}/rtm")
 def rtm_page(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
     return _page(request, login, session, patient_id, episode_id=_episode_id(request))
+
+
+@router.get("/patients/{patient_id}/rtm/superbill.pdf")
+def rtm_superbill(request: Request, patient_id: int, login: LoginDep, _staff: StaffDep,
+                  session: SessionDep) -> Response:
+    """The superbill of the set-up and each ended period and month (PDF)."""
+    name, body = documents.rtm_superbill(session, login.actor, patient_id, episode_id=_episode_id(request))
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
 
 
 def _write(request: Request, login: LoginDep, session: Session, patient_id: int, form: FormDep,
