@@ -34,14 +34,16 @@ from reeducate.reports.dates import day_text
 
 CY2026_RULE = "CMS CY 2026 Physician Fee Schedule final rule (90 FR 49266, 5 Nov 2025)"
 CR14250 = "CMS CR 14250 (MLN MM14250), the 2026 update to the therapy code list"
-SETUP_RULE = f"98975 is reported once per episode of care (CPT descriptor as quoted by CMS; {CR14250})"
+SETUP_RULE = "98975 is reported once per episode of care (CPT's instruction for the code)"
+"""Found in the RTM billing guides that quote CPT (e.g. APTA's), not in CMS's own text."""
 SUPPLY_RULE = (f"Device supply for the musculoskeletal system: 98977 for 16-30 days and 98985 for 2-15 days "
                f"of data in a 30-day period, one of them per period ({CY2026_RULE}; {CR14250})")
 MANAGEMENT_RULE = (f"Treatment management per calendar month with at least one real-time interactive "
                    f"communication: 98979 for 10-19 minutes, 98980 for the first 20 minutes, 98981 for each "
                    f"additional 20 minutes; 98979 is not reported with 98980 ({CY2026_RULE}; {CR14250})")
 ASSISTANT_RULE = ("An assistant's part of an RTM service is subject to the 10% de minimis standard (CQ/CO), "
-                  "except the device supply codes (CMS 2024 annual update to the therapy code list, RTM)")
+                  "except the device supply codes (CMS 2024 annual update to the therapy code list, RTM, as "
+                  "NGS Medicare published it)")
 
 PERIOD_DAYS = 30
 """A device-supply period, in days (CPT: "in a 30-day period")."""
