@@ -58,7 +58,7 @@ def test_days_with_data_are_the_guided_sessions_days_not_the_ticked_ones(
         seen = rtm.overview(session, actor(session, records, "therapist"), records.p1)
         assert seen.period is not None and seen.period.starts_on == STARTED
         assert seen.period.days_with_data == (STARTED, STARTED + timedelta(days=1), STARTED + timedelta(days=2))
-        assert seen.entered_days == {STARTED + timedelta(days=3), STARTED + timedelta(days=4)}
+        assert seen.entered_days == {STARTED + timedelta(days=4)}  # ticked; the ended-early day is no data
         assert seen.period.billable is not None and seen.period.billable.code == "98985"
         assert seen.period.missing == "13 days more of data for 98977"
 

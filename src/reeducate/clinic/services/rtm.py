@@ -105,6 +105,7 @@ class RtmOverview:
     entries: tuple[RtmTimeEntry, ...]
     assessment: RtmAssessment | None
     entered_days: frozenset[date]
+    """Days with only a ticked session: shown beside the strip, not counted (DATA_KINDS)."""
     period: SupplyPeriod | None
     month: ManagementMonth
     coverage: Coverage | None
@@ -220,7 +221,8 @@ def overview(session: Session, actor: Actor, patient_id: int, *, episode_id: int
          for e in entries if e.activity in MANAGEMENT_ACTIVITIES], through)
     month = assessment.month_of(through) or management_month(through, [])
     return RtmOverview(patient, episode, active, today, through, setup, tuple(entries), assessment,
-                       frozenset(s.performed_on for s in sessions) - data, assessment.period_on(through), month,
+                       frozenset(s.performed_on for s in sessions if s.kind is HomeSessionKind.TICKED) - data,
+                       assessment.period_on(through), month,
                        coverage, tuple(_claims(session, episode, coverage, assessment, through)))
 
 
