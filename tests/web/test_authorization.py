@@ -38,6 +38,7 @@ from reeducate.clinic.services import (
     plan_of_care,
     problems,
     reports,
+    rtm,
 )
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
@@ -235,6 +236,13 @@ def _home_programme(engine: Engine, world: World) -> None:
 HOME_FORM = {"rows": "1", "row-0-exercise": "mini-squat", "row-0-sets": "2", "row-0-reps": "10", "row-0-side": "left",
              "row-0-monitor": "camera-side", "row-0-weekday": ["1", "3", "5"], "starts_on": NOW.date().isoformat(),
              "action": "save"}
+def _rtm_set_up(engine: Engine, world: World) -> None:
+    """Issue 20: the episode's RTM set-up recorded, so that its superbill has a line."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        rtm.record_setup(session, therapist, world.p1, world.episode, rtm.RtmSetupInput(performed_on=NOW.date()))
+
+
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
 
@@ -520,6 +528,14 @@ CASES: list[Case] = [
     Case("GET", "/exercises/mini-squat/figure.svg", STAFF_FORM, audited=False),
     Case("GET", "/portal/programme.pdf", PORTAL_CANCEL, prepare=_home_programme),
     Case("GET", "/episodes/{w.episode}/home/programme.pdf", CLINICAL_WRITE, prepare=_home_programme),
+    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write)
+    Case("GET", "/patients/{w.p1}/rtm", CLINICAL_WRITE),
+    Case("POST", "/patients/{w.p1}/rtm/time", CLINICAL_WRITE, form=lambda w: {
+        "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15", "activity": "interactive",
+        "interactive": "yes", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
+         form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
+    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", CLINICAL_WRITE, prepare=_rtm_set_up),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

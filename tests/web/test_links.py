@@ -42,7 +42,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          "/documentation/due", "/episodes/{w.episode}/reports/new?kind=progress_report",
          "/episodes/{w.episode}/reports/new?kind=discharge_summary",
          # issue 20: the home programme and the patient's Today
-         "/episodes/{w.episode}/home", "/portal/today")
+         "/episodes/{w.episode}/home", "/portal/today",
+         # issue 20: remote therapeutic monitoring
+         "/patients/{w.p1}/rtm")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -23,6 +23,7 @@ from reeducate.web.pages import (
     problems,
     referrals,
     reports,
+    rtm,
     schedule,
     training,
     visits,
@@ -30,7 +31,7 @@ from reeducate.web.pages import (
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
            claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
-           home_programme, portal_today, home_print)
+           home_programme, portal_today, home_print, rtm)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
