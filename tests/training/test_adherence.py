@@ -164,17 +164,27 @@ def test_falling_behind_waits_for_three_settled_programme_days_in_the_window() -
     assert FlagKind.FALLING_BEHIND in _flags(started, day(3))  # days 0, 1 and 2
 
 
-def test_pain_is_flagged_from_five_severe_from_seven_until_reviewed_severe_first() -> None:
+def _pain(flags: tuple[a.Flag, ...]) -> list[tuple[bool, list[int]]]:
+    return [(f.severe, [s.session_id for s in f.sessions]) for f in flags if f.kind is FlagKind.PAIN_REPORTED]
+
+
+def test_pain_is_flagged_from_five_severe_from_seven_severe_first() -> None:
     assert (a.PAIN_FLAG_LEVEL, SEVERE_PAIN) == (5, 7)
     assert FlagKind.PAIN_REPORTED not in _flags([squats(day(0), pain_score=4)], day(1))
     sessions = [squats(day(0), pain_score=5, session_id=1), squats(day(1), pain_score=6, session_id=2),
-                squats(day(2), pain_score=7, session_id=3), squats(day(3), pain_score=9, session_id=4,
-                                                                  pain_reviewed=True)]
+                squats(day(2), pain_score=7, session_id=3)]
     flags = a.summarise([version()], sessions, day(4)).flags
-    assert [(f.kind, f.severe, f.session_ids) for f in flags[:2]] == [
-        (FlagKind.PAIN_REPORTED, True, (3,)), (FlagKind.PAIN_REPORTED, False, (1, 2))]
+    assert _pain(flags) == [(True, [3]), (False, [1, 2])] and flags[0].kind is FlagKind.PAIN_REPORTED
     assert flags[0].words == "Severe pain reported: 7 out of 10" and flags[0].on == day(2)
     assert flags[1].words == "Moderate pain reported: 6 out of 10 (in 2 sessions)"
+
+
+def test_severe_pain_stays_flagged_until_reviewed_moderate_pain_for_the_last_seven_days() -> None:
+    sessions = [squats(day(0), pain_score=6, session_id=1), squats(day(0), pain_score=8, session_id=2),
+                squats(day(0), pain_score=9, session_id=3, pain_reviewed=True)]
+    assert _pain(a.summarise([version()], sessions, day(6)).flags) == [(True, [2]), (False, [1])]
+    assert _pain(a.summarise([version()], sessions, day(7)).flags) == [(True, [2])]
+    assert _pain(a.summarise([version()], sessions, day(60)).flags) == [(True, [2])]
 
 
 def _guided(scores: list[float], exercise: ScheduledExercise = SQUAT) -> list[SessionDone]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from statistics import fmean
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from reeducate.feedback.safety import SEVERE_PAIN
 
@@ -46,9 +46,10 @@ FALLING_BEHIND_MIN_DAYS = 3
 """...and only when the window holds at least this many settled programme days (our setting: one
 missed day of two is not yet a pattern)."""
 PAIN_FLAG_LEVEL = 5
-"""Flag a session whose reported pain (0-10) is this or more, until a clinician has reviewed it (our
-setting: from the moderate band up, on Serlin et al. 1995's cut-points 1-4 mild, 5-6 moderate, 7-10
-severe, Pain 61(2):277-284); :data:`~reeducate.feedback.safety.SEVERE_PAIN` and above is severe."""
+"""Flag a session whose reported pain (0-10) is this or more (our setting: from the moderate band up,
+on Serlin et al. 1995's cut-points 1-4 mild, 5-6 moderate, 7-10 severe, Pain 61(2):277-284). A severe
+report (:data:`~reeducate.feedback.safety.SEVERE_PAIN` and above) stays flagged until a clinician has
+reviewed it; a moderate one is shown while it is within the last :data:`WINDOW_DAYS` days."""
 QUALITY_SESSIONS = 3
 """Quality is compared between an exercise's first this-many guided scores and its last this-many
 (our setting: three sessions smooth one bad day); fewer than twice as many scores, no comparison."""
@@ -165,13 +166,13 @@ class FlagKind(StrEnum):
 @dataclass(frozen=True)
 class Flag:
     """Something the therapist should look at, in words, with the day it is about (``on``: the last
-    painful session, the programme's first day); pain names its sessions (to mark them reviewed)."""
+    painful session, the programme's first day); pain lists its sessions (severe ones to mark reviewed)."""
 
     kind: FlagKind
     severe: bool
     words: str
     on: date | None = None
-    session_ids: tuple[int, ...] = ()
+    sessions: tuple[SessionDone, ...] = ()
 
     @property
     def rank(self) -> tuple[int, int]:
@@ -191,8 +192,23 @@ class Adherence:
     flags: tuple[Flag, ...]
 
 
-def version_on(versions: Sequence[Version], day: date) -> Version | None:
-    """The version in force on ``day``: the highest-numbered one started by then, unless it has ended."""
+class Dated(Protocol):
+    """Anything dated like a version (a :class:`Version`, or the clinic's stored one)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date | None: ...
+
+
+V = TypeVar("V", bound=Dated)
+
+
+def version_on(versions: Sequence[V], day: date) -> V | None:
+    """The version in force on ``day``: the highest-numbered one started by then, unless it has ended
+    (a newer version that has ended does not bring an older one back)."""
     started = [v for v in versions if v.starts_on <= day]
     if not started:
         return None
@@ -264,19 +280,23 @@ def _settled_programme_days(days: Iterable[DayAdherence], as_of: date) -> int:
     return sum(1 for d in days if d.prescribed and _settled(d.day, as_of, d.sessions))
 
 
-def _pain_flags(sessions: Sequence[SessionDone]) -> list[Flag]:
-    painful = [s for s in sessions if s.pain_score is not None and s.pain_score >= PAIN_FLAG_LEVEL
-               and not s.pain_reviewed]
+def _pain_flags(sessions: Sequence[SessionDone], as_of: date) -> list[Flag]:
+    def painful(session: SessionDone, severe: bool) -> bool:
+        score = session.pain_score
+        if score is None or score < PAIN_FLAG_LEVEL or session.performed_on > as_of:
+            return False
+        if severe:
+            return score >= SEVERE_PAIN and not session.pain_reviewed
+        return score < SEVERE_PAIN and (as_of - session.performed_on).days < WINDOW_DAYS
+
     flags = []
     for severe in (True, False):
-        these = sorted((s for s in painful if (s.pain_score or 0) >= SEVERE_PAIN) if severe else
-                       (s for s in painful if (s.pain_score or 0) < SEVERE_PAIN), key=lambda s: s.performed_on)
+        these = tuple(sorted((s for s in sessions if painful(s, severe)), key=lambda s: s.performed_on))
         if these:
             worst = max(s.pain_score or 0 for s in these)
             words = (f"{'Severe' if severe else 'Moderate'} pain reported: {worst} out of 10"
                      f"{f' (in {len(these)} sessions)' if len(these) > 1 else ''}")
-            flags.append(Flag(FlagKind.PAIN_REPORTED, severe, words, these[-1].performed_on,
-                              tuple(s.session_id for s in these)))
+            flags.append(Flag(FlagKind.PAIN_REPORTED, severe, words, these[-1].performed_on, these))
     return flags
 
 
@@ -300,7 +320,7 @@ def flags(versions: Sequence[Version], sessions: Sequence[SessionDone], days: Se
           as_of: date) -> tuple[Flag, ...]:
     """The flags for the therapist, severe pain first. ``days`` cover at least the last
     :data:`WINDOW_DAYS` up to ``as_of``."""
-    found = _pain_flags(sessions)
+    found = _pain_flags(sessions, as_of)
     first_day = min((v.starts_on for v in versions), default=None)
     done_any = any(s.performed_on <= as_of for s in sessions)
     if first_day is not None and not done_any and (as_of - first_day).days >= NOT_STARTED_AFTER_DAYS:
