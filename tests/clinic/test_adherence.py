@@ -57,7 +57,7 @@ def test_an_episode_s_adherence_reads_its_days_streak_share_and_flags(factory: s
         assert found.summary.streak == 1 and found.summary.last_session_on == START + timedelta(days=7)
         assert found.summary.share_last_week == pytest.approx(0.5)  # Fri 20 missed, Mon 23 done; Wed 25 not yet
         assert [f.kind for f in found.summary.flags] == [FlagKind.PAIN_REPORTED]
-        assert found.summary.flags[0].severe and found.counts_by_kind == {"guided": 0, "ticked": 3}
+        assert found.summary.flags[0].severe and found.counts_by_kind() == {"guided": 0, "ticked": 3}
         assert found.month(2026, 11).counts[DayStatus.DUE] == 3  # Wed 25, Fri 27, Mon 30
 
         painful = found.summary.flags[0].sessions[0].session_id

@@ -175,8 +175,8 @@ def test_pain_is_flagged_from_five_severe_from_seven_severe_first() -> None:
                 squats(day(2), pain_score=7, session_id=3)]
     flags = a.summarise([version()], sessions, day(4)).flags
     assert _pain(flags) == [(True, [3]), (False, [1, 2])] and flags[0].kind is FlagKind.PAIN_REPORTED
-    assert flags[0].words == "Severe pain reported: 7 out of 10" and flags[0].on == day(2)
-    assert flags[1].words == "Moderate pain reported: 6 out of 10 (in 2 sessions)"
+    assert flags[0].words == "severe, 7 out of 10" and flags[0].on == day(2)
+    assert flags[1].words == "moderate, 6 out of 10 (in 2 sessions)"
 
 
 def test_severe_pain_stays_flagged_until_reviewed_moderate_pain_for_the_last_seven_days() -> None:

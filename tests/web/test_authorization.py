@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +30,18 @@ from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports
+from reeducate.clinic.services import (
+    billing,
+    episodes,
+    goals,
+    home_programmes,
+    home_sessions,
+    measures,
+    plan_of_care,
+    problems,
+    reports,
+)
+from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -213,6 +225,20 @@ def _scanned_plan(engine: Engine, world: World) -> None:
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
+
+def _home_session(engine: Engine, world: World) -> None:
+    """Issue 20 (adherence): a home programme since Monday, its squat ticked done on Monday with pain 8 of 10
+    (the world's first home session, flagged for the therapist)."""
+    monday = NOW.date() - timedelta(days=2)
+    with unit_of_work(make_session_factory(engine)) as session:
+        version = home_programmes.prescribe(
+            session, Actor.of(session.get_one(User, world.user_ids["therapist"])), world.episode,
+            HomeProgrammeInput(starts_on=monday, items=[HomeItemInput(exercise_id="mini-squat", side="left", sets=2,
+                                                                      reps=10, weekdays=[1, 3, 5])]))
+        painful = home_sessions.tick_done(session, Actor.of(session.get_one(User, world.user_ids["patient"])),
+                                          version.items[0].id, day=monday, pain_score=8)
+        assert painful.id == FIRST
+
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -483,6 +509,11 @@ CASES: list[Case] = [
          prepare=_report_signed),
     Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
     Case("GET", "/documentation/due", STAFF_LIST),
+    # issue 20, adherence: the patient's calendar (another patient sees their own, empty), the clinician's panel
+    # (another clinic's therapist sees only their own patients), a severe pain report marked reviewed
+    Case("GET", "/portal/calendar", PORTAL_PAGE, prepare=_home_session),
+    Case("GET", "/home-programmes", MY_PATIENTS, prepare=_home_session),
+    Case("POST", f"/home-sessions/{FIRST}/review", CLINICAL_WRITE, prepare=_home_session),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -494,7 +525,7 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
-                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id"):
+                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id", "session_id"):
         path = path.replace("{" + name + "}", "{id}")
     path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path
@@ -510,6 +541,7 @@ def _case_key(case: Case) -> tuple[str, str]:
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
     path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
+    path = re.sub(rf"^/home-sessions/{FIRST}/", "/home-sessions/{id}/", path)  # issue 20: a prepared home session
     return case.method, path
 
 

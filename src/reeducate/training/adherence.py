@@ -162,6 +162,10 @@ class FlagKind(StrEnum):
     FALLING_BEHIND = "falling_behind"
     QUALITY_DROPPING = "quality_dropping"
 
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -294,7 +298,7 @@ def _pain_flags(sessions: Sequence[SessionDone], as_of: date) -> list[Flag]:
         these = tuple(sorted((s for s in sessions if painful(s, severe)), key=lambda s: s.performed_on))
         if these:
             worst = max(s.pain_score or 0 for s in these)
-            words = (f"{'Severe' if severe else 'Moderate'} pain reported: {worst} out of 10"
+            words = (f"{'severe' if severe else 'moderate'}, {worst} out of 10"
                      f"{f' (in {len(these)} sessions)' if len(these) > 1 else ''}")
             flags.append(Flag(FlagKind.PAIN_REPORTED, severe, words, these[-1].performed_on, these))
     return flags

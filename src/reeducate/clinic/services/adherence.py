@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,6 +61,14 @@ class GuidedScore:
 
 
 @dataclass(frozen=True)
+class TrendWeek:
+    """A week's share of the dose done, and its sessions by kind (``{"guided": 2, "ticked": 3}``)."""
+
+    week: core.WeekShare
+    sessions: dict[str, int]
+
+
+@dataclass(frozen=True)
 class ProgrammeAdherence:
     """One programme's adherence as of ``today``, with the rows it was read from (the painful sessions'
     rows are what the therapist marks reviewed)."""
@@ -78,20 +86,32 @@ class ProgrammeAdherence:
     def month(self, year: int, month: int) -> core.MonthCalendar:
         return core.month_calendar(self.versions, self.sessions, year, month, self.today)
 
-    def weeks(self, count: int = TREND_WEEKS) -> list[core.WeekShare]:
-        return core.weekly_shares(self.summary.days, self.today, count)
+    def weeks(self, count: int = TREND_WEEKS) -> list[TrendWeek]:
+        """The last ``count`` weeks since the programme began, oldest first: the share done and the sessions
+        by kind."""
+        first = self.summary.days[0].day if self.summary.days else self.today
+        return [TrendWeek(w, self.counts_by_kind(w.monday, w.monday + timedelta(days=6)))
+                for w in core.weekly_shares(self.summary.days, self.today, count)
+                if w.monday + timedelta(days=6) >= first]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each exercise's label by its key (:func:`exercise_key`)."""
+        return {e.exercise: e.label for v in self.versions for e in v.exercises}
 
     @property
     def guided_scores(self) -> list[GuidedScore]:
         """Guided sessions' scores, oldest first (ticked sessions have none: nothing was measured)."""
-        labels = {e.exercise: e.label for v in self.versions for e in v.exercises}
+        labels = self.labels
         return [GuidedScore(s.performed_on, labels.get(s.exercise, s.exercise), s.mean_score)
                 for s in self.sessions if s.kind == "guided" and s.mean_score is not None]
 
-    @property
-    def counts_by_kind(self) -> dict[str, int]:
-        """Sessions so far, guided (measured) and ticked (reported by the patient)."""
-        return {kind: sum(1 for s in self.sessions if s.kind == kind) for kind in ("guided", "ticked")}
+    def counts_by_kind(self, first: date | None = None, last: date | None = None) -> dict[str, int]:
+        """Sessions from ``first`` to ``last`` (all by default), guided (measured by the patient's camera)
+        and ticked (reported by the patient)."""
+        within = [s for s in self.sessions if (first is None or s.performed_on >= first)
+                  and (last is None or s.performed_on <= last)]
+        return {kind: sum(1 for s in within if s.kind == kind) for kind in ("guided", "ticked")}
 
 
 def _read(session: Session, actor: Actor, programme: HomeProgramme, today: date) -> ProgrammeAdherence:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from reeducate.web.pages import (
+    adherence,
     admin,
     auth,
     balance,
@@ -26,7 +27,8 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
+           adherence)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
