@@ -96,7 +96,7 @@ def test_the_therapist_s_panel_lists_the_flags_severe_pain_first_and_marks_pain_
     reviewed = client.post(f"/home-sessions/{painful}/review", data={"csrf_token": csrf})
     assert reviewed.status_code == 303 and reviewed.headers["location"] == "/home-programmes?reviewed=1"
     shown = _text(client.get("/home-programmes?reviewed=1").text)
-    assert "Pain report marked reviewed." in shown and "Pain reported" not in shown
+    assert "Pain report marked reviewed." in shown and "Pain reported severe" not in shown
     with make_session_factory(world_engine)() as session:
         assert session.scalars(select(AuditEvent).where(
             AuditEvent.resource_type == "home_session", AuditEvent.action == AuditAction.UPDATE,
