@@ -124,6 +124,15 @@ def test_the_episode_page_shows_the_trend_labelled_by_source(
     assert "Mon 23 Nov 2026 Single-leg stance (left) 66" in shown
     assistant = _text(client.get(f"/episodes/{world.episode}", headers=bearer(client, world, "assistant")).text)
     assert "Home programme adherence" in assistant
+    plot = client.get(f"/episodes/{world.episode}/home-adherence.svg", headers=bearer(client, world, "therapist"))
+    assert plot.status_code == 200 and plot.headers["content-type"].startswith("image/svg+xml")
+    assert "Single-leg stance (left)" in plot.text and "measured by the patient" in plot.text
+
+
+def test_an_episode_without_a_programme_has_no_trend(client: TestClient, world: World) -> None:
+    headers = bearer(client, world, "therapist")
+    assert "Home programme adherence" not in client.get(f"/episodes/{world.episode}", headers=headers).text
+    assert client.get(f"/episodes/{world.episode}/home-adherence.svg", headers=headers).status_code == 404
 
 
 def test_screenshots_of_the_calendar_on_a_phone_and_the_panel(server: str, browser: object, world: World,
@@ -138,4 +147,5 @@ def test_screenshots_of_the_calendar_on_a_phone_and_the_panel(server: str, brows
     desk.goto(f"{server}/home-programmes")
     desk.screenshot(path=str(SHOTS / "adherence-panel.png"), full_page=True)
     desk.goto(f"{server}/episodes/{world.episode}#home-adherence")
+    desk.wait_for_load_state("networkidle")  # the plot drawn
     desk.locator("#home-adherence").screenshot(path=str(SHOTS / "adherence-episode-trend.png"))

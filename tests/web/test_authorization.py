@@ -514,6 +514,7 @@ CASES: list[Case] = [
     Case("GET", "/portal/calendar", PORTAL_PAGE, prepare=_home_session),
     Case("GET", "/home-programmes", MY_PATIENTS, prepare=_home_session),
     Case("POST", f"/home-sessions/{FIRST}/review", CLINICAL_WRITE, prepare=_home_session),
+    Case("GET", "/episodes/{w.episode}/home-adherence.svg", CLINICAL_READ, prepare=_home_session),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}

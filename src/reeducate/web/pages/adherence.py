@@ -1,5 +1,5 @@
-"""Adherence pages: the patient's exercise calendar in the portal, and the clinician's home-programme
-panel across their patients, where a pain flag is marked reviewed."""
+"""Adherence pages: the patient's exercise calendar in the portal, the clinician's home-programme panel
+across their patients (where a pain flag is marked reviewed), and an episode's trend plot."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from reeducate.clinic.errors import NotFound
 from reeducate.clinic.services import adherence, episodes, home_sessions
 from reeducate.feedback.safety import SEVERE_PAIN
+from reeducate.reports.adherence_plot import adherence_svg
 from reeducate.training import adherence as core
 from reeducate.training.adherence import DayStatus, MonthCalendar
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep, StaffDep
+from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
 from reeducate.web.templating import render
 
 router = APIRouter()
@@ -46,6 +49,19 @@ def panel(request: Request, login: LoginDep, _staff: StaffDep, session: SessionD
         "login": login, "rows": rows, "reviewed": bool(request.query_params.get("reviewed")), "rules": core,
         "severe_pain": SEVERE_PAIN, "week": timedelta(days=core.WINDOW_DAYS - 1),
     })
+
+
+@router.get("/episodes/{episode_id}/home-adherence.svg")
+def trend_plot(request: Request, episode_id: int, login: LoginDep, session: SessionDep,
+               plots: PlotCacheDep) -> Response:
+    """The episode's home programme trend: the share done by week and the guided scores."""
+    found = adherence.for_episode(session, login.actor, episode_id)
+    if found is None:
+        raise NotFound(f"No home programme in episode {episode_id} yet.")
+    weeks = [(row.week.monday, row.week.share) for row in found.weeks()]
+    scores = [(g.on, g.exercise, g.score) for g in found.guided_scores]
+    return svg_response(request, session, plots, plot_key("home_adherence", [weeks, scores]),
+                        lambda: adherence_svg(weeks, scores))
 
 
 @router.post("/home-sessions/{session_id}/review")
