@@ -74,7 +74,7 @@ def test_the_portal_links_to_the_calendar_and_another_patient_sees_only_their_ow
     headers = bearer(client, world, "other_patient")
     assert 'href="/portal/calendar"' in client.get("/portal", headers=headers).text
     page = client.get("/portal/calendar", headers=headers)
-    assert page.status_code == 200 and "You have no home exercises yet" in page.text and "Quennell" not in page.text
+    assert page.status_code == 200 and "You have no home exercises at the moment" in page.text and "Quennell" not in page.text
     assert client.get("/portal/calendar", headers=bearer(client, world, "therapist")).status_code == 403
 
 

@@ -250,8 +250,11 @@ def day_adherence(versions: Sequence[Version], sessions: Iterable[SessionDone], 
 def days_between(versions: Sequence[Version], sessions: Sequence[SessionDone], first: date, last: date,
                  as_of: date) -> list[DayAdherence]:
     """:func:`day_adherence` for every day from ``first`` to ``last``, both included."""
-    return [day_adherence(versions, sessions, first + timedelta(days=n), as_of)
-            for n in range((last - first).days + 1)]
+    by_day: dict[date, list[SessionDone]] = defaultdict(list)
+    for session in sessions:
+        by_day[session.performed_on].append(session)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day_adherence(versions, by_day.get(day, []), day, as_of) for day in days]
 
 
 def streak(days: Sequence[DayAdherence], as_of: date) -> int:
