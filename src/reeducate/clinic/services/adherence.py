@@ -70,8 +70,8 @@ class TrendWeek:
 
 @dataclass(frozen=True)
 class ProgrammeAdherence:
-    """One programme's adherence as of ``today``, with the rows it was read from (the painful sessions'
-    rows are what the therapist marks reviewed)."""
+    """One programme's adherence as of ``today``, with its versions and sessions as the pure core reads
+    them (for the month, the weeks and the scores drawn from them)."""
 
     episode: Episode
     today: date
