@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,12 +35,14 @@ from reeducate.clinic.services import (
     episodes,
     goals,
     home_programmes,
+    home_sessions,
     measures,
     plan_of_care,
     problems,
     reports,
     rtm,
 )
+from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -245,6 +248,20 @@ def _rtm_set_up(engine: Engine, world: World) -> None:
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
+
+def _home_session(engine: Engine, world: World) -> None:
+    """Issue 20 (adherence): a home programme since Monday, its squat ticked done on Monday with pain 8 of 10
+    (the world's first home session, flagged for the therapist)."""
+    monday = NOW.date() - timedelta(days=2)
+    with unit_of_work(make_session_factory(engine)) as session:
+        version = home_programmes.prescribe(
+            session, Actor.of(session.get_one(User, world.user_ids["therapist"])), world.episode,
+            HomeProgrammeInput(starts_on=monday, items=[HomeItemInput(exercise_id="mini-squat", side="left", sets=2,
+                                                                      reps=10, weekdays=[1, 3, 5])]))
+        painful = home_sessions.tick_done(session, Actor.of(session.get_one(User, world.user_ids["patient"])),
+                                          version.items[0].id, day=monday, pain_score=8)
+        assert painful.id == FIRST
+
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -536,6 +553,12 @@ CASES: list[Case] = [
     Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
          form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
     Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", CLINICAL_WRITE, prepare=_rtm_set_up),
+    # issue 20, adherence: the patient's calendar (another patient sees their own, empty), the clinician's panel
+    # (another clinic's therapist sees only their own patients), a severe pain report marked reviewed
+    Case("GET", "/portal/calendar", PORTAL_PAGE, prepare=_home_session),
+    Case("GET", "/home-programmes", MY_PATIENTS, prepare=_home_session),
+    Case("POST", f"/home-sessions/{FIRST}/review", CLINICAL_WRITE, prepare=_home_session),
+    Case("GET", "/episodes/{w.episode}/home-adherence.svg", CLINICAL_READ, prepare=_home_session),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -547,7 +570,8 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
-                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id", "item_id"):
+                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id", "item_id",
+                 "session_id"):
         path = path.replace("{" + name + "}", "{id}")
     path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path
@@ -563,6 +587,7 @@ def _case_key(case: Case) -> tuple[str, str]:
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
     path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
+    path = re.sub(rf"^/home-sessions/{FIRST}/", "/home-sessions/{id}/", path)  # issue 20: a prepared home session
     return case.method, path
 
 

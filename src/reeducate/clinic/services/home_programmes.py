@@ -32,6 +32,7 @@ from reeducate.clinic.services import episodes, patients, plan_of_care
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus
 from reeducate.feedback.adapters.base import Device
 from reeducate.reports.dates import day_text
+from reeducate.training.adherence import version_on
 from reeducate.training.catalogue import UnknownExercise, exercise
 
 MAX_NOTES_CHARS = 2000
@@ -73,15 +74,6 @@ class HomeProgrammeInput(Input):
     notes_for_patient: str = Field("", max_length=MAX_NOTES_CHARS)
     change_reason: str = Field("", max_length=MAX_NOTES_CHARS)
     items: list[HomeItemInput] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-def in_force(versions: Sequence[HomeProgrammeVersion], day: date) -> HomeProgrammeVersion | None:
-    """The version in force on ``day``: the newest that has started, unless it has ended (module docstring)."""
-    started = [v for v in versions if v.starts_on <= day]
-    if not started:
-        return None
-    newest = max(started, key=lambda v: v.number)
-    return None if newest.ends_on is not None and newest.ends_on < day else newest
 
 
 def _seconds(hold_s: float) -> str:
@@ -186,7 +178,7 @@ def versions(session: Session, actor: Actor, episode_id: int) -> list[HomeProgra
 
 def current(session: Session, actor: Actor, episode_id: int, day: date | None = None) -> HomeProgrammeVersion | None:
     """The version in force on ``day`` (the clinic's today by default); audited."""
-    return in_force(versions(session, actor, episode_id), day or episodes.clinic_today(session, actor))
+    return version_on(versions(session, actor, episode_id), day or episodes.clinic_today(session, actor))
 
 
 def _active_programmes(session: Session, patient_id: int) -> list[HomeProgramme]:
@@ -201,7 +193,7 @@ def for_patient(session: Session, actor: Actor, patient_id: int, day: date | Non
     """The versions in force on ``day`` of the patient's active episodes' programmes; audited."""
     patient = patients.load(session, actor, patient_id, clinical=True)
     day = day or episodes.clinic_today(session, actor)
-    found = [v for p in _active_programmes(session, patient.id) if (v := in_force(p.versions, day)) is not None]
+    found = [v for p in _active_programmes(session, patient.id) if (v := version_on(p.versions, day)) is not None]
     record(session, actor, AuditAction.READ, "home_programme", patient_id=patient.id, detail=f"in force {day}")
     return found
 
@@ -209,7 +201,7 @@ def for_patient(session: Session, actor: Actor, patient_id: int, day: date | Non
 def _due_in(programmes: Sequence[HomeProgramme], day: date) -> list[HomeProgrammeItem]:
     due: list[HomeProgrammeItem] = []
     for programme in programmes:
-        version = in_force(programme.versions, day)
+        version = version_on(programme.versions, day)
         if version is not None:
             due.extend(item for item in version.items if day.isoweekday() in item.weekdays)
     return due

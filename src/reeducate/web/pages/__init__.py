@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from reeducate.web.pages import (
+    adherence,
     admin,
     auth,
     balance,
@@ -31,7 +32,7 @@ from reeducate.web.pages import (
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
            claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
-           home_programme, portal_today, home_print, rtm)
+           home_programme, portal_today, home_print, rtm, adherence)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

@@ -21,6 +21,7 @@ from reeducate.clinic.models import Episode, HomeProgrammeItem, HomeProgrammeVer
 from reeducate.clinic.services import episodes, home_programmes
 from reeducate.clinic.vocabulary import EpisodeStatus
 from reeducate.training import catalogue
+from reeducate.training.adherence import version_on
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error
 from reeducate.web.templating import render
@@ -135,7 +136,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode: Episode,
     return render(request, "pages/home_programme.html", {
         "login": login, "episode": episode, "active": episode.status is EpisodeStatus.ACTIVE,
         "write": episode.status is EpisodeStatus.ACTIVE and login.can.prescribe_home,
-        "current": home_programmes.in_force([h.version for h in history], today), "newest": newest,
+        "current": version_on([h.version for h in history], today), "newest": newest,
         "history": history, "next_number": len(history) + 1, "rows": rows, "values": values,
         "library": _library(), "error": error, "names": {e.id: e.name for e in catalogue.library().exercises.values()},
         "dose": home_programmes.dose_text, "days": home_programmes.days_text,
