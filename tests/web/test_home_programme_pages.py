@@ -146,7 +146,7 @@ def test_a_therapist_prescribes_and_the_patient_ticks_it_done_on_a_phone(browser
                                                                            world: World) -> None:
     page = log_in(browser, server, world.emails["therapist"])
     page.goto(f"{server}/episodes/{world.episode}")
-    page.get_by_role("link", name="Home programme").click()
+    page.get_by_role("link", name="Home programme", exact=True).click()
     page.get_by_label("Add an exercise").select_option(label="Mini squat (camera)")
     page.get_by_role("button", name="Add to the form").click()
     page.get_by_label("Add an exercise").select_option(label="Stance on foam")
