@@ -19,6 +19,7 @@ from reeducate.web.pages import (
     portal,
     problems,
     referrals,
+    reminders,
     reports,
     schedule,
     training,
@@ -26,7 +27,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports, reminders)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
