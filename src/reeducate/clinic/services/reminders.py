@@ -198,7 +198,7 @@ def due(session: Session, now: datetime, *, settled: MutableSet[tuple[int, date]
         .join(Clinic, Clinic.id == Patient.clinic_id)
         .where(HomeReminder.enabled, HomeReminder.unsubscribed_at.is_(None))
         .order_by(HomeReminder.id)
-    ).tuples().all()
+    ).all()
     found = []
     for reminder, patient, clinic in candidates:
         zone = zones.get(clinic.id)
@@ -251,25 +251,29 @@ def _sender(clinic_id: int, task: str) -> Actor:
 
 def send_due(sessions: sessionmaker[Session], mailer: SmtpMailer, public_url: str, *, now: datetime | None = None,
              settled: MutableSet[tuple[int, date]] | None = None) -> SendReport:
-    """Send every reminder due at ``now`` (default: the present) once, over one SMTP conversation.
+    """Send every reminder due at ``now`` (default: the present) once: :func:`due`, then :func:`send`."""
+    now = now or utcnow()
+    with unit_of_work(sessions) as session:
+        found = due(session, now, settled=settled)
+    return send(sessions, mailer, public_url, found, now=now) if found else SendReport()
+
+
+def send(sessions: sessionmaker[Session], mailer: SmtpMailer, public_url: str, found: list[DueReminder], *,
+         now: datetime) -> SendReport:
+    """Send ``found`` over one SMTP conversation, each at most once whoever else is sending.
 
     Each is claimed (its own committed transaction) before it is sent and audited after; a message
     the server could not take now is given back for the next round, one it refused for good (a bad
     address) stays claimed, so it is not retried every minute. Raises :class:`MailError` when the
     server cannot be reached (nothing is claimed then)."""
-    now = now or utcnow()
-    with unit_of_work(sessions) as session:
-        found = due(session, now, settled=settled)
     report = SendReport()
-    if not found:
-        return report
-    with mailer.conversation() as send:
+    with mailer.conversation() as deliver:
         for reminder in found:
             if not _claim(sessions, reminder):
                 report.taken_by_another.append(reminder.reminder_id)
                 continue
             try:
-                send(reminder.message(mailer, public_url).message(now))
+                deliver(reminder.message(mailer, public_url).message(now))
             except MailError as error:
                 if error.retryable:
                     _give_back(sessions, reminder)
