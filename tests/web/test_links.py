@@ -40,7 +40,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          "/episodes/{w.episode}/goals", "/episodes/{w.episode}/plan",
          # issue 19: progress reports, the discharge summary, documentation due
          "/documentation/due", "/episodes/{w.episode}/reports/new?kind=progress_report",
-         "/episodes/{w.episode}/reports/new?kind=discharge_summary")
+         "/episodes/{w.episode}/reports/new?kind=discharge_summary",
+         # issue 20: exercise reminders
+         "/portal/reminders")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 
