@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,7 +33,7 @@ def _reminder(engine: Engine) -> HomeReminder | None:
         return found
 
 
-def _prescribed(engine: Engine, world: World) -> None:
+def prescribed_on_wednesdays(engine: Engine, world: World) -> None:
     with unit_of_work(make_session_factory(engine)) as session:
         therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
         home_programmes.prescribe(session, therapist, world.episode, HomeProgrammeInput(starts_on=NOW.date(), items=[
@@ -69,7 +70,7 @@ def test_the_patient_chooses_a_reminder(client: TestClient, world: World, world_
 
 def test_the_unsubscribe_link_asks_then_stops_the_e_mails(client: TestClient, world: World,
                                                          world_engine: Engine) -> None:
-    _prescribed(world_engine, world)
+    prescribed_on_wednesdays(world_engine, world)
     client.post("/portal/reminders", headers=bearer(client, world, "patient"),
                 data={"enabled": "on", "email": "me@home.example", "at_local": "10:00"})
     with smtp_server() as (mailer, inbox):
@@ -121,7 +122,7 @@ def test_the_administrator_is_told_that_no_reminder_is_sent(client: TestClient, 
 
 
 @pytest.mark.browser
-def test_the_reminder_page_fits_a_phone(browser, server: str, world: World,  # type: ignore[no-untyped-def]
+def test_the_reminder_page_fits_a_phone(browser: Any, server: str, world: World,
                                         world_engine: Engine) -> None:
     page = log_in(browser, server, world.emails["patient"], width=390)
     page.get_by_role("link", name="Exercise reminders by e-mail").click()

@@ -17,6 +17,8 @@ from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
 
 router = APIRouter()
+#: The form's labels for the fields a refusal names ("At local" is the schema's name for the time).
+FIELD_LABELS = {"At local": "Time", "Email": "E-mail"}
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, settings: SettingsDep,
@@ -48,12 +50,13 @@ def choose_reminder(request: Request, login: LoginDep, _patient: PatientDep, ses
                     settings: SettingsDep, form: FormDep) -> Response:
     values = form_values(form)
     try:
-        choice = reminders.ReminderChoice(enabled=values.get("enabled") == "on", email=values.get("email", ""),
-                                          at_local=values.get("at_local", ""),
-                                          name_exercises=values.get("name_exercises") == "on")
+        choice = reminders.ReminderChoice.model_validate({
+            "enabled": values.get("enabled") == "on", "email": values.get("email", ""),
+            "at_local": values.get("at_local", ""), "name_exercises": values.get("name_exercises") == "on"})
     except ValidationError as error:
-        message = first_error(error).replace("At local:", "Time:").replace("Email:", "E-mail:")
-        return _page(request, login, session, settings, values, message, status_code=422)
+        field, _, why = first_error(error).partition(": ")
+        return _page(request, login, session, settings, values, f"{FIELD_LABELS.get(field, field)}: {why}",
+                     status_code=422)
     reminders.choose(session, login.actor, choice)
     return RedirectResponse(f"/portal/reminders?saved={'on' if choice.enabled else 'off'}", status_code=303)
 
