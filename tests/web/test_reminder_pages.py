@@ -110,7 +110,8 @@ def test_a_mail_programs_one_click_unsubscribe_works_without_a_session(client: T
     assert stopped is not None and stopped.unsubscribed_at is not None
 
 
-@pytest.mark.parametrize("token", ["not-a-token-we-ever-gave-out", "short"])
+@pytest.mark.parametrize("token", ["not-a-token-we-ever-gave-out", "short", "tulip%00lantern-and-more-words",
+                                   "x" * 50_000])
 def test_an_unknown_unsubscribe_link_is_not_found(client: TestClient, token: str) -> None:
     assert client.get(f"/reminders/unsubscribe/{token}").status_code == 404
     assert client.post(f"/reminders/unsubscribe/{token}").status_code == 404
