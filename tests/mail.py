@@ -20,9 +20,10 @@ FROM = "Alpha Rehab <reminders@alpha.example>"
 
 @dataclass
 class Inbox:
-    """What the server received, as parsed messages; it refuses the recipients in ``refused`` (550)."""
+    """What the server received, as sent (``raw``) and parsed; it refuses the recipients in ``refused`` (550)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802 (aiosmtpd's hook)
@@ -33,6 +34,7 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.raw.append(envelope.original_content)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)

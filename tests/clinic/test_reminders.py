@@ -148,6 +148,7 @@ def test_the_e_mail_reaches_the_smtp_server_and_says_only_what_was_allowed(
     assert message["To"] == "penny@home.example" and message["From"] == "Alpha Rehab <reminders@alpha.example>"
     unsubscribe = f"{PUBLIC_URL}/reminders/unsubscribe/{reminder.token}"
     assert message["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in inbox.raw[0]  # as sent: one line, no encoded word
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = body(message, "plain"), body(message, "html")
     for part in (text, html):

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from html import escape
 
 SUBJECT = "Time for today's exercises"
+POLICY = policy.default.clone(max_line_length=998)
+"""Header lines up to RFC 5322's 998 characters: folded at 78, a long unsubscribe link would be written
+as an encoded word (``=?utf-8?q?...``), which mail programs do not read as a link."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class ReminderEmail:
 
     def message(self, now: datetime) -> EmailMessage:
         """The e-mail, dated ``now`` (aware), as the SMTP server is handed it."""
-        message = EmailMessage()
+        message = EmailMessage(policy=POLICY)
         message["From"] = self.from_address
         message["To"] = self.to
         message["Subject"] = SUBJECT
