@@ -211,6 +211,24 @@ def _scanned_plan(engine: Engine, world: World) -> None:
                                       "signed.png", SCAN, RecordingStore(Path(world.recordings_dir)))
 
 
+def _home_programme(engine: Engine, world: World) -> None:
+    """The episode's home programme, mini squats every day, its one exercise numbered as the episode is
+    (imported here, so that this slice's lines stay in one block)."""
+    from reeducate.clinic.services import home_programmes
+
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        version = home_programmes.prescribe(session, therapist, world.episode, home_programmes.HomeProgrammeInput(
+            starts_on=NOW.date(), items=[home_programmes.HomeItemInput(
+                exercise_id="mini-squat", monitor="camera-side", side="left", sets=2, reps=10,
+                weekdays=[1, 2, 3, 4, 5, 6, 7])]))
+        version.items[0].id = world.episode
+        session.flush()
+
+
+HOME_FORM = {"rows": "1", "row-0-exercise": "mini-squat", "row-0-sets": "2", "row-0-reps": "10", "row-0-side": "left",
+             "row-0-monitor": "camera-side", "row-0-weekday": ["1", "3", "5"], "starts_on": NOW.date().isoformat(),
+             "action": "save"}
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
 
@@ -483,6 +501,13 @@ CASES: list[Case] = [
          prepare=_report_signed),
     Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
     Case("GET", "/documentation/due", STAFF_LIST),
+    # issue 20, the programme: the episode's home programme (its clinicians; those who may prescribe write) and
+    # the patient's Today (the item's id is the episode's, as the prepared programme numbers it)
+    Case("GET", "/episodes/{w.episode}/home", CLINICAL_WRITE, prepare=_home_programme),
+    Case("POST", "/episodes/{w.episode}/home", CLINICAL_WRITE, form=lambda w: HOME_FORM),
+    Case("GET", "/portal/today", PORTAL_PAGE, prepare=_home_programme),
+    Case("POST", "/portal/today/{w.episode}/done", PORTAL_CANCEL, form=lambda w: {"sets_done": "2", "pain": "1"},
+         prepare=_home_programme),
     # issue 20: exercise reminders by e-mail (the patient's own choice; the unsubscribe link is in PUBLIC)
     Case("GET", "/portal/reminders", PATIENT_SELF),
     Case("POST", "/portal/reminders", PATIENT_SELF,
@@ -500,7 +525,7 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
-                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id"):
+                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id", "item_id"):
         path = path.replace("{" + name + "}", "{id}")
     path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path

@@ -41,6 +41,8 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          # issue 19: progress reports, the discharge summary, documentation due
          "/documentation/due", "/episodes/{w.episode}/reports/new?kind=progress_report",
          "/episodes/{w.episode}/reports/new?kind=discharge_summary",
+         # issue 20: the home programme and the patient's Today
+         "/episodes/{w.episode}/home", "/portal/today",
          # issue 20: exercise reminders
          "/portal/reminders")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')

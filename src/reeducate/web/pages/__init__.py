@@ -12,11 +12,13 @@ from reeducate.web.pages import (
     claims,
     coverages,
     episodes,
+    home_programme,
     measures,
     movement,
     patients,
     plan,
     portal,
+    portal_today,
     problems,
     referrals,
     reminders,
@@ -27,7 +29,8 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports, reminders)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
+           home_programme, portal_today, reminders)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
