@@ -26,16 +26,16 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
-#: axe-core's browser build when $REEDUCATE_AXE_JS does not name one: the npm package the repository's
-#: package.json pins, as `npm ci` installs it.
-AXE_DEFAULT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core's browser build when $REEDUCATE_AXE_JS does not name one: where `make vendor` copies the version
+#: package.json pins.
+AXE_DEFAULT = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 
 def axe_script() -> str:
-    """axe-core's browser build (axe.min.js), from $REEDUCATE_AXE_JS or the npm install."""
+    """axe-core's browser build (axe.min.js), from $REEDUCATE_AXE_JS or `make vendor`."""
     path = Path(os.environ.get("REEDUCATE_AXE_JS") or AXE_DEFAULT)
-    require(path.exists(), "axe-core", "run `npm ci` in the repository (package.json pins axe-core) "
-                                       "or point $REEDUCATE_AXE_JS at an axe.min.js")
+    require(path.exists(), "axe-core", "run `make vendor` (package.json pins axe-core) or point "
+                                       "$REEDUCATE_AXE_JS at an axe.min.js")
     return path.read_text(encoding="utf-8")
 
 
