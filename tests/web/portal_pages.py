@@ -51,13 +51,15 @@ def portal_addresses(world: World) -> Iterator[str]:
 
 
 def give_the_patient_something_to_read(engine: Engine, world: World) -> None:
-    """A second Berg Balance Scale (a change to judge) and an ABC the patient filled in below its
-    fall-risk cut-off, so the progress page has a change and a fall-risk finding to put in words."""
+    """A second Berg Balance Scale (a change to judge) with a goal (its prognosis on the portal's home), and
+    an ABC the patient filled in below its fall-risk cut-off: a change, a goal and a fall-risk finding to put
+    in words."""
     with unit_of_work(make_session_factory(engine)) as session:
         therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
         patient = Actor.of(session.get(User, world.user_ids["patient"]))
         measures.record_in_visit(session, therapist, world.visit_open, "berg",
-                                 AdministrationCreate(responses=[4] * 14), now=local(0, 8, 50))
+                                 AdministrationCreate(responses=[4] * 13 + [2]), now=local(0, 8, 50))
+        measures.set_goal(session, therapist, world.episode, "berg", 56)
         measures.request_questionnaires(session, therapist, world.episode, ["abc"])
         measures.submit_from_portal(session, patient, world.episode, "abc",
                                     AdministrationCreate(responses=[60] * 16), now=local(0, 7))

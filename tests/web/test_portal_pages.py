@@ -47,6 +47,7 @@ def test_the_patient_reads_a_change_and_a_fall_risk_in_plain_words_with_the_sour
     page = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "patient")).text
     assert ("Your Berg Balance Scale score has improved by more than the test&#39;s measurement error" in page
             and "a change big enough to notice in daily life" in page)
+    assert "Your goal: <strong>56 points</strong>" in page
     assert "It does not mean that you will fall." in page and "Talk to your therapist about it." in page
     assert "Increased risk of falls: Lajoie Y, Gallagher SP." in page  # the ABC's band and its study
     assert "<table" not in page

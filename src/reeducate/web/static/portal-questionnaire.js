@@ -10,7 +10,9 @@
     const answer = document.createElement("input");
     answer.type = "hidden";
     answer.name = buttons[0].name;
-    answer.value = question.dataset.value || (checked ? checked.value : "");
+    const given = parseFloat(question.dataset.value);  // the answer sent before, on a refused form
+    const fits = given >= parseFloat(question.dataset.min) && given <= parseFloat(question.dataset.max);
+    answer.value = fits ? question.dataset.value : (checked ? checked.value : "");
 
     const slider = document.createElement("input");
     slider.type = "range";
