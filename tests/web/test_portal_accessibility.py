@@ -19,7 +19,12 @@ from sqlalchemy import Engine
 
 from tests.support import World, require
 from tests.web.browsing import SHOTS, log_in
-from tests.web.portal_pages import CLINICIANS_WORDS, give_the_patient_something_to_read, portal_addresses
+from tests.web.portal_pages import (
+    CLINICIANS_WORDS,
+    give_the_patient_something_to_read,
+    portal_addresses,
+    unreached,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +62,9 @@ def test_every_portal_page_passes_axe_on_a_phone(browser, server: str, world: Wo
     page = log_in(browser, server, world.emails["patient"], width=PHONE["width"])
     page.set_viewport_size(PHONE)
     page.context.add_init_script(script=script)  # as the browser's own script, which the pages' CSP lets run
-    queue, seen, problems = list(portal_addresses(world)), [], {}
+    queue, unfilled = portal_addresses(world)
+    seen: list[str] = []
+    problems: dict[str, list[str]] = {}
     while queue:
         address = queue.pop(0)
         if address in seen:
@@ -82,4 +89,5 @@ def test_every_portal_page_passes_axe_on_a_phone(browser, server: str, world: Wo
             if link.startswith("/") and not target.netloc and not link.startswith("/static/"):
                 queue.append(target.path + (f"?{target.query}" if target.query else ""))
     assert f"/episodes/{world.episode}/progress" in seen and "/portal" in seen, seen
+    assert unreached(unfilled, seen) == [], "portal pages this walk could not reach"
     assert not problems, "\n".join(f"{a}:\n  " + "\n  ".join(p) for a, p in problems.items())

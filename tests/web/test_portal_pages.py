@@ -16,6 +16,7 @@ from tests.web.portal_pages import (
     PAGE_LINK,
     give_the_patient_something_to_read,
     portal_addresses,
+    unreached,
 )
 
 
@@ -23,7 +24,9 @@ def test_no_page_the_patient_reaches_from_the_portal_names_mdc_or_mcid(client: T
                                                                        world_engine: Engine) -> None:
     give_the_patient_something_to_read(world_engine, world)
     patient = bearer(client, world, "patient")
-    queue, seen, found = list(portal_addresses(world)), set(), {}
+    queue, unfilled = portal_addresses(world)
+    seen: set[str] = set()
+    found: dict[str, list[str]] = {}
     while queue:
         address = queue.pop(0)
         if address in seen:
@@ -36,7 +39,7 @@ def test_no_page_the_patient_reaches_from_the_portal_names_mdc_or_mcid(client: T
             found[address] = words
         queue += PAGE_LINK.findall(reply.text)
     assert f"/episodes/{world.episode}/progress" in seen and f"/appointments/{world.appt_future}/cancel" in seen
-    assert found == {}
+    assert found == {} and unreached(unfilled, seen) == []
     clinicians_page = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "therapist"))
     assert CLINICIANS_WORDS.search(clinicians_page.text)  # the check would see them
 
