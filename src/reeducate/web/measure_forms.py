@@ -175,6 +175,6 @@ def questions(instrument: Instrument) -> list[QuestionGroup]:
     groups = [QuestionGroup("", tuple(found))]
     for module in instrument.modules:
         groups.append(QuestionGroup(f"{module.name} (optional)", tuple(
-            _question(item, f"module-{module.id}-{item.number}", str(item.number), item.label, optional=True)
+            _question(item, f"module-{module.id}-{item.number}", str(item.number), item.label)
             for item in module.items)))
     return groups
