@@ -206,7 +206,9 @@ class Connection:
                 message = await self.ws.receive()
                 if message["type"] == "websocket.disconnect":
                     break
-                if message.get("bytes") is not None:
+                if message.get("bytes") is not None and session.source is not ExerciseSource.CAMERA:
+                    await self.send_all(await session.frame(message["bytes"], time.perf_counter()))  # refused
+                elif message.get("bytes") is not None:
                     if self.frames.full():
                         self.frames.get_nowait()  # only the newest frame matters
                     self.frames.put_nowait((time.perf_counter(), message["bytes"]))
