@@ -126,9 +126,9 @@ class LiveSession:
                                         sampling_rate_hz=fps), chosen)
             engine = FeedbackEngine(live, sampling_rate_hz=fps)
             record_id = await asyncio.to_thread(keeper.start, chosen, start.source)
-        except (DeviceError, ValueError) as exc:
+        except (DeviceError, ValueError, KeyError) as exc:
             files.close()
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(str(exc.args[0] if exc.args else exc)) from None
         except BaseException:
             files.close()
             raise
