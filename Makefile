@@ -50,6 +50,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/cli_startup.py
 	$(BENCH_VENV)/bin/python benchmarks/load/clinicians.py
 	$(BENCH_VENV)/bin/python benchmarks/load/pages.py
+	$(BENCH_VENV)/bin/python benchmarks/load/home_sessions.py
 	$(BENCH_VENV)/bin/python benchmarks/prognosis_calibration.py
 
 constraints: $(VENV)/.installed-dev

@@ -569,8 +569,10 @@ PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login")
           # issue 20: an e-mail's unsubscribe link, its token the secret (tests/web/test_reminder_pages.py)
           ("GET", "/reminders/unsubscribe/{token}"), ("POST", "/reminders/unsubscribe/{token}")}
 #: WebSocket routes, tried persona by persona in test_each_persona_may_run_a_live_exercise_only_if_allowed.
-WEBSOCKETS = {("WS", "/visits/{id}/training/live")}
+WEBSOCKETS = {("WS", "/visits/{id}/training/live"),
+              ("WS", "/portal/today/{item_id}/live")}  # issue 20, live: the patient's guided home session
 LIVE_EXPECT = _pattern("D D D D O D D")
+HOME_LIVE_EXPECT = _pattern("D O D D D D D")  # issue 20, live: the patient, their own exercise only
 
 
 def _normalise(path: str) -> str:
@@ -611,7 +613,8 @@ def all_routes(tmp_path: Path) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_an_authorization_case(tmp_path: Path) -> None:
-    served, covered = all_routes(tmp_path), {_case_key(case) for case in CASES} | PUBLIC | WEBSOCKETS
+    sockets = {(method, _normalise(path)) for method, path in WEBSOCKETS}
+    served, covered = all_routes(tmp_path), {_case_key(case) for case in CASES} | PUBLIC | sockets
     assert served - covered == set(), "add these routes to CASES"
     assert covered - served == set(), "these CASES name routes that do not exist"
 
@@ -736,6 +739,33 @@ def test_each_persona_may_run_a_live_exercise_only_if_allowed(client: TestClient
             if first["type"] == "started":
                 socket.send_json({"type": "stop"})
     if LIVE_EXPECT[persona] == "denied":
+        assert first["type"] == "error" and SECRET_NAME not in json.dumps(first), first
+        if persona != "nobody":
+            assert _audit_rows(world_engine, user_id, AuditAction.DENIED) > 0
+    else:
+        assert first["type"] == "started", first
+        assert _audit_rows(world_engine, user_id) > before
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_may_run_a_guided_home_session_only_if_its_own(client: TestClient, world: World,
+                                                                   world_engine: Engine, logged_in: LoggedIn,
+                                                                   persona: str) -> None:
+    # issue 20, live: the patient's own prescribed exercise, posed on their device.
+    from tests.web.test_live_home import prescribe
+
+    item = prescribe(world_engine, world)
+    headers = logged_in.headers[persona]
+    user_id = world.user_ids.get(persona)
+    before = _audit_rows(world_engine, user_id)
+    with client.websocket_connect(f"/portal/today/{item}/live", headers=headers) as socket:
+        if persona != "nobody":
+            socket.send_json({"type": "start", "source": "device", "fps": 15})
+        first = socket.receive_json()
+        if first["type"] == "started":
+            socket.send_json({"type": "stop"})
+            assert socket.receive_json()["status"] == "ended_early"
+    if HOME_LIVE_EXPECT[persona] == "denied":
         assert first["type"] == "error" and SECRET_NAME not in json.dumps(first), first
         if persona != "nobody":
             assert _audit_rows(world_engine, user_id, AuditAction.DENIED) > 0

@@ -262,6 +262,7 @@ class ExerciseSource(enum.StrEnum):
     CAMERA = "camera"  # the patient, live
     RECORDING = "recording"  # a recording of the visit replayed: the patient's, but not live
     SIMULATED = "simulated"  # a made-up patient: a demonstration, never the patient's performance
+    DEVICE = "device"  # the patient, live, posed by their own browser: only landmarks reach the server
 
     @property
     def label(self) -> str:
@@ -269,6 +270,7 @@ class ExerciseSource(enum.StrEnum):
             ExerciseSource.CAMERA: "Live camera",
             ExerciseSource.RECORDING: "Replay of a recording of this visit",
             ExerciseSource.SIMULATED: "Simulated patient — demonstration, not the patient's performance",
+            ExerciseSource.DEVICE: "Live camera, pose on this device",
         }[self]
 
     @property

@@ -8,6 +8,8 @@ the front, which lets a squat be counted by a camera facing the patient, where k
 ``LivePose`` adds the pose model for raw frames (the browser's camera, a video file played as if live);
 ``decode_frame`` turns a browser's JPEG into those frames, refusing one too large before decoding it
 (its size is read from the JPEG's start-of-frame marker, which says what the decoder would allocate).
+``DevicePose`` takes landmarks the patient's own device found (the browser running BlazePose, as
+``@mediapipe/pose`` gives them: 0-1 of the picture) through the same adapter, so the server never poses.
 """
 
 from __future__ import annotations
@@ -47,22 +49,27 @@ class CameraAdapter:
         self._index = -1
         self._standing_px = 0.0
 
-    def sample(self, xy: np.ndarray, visibility: np.ndarray) -> Sample:
-        """One frame: ``xy`` (33, 2) in pixels and ``visibility`` (33,), NaN where nobody is seen."""
+    def sample(self, xy: np.ndarray, visibility: np.ndarray, *, time_s: float | None = None) -> Sample:
+        """One frame: ``xy`` (33, 2) in pixels and ``visibility`` (33,), NaN where nobody is seen; at
+        ``time_s`` from the start (s), by default the frame's number over ``fps``."""
         self._index += 1
-        series = PoseSeries(time_s=np.array([self._index / self.fps]), xy=xy[None].astype(float),
+        at_s = self._index / self.fps if time_s is None else time_s
+        series = PoseSeries(time_s=np.array([at_s]), xy=xy[None].astype(float),
                             visibility=visibility[None].astype(float), fps=self.fps, source="camera",
                             image_size_px=self.image_size_px)
         signals, views = frame_signals(series)
         values = {name: float(v[0]) for name, v in signals.items()}
         values["squat_depth"] = self._squat_depth(xy)
-        width, height = self.image_size_px
         landmarks = None
-        if np.isfinite(xy).all():
-            landmarks = [[round(x / width, 4), round(y / height, 4), round(float(v), 2)]
-                         for (x, y), v in zip(xy, visibility, strict=True)]
-        return Sample(self._index, self._index / self.fps, values, None if views[0] is None else str(views[0]),
+        if np.isfinite(xy).all():  # rounded as arrays: a Python round() per number costs more than the angles
+            landmarks = np.column_stack([np.round(xy / self.image_size_px, 4),
+                                         np.round(visibility.astype(float), 2)]).tolist()
+        return Sample(self._index, at_s, values, None if views[0] is None else str(views[0]),
                       landmarks, self.image_size_px)
+
+    def nobody(self, *, time_s: float | None = None) -> Sample:
+        """A frame in which nobody was found: every signal unmeasurable."""
+        return self.sample(np.full((len(LANDMARKS), 2), np.nan), np.zeros(len(LANDMARKS)), time_s=time_s)
 
     def _squat_depth(self, xy: np.ndarray) -> float:
         hip_above_ankle = float(np.nanmean(xy[_ANKLES, 1]) - np.nanmean(xy[_HIPS, 1])) \
@@ -141,12 +148,36 @@ class LivePose:
     def sample(self, frame_rgb: np.ndarray) -> Sample:
         found = self.backend.detect(frame_rgb)
         if len(found) == 0:
-            nothing = np.full((len(LANDMARKS), 2), np.nan)
-            return self.adapter.sample(nothing, np.zeros(len(LANDMARKS)))
+            return self.adapter.nobody()
         return self.adapter.sample(found[0, :, :2], found[0, :, 2])
 
     def close(self) -> None:
         self.backend.close()
+
+
+class DevicePose:
+    """Landmarks posed on the patient's device into samples, as ``LivePose`` makes them from a frame.
+
+    Each frame comes as (33, 4) rows of x, y (0-1 of a picture of ``image_size_px``, y down), z and
+    visibility, or as no rows when nobody was found; ``time_s`` is the device's own clock from the
+    start (s). The adapter is made for the first frame's picture size and follows it if it changes (a
+    phone turned), since angles are measured in pixels.
+    """
+
+    def __init__(self, *, fps: float) -> None:
+        self.fps = fps
+        self.adapter: CameraAdapter | None = None
+
+    def sample(self, landmarks: np.ndarray, *, image_size_px: tuple[int, int], time_s: float) -> Sample:
+        if self.adapter is None:
+            self.adapter = CameraAdapter(fps=self.fps, image_size_px=image_size_px)
+        self.adapter.image_size_px = image_size_px
+        if len(landmarks) == 0:
+            return self.adapter.nobody(time_s=time_s)
+        if landmarks.shape != (len(LANDMARKS), 4):
+            raise DeviceError(f"A pose has {len(LANDMARKS)} landmarks of x, y, z and visibility; got an array "
+                              f"of shape {landmarks.shape}.", retryable=True)
+        return self.adapter.sample(landmarks[:, :2] * image_size_px, landmarks[:, 3], time_s=time_s)
 
 
 def video_samples(path: str | Path, *, backend: PoseBackend | None = None) -> Iterator[Sample]:
