@@ -1,0 +1,84 @@
+// On-device pose: MediaPipe BlazePose (@mediapipe/pose, served from /static/vendor/mediapipe-pose/, see
+// `make vendor`) runs in this browser on a <video> fed by the camera. Only the 33 landmarks of each
+// processed frame leave this file, through the callback; no picture is sent anywhere.
+//
+//   const pose = new DevicePose({modelComplexity: 1});
+//   await pose.load();                       // the model and its WASM, once
+//   pose.run(video, (frame) => ...);         // frame = {t, size: [w, h], landmarks: [[x, y, z, visibility] x 33]}
+//   pose.fps;                                // frames processed a second, measured over the last few
+//   pose.stop();
+//
+// t is seconds since run() began; x and y are fractions of the picture's width and height (y down), z
+// the depth on the scale of x, visibility 0-1; landmarks is empty when nobody is in the picture. The
+// picture is drawn small (inputWidth pixels wide) before the model sees it: the model works at 256x256
+// anyway, and a small picture costs less to hand to WebGL. At most maxFps frames are processed a second.
+(function () {
+  "use strict";
+  const BASE = "/static/vendor/mediapipe-pose/";
+  const FPS_WINDOW = 8;  // frames the measured rate averages over
+
+  class DevicePose {
+    constructor({modelComplexity = 1, inputWidth = 320, maxFps = 15} = {}) {
+      this.modelComplexity = modelComplexity;
+      this.inputWidth = inputWidth;
+      this.maxFps = maxFps;
+      this.canvas = document.createElement("canvas");
+      this.running = false;
+      this.stamps = [];
+      this.pose = null;
+      this.latest = null;
+    }
+
+    async load() {
+      if (typeof window.Pose !== "function") throw new Error("The pose model's script is not loaded.");
+      this.pose = new window.Pose({locateFile: (file) => BASE + file});
+      this.pose.setOptions({modelComplexity: this.modelComplexity, smoothLandmarks: true,
+        enableSegmentation: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5});
+      this.pose.onResults((results) => { this.latest = results.poseLandmarks || null; });
+      await this.pose.initialize();
+    }
+
+    get fps() {
+      const s = this.stamps;
+      return s.length < 2 ? 0 : (s.length - 1) / ((s[s.length - 1] - s[0]) / 1000);
+    }
+
+    // One frame of `video` through the model: the landmarks as sent, or [] when nobody is found.
+    async process(video) {
+      const w = video.videoWidth, h = video.videoHeight;
+      this.canvas.width = Math.min(this.inputWidth, w);
+      this.canvas.height = Math.round(h * this.canvas.width / w);
+      this.canvas.getContext("2d").drawImage(video, 0, 0, this.canvas.width, this.canvas.height);
+      this.latest = null;
+      await this.pose.send({image: this.canvas});
+      this.stamps.push(performance.now());
+      if (this.stamps.length > FPS_WINDOW) this.stamps.shift();
+      const round = (v) => Math.round(v * 1e4) / 1e4;
+      return (this.latest || []).map((p) => [round(p.x), round(p.y), round(p.z), round(p.visibility ?? 0)]);
+    }
+
+    run(video, onFrame) {
+      this.running = true;
+      const began = performance.now();
+      const loop = async () => {
+        while (this.running) {
+          const due = performance.now() + 1000 / this.maxFps;
+          if (video.readyState >= 2 && video.videoWidth) {
+            const t = (performance.now() - began) / 1000;  // when the picture was taken from the video
+            const landmarks = await this.process(video);
+            if (!this.running) break;
+            onFrame({t: Math.round(t * 1000) / 1000, size: [video.videoWidth, video.videoHeight], landmarks});
+          }
+          const wait = due - performance.now();
+          await new Promise((ok) => setTimeout(ok, Math.max(0, wait)));
+        }
+      };
+      this.done = loop();
+      return this.done;
+    }
+
+    stop() { this.running = false; }
+  }
+
+  window.DevicePose = DevicePose;
+})();
