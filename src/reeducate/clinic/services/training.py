@@ -22,6 +22,7 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import (
     BalanceTrial,
     ExerciseRecord,
+    HomeSession,
     MovementRecording,
     Visit,
 )
@@ -95,7 +96,8 @@ def start(session: Session, actor: Actor, visit_id: int, *, exercise_id: str, mo
     return row
 
 
-def _apply(row: ExerciseRecord, summary: dict[str, Any]) -> None:
+def apply_summary(row: ExerciseRecord | HomeSession, summary: dict[str, Any]) -> None:
+    """The engine's summary so far onto an exercise's record, in the clinic or at home."""
     row.summary = summary
     row.repetitions = int(summary.get("repetitions") or 0)
     row.holds_completed = summary.get("holds_completed")
@@ -115,11 +117,11 @@ def _in_progress(session: Session, actor: Actor, record_id: int) -> ExerciseReco
 def save_progress(session: Session, actor: Actor, record_id: int, summary: dict[str, Any]) -> ExerciseRecord:
     """The summary so far (after a repetition or a hold); not audited row by row, the start and end are."""
     row = _in_progress(session, actor, record_id)
-    _apply(row, summary)
+    apply_summary(row, summary)
     return row
 
 
-def ended_status(row: ExerciseRecord, asked: ExerciseStatus) -> ExerciseStatus:
+def ended_status(row: ExerciseRecord | HomeSession, asked: ExerciseStatus) -> ExerciseStatus:
     """What an ending is stored as: an exercise ended with no repetition and no hold done ended early,
     whoever asked for "completed" (a broken connection stays interrupted)."""
     if asked is ExerciseStatus.COMPLETED and not row.repetitions and not row.holds_completed:
@@ -132,7 +134,7 @@ def finish(session: Session, actor: Actor, record_id: int, summary: dict[str, An
     """The exercise ended: completed by the therapist (or ended early, :func:`ended_status`), or
     interrupted by a broken connection."""
     row = _in_progress(session, actor, record_id)
-    _apply(row, summary)
+    apply_summary(row, summary)
     status = ended_status(row, status)
     row.status, row.ended_at = status, utcnow()
     record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
@@ -144,7 +146,7 @@ def report_pain(session: Session, actor: Actor, record_id: int, summary: dict[st
                 at_s: float, reported_by: str) -> ExerciseRecord:
     """Pain stopped the exercise: kept with its score, moment and reporter, marked for regression."""
     row = _in_progress(session, actor, record_id)
-    _apply(row, summary)
+    apply_summary(row, summary)
     row.status, row.ended_at = ExerciseStatus.STOPPED_FOR_PAIN, utcnow()
     row.pain_score, row.pain_at_s, row.pain_reported_by, row.regress = score, at_s, reported_by, True
     record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
