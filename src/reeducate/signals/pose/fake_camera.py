@@ -20,10 +20,12 @@ from reeducate.signals.pose.video import frames
 
 
 def write_y4m(clip: str | Path, target: str | Path, *, size_px: tuple[int, int] = (640, 360),
-              stated_fps: float, first: int = 0, last: int | None = None, every: int = 1) -> int:
+              stated_fps: float, first: int = 0, last: int | None = None, every: int = 1,
+              region: tuple[int, int, int, int] | None = None) -> int:
     """Write frames ``first``..``last`` (inclusive; the end when None) of ``clip``, every ``every``-th,
-    resized to ``size_px`` (width, height; both even), to ``target`` as a y4m stating ``stated_fps``
-    frames a second. Returns the number of frames written."""
+    cut to ``region`` (x0, y0, x1, y1 in the clip's pixels; the whole picture when None) and resized to
+    ``size_px`` (width, height; both even), to ``target`` as a y4m stating ``stated_fps`` frames a second.
+    Returns the number of frames written."""
     import cv2
 
     width, height = size_px
@@ -40,6 +42,9 @@ def write_y4m(clip: str | Path, target: str | Path, *, size_px: tuple[int, int] 
                 break
             if index < first or (index - first) % every:
                 continue
+            if region is not None:
+                x0, y0, x1, y1 = region
+                rgb = rgb[y0:y1, x0:x1]
             picture = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
             out.write(b"FRAME\n")
             out.write(cv2.cvtColor(picture, cv2.COLOR_RGB2YUV_I420).tobytes())

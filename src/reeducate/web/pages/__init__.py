@@ -12,6 +12,7 @@ from reeducate.web.pages import (
     claims,
     coverages,
     episodes,
+    home_session,
     measures,
     movement,
     patients,
@@ -26,7 +27,7 @@ from reeducate.web.pages import (
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports, home_session)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

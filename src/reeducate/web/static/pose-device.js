@@ -4,6 +4,7 @@
 //
 //   const pose = new DevicePose({modelComplexity: 1});
 //   await pose.load();                       // the model and its WASM, once
+//   const fps = await pose.warmUp(video);    // a few frames, measured
 //   pose.run(video, (frame) => ...);         // frame = {t, size: [w, h], landmarks: [[x, y, z, visibility] x 33]}
 //   pose.fps;                                // frames processed a second, measured over the last few
 //   pose.stop();
@@ -55,6 +56,15 @@
       if (this.stamps.length > FPS_WINDOW) this.stamps.shift();
       const round = (v) => Math.round(v * 1e4) / 1e4;
       return (this.latest || []).map((p) => [round(p.x), round(p.y), round(p.z), round(p.visibility ?? 0)]);
+    }
+
+    // A few frames through the model before the session starts (the first ones set up its WebGL and
+    // buffers and are slow); returns the frames a second measured on the ones after the first.
+    async warmUp(video, frames = 3) {
+      await this.process(video);
+      this.stamps = [performance.now()];
+      for (let i = 0; i < frames; i++) await this.process(video);
+      return this.fps;
     }
 
     run(video, onFrame) {

@@ -1,0 +1,112 @@
+"""On-device pose's speed: frames a second of BlazePose in headless Chromium, as the patient's page runs it.
+
+    make bench          (or: python benchmarks/ondevice_pose.py [--seconds 20])
+
+The patient's browser runs MediaPipe's BlazePose (``@mediapipe/pose``, ``make vendor``) through the app's
+own ``static/pose-device.js`` on Chromium's fake camera, fed a y4m made from the Sports2D demo clip at
+640x360. Each configuration (model lite or full, the picture drawn at a given width before the model sees
+it) runs for ``--seconds`` after two frames of warm-up; printed are the frames processed a second and the
+share of frames in which a person was found. This machine has no GPU: WebGL is Chromium's software
+renderer, so a phone with a GPU does better; the number is the floor the live page must work with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import shutil
+import socket
+import tempfile
+import threading
+from functools import partial
+from pathlib import Path
+
+from reeducate.example_data import fetch
+from reeducate.signals.pose.fake_camera import write_y4m
+
+STATIC = Path(__file__).resolve().parents[1] / "src" / "reeducate" / "web" / "static"
+PAGE = b"""<!doctype html><meta charset="utf-8"><title>on-device pose</title>
+<video id="v" autoplay playsinline muted></video>
+<script src="/static/vendor/mediapipe-pose/pose.js"></script><script src="/static/pose-device.js"></script>"""
+#: (model complexity, width of the picture the model is given in px)
+CONFIGURATIONS = [(0, 640), (0, 320), (0, 256), (1, 640), (1, 320), (1, 256)]
+MEASURE = """async ([complexity, width, seconds]) => {
+  const video = document.getElementById("v");
+  video.srcObject = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 360}});
+  await video.play();
+  const pose = new DevicePose({modelComplexity: complexity, inputWidth: width, maxFps: 60});
+  const loaded = performance.now();
+  await pose.load();
+  await pose.process(video); await pose.process(video);
+  const ready = (performance.now() - loaded) / 1000;
+  let frames = 0, found = 0;
+  const began = performance.now();
+  while (performance.now() - began < seconds * 1000) {
+    const landmarks = await pose.process(video);
+    frames += 1; if (landmarks.length === 33) found += 1;
+  }
+  return {fps: frames / ((performance.now() - began) / 1000), found: found / Math.max(frames, 1), ready,
+          size: [video.videoWidth, video.videoHeight]};
+}"""
+
+
+class _Files(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if self.path == "/":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(PAGE)
+            return
+        super().do_GET()
+
+    def translate_path(self, path: str) -> str:
+        return str(STATIC / path.split("?")[0].removeprefix("/static/"))
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def chromium_args(y4m: Path) -> list[str]:
+    """Chromium's fake camera on ``y4m`` and permission granted without asking."""
+    return ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={y4m}", "--enable-unsafe-swiftshader"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured time per configuration")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    if not (STATIC / "vendor" / "mediapipe-pose" / "pose.js").exists():
+        raise SystemExit("The pose model is not vendored: run `make vendor` first.")
+    with tempfile.TemporaryDirectory() as folder:
+        y4m = Path(folder) / "sports2d.y4m"
+        count = write_y4m(fetch("sports2d_demo.mp4"), y4m, stated_fps=30, last=168)
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Files), bind_and_activate=False)
+        server.socket = sock
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        print(f"On-device pose (@mediapipe/pose in headless Chromium, software WebGL), camera: Sports2D demo, "
+              f"{count} frames at 640x360, {args.seconds:g} s per configuration")
+        print(f"{'model':>6} {'input px':>9} {'frames/s':>9} {'found':>6} {'ready s':>8}")
+        with sync_playwright() as playwright:
+            executable = shutil.which("chromium") or "/usr/bin/chromium"
+            browser = playwright.chromium.launch(executable_path=executable, args=chromium_args(y4m))
+            for complexity, width in CONFIGURATIONS:
+                page = browser.new_page()
+                page.goto(url)
+                result = page.evaluate(MEASURE, [complexity, width, args.seconds])
+                page.close()
+                model = ("lite", "full")[complexity]
+                print(f"{model:>6} {width:>9} {result['fps']:>9.2f} {result['found']:>6.0%} {result['ready']:>8.1f}")
+            browser.close()
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
