@@ -116,7 +116,7 @@
     $("guided-start").hidden = true;
     status("Opening the camera…");
     try {
-      stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: "user", width: 640, height: 360}, audio: false});
+      stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: "user"}, audio: false});
     } catch (err) {
       $("guided-start").hidden = false;
       status("The camera could not be opened. Allow the camera for this page and press Start again.");
