@@ -3,13 +3,16 @@
 fed the Sports2D demo clip (the man on the box raising his arms, slowed down so the pose model, at about
 a frame a second on a machine without a GPU, sees each reach); the count and a cue come from BlazePose
 running in the page; pain 8 stops the session with words for the patient; then the therapist's
-home-programme panel shows the session and the pain flag.
+home-programme panel shows the session and the pain flag. The clinic's live page does the same with its
+"on this device" source.
 
-Screenshots: test-artifacts/screenshots/home-guided-*.png.
+Screenshots: test-artifacts/screenshots/home-guided-*.png and live-training-device.png.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,23 @@ def _prescribe_overhead_reach(engine: Engine, world: World) -> int:
         return version.items[0].id
 
 
+@contextmanager
+def _fake_camera(clip: Path, folder: Path) -> Iterator[object]:
+    """Chromium whose camera is ``clip``'s man on the box (see the constants above), slowed down."""
+    from playwright.sync_api import sync_playwright
+
+    require(VENDORED.exists(), "The vendored pose model", "run `make vendor`")
+    camera = folder / "camera.y4m"
+    write_y4m(clip, camera, size_px=(360, 480), stated_fps=STATED_FPS, last=CLIP_FRAMES, region=REGION)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=[
+            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera}"])
+        yield browser
+        browser.close()
+
+
 def _home_session(engine: Engine, item_id: int) -> HomeSession:
     with unit_of_work(make_session_factory(engine)) as session:
         row = session.scalars(select(HomeSession).where(HomeSession.item_id == item_id)).one()
@@ -61,18 +81,10 @@ def _home_session(engine: Engine, item_id: int) -> HomeSession:
 
 def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_therapist(
         world_engine: Engine, world: World, server: str, tmp_path: Path, example) -> None:
-    require(VENDORED.exists(), "The vendored pose model", "run `make vendor`")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     item_id = _prescribe_overhead_reach(world_engine, world)
-    camera = tmp_path / "camera.y4m"
-    write_y4m(example("sports2d_demo.mp4"), camera, size_px=(360, 480), stated_fps=STATED_FPS,
-              last=CLIP_FRAMES, region=REGION)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=[
-            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera}"])
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path) as browser:
         phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
         refused: list[str] = []
         phone.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
@@ -116,4 +128,28 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
         expect(panel).to_contain_text("Quennell")
         expect(panel).to_contain_text("Pain 8/10")
         clinic.screenshot(path=str(SHOTS / "home-guided-4-therapist.png"), full_page=True)
-        browser.close()
+
+
+def test_the_clinics_live_page_poses_the_camera_on_this_device_and_sends_only_landmarks(
+        server: str, world: World, tmp_path: Path, example) -> None:
+    from playwright.sync_api import expect
+
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path) as browser:
+        page = log_in(browser, server, world.emails["therapist"])
+        sent: list[str] = []
+        page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(
+            "binary" if isinstance(frame, bytes) else frame[:24])))
+        page.goto(f"{server}/visits/{world.visit_open}/training")
+        page.locator("select[name=choice]").select_option("overhead-reach|camera-front")
+        page.locator("select[name=side]").select_option("left")
+        page.locator("select[name=source]").select_option("device")
+        page.get_by_role("button", name="Start").click()
+        expect(page.locator("#live-cue")).to_have_text("Straighten your elbow as you reach", timeout=SEEN_WITHIN_MS)
+        expect(page.locator("#live-count")).not_to_have_text("0", timeout=SEEN_WITHIN_MS)
+        page.screenshot(path=str(SHOTS / "live-training-device.png"), full_page=True)
+        page.get_by_role("button", name="End exercise").click()
+        expect(page.locator("#live-summary")).to_contain_text("Saved on the visit")
+        assert "binary" not in sent and any(m.startswith('{"type":"landmarks"') for m in sent), sent[:5]
+        page.goto(f"{server}/visits/{world.visit_open}/training")
+        row = page.locator("#records tbody tr").last.inner_text()
+        assert "Overhead reach" in row and "pose on this device" in row, row
