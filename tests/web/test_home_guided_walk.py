@@ -38,8 +38,12 @@ tests/feedback/test_replays.py), looped by the fake camera."""
 STATED_FPS = 5.0
 """The clip's 30 frames a second stated as 5: each raise takes about 7 s, so the pose model sees it
 several times even at one frame a second, and still well within the engine's 10 s for a repetition."""
-REGION = (380, 0, 900, 694)
-"""The man on the box, cut from the 1768x994 picture as a phone's portrait camera would frame him."""
+PORTRAIT = ((360, 480), (380, 0, 900, 694))
+"""The man on the box cut from the 1768x994 picture (x0, y0, x1, y1) as a phone's portrait camera frames
+him, and the picture's size (px)."""
+LANDSCAPE = ((640, 480), (178, 0, 1103, 694))
+"""The same as the clinic's 640x480 camera frames him (asked of the fake camera in another shape, the
+picture would be stretched, and the angles with it)."""
 SEEN_WITHIN_MS = 45_000
 """How long the page may take to load the model and count a first repetition (ms)."""
 
@@ -56,13 +60,15 @@ def _prescribe_overhead_reach(engine: Engine, world: World) -> int:
 
 
 @contextmanager
-def _fake_camera(clip: Path, folder: Path) -> Iterator[object]:
-    """Chromium whose camera is ``clip``'s man on the box (see the constants above), slowed down."""
+def _fake_camera(clip: Path, folder: Path, framing: tuple[tuple[int, int], tuple[int, int, int, int]]
+                 ) -> Iterator[object]:
+    """Chromium whose camera is ``clip``'s man on the box, framed as ``framing`` says, slowed down."""
     from playwright.sync_api import sync_playwright
 
     require(VENDORED.exists(), "The vendored pose model", "run `make vendor`")
     camera = folder / "camera.y4m"
-    write_y4m(clip, camera, size_px=(360, 480), stated_fps=STATED_FPS, last=CLIP_FRAMES, region=REGION)
+    size, region = framing
+    write_y4m(clip, camera, size_px=size, stated_fps=STATED_FPS, last=CLIP_FRAMES, region=region)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=[
@@ -84,7 +90,7 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
     from playwright.sync_api import expect
 
     item_id = _prescribe_overhead_reach(world_engine, world)
-    with _fake_camera(example("sports2d_demo.mp4"), tmp_path) as browser:
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
         phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
         refused: list[str] = []
         phone.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
@@ -134,7 +140,7 @@ def test_the_clinics_live_page_poses_the_camera_on_this_device_and_sends_only_la
         server: str, world: World, tmp_path: Path, example) -> None:
     from playwright.sync_api import expect
 
-    with _fake_camera(example("sports2d_demo.mp4"), tmp_path) as browser:
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path, LANDSCAPE) as browser:
         page = log_in(browser, server, world.emails["therapist"])
         sent: list[str] = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(
