@@ -143,10 +143,11 @@
     video.srcObject = stream; video.hidden = false;
     await new Promise((ok) => { video.onloadedmetadata = ok; });
   }
-  // The full model, as the server's camera uses; returns the frames a second it manages here.
+  // The lite model, as on the patient's phone (benchmarks/ondevice_pose.py: about twice the full model's
+  // rate without a GPU); returns the frames a second it manages here.
   async function openDevicePose() {
     status("Loading the pose model in this browser…");
-    pose = new window.DevicePose({modelComplexity: 1});
+    pose = new window.DevicePose({modelComplexity: 0});
     await pose.load();
     await video.play();
     return pose.warmUp(video);
