@@ -29,7 +29,16 @@ from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
-from reeducate.clinic.services import billing, episodes, goals, measures, plan_of_care, problems, reports
+from reeducate.clinic.services import (
+    billing,
+    episodes,
+    goals,
+    home_programmes,
+    measures,
+    plan_of_care,
+    problems,
+    reports,
+)
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -209,6 +218,20 @@ def _scanned_plan(engine: Engine, world: World) -> None:
     with unit_of_work(make_session_factory(engine)) as session:
         plan_of_care.attach_signature(session, Actor.of(session.get(User, world.user_ids["front_desk"])), FIRST,
                                       "signed.png", SCAN, RecordingStore(Path(world.recordings_dir)))
+
+
+FIRST_ITEM = 1
+"""issue 20: the id of the world's first home programme item (the world has none until prepared)."""
+
+
+def _home_item(engine: Engine, world: World) -> None:
+    """An overhead reach prescribed for the world's patient, guided by the camera, every day."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        home_programmes.prescribe(session, therapist, world.episode, home_programmes.HomeProgrammeInput(
+            starts_on=NOW.date(), items=[home_programmes.HomeItemInput(
+                exercise_id="overhead-reach", monitor="camera-front", side="left", sets=1, reps=10,
+                weekdays=[1, 2, 3, 4, 5, 6, 7])]))
 
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -483,6 +506,8 @@ CASES: list[Case] = [
          prepare=_report_signed),
     Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
     Case("GET", "/documentation/due", STAFF_LIST),
+    # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
+    Case("GET", f"/portal/today/{FIRST_ITEM}/guided", PORTAL_CANCEL, prepare=_home_item),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -509,6 +534,7 @@ def _case_key(case: Case) -> tuple[str, str]:
                       "coverage", "claim", "user_ids[assistant]", "location_id", "room_ids[1]"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
+    path = path.replace(f"/portal/today/{FIRST_ITEM}/", "/portal/today/{item_id}/")  # issue 20
     path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
     return case.method, path
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from reeducate.clinic.audit_log import record
 from reeducate.clinic.services import home_programmes
+from reeducate.clinic.vocabulary import AuditAction
 from reeducate.training.catalogue import exercise
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep
 from reeducate.web.security import POSE_PAGE_CSP
@@ -25,6 +27,8 @@ PAIN_WORDS = {0: "No pain", 10: "Worst pain you can imagine"}
 @router.get("/portal/today/{item_id}/guided")
 def guided(request: Request, item_id: int, login: LoginDep, _patient: PatientDep, session: SessionDep) -> Response:
     item = home_programmes.item(session, login.actor, item_id)
+    record(session, login.actor, AuditAction.READ, "home_programme_item", item.id,
+           patient_id=item.version.programme.patient_id, detail="guided session page")
     chosen = exercise(item.exercise_id)
     response = render(request, "pages/home_guided.html", {
         "login": login, "item": item, "exercise": chosen, "dose": home_programmes.dose_text(item),
