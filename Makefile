@@ -5,18 +5,19 @@ BIN := $(VENV)/bin
 
 .PHONY: run test demo bench constraints clean vendor
 
-$(BIN)/python:
+# The venv with uv in it: uv installs the pinned dependencies in a fraction of pip's time.
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt uv
 
 # Runtime dependencies, pinned by constraints.txt.
-$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+$(VENV)/.installed: $(BIN)/uv pyproject.toml constraints.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e .
 	touch $@
 
 # Runtime plus test dependencies.
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev]"
 	touch $@
 
 # Browser libraries the app serves itself (pinned by package-lock.json), copied from node_modules so a

@@ -7,8 +7,11 @@ built) once per run, then copied (SQLite) or truncated and filled from the world
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +53,28 @@ def light_password_hashing() -> Iterator[None]:
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     users._hasher = original
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder the `reeducate demo` command seeded (its SQLite database and recordings), once for
+    the whole run: the first xdist worker to ask seeds it under a file lock, the others wait and share it.
+    Copy it before changing anything in it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's, for every worker
+    home, done = shared / "demo-home", shared / "demo-home.done"
+    with (shared / "demo-home.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir()
+            env = {**os.environ, "REEDUCATE_HOME": str(home)}
+            env.pop("REEDUCATE_DATABASE_URL", None)
+            seeded = subprocess.run([sys.executable, "-m", "reeducate", "demo"], env=env, capture_output=True,
+                                    text=True, timeout=600)
+            assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+            done.touch()
+    return home
 
 
 @pytest.fixture

@@ -29,23 +29,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder the `demo` command seeded, once: tests that start from the demo copy it."""
-    home = tmp_path_factory.mktemp("demo-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REEDUCATE_HOME", str(home))
-        patch.delenv("REEDUCATE_DATABASE_URL", raising=False)
-        get_settings.cache_clear()
-        assert "exit=0" in invoke("demo")
-    get_settings.cache_clear()
-    return home
-
-
 @pytest.fixture
-def demo_dir(data_dir: Path, seeded_home: Path) -> Path:
+def demo_dir(data_dir: Path, demo_home: Path) -> Path:
     """The command's data folder holding the seeded demo clinic (its database and recordings)."""
-    shutil.copytree(seeded_home, data_dir, dirs_exist_ok=True)
+    shutil.copytree(demo_home, data_dir, dirs_exist_ok=True)
     return data_dir
 
 

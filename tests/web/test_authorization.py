@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,11 +35,14 @@ from reeducate.clinic.services import (
     episodes,
     goals,
     home_programmes,
+    home_sessions,
     measures,
     plan_of_care,
     problems,
     reports,
+    rtm,
 )
+from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import AuditAction, ReportKind
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
@@ -220,22 +224,44 @@ def _scanned_plan(engine: Engine, world: World) -> None:
                                       "signed.png", SCAN, RecordingStore(Path(world.recordings_dir)))
 
 
-FIRST_ITEM = 1
-"""issue 20: the id of the world's first home programme item (the world has none until prepared)."""
-
-
-def _home_item(engine: Engine, world: World) -> None:
-    """An overhead reach prescribed for the world's patient, guided by the camera, every day."""
+def _home_programme(engine: Engine, world: World) -> None:
+    """The episode's home programme, mini squats every day, its one exercise numbered as the episode is."""
     with unit_of_work(make_session_factory(engine)) as session:
         therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
-        home_programmes.prescribe(session, therapist, world.episode, home_programmes.HomeProgrammeInput(
+        version = home_programmes.prescribe(session, therapist, world.episode, home_programmes.HomeProgrammeInput(
             starts_on=NOW.date(), items=[home_programmes.HomeItemInput(
-                exercise_id="overhead-reach", monitor="camera-front", side="left", sets=1, reps=10,
+                exercise_id="mini-squat", monitor="camera-side", side="left", sets=2, reps=10,
                 weekdays=[1, 2, 3, 4, 5, 6, 7])]))
+        version.items[0].id = world.episode
+        session.flush()
+
+
+HOME_FORM = {"rows": "1", "row-0-exercise": "mini-squat", "row-0-sets": "2", "row-0-reps": "10", "row-0-side": "left",
+             "row-0-monitor": "camera-side", "row-0-weekday": ["1", "3", "5"], "starts_on": NOW.date().isoformat(),
+             "action": "save"}
+def _rtm_set_up(engine: Engine, world: World) -> None:
+    """Issue 20: the episode's RTM set-up recorded, so that its superbill has a line."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        rtm.record_setup(session, therapist, world.p1, world.episode, rtm.RtmSetupInput(performed_on=NOW.date()))
 
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
+
+def _home_session(engine: Engine, world: World) -> None:
+    """Issue 20 (adherence): a home programme since Monday, its squat ticked done on Monday with pain 8 of 10
+    (the world's first home session, flagged for the therapist)."""
+    monday = NOW.date() - timedelta(days=2)
+    with unit_of_work(make_session_factory(engine)) as session:
+        version = home_programmes.prescribe(
+            session, Actor.of(session.get_one(User, world.user_ids["therapist"])), world.episode,
+            HomeProgrammeInput(starts_on=monday, items=[HomeItemInput(exercise_id="mini-squat", side="left", sets=2,
+                                                                      reps=10, weekdays=[1, 3, 5])]))
+        painful = home_sessions.tick_done(session, Actor.of(session.get_one(User, world.user_ids["patient"])),
+                                          version.items[0].id, day=monday, pain_score=8)
+        assert painful.id == FIRST
+
 
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
@@ -506,8 +532,35 @@ CASES: list[Case] = [
          prepare=_report_signed),
     Case("GET", "/reports/{w.episode}/document", CLINICAL_WRITE, prepare=_report_drafted),
     Case("GET", "/documentation/due", STAFF_LIST),
+    # issue 20, the programme: the episode's home programme (its clinicians; those who may prescribe write) and
+    # the patient's Today (the item's id is the episode's, as the prepared programme numbers it)
+    Case("GET", "/episodes/{w.episode}/home", CLINICAL_WRITE, prepare=_home_programme),
+    Case("POST", "/episodes/{w.episode}/home", CLINICAL_WRITE, form=lambda w: HOME_FORM),
+    Case("GET", "/portal/today", PORTAL_PAGE, prepare=_home_programme),
+    Case("POST", "/portal/today/{w.episode}/done", PORTAL_CANCEL, form=lambda w: {"sets_done": "2", "pain": "1"},
+         prepare=_home_programme),
+    # issue 20, the figure slice: the patient sees their own exercises' figures, staff any (the library's, not
+    # audited); the printed programme: the patient's own, and an episode's for its clinicians
+    Case("GET", "/portal/exercises/mini-squat/figure.svg", PORTAL_CANCEL, audited=False, prepare=_home_programme),
+    Case("GET", "/exercises/mini-squat/figure.svg", STAFF_FORM, audited=False),
+    Case("GET", "/portal/programme.pdf", PORTAL_CANCEL, prepare=_home_programme),
+    Case("GET", "/episodes/{w.episode}/home/programme.pdf", CLINICAL_WRITE, prepare=_home_programme),
+    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write)
+    Case("GET", "/patients/{w.p1}/rtm", CLINICAL_WRITE),
+    Case("POST", "/patients/{w.p1}/rtm/time", CLINICAL_WRITE, form=lambda w: {
+        "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15", "activity": "interactive",
+        "interactive": "yes", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
+         form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
+    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", CLINICAL_WRITE, prepare=_rtm_set_up),
+    # issue 20, adherence: the patient's calendar (another patient sees their own, empty), the clinician's panel
+    # (another clinic's therapist sees only their own patients), a severe pain report marked reviewed
+    Case("GET", "/portal/calendar", PORTAL_PAGE, prepare=_home_session),
+    Case("GET", "/home-programmes", MY_PATIENTS, prepare=_home_session),
+    Case("POST", f"/home-sessions/{FIRST}/review", CLINICAL_WRITE, prepare=_home_session),
+    Case("GET", "/episodes/{w.episode}/home-adherence.svg", CLINICAL_READ, prepare=_home_session),
     # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
-    Case("GET", f"/portal/today/{FIRST_ITEM}/guided", PORTAL_CANCEL, prepare=_home_item),
+    Case("GET", "/portal/today/{w.episode}/guided", PORTAL_CANCEL, prepare=_home_programme),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
@@ -519,7 +572,8 @@ LIVE_EXPECT = _pattern("D D D D O D D")
 def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
-                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id"):
+                 "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id", "item_id",
+                 "session_id"):
         path = path.replace("{" + name + "}", "{id}")
     path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path
@@ -534,8 +588,8 @@ def _case_key(case: Case) -> tuple[str, str]:
                       "coverage", "claim", "user_ids[assistant]", "location_id", "room_ids[1]"):
         path = path.replace("{w." + attribute + "}", "{patient_id}" if attribute == "p1" else "{id}")
     path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
-    path = path.replace(f"/portal/today/{FIRST_ITEM}/", "/portal/today/{item_id}/")  # issue 20
     path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
+    path = re.sub(rf"^/home-sessions/{FIRST}/", "/home-sessions/{id}/", path)  # issue 20: a prepared home session
     return case.method, path
 
 

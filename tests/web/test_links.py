@@ -40,7 +40,13 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          "/episodes/{w.episode}/goals", "/episodes/{w.episode}/plan",
          # issue 19: progress reports, the discharge summary, documentation due
          "/documentation/due", "/episodes/{w.episode}/reports/new?kind=progress_report",
-         "/episodes/{w.episode}/reports/new?kind=discharge_summary")
+         "/episodes/{w.episode}/reports/new?kind=discharge_summary",
+         # issue 20: the home programme and the patient's Today
+         "/episodes/{w.episode}/home", "/portal/today",
+         # issue 20: remote therapeutic monitoring
+         "/patients/{w.p1}/rtm",
+         # issue 20, adherence: the patient's calendar, the clinician's home-programme panel
+         "/portal/calendar", "/home-programmes")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -4,6 +4,7 @@ and forwarded headers believed only from the proxies the settings name."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,9 +54,12 @@ def _server_process(supervisor: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
-    """`reeducate run --demo` on a free port with its own home folder (demo clinic seeded)."""
+def running(tmp_path_factory: pytest.TempPathFactory, demo_home: Path
+            ) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """`reeducate run --demo` on a free port with its own home folder, a copy of the seeded demo (so
+    `--demo` finds its clinic there and serves it at once)."""
     home = tmp_path_factory.mktemp("served-home")
+    shutil.copytree(demo_home, home, dirs_exist_ok=True)
     port = _free_port()
     env = {**os.environ, "REEDUCATE_HOME": str(home), "REEDUCATE_ENVIRONMENT": "development"}
     env.pop("REEDUCATE_TRUSTED_PROXIES", None)
@@ -63,7 +67,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sub
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, timeout_s=180)  # the demo seeds its showcase visit first
+        _wait_healthy(url, timeout_s=180)
         yield url, process, home
     finally:
         process.send_signal(signal.SIGINT)

@@ -66,12 +66,15 @@ class Service:
     ``region`` names the body region(s) treated, comma-separated ("lumbar, pelvic", "left knee"):
     it decides the spinal manipulation code and whether manual therapy is distinct from it.
     For an untimed code done by an assistant, ``assistant_minutes`` equal to ``minutes`` says so.
+    ``units`` is for an untimed code whose own rule counts more than one unit (98981: each further 20
+    minutes of a month, billing/rtm.py); 0 bills the usual one.
     """
 
     code: str
     minutes: int = 0
     assistant_minutes: int = 0
     region: str = ""
+    units: int = 0
 
     @property
     def regions(self) -> frozenset[str]:
@@ -174,10 +177,11 @@ def bill_visit(services: Sequence[Service], context: Context) -> BilledVisit:
         raise BillingRefused(problems)
     merged = _merge(services)
     units = timed_units({s.code: s.minutes for s in merged}, context.unit_rule)
+    counts = {s.code: s.units if s.units and not code(s.code).timed else units.units[s.code] for s in merged}
     lines = [
-        ClaimLine(s.code, units.units[s.code], (), context.fees.get(s.code, Decimal(0)) * units.units[s.code],
+        ClaimLine(s.code, counts[s.code], (), context.fees.get(s.code, Decimal(0)) * counts[s.code],
                   s.minutes, s.assistant_minutes, s.region)
-        for s in merged if units.units[s.code] > 0
+        for s in merged if counts[s.code] > 0
     ]
     required = _required_modifiers(lines, context)
     lines = [replace(line, modifiers=tuple(sorted(required[i], key=_modifier_order)))
@@ -214,6 +218,9 @@ def _service_problems(services: Sequence[Service], context: Context) -> list[Pro
         if s.minutes < 0 or not 0 <= s.assistant_minutes <= s.minutes:
             problems.append(Problem(entry.code, "minutes", "minutes must be 0 or more, and the "
                                     "assistant's minutes no more than the service's"))
+        if s.units < 0 or (s.units and entry.timed):
+            problems.append(Problem(entry.code, "units", "units are given only for an untimed code, and "
+                                    "never below 0 (a timed code's units come from its minutes)"))
         if s.assistant_minutes and not entry.assistant:
             problems.append(Problem(entry.code, ASSISTANT_SCOPE_RULE,
                                     f"{entry.label} cannot be furnished by an assistant"))
@@ -245,7 +252,7 @@ def _merge(services: Sequence[Service]) -> list[Service]:
             was = merged[number]
             regions = ", ".join(dict.fromkeys(r for r in (*was.region.split(","), *s.region.split(",")) if r.strip()))
             merged[number] = Service(number, was.minutes + s.minutes,
-                                     was.assistant_minutes + s.assistant_minutes, regions)
+                                     was.assistant_minutes + s.assistant_minutes, regions, was.units + s.units)
         else:
             merged[number] = replace(s, code=number)
     return list(merged.values())

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.billing.npi import with_check_digit
-from reeducate.clinic import demo_plan, demo_showcase
+from reeducate.clinic import demo_home, demo_plan, demo_showcase
 from reeducate.clinic.access import Actor
 from reeducate.clinic.errors import ClinicError
 from reeducate.clinic.models import Appointment, Clinic, Location, User, Visit
@@ -211,13 +211,18 @@ def seed_demo(session: Session, store: RecordingStore, *, today: date | None = N
     _make_billable(clinic, staff)
     desk = Actor.of(staff["desk@riverside.example"], user_agent="demo seed")
     caseload = []
+    seeded: dict[str, tuple[int, int]] = {}
     for person in _PATIENTS:
         patient_id, episode_id = _seed_patient(
             session, rng, clinic, location, staff, desk, person, today, zone, store
         )
+        seeded[person.last] = patient_id, episode_id
         if not person.discharged:
             caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
     _seed_week(session, rng, location, desk, caseload, today, zone)
+    pt = Actor.of(staff[_PT], user_agent="demo seed")
+    demo_home.seed_dorothy(session, rng, pt, *seeded["Brown"], today, zone)
+    demo_home.seed_not_started(session, pt, seeded["Alvarez"][1], today)
     return True
 
 

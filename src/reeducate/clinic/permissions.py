@@ -28,8 +28,10 @@ TREAT = CLINICIANS
 PRESCRIBE_HOME = CLINICIANS
 """Write and change a patient's home programme (an assistant progresses it within the plan of care)."""
 MONITOR_REMOTELY = CLINICIANS
-"""Record remote therapeutic monitoring: its set-up and education, minutes spent, flags reviewed (CMS
-lets an assistant furnish RTM under general supervision from 2024: CY 2024 PFS final rule)."""
+"""Record remote therapeutic monitoring: its set-up and education, minutes spent, flags reviewed. A PT
+assistant may furnish RTM under general supervision: the CY 2023 PFS final rule allowed general supervision
+for RTM (87 FR 69649); the CY 2024 PFS final rule extended it to PTs in private practice supervising their
+assistants (42 CFR 410.59(a)(3)(ii))."""
 BILL = frozenset(STAFF - {Role.PT_ASSISTANT})
 """Release and correct claims, check eligibility (the front desk, administrators, PTs and DCs)."""
 SEE_BILLING = STAFF

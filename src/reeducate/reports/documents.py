@@ -1,4 +1,5 @@
-"""The visit note, the superbill, progress reports and the discharge summary as HTML and PDF (Jinja2 templates, WeasyPrint).
+"""The visit note, the superbill, progress reports, the discharge summary and the home programme as HTML
+and PDF (Jinja2 templates, WeasyPrint).
 
 The caller passes plain values (a view of the records); nothing here reads the database.
 """
@@ -46,3 +47,8 @@ def progress_report_html(view: dict[str, Any]) -> str:
 def discharge_summary_html(view: dict[str, Any]) -> str:
     """A discharge summary as a standalone HTML page, for the PDF."""
     return _environment().get_template("discharge_summary.html").render(**view)
+
+
+def home_programme_html(view: dict[str, Any]) -> str:
+    """The patient's home programme, in large type, with each exercise's figure and a tick chart."""
+    return _environment().get_template("home_programme.html").render(**view)

@@ -27,7 +27,7 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Claim, Coverage, Visit, VisitCharge, VisitNote
+from reeducate.clinic.models import Claim, Clinic, Coverage, Patient, Visit, VisitCharge, VisitNote
 from reeducate.clinic.numbering import CLAIM_CONTROL_NUMBERS, next_number
 from reeducate.clinic.schemas import plain_text
 from reeducate.clinic.vocabulary import Activity, AuditAction, ClaimFrequency, NoteStatus, PlanKind, Role, Sex
@@ -86,7 +86,12 @@ def billing_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
 
 
 def primary_coverage(visit: Visit) -> Coverage | None:
-    active = sorted((c for c in visit.patient.coverages if c.is_active), key=lambda c: c.priority)
+    return primary_coverage_of(visit.patient)
+
+
+def primary_coverage_of(patient: Patient) -> Coverage | None:
+    """The patient's active coverage of first priority, if any."""
+    active = sorted((c for c in patient.coverages if c.is_active), key=lambda c: c.priority)
     return active[0] if active else None
 
 
@@ -97,9 +102,10 @@ def unit_rule_of(coverage: Coverage | None) -> UnitRule:
     return UnitRule.CMS if coverage is not None and coverage.plan_kind is PlanKind.MEDICARE else UnitRule.AMA
 
 
-def _fees(visit: Visit) -> dict[str, Decimal]:
+def fees_of(clinic: Clinic) -> dict[str, Decimal]:
+    """The clinic's fee per code (a value that is not a number is left out)."""
     fees: dict[str, Decimal] = {}
-    for number, value in (visit.patient.clinic.fee_schedule or {}).items():
+    for number, value in (clinic.fee_schedule or {}).items():
         try:
             fees[number] = Decimal(str(value))
         except InvalidOperation:
@@ -111,16 +117,22 @@ def context_of(session: Session, visit: Visit) -> Context:
     coverage = primary_coverage(visit)
     medicare = coverage is not None and coverage.plan_kind is PlanKind.MEDICARE
     day = visit.checked_in_at.date()
-    before = Decimal(0)
-    if medicare and coverage is not None:
-        before = session.scalar(
-            select(func.coalesce(func.sum(Claim.total_charge), 0)).join(Visit, Claim.visit_id == Visit.id)
-            .where(Visit.patient_id == visit.patient_id, Claim.coverage_id == coverage.id, live_claims(),
-                   Visit.id != visit.id, func.extract("year", Visit.checked_in_at) == day.year)
-        ) or Decimal(0)
+    before = claimed_in_year(session, visit.patient_id, coverage, day.year, besides_visit=visit.id) \
+        if medicare and coverage is not None else Decimal(0)
     discipline = Discipline.CHIROPRACTIC if visit.clinician.role is Role.CHIROPRACTOR else Discipline.PHYSICAL_THERAPY
     return Context(day=day, discipline=discipline, medicare=medicare, unit_rule=unit_rule_of(coverage),
-                   therapy_amount_before=Decimal(before), fees=_fees(visit))
+                   therapy_amount_before=before, fees=fees_of(visit.patient.clinic))
+
+
+def claimed_in_year(session: Session, patient_id: int, coverage: Coverage, year: int, *,
+                    besides_visit: int | None = None) -> Decimal:
+    """What the patient's live claims to ``coverage`` charged in ``year`` (the KX threshold's running amount)."""
+    query = (select(func.coalesce(func.sum(Claim.total_charge), 0)).join(Visit, Claim.visit_id == Visit.id)
+             .where(Visit.patient_id == patient_id, Claim.coverage_id == coverage.id, live_claims(),
+                    func.extract("year", Visit.checked_in_at) == year))
+    if besides_visit is not None:
+        query = query.where(Visit.id != besides_visit)
+    return Decimal(session.scalar(query) or 0)
 
 
 def drafted_charges(visit: Visit) -> list[VisitCharge]:

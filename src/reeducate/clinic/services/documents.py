@@ -6,6 +6,7 @@ and writes dates as the pages do (reports.dates)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +17,8 @@ from reeducate.clinic import evaluation_draft
 from reeducate.clinic.access import Actor
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import NotFound
-from reeducate.clinic.models import Visit, VisitNote
-from reeducate.clinic.services import billing, notes, visits
+from reeducate.clinic.models import Coverage, Episode, Patient, User, Visit, VisitNote
+from reeducate.clinic.services import billing, notes, rtm, visits
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.reports.dates import date_text, day_text, moment_text
 from reeducate.reports.documents import note_html, pdf, superbill_html
@@ -31,29 +32,31 @@ def _file_name(kind: str, session: Session, visit: Visit) -> str:
 
 
 def _common(session: Session, visit: Visit) -> dict[str, Any]:
-    clinic, patient, episode = visit.patient.clinic, visit.patient, visit.episode
-    coverage = billing.primary_coverage(visit)
-    zone = visits.zone_of(session, visit)
+    return {**_parties(visit.patient, visit.episode, billing.primary_coverage(visit), visit.clinician),
+            "visit": {"date": day_text(visit.checked_in_at, visits.zone_of(session, visit))},
+            "zone": visits.zone_of(session, visit)}
+
+
+def _parties(patient: Patient, episode: Episode | None, coverage: Coverage | None, clinician: User) -> dict[str, Any]:
+    """The clinic, the patient with their insurance, the rendering clinician and the episode, as documents name them."""
+    clinic = patient.clinic
     address = ", ".join(filter(None, [clinic.billing_address, clinic.billing_city,
                                       f"{clinic.billing_state} {clinic.billing_postal_code}".strip()]))
     return {
         "clinic": {"name": clinic.name, "address": address, "phone": clinic.billing_phone, "npi": clinic.npi,
                    "tax_id": clinic.tax_id},
-        "visit": {"date": day_text(visit.checked_in_at, zone)},
         "patient": {"name": patient.full_name, "dob": date_text(patient.date_of_birth), "mrn": patient.mrn,
                     "payer": coverage.payer_name if coverage else "", "member_id": coverage.member_id if coverage else "",
                     "group": coverage.group_number if coverage else "",
                     "address": ", ".join(filter(None, [patient.address_line, patient.city, patient.state,
                                                        patient.postal_code]))},
-        "clinician": {"name": visit.clinician.full_name, "credentials": visit.clinician.credentials,
-                      "npi": visit.clinician.npi},
+        "clinician": {"name": clinician.full_name, "credentials": clinician.credentials, "npi": clinician.npi},
         "episode": {
             "condition": episode.condition.label if episode else "",
             "referring": episode.referring_provider_name if episode else "",
             "diagnoses": [{"code": d.code, "description": d.description}
                           for d in sorted(episode.diagnoses, key=lambda d: d.position)] if episode else [],
         },
-        "zone": zone,
     }
 
 
@@ -110,3 +113,30 @@ def superbill(session: Session, actor: Actor, visit_id: int) -> tuple[str, bytes
     view |= {"title": "Superbill", "billing": _billing_view(snapshot, len(view["episode"]["diagnoses"]))}
     record(session, actor, AuditAction.EXPORT, "superbill", visit.id, patient_id=visit.patient_id)
     return f"{_file_name('superbill', session, visit)}.pdf", pdf(superbill_html(view))
+
+
+def rtm_superbill(session: Session, actor: Actor, patient_id: int, *, episode_id: int | None = None
+                  ) -> tuple[str, bytes]:
+    """The superbill of an episode's remote monitoring: the set-up and each ended period's and month's lines,
+    each with its own date (a running period or month may still change, so it waits); audited."""
+    seen = rtm.overview(session, actor, patient_id, episode_id=episode_id)
+    ready = [c for c in reversed(seen.claims) if c.final and c.billed is not None]
+    if seen.episode is None or not ready:
+        raise NotFound("Nothing of the remote monitoring is billable yet: the set-up bills once recorded, a "
+                       "30-day period or a month once it has ended.")
+    episode = seen.episode
+    lead = next((m.user for m in episode.care_team if m.is_lead), None)
+    view = _parties(seen.patient, episode, seen.coverage, lead or session.get_one(User, actor.user_id))
+    billed = [(c.day, line) for c in ready if c.billed is not None for line in c.billed.lines]
+    view |= {"title": "Superbill: remote therapeutic monitoring",
+             "visit": {"date": " to ".join(dict.fromkeys((day_text(ready[0].day), day_text(ready[-1].day))))},
+             "billing": {"rule_label": "Remote monitoring: 30-day periods and calendar months",
+                         "pointers": "".join("ABCD"[:min(len(view["episode"]["diagnoses"]), 4)]),
+                         "lines": [{"date": day_text(day), "code": line.code, "label": code(line.code).label,
+                                    "modifiers": list(line.modifiers), "units": line.units, "charge": str(line.charge)}
+                                   for day, line in billed],
+                         "total_units": sum(line.units for _, line in billed),
+                         "total_charge": str(sum((line.charge for _, line in billed), Decimal(0)))}}
+    record(session, actor, AuditAction.EXPORT, "rtm_superbill", episode.id, patient_id=seen.patient.id)
+    mrn = re.sub(r"[^A-Za-z0-9]", "", seen.patient.mrn)
+    return f"superbill-rtm-{mrn}-{ready[-1].day:%Y-%m-%d}.pdf", pdf(superbill_html(view))

@@ -25,6 +25,7 @@ from reeducate.clinic.services import episodes, home_programmes, patients
 from reeducate.clinic.services.training import apply_summary, ended_status
 from reeducate.clinic.vocabulary import AuditAction, ExerciseStatus, HomeSessionKind
 from reeducate.feedback.safety import SEVERE_PAIN
+from reeducate.training.adherence import version_on
 from reeducate.training.catalogue import exercise
 
 
@@ -40,7 +41,7 @@ def _own_item(session: Session, actor: Actor, item_id: int, day: date) -> HomePr
     """The patient's own exercise, in a version in force on ``day`` (an extra session on a rest day is welcome)."""
     require_role(actor, permissions.USE_PORTAL, "record a home exercise session (the patient records their own)")
     item = home_programmes.item(session, actor, item_id)
-    if home_programmes.in_force(item.version.programme.versions, day) is not item.version:
+    if version_on(item.version.programme.versions, day) is not item.version:
         raise Conflict(f"{_name(item)} is not in your programme on {day.isoformat()}; open Today for "
                        "the exercises you have now.")
     return item

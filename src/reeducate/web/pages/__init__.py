@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from reeducate.web.pages import (
+    adherence,
     admin,
     auth,
     balance,
@@ -12,22 +13,27 @@ from reeducate.web.pages import (
     claims,
     coverages,
     episodes,
+    home_print,
+    home_programme,
     home_session,
     measures,
     movement,
     patients,
     plan,
     portal,
+    portal_today,
     problems,
     referrals,
     reports,
+    rtm,
     schedule,
     training,
     visits,
 )
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
-           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports, home_session)
+           claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
+           home_programme, portal_today, home_print, rtm, adherence, home_session)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from reeducate.clinic.diagnoses import BillableCode, search_billable, validate_icd10cm
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.schemas import CareTeamSet, EpisodeCreate, EpisodeDischarge, EpisodeUpdate
-from reeducate.clinic.services import episodes, plan_of_care, problems, prognosis, reports
+from reeducate.clinic.services import adherence, episodes, plan_of_care, problems, prognosis, reports
 from reeducate.clinic.vocabulary import Condition, DischargeReason, EpisodeStatus
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
@@ -145,6 +145,7 @@ def _page(request: Request, login: LoginDep, session: Session, episode_id: int, 
         "plan_view": plan_view, "plan_rules": plan_of_care.RULES,
         "reports": reports.of_episode(session, episode), "dues": plan_view.dues,
         "prognoses": prognosis.for_episode(session, login.actor, episode.id),
+        "home_trend": adherence.for_episode(session, login.actor, episode.id),
     }, status_code=status_code)
 
 

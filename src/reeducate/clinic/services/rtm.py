@@ -1,0 +1,279 @@
+"""A patient's remote therapeutic monitoring (RTM) in an episode: the days with data counted from the real
+home sessions, the clinicians' logged minutes, the set-up and education once, and what bills under the
+rules of the pure core (``billing/rtm.py``), turned into claim lines through the billing core.
+
+Clinicians read it; writing (set-up, minutes) is ``permissions.MONITOR_REMOTELY``. Every read and
+write is audited. Claims are not stored here: a claim belongs to a visit (``Claim.visit_id``), and an
+RTM period or month is no visit, so the lines are shown for the superbill and the clinic's biller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.billing.lines import BilledVisit, BillingRefused, Context, Discipline
+from reeducate.billing.rtm import (
+    Billable,
+    ManagementMonth,
+    RtmAssessment,
+    RtmRefused,
+    Setup,
+    SupplyPeriod,
+    TimeEntry,
+    assess,
+    claim_lines,
+    management_month,
+    refuse_second_setup,
+)
+from reeducate.clinic import permissions
+from reeducate.clinic.access import Actor, require_role
+from reeducate.clinic.audit_log import record
+from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.locks import LockScope, serialise
+from reeducate.clinic.models import Coverage, Episode, HomeSession, Patient, RtmSetup, RtmTimeEntry
+from reeducate.clinic.schemas import plain_text
+from reeducate.clinic.services import billing, episodes, home_sessions, patients
+from reeducate.clinic.vocabulary import (
+    AuditAction,
+    EpisodeStatus,
+    ExerciseStatus,
+    HomeSessionKind,
+    PlanKind,
+    Role,
+    RtmActivity,
+)
+from reeducate.reports.dates import day_text
+
+MAX_NOTE_CHARS = 2000
+DATA_KINDS = frozenset({HomeSessionKind.GUIDED})
+"""Home sessions whose day is a day with data: the guided ones, whose counts the patient's own device
+measured and transmitted (pose on the device, landmarks to the server). A ticked session is the patient
+saying an exercise was done. Summaries of the CY 2022 PFS final rule say RTM data may be self-reported
+(APTA 2022; Nixon Law Group 2021), but we could not read that in the rule's own text, and a tick in the
+portal is entered, not measured: ticked days are shown beside the strip and not counted."""
+NOT_DATA = frozenset({ExerciseStatus.ENDED_EARLY})
+"""A guided session ended with nothing done measured nothing: its day is not a day with data."""
+MANAGEMENT_ACTIVITIES = frozenset(set(RtmActivity) - {RtmActivity.SETUP_EDUCATION})
+"""Minutes that count as treatment management: the set-up and education is 98975's own service, and a
+minute counts toward one code only."""
+
+
+class RtmTimeInput(BaseModel):
+    """Minutes spent on the patient's monitoring on one day: on what, and whether it was a real-time
+    (audio or video) communication with the patient or caregiver."""
+
+    performed_on: date
+    minutes: int = Field(ge=1, le=600)
+    activity: RtmActivity
+    interactive: bool = False
+    note: str = Field("", max_length=MAX_NOTE_CHARS)
+
+
+class RtmSetupInput(BaseModel):
+    """The day the patient was set up on the monitoring and taught to use it."""
+
+    performed_on: date
+    note: str = Field("", max_length=MAX_NOTE_CHARS)
+
+
+@dataclass(frozen=True)
+class ClaimPreview:
+    """The claim lines of one 98975, period or month, as the billing core makes them, or why it refuses;
+    ``final`` once the period or month has ended (a running one's codes may still change)."""
+
+    what: str
+    day: date
+    billed: BilledVisit | None
+    problems: tuple[str, ...]
+    final: bool
+
+
+@dataclass(frozen=True)
+class RtmOverview:
+    patient: Patient
+    episode: Episode | None
+    active_episodes: tuple[Episode, ...]
+    today: date
+    through: date
+    setup: RtmSetup | None
+    entries: tuple[RtmTimeEntry, ...]
+    assessment: RtmAssessment | None
+    entered_days: frozenset[date]
+    """Days with only a ticked session: shown beside the strip, not counted (DATA_KINDS)."""
+    period: SupplyPeriod | None
+    month: ManagementMonth
+    coverage: Coverage | None
+    claims: tuple[ClaimPreview, ...]
+
+    @property
+    def writable(self) -> bool:
+        return self.episode is not None and self.episode.status is EpisodeStatus.ACTIVE
+
+
+def _episode(session: Session, actor: Actor, patient: Patient, episode_id: int | None) -> Episode | None:
+    if episode_id is not None:
+        episode = episodes.clinical_episode(session, actor, episode_id)
+        if episode.patient_id != patient.id:
+            raise InvalidInput("That episode is another patient's.", field="episode_id")
+        return episode
+    return session.scalars(select(Episode).where(Episode.patient_id == patient.id)
+                           .order_by((Episode.status == EpisodeStatus.ACTIVE).desc(), Episode.started_on.desc(),
+                                     Episode.id.desc())).first()
+
+
+def _setup(session: Session, episode: Episode) -> RtmSetup | None:
+    return session.scalars(select(RtmSetup).where(RtmSetup.episode_id == episode.id)).first()
+
+
+def _entries(session: Session, episode: Episode) -> list[RtmTimeEntry]:
+    return list(session.scalars(select(RtmTimeEntry).where(RtmTimeEntry.episode_id == episode.id)
+                                .order_by(RtmTimeEntry.performed_on, RtmTimeEntry.id)))
+
+
+def _sessions(session: Session, actor: Actor, episode: Episode, through: date) -> list[HomeSession]:
+    """The episode's home sessions (those of its programme's exercises) up to ``through``."""
+    found = home_sessions.between(session, actor, episode.patient_id, episode.started_on, through)
+    return [s for s in found if s.item.version.programme.episode_id == episode.id]
+
+
+def days_with_data(sessions: list[HomeSession]) -> set[date]:
+    """The days with data: a guided session that measured something (DATA_KINDS, NOT_DATA)."""
+    return {s.performed_on for s in sessions if s.kind in DATA_KINDS and s.status not in NOT_DATA}
+
+
+def _assistant(role: Role) -> bool:
+    return role is Role.PT_ASSISTANT
+
+
+def _context(session: Session, episode: Episode, coverage: Coverage | None, day: date) -> Context:
+    """The billing core's facts for RTM on ``day``: the payer, the discipline of the episode's lead."""
+    medicare = coverage is not None and coverage.plan_kind is PlanKind.MEDICARE
+    lead = next((m.user for m in episode.care_team if m.is_lead), None)
+    discipline = Discipline.CHIROPRACTIC if lead is not None and lead.role is Role.CHIROPRACTOR \
+        else Discipline.PHYSICAL_THERAPY
+    before = billing.claimed_in_year(session, episode.patient_id, coverage, day.year) \
+        if medicare and coverage is not None else Decimal(0)
+    return Context(day=day, discipline=discipline, medicare=medicare, unit_rule=billing.unit_rule_of(coverage),
+                   therapy_amount_before=before, fees=billing.fees_of(episode.patient.clinic))
+
+
+def _preview(session: Session, episode: Episode, coverage: Coverage | None, what: str, ends_on: date,
+             through: date, billables: list[Billable]) -> ClaimPreview:
+    """Dated the day it ends, or ``through`` while it runs."""
+    day = min(ends_on, through)
+    billed: BilledVisit | None = None
+    problems: tuple[str, ...] = ()
+    try:
+        billed = claim_lines(billables, _context(session, episode, coverage, day))
+    except BillingRefused as refusal:
+        problems = tuple(str(p) for p in refusal.problems)
+    return ClaimPreview(what, day, billed, problems, ends_on <= through)
+
+
+def _claims(session: Session, episode: Episode, coverage: Coverage | None, assessment: RtmAssessment,
+            through: date) -> list[ClaimPreview]:
+    """Each billable 98975, period and month, newest first; a running one dated ``through``."""
+    out = []
+    setup = assessment.setup
+    if setup.billable is not None and setup.day is not None:
+        out.append(_preview(session, episode, coverage, "Set-up and education", setup.day, through,
+                            [setup.billable]))
+    for period in assessment.periods:
+        if period.billable is not None:
+            out.append(_preview(session, episode, coverage, f"30-day period {period.number} "
+                                f"({day_text(period.starts_on)} to {day_text(period.ends_on)})",
+                                period.ends_on, through, [period.billable]))
+    for month in assessment.months:
+        if month.billables:
+            out.append(_preview(session, episode, coverage, f"{month.month:%B %Y}", month.ends_on, through,
+                                list(month.billables)))
+    return sorted(out, key=lambda c: c.day, reverse=True)
+
+
+def overview(session: Session, actor: Actor, patient_id: int, *, episode_id: int | None = None,
+             today: date | None = None) -> RtmOverview:
+    """The patient's RTM in the episode named (else their newest active one); audited."""
+    require_role(actor, permissions.SEE_CLINICAL, "see a patient's remote monitoring")
+    patient = patients.load(session, actor, patient_id, clinical=True)
+    today = today or episodes.clinic_today(session, actor)
+    episode = _episode(session, actor, patient, episode_id)
+    active = tuple(session.scalars(select(Episode).where(Episode.patient_id == patient.id,
+                                                         Episode.status == EpisodeStatus.ACTIVE)
+                                   .order_by(Episode.started_on.desc(), Episode.id.desc())))
+    coverage = billing.primary_coverage_of(patient)
+    record(session, actor, AuditAction.READ, "rtm", episode.id if episode else None, patient_id=patient.id)
+    if episode is None:
+        return RtmOverview(patient, None, active, today, today, None, (), None, frozenset(), None,
+                           management_month(today, []), coverage, ())
+    through = min(today, episode.discharged_on or today)
+    setup, entries = _setup(session, episode), _entries(session, episode)
+    sessions = _sessions(session, actor, episode, through)
+    data = days_with_data(sessions)
+    assessment = assess(
+        Setup(setup.performed_on, _assistant(setup.performed_by.role)) if setup else None, data,
+        [TimeEntry(e.performed_on, e.minutes, e.interactive, _assistant(e.clinician.role))
+         for e in entries if e.activity in MANAGEMENT_ACTIVITIES], through)
+    month = assessment.month_of(through) or management_month(through, [])
+    return RtmOverview(patient, episode, active, today, through, setup, tuple(entries), assessment,
+                       frozenset(s.performed_on for s in sessions if s.kind is HomeSessionKind.TICKED) - data,
+                       assessment.period_on(through), month,
+                       coverage, tuple(_claims(session, episode, coverage, assessment, through)))
+
+
+def _writable_episode(session: Session, actor: Actor, patient_id: int, episode_id: int, day: date,
+                      doing: str) -> Episode:
+    require_role(actor, permissions.MONITOR_REMOTELY, doing)
+    patient = patients.load(session, actor, patient_id, clinical=True)
+    episode = episodes.clinical_episode(session, actor, episode_id)
+    if episode.patient_id != patient.id:
+        raise InvalidInput("That episode is another patient's.", field="episode_id")
+    serialise(session, LockScope.EPISODE, episode.id)
+    if episode.status is not EpisodeStatus.ACTIVE:
+        raise Conflict("This episode is discharged; remote monitoring is recorded in an active episode.")
+    today = episodes.clinic_today(session, actor)
+    if day > today:
+        raise InvalidInput(f"{day_text(day)} is in the future: record what was done, on the day it was done.",
+                           field="performed_on")
+    if day < episode.started_on:
+        raise InvalidInput(f"{day_text(day)} is before the episode began ({day_text(episode.started_on)}).",
+                           field="performed_on")
+    return episode
+
+
+def record_setup(session: Session, actor: Actor, patient_id: int, episode_id: int, data: RtmSetupInput) -> RtmSetup:
+    """The episode's set-up and education (98975); a second one is refused naming the rule."""
+    episode = _writable_episode(session, actor, patient_id, episode_id, data.performed_on, "record remote monitoring")
+    existing = _setup(session, episode)
+    try:
+        refuse_second_setup(existing.performed_on if existing else None)
+    except RtmRefused as refusal:
+        raise Conflict(str(refusal)) from None
+    row = RtmSetup(episode_id=episode.id, patient_id=episode.patient_id, performed_on=data.performed_on,
+                   performed_by_id=actor.user_id, note=plain_text(data.note, "The note").strip())
+    session.add(row)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "rtm_setup", row.id, patient_id=episode.patient_id,
+           detail=f"episode {episode.id}: set up {data.performed_on}")
+    return row
+
+
+def log_time(session: Session, actor: Actor, patient_id: int, episode_id: int, data: RtmTimeInput) -> RtmTimeEntry:
+    """Minutes of monitoring on a day; a call logged as the activity is a real-time communication."""
+    episode = _writable_episode(session, actor, patient_id, episode_id, data.performed_on,
+                                "log remote monitoring time")
+    interactive = data.interactive or data.activity is RtmActivity.INTERACTIVE
+    row = RtmTimeEntry(patient_id=episode.patient_id, episode_id=episode.id, clinician_id=actor.user_id,
+                       performed_on=data.performed_on, minutes=data.minutes, activity=data.activity,
+                       interactive=interactive, note=plain_text(data.note, "The note").strip())
+    session.add(row)
+    session.flush()
+    record(session, actor, AuditAction.CREATE, "rtm_time_entry", row.id, patient_id=episode.patient_id,
+           detail=f"episode {episode.id}: {data.minutes} min {data.activity.value} on {data.performed_on}"
+                  + (" (real time)" if interactive else ""))
+    return row
