@@ -1,8 +1,8 @@
 """A guided home session on a phone, posed on the device (issue 20's acceptance): the patient, on a
-390x844 page, starts the overhead reach their therapist prescribed; the camera is Chromium's fake device
+390x844 page, opens Today and starts the overhead reach their therapist prescribed; the camera is Chromium's fake device
 fed the Sports2D demo clip (the man on the box raising his arms, slowed down so the pose model, at about
 a frame a second on a machine without a GPU, sees each reach); the count and a cue come from BlazePose
-running in the page; pain 8 stops the session with words for the patient; then the therapist's
+running in the page; pain 8 stops the session with words for the patient, and Today says so; then the therapist's
 home-programme panel shows the session and the pain flag. The clinic's live page does the same with its
 "on this device" source.
 
@@ -24,6 +24,7 @@ from reeducate.clinic.models import HomeSession, User
 from reeducate.clinic.services import home_programmes
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import ExerciseStatus, HomeSessionKind
+from reeducate.reports.dates import day_text
 from reeducate.signals.pose.fake_camera import write_y4m
 from tests.support import NOW, PASSWORD, World, require
 from tests.web.browsing import CHROMIUM_ARGS, SHOTS, chromium, log_in
@@ -100,7 +101,9 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
         with phone.expect_navigation():
             phone.get_by_role("button", name="Log in").click()
 
-        phone.goto(f"{server}/portal/today/{item_id}/guided")
+        phone.goto(f"{server}/portal/today")
+        phone.locator(f"#item-{item_id}").get_by_role("link", name="Start with my camera").click()
+        phone.wait_for_url(f"{server}/portal/today/{item_id}/guided")
         expect(phone.get_by_role("heading", name="Overhead reach")).to_be_visible()
         expect(phone.get_by_text("No video leaves your phone")).to_be_visible()
         phone.screenshot(path=str(SHOTS / "home-guided-1-before.png"), full_page=True)
@@ -127,13 +130,16 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
 
         stop.get_by_role("link", name="End").click()
         phone.wait_for_url(f"{server}/portal/today")
+        expect(phone.locator(f"#item-{item_id}")).to_contain_text("Stopped because of pain, pain 8 out of 10")
+        phone.screenshot(path=str(SHOTS / "home-guided-4-today.png"), full_page=True)
 
         clinic = log_in(browser, server, world.emails["therapist"])
         clinic.goto(f"{server}/home-programmes")
         panel = clinic.locator("main")
         expect(panel).to_contain_text("Quennell")
-        expect(panel).to_contain_text("Pain 8/10")
-        clinic.screenshot(path=str(SHOTS / "home-guided-4-therapist.png"), full_page=True)
+        expect(panel).to_contain_text("Pain reported")
+        expect(panel).to_contain_text(f"Overhead reach, {day_text(NOW.date())}: 8/10")
+        clinic.screenshot(path=str(SHOTS / "home-guided-5-therapist.png"), full_page=True)
 
 
 def test_the_clinics_live_page_poses_the_camera_on_this_device_and_sends_only_landmarks(
