@@ -11,6 +11,7 @@ Screenshots: test-artifacts/screenshots/home-guided-*.png and live-training-devi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,6 +94,9 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
     item_id = _prescribe_overhead_reach(world_engine, world)
     with _fake_camera(example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
         phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        sent: list[str] = []
+        phone.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(
+            "binary" if isinstance(frame, bytes) else json.loads(frame)["type"])))
         refused: list[str] = []
         phone.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         phone.goto(f"{server}/login")
@@ -123,6 +127,7 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
         expect(phone.locator("#guided-running")).to_be_hidden()
         phone.screenshot(path=str(SHOTS / "home-guided-3-pain.png"), full_page=True)
         assert not refused, refused
+        assert sent[0] == "start" and set(sent[1:-1]) == {"landmarks"} and sent[-1] == "pain", sent  # no picture
 
         kept = _home_session(world_engine, item_id)
         assert kept.kind is HomeSessionKind.GUIDED and kept.status is ExerciseStatus.STOPPED_FOR_PAIN
