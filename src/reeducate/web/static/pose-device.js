@@ -2,7 +2,7 @@
 // `make vendor`) runs in this browser on a <video> fed by the camera. Only the 33 landmarks of each
 // processed frame leave this file, through the callback; no picture is sent anywhere.
 //
-//   const pose = new DevicePose({modelComplexity: 1});
+//   const pose = new DevicePose({modelComplexity: 0});  // 0 lite (default), 1 full
 //   await pose.load();                       // the model and its WASM, once
 //   const fps = await pose.warmUp(video);    // a few frames, measured
 //   pose.run(video, (frame) => ...);         // frame = {t, size: [w, h], landmarks: [[x, y, z, visibility] x 33]}
@@ -11,15 +11,16 @@
 //
 // t is seconds since run() began; x and y are fractions of the picture's width and height (y down), z
 // the depth on the scale of x, visibility 0-1; landmarks is empty when nobody is in the picture. The
-// picture is drawn small (inputWidth pixels wide) before the model sees it: the model works at 256x256
-// anyway, and a small picture costs less to hand to WebGL. At most maxFps frames are processed a second.
+// picture is drawn at most inputWidth pixels wide before the model sees it (the model works on a 256x256
+// crop of the person anyway). At most maxFps frames are processed a second. The lite model is the
+// default: without a fast GPU it keeps about twice the full model's rate (benchmarks/ondevice_pose.py).
 (function () {
   "use strict";
   const BASE = "/static/vendor/mediapipe-pose/";
   const FPS_WINDOW = 8;  // frames the measured rate averages over
 
   class DevicePose {
-    constructor({modelComplexity = 1, inputWidth = 320, maxFps = 15} = {}) {
+    constructor({modelComplexity = 0, inputWidth = 320, maxFps = 15} = {}) {
       this.modelComplexity = modelComplexity;
       this.inputWidth = inputWidth;
       this.maxFps = maxFps;
