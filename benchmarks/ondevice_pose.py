@@ -3,8 +3,8 @@
     make bench          (or: python benchmarks/ondevice_pose.py [--seconds 20])
 
 The patient's browser runs MediaPipe's BlazePose (``@mediapipe/pose``, ``make vendor``) through the app's
-own ``static/pose-device.js`` on Chromium's fake camera, fed a y4m made from the Sports2D demo clip at
-640x360. Each configuration (model lite or full, the picture drawn at a given width before the model sees
+own ``static/pose-device.js`` on Chromium's fake camera, fed a y4m made from the Sports2D demo clip: the
+whole scene at 640x360, and the man framed as the guided-session test frames him. Each configuration (model lite or full, the picture drawn at a given width before the model sees
 it) runs for ``--seconds`` after two frames of warm-up; printed are the frames processed a second, the share
 of frames in which a person was found, and the seconds from loading the model to the first measured frame.
 This machine has no GPU: WebGL is Chromium's software renderer (SwiftShader), so a phone with a GPU does
@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import http.server
 import shutil
-import socket
 import tempfile
 import threading
-from functools import partial
 from pathlib import Path
 
 from reeducate.example_data import fetch
@@ -32,9 +30,15 @@ PAGE = b"""<!doctype html><meta charset="utf-8"><title>on-device pose</title>
 <script src="/static/vendor/mediapipe-pose/pose.js"></script><script src="/static/pose-device.js"></script>"""
 #: (model complexity, width of the picture the model is given in px)
 CONFIGURATIONS = [(0, 640), (0, 320), (1, 640), (1, 320)]
+#: The camera's picture: the whole scene at 640x360 (the man on the box about a third of its height, a
+#: woman walking past), and the man framed as a phone in front of a patient frames them (portrait 360x480).
+CAMERAS = {"scene 640x360": ((640, 360), None), "patient framed 360x480": ((360, 480), (380, 0, 900, 694))}
+LAST_FRAME = 168
+"""The clip up to the man's back-flip (frame ~175), after which he lands out of the portrait frame."""
+POSE_VERSION = "0.5.1675469404"
 MEASURE = """async ([complexity, width, seconds]) => {
   const video = document.getElementById("v");
-  video.srcObject = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 360}});
+  video.srcObject = await navigator.mediaDevices.getUserMedia({video: true});
   await video.play();
   const pose = new DevicePose({modelComplexity: complexity, inputWidth: width, maxFps: 60});
   const loaded = performance.now();
@@ -83,21 +87,17 @@ def main() -> None:
 
     if not (STATIC / "vendor" / "mediapipe-pose" / "pose.js").exists():
         raise SystemExit("The pose model is not vendored: run `make vendor` first.")
-    with tempfile.TemporaryDirectory() as folder:
-        y4m = Path(folder) / "sports2d.y4m"
-        count = write_y4m(fetch("sports2d_demo.mp4"), y4m, stated_fps=30, last=168)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Files), bind_and_activate=False)
-        server.socket = sock
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-        print(f"On-device pose (@mediapipe/pose in headless Chromium, software WebGL), camera: Sports2D demo, "
-              f"{count} frames at 640x360, {args.seconds:g} s per configuration")
-        print(f"{'model':>6} {'input px':>9} {'frames/s':>9} {'found':>6} {'ready s':>8}")
-        with sync_playwright() as playwright:
-            executable = shutil.which("chromium") or "/usr/bin/chromium"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    print(f"On-device pose (@mediapipe/pose {POSE_VERSION}) in headless Chromium, software WebGL; camera: the "
+          f"Sports2D demo's first {LAST_FRAME + 1} frames, looped; {args.seconds:g} s per configuration")
+    print(f"{'camera':<24} {'model':>5} {'input px':>9} {'frames/s':>9} {'found':>6} {'ready s':>8}")
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        executable = shutil.which("chromium") or "/usr/bin/chromium"
+        for camera, (size, region) in CAMERAS.items():
+            y4m = Path(folder) / "camera.y4m"
+            write_y4m(fetch("sports2d_demo.mp4"), y4m, size_px=size, region=region, stated_fps=30, last=LAST_FRAME)
             browser = playwright.chromium.launch(executable_path=executable, args=chromium_args(y4m))
             for complexity, width in CONFIGURATIONS:
                 page = browser.new_page()
@@ -105,9 +105,10 @@ def main() -> None:
                 result = page.evaluate(MEASURE, [complexity, width, args.seconds])
                 page.close()
                 model = ("lite", "full")[complexity]
-                print(f"{model:>6} {width:>9} {result['fps']:>9.2f} {result['found']:>6.0%} {result['ready']:>8.1f}")
+                print(f"{camera:<24} {model:>5} {width:>9} {result['fps']:>9.2f} {result['found']:>6.0%} "
+                      f"{result['ready']:>8.1f}")
             browser.close()
-        server.shutdown()
+    server.shutdown()
 
 
 if __name__ == "__main__":
