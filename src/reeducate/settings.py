@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from ipaddress import ip_address
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "reeducate-development-secret-change-me"
 
 Environment = Literal["development", "test", "production"]
+SmtpSecurity = Literal["starttls", "ssl", "none"]
 
 
 class InsecureSettingsError(RuntimeError):
@@ -85,6 +87,45 @@ class Settings(BaseSettings):
         "X-Forwarded-Proto are believed; empty (the default) believes nobody, so each client is "
         "the address that connected.",
     )
+    public_url: str = Field(
+        "",
+        description="The address patients reach the server at, e.g. https://clinic.example.org: the links "
+        "in e-mails (the portal's Today page, unsubscribe) start with it. Needed to send reminders.",
+    )
+    smtp_host: str = Field(
+        "",
+        description="The SMTP server that sends the patients' reminder e-mails; empty (the default) sends "
+        "none, and the reminder page says so.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="The SMTP server's port (587 STARTTLS, 465 SSL).")
+    smtp_security: SmtpSecurity = Field(
+        "starttls",
+        description="starttls (upgrade the connection, the default), ssl (TLS from the start), or none "
+        "(plain text: refused outside development unless the server is on this machine).",
+    )
+    smtp_user: str = Field("", description="The SMTP log-in name; empty sends without logging in.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="The SMTP log-in password.")
+    smtp_from: str = Field(
+        "",
+        description="The From address of reminder e-mails, e.g. 'Alpha Rehab <reminders@example.org>'; "
+        "needed with smtp_host.",
+    )
+    smtp_timeout_s: float = Field(
+        20.0, gt=0, le=300, description="How long one SMTP conversation may wait on the server (s)."
+    )
+
+    @model_validator(mode="after")
+    def _mail_is_complete(self) -> Self:
+        """An SMTP server without a From address or public URL could only send broken reminders."""
+        if self.smtp_host:
+            missing = [name for name, value in (("REEDUCATE_SMTP_FROM", self.smtp_from),
+                                                ("REEDUCATE_PUBLIC_URL", self.public_url)) if not value]
+            if missing:
+                raise ValueError(f"REEDUCATE_SMTP_HOST is set, so set {' and '.join(missing)} too "
+                                 "(reminder e-mails need a sender and links that reach the server).")
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("REEDUCATE_PUBLIC_URL must start with https:// (or http:// on your own machine).")
+        return self
 
     @property
     def resolved_database_url(self) -> str:
@@ -97,6 +138,11 @@ class Settings(BaseSettings):
     def resolved_recordings_dir(self) -> Path:
         """Where raw recordings are stored."""
         return self.recordings_dir or self.home / "recordings"
+
+    @property
+    def sends_email(self) -> bool:
+        """Whether reminder e-mails are sent: an SMTP server is named (with its sender and public URL)."""
+        return bool(self.smtp_host)
 
     @property
     def is_development(self) -> bool:
@@ -122,6 +168,22 @@ class Settings(BaseSettings):
             raise InsecureSettingsError(
                 "REEDUCATE_SECRET_KEY is shorter than 32 characters; use a long random value."
             )
+        if self.environment != "development" and self.smtp_host and self.smtp_security == "none" \
+                and not _is_loopback(self.smtp_host):
+            raise InsecureSettingsError(
+                f"REEDUCATE_SMTP_SECURITY is 'none' for {self.smtp_host}, another machine: patients' "
+                "e-mails (and the SMTP password) would cross the network unencrypted. Use starttls or ssl."
+            )
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

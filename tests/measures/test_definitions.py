@@ -75,3 +75,21 @@ def test_the_measures_page_is_generated_from_the_definitions() -> None:
 
     page = Path(__file__).parents[2] / "docs" / "measures.md"
     assert page.read_text() == measures_markdown(), "run: reeducate measures docs > docs/measures.md"
+
+
+@pytest.mark.parametrize("instrument", ALL, ids=lambda i: i.id)
+def test_an_answer_s_words_repeat_the_scoring_rule(instrument: Instrument) -> None:
+    """The words a patient reads beside an answer are the scoring rule's own, not ours."""
+    rule = instrument.scoring.rule.lower().replace("%", "")
+    for item in [*instrument.items, *(i for m in instrument.modules for i in m.items)]:
+        for value, words in item.choices.items():
+            assert f"{value} ({words.lower()}" in rule or f"{value} ({words.lower()})" in rule, (item, value)
+
+
+def test_a_choice_that_is_no_answer_of_its_item_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from reeducate.measures.definition import Item
+
+    with pytest.raises(ValidationError, match="choice '5' is not one of its answers"):
+        Item(number=1, label="Pain now", max=4, choices={"5": "worst"})

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
-from reeducate.clinic.models import AuditEvent, HomeSession, User
+from reeducate.clinic.models import AuditEvent, Episode, HomeSession, User
 from reeducate.clinic.services import home_programmes, home_sessions
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import AuditAction
@@ -33,6 +33,7 @@ def _programme(engine: Engine, world: World) -> None:
     days, the stance guided with falling scores, one day partly done, Friday 20 missed, severe pain on Monday 23."""
     with unit_of_work(make_session_factory(engine)) as session:
         therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        session.get_one(Episode, world.episode).started_on = START  # the programme begins with the episode
         version = home_programmes.prescribe(session, therapist, world.episode, HomeProgrammeInput(starts_on=START, items=[
             HomeItemInput(exercise_id="mini-squat", side="left", sets=2, reps=10, weekdays=[1, 2, 3, 4, 5]),
             HomeItemInput(exercise_id="single-leg-stance", side="left", sets=3, hold_s=20, weekdays=[1, 3, 5])]))

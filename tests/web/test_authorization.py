@@ -559,11 +559,17 @@ CASES: list[Case] = [
     Case("GET", "/home-programmes", MY_PATIENTS, prepare=_home_session),
     Case("POST", f"/home-sessions/{FIRST}/review", CLINICAL_WRITE, prepare=_home_session),
     Case("GET", "/episodes/{w.episode}/home-adherence.svg", CLINICAL_READ, prepare=_home_session),
+    # issue 20: exercise reminders by e-mail (the patient's own choice; the unsubscribe link is in PUBLIC)
+    Case("GET", "/portal/reminders", PATIENT_SELF),
+    Case("POST", "/portal/reminders", PATIENT_SELF,
+         form=lambda w: {"enabled": "on", "email": "me@home.example", "at_local": "08:30", "name_exercises": "on"}),
     # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
     Case("GET", "/portal/today/{w.episode}/guided", PORTAL_CANCEL, prepare=_home_programme),
 ]
 
-PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
+PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),
+          # issue 20: an e-mail's unsubscribe link, its token the secret (tests/web/test_reminder_pages.py)
+          ("GET", "/reminders/unsubscribe/{token}"), ("POST", "/reminders/unsubscribe/{token}")}
 #: WebSocket routes, tried persona by persona in test_each_persona_may_run_a_live_exercise_only_if_allowed.
 WEBSOCKETS = {("WS", "/visits/{id}/training/live")}
 LIVE_EXPECT = _pattern("D D D D O D D")

@@ -99,6 +99,11 @@ TEXTS = [
           json=lambda w, bad: {"email": bad, "password": PASSWORD}),
     Probe("log in (page)", "POST", "/login", persona=None, form=lambda w, bad: {
         "email": bad, "password": PASSWORD}),
+    # issue 20: exercise reminders
+    Probe("a reminder's e-mail (portal)", "POST", "/portal/reminders", persona="patient", form=lambda w, bad: {
+        "enabled": "on", "email": bad, "at_local": "08:00"}),
+    Probe("a reminder's time (portal)", "POST", "/portal/reminders", persona="patient", form=lambda w, bad: {
+        "enabled": "on", "email": "me@home.example", "at_local": bad}),
 ]
 NUMBERS = [
     Probe("a goal (API)", "PUT", "/api/v1/episodes/{w.episode}/goals/tug", json=lambda w, bad: {"target": bad}),

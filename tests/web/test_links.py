@@ -46,7 +46,9 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          # issue 20: remote therapeutic monitoring
          "/patients/{w.p1}/rtm",
          # issue 20, adherence: the patient's calendar, the clinician's home-programme panel
-         "/portal/calendar", "/home-programmes")
+         "/portal/calendar", "/home-programmes",
+         # issue 20: exercise reminders
+         "/portal/reminders")
 LINK = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 

@@ -27,6 +27,8 @@ GROUPS: tuple[tuple[str, str, str], ...] = (  # name, help, where its commands a
      "reeducate.cli.training:exercises_app"),
     ("session", "Live feedback sessions run from recorded files.", "reeducate.cli.training:session_app"),
     ("billing", "Billing rules: timed units, evaluation complexity, X12 validation.", "reeducate.cli.billing:app"),
+    ("reminders", "Exercise reminders by e-mail (sent once a minute by `run`; here for cron or by hand).",
+     "reeducate.cli.reminders:app"),
 )
 
 

@@ -221,14 +221,16 @@ def seed_demo(session: Session, store: RecordingStore, *, today: date | None = N
             caseload.append((patient_id, episode_id, [staff[email] for email in person.team]))
     _seed_week(session, rng, location, desk, caseload, today, zone)
     pt = Actor.of(staff[_PT], user_agent="demo seed")
-    demo_home.seed_dorothy(session, rng, pt, *seeded["Brown"], today, zone)
+    demo_home.seed_dorothy(session, rng, pt, Actor.of(staff[_PTA], user_agent="demo seed"), *seeded["Brown"], today,
+                           zone)
     demo_home.seed_not_started(session, pt, seeded["Alvarez"][1], today)
     return True
 
 
 DEMO_FEES = {"97161": "150.00", "97162": "170.00", "97163": "190.00", "97164": "110.00", "97112": "62.00",
              "97110": "55.00", "97116": "55.00", "97140": "50.00", "97530": "60.00", "97535": "55.00",
-             "98940": "55.00", "98941": "70.00", "98942": "85.00"}
+             "98940": "55.00", "98941": "70.00", "98942": "85.00", "98975": "22.00", "98977": "50.00",
+             "98985": "45.00", "98979": "30.00", "98980": "55.00", "98981": "45.00"}
 """The demo clinic's own charges per unit (a business choice, not a clinical or Medicare figure)."""
 
 

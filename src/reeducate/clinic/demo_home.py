@@ -1,5 +1,5 @@
-"""The demo's home programmes: what Dorothy Brown practises between visits, and a programme Ana Alvarez
-has not started yet.
+"""The demo's home programmes: what Dorothy Brown practises between visits (with her e-mail reminder and
+the remote monitoring her therapists log and bill), and a programme Ana Alvarez has not started yet.
 
 Everything goes through the services a clinic uses. Dorothy's programme has two versions (the tandem
 holds lengthened after two weeks, with the reason); over its three weeks she ticks her tandem stance and
@@ -8,7 +8,8 @@ session stopped by pain 7/10 three days ago (flagged for her therapist). Her gui
 Sports2D clip's real landmarks (a man reaching overhead twice with bent elbows, frames 0-84) run through
 the live engine, the two repetitions looped five times to a set of ten: a recording of another person
 standing in for the demo patient, as in the showcase visit; the engine's counts, scores and cues are its
-own. Which days are missed is drawn from the demo's seeded random generator.
+own. Which days are missed is drawn from the demo's seeded random generator. Her remote monitoring was set
+up the day the programme began; the minutes logged are demo data, a review each week and a call.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.models import HomeProgrammeItem, HomeSession, User
-from reeducate.clinic.services import home_programmes, home_sessions
+from reeducate.clinic.services import home_programmes, home_sessions, reminders, rtm
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
+from reeducate.clinic.vocabulary import RtmActivity
 from reeducate.example_data import fetch
 from reeducate.feedback.adapters.camera import pose_samples
 from reeducate.feedback.replay import replay
@@ -45,6 +47,9 @@ MISSED_SHARE = 0.2
 PAIN_DAYS_AGO = 3
 MON_WED_FRI = [1, 3, 5]
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+MONITORING = ((15, "pt", 8, RtmActivity.DATA_REVIEW), (8, "pta", 6, RtmActivity.DATA_REVIEW),
+              (2, "pt", 12, RtmActivity.INTERACTIVE), (1, "pta", 5, RtmActivity.DATA_REVIEW))
+"""Demo data only: (days ago, who, minutes, on what) of the monitoring time logged for Dorothy."""
 
 
 def _items(tandem_hold_s: float) -> list[HomeItemInput]:
@@ -71,6 +76,11 @@ def _guided_reach() -> dict[str, Any]:
     return replay(live, samples, sampling_rate_hz=series.fps)["summary"]
 
 
+def patient_email(session: Session, patient_id: int) -> str:
+    """The address the patient's reminder goes to: their portal log-in."""
+    return session.scalars(select(User.email).where(User.patient_id == patient_id)).one()
+
+
 def _patient_actor(session: Session, patient_id: int) -> Actor:
     user = session.scalars(select(User).where(User.patient_id == patient_id)).one()
     return Actor.of(user, user_agent="demo seed")
@@ -86,9 +96,9 @@ def _done(row: HomeSession, day: date, zone: ZoneInfo, minutes: int) -> None:
     row.ended_at = row.started_at + timedelta(minutes=minutes)
 
 
-def seed_dorothy(session: Session, rng: random.Random, therapist: Actor, patient_id: int, episode_id: int,
-                 today: date, zone: ZoneInfo) -> None:
-    """Dorothy's two versions and three weeks of sessions (module docstring)."""
+def seed_dorothy(session: Session, rng: random.Random, therapist: Actor, assistant: Actor, patient_id: int,
+                 episode_id: int, today: date, zone: ZoneInfo) -> None:
+    """Dorothy's two versions, three weeks of sessions, her reminder and her remote monitoring (module docstring)."""
     start = today - timedelta(weeks=PROGRAMME_WEEKS)
     home_programmes.prescribe(session, therapist, episode_id, HomeProgrammeInput(
         starts_on=start, items=_items(10.0),
@@ -106,6 +116,14 @@ def seed_dorothy(session: Session, rng: random.Random, therapist: Actor, patient
                 continue
             _session_of(session, patient, item, day, summary, pain=(today - day).days == PAIN_DAYS_AGO, zone=zone)
         day += timedelta(days=1)
+    email = patient_email(session, patient_id)
+    reminders.choose(session, patient, reminders.ReminderChoice(email=email, at_local="16:30"),
+                     now=_evening(start, zone))
+    rtm.record_setup(session, therapist, patient_id, episode_id, rtm.RtmSetupInput(
+        performed_on=start, note="Showed the camera set-up by the kitchen counter; she did one guided reach."))
+    for days_ago, who, minutes, activity in MONITORING:
+        rtm.log_time(session, therapist if who == "pt" else assistant, patient_id, episode_id, rtm.RtmTimeInput(
+            performed_on=today - timedelta(days=days_ago), minutes=minutes, activity=activity))
 
 
 def _session_of(session: Session, patient: Actor, item: HomeProgrammeItem, day: date, summary: dict[str, Any],

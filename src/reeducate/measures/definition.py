@@ -8,6 +8,7 @@ population). The scoring code lives in `scoring.py`; nothing clinical is a liter
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Literal
 
@@ -67,12 +68,25 @@ class Item(Strict):
         (), description="Two-sided or split item: the answer names each part; the lower one counts."
     )
     choices: dict[str, str] = Field(
-        {}, description="Short meaning of some answers, e.g. {'0': 'unable', '4': 'independent'}."
+        {}, description="Short meaning of some answers, e.g. {'0': 'unable', '4': 'independent'}, as the "
+                        "scoring rule words them; the portal shows them beside those answers."
     )
 
     def allowed(self) -> list[float]:
         count = round((self.max - self.min) / self.step)
         return [self.min + i * self.step for i in range(count + 1)]
+
+    @model_validator(mode="after")
+    def _choices_name_allowed_answers(self) -> Item:
+        allowed = self.allowed()
+        for key in self.choices:
+            try:
+                known = any(math.isclose(float(key), answer) for answer in allowed)
+            except ValueError:
+                known = False
+            if not known:
+                raise ValueError(f"item {self.number}: choice '{key}' is not one of its answers")
+        return self
 
 
 class Subscale(Strict):

@@ -33,6 +33,9 @@ from reeducate.web.security import SAFE_METHODS, session_token
 
 #: Posted without a session: the log-in forms (and log-out, which answers itself when there is none).
 PUBLIC_POSTS = frozenset({"/login", "/logout", "/api/v1/auth/login", "/api/v1/auth/logout"})
+#: Paths under which posts need no session: an e-mail's unsubscribe link, whose token is its secret
+#: (a mail program's one-click unsubscribe posts ``List-Unsubscribe=One-Click`` there, RFC 8058).
+PUBLIC_POST_PREFIXES = ("/reminders/unsubscribe/",)
 #: Largest body of a public post (bytes): an e-mail, a password and two tokens.
 PUBLIC_BODY_BYTES = 64 * 1024
 
@@ -84,7 +87,7 @@ class RequestGate:
         if not _has_body(scope, headers):
             await self.app(scope, receive, send)
             return
-        public = scope["path"] in PUBLIC_POSTS
+        public = scope["path"] in PUBLIC_POSTS or scope["path"].startswith(PUBLIC_POST_PREFIXES)
         if not public:
             token, _ = session_token(headers)
             if token is None or not await self.session_is_live(token):

@@ -3,14 +3,19 @@
 Field names: `item-N` (or `item-N-SIDE` for a two-sided item), `module-ID-N`, and for timed or
 counted tests the names of their response object (`seconds`, `stands`, `stage-N`, `trial-N-T`...).
 An empty field is an unanswered item (null), which the instrument's own missing-item rule judges.
+
+The clinician types numbers into a compact table; the patient in the portal answers the same fields
+as questions (:func:`questions`): big buttons for a short scale, a slider for a long one.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from reeducate.measures.definition import Instrument, Method
+from reeducate.measures.definition import Instrument, Item, Method
 
 TIMED_FIELDS: dict[Method, list[tuple[str, str]]] = {
     Method.SECONDS: [("seconds", "Time (seconds)")],
@@ -79,3 +84,97 @@ def responses_from_form(instrument: Instrument, form: Mapping[str, str]
         if modules:
             return {"items": answers, **modules}, body
     return answers, body
+
+
+#: A scale of at most this many answers is shown to the patient as buttons; a longer one as a slider.
+MOST_BUTTONS = 7
+#: A slider's answers offered as buttons when the page runs without JavaScript, at most (0 to 10 whole).
+MOST_MARKS = 11
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer as the form posts it ("3") and the words the definition gives it, if any."""
+
+    value: str
+    words: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the portal's form: its field, its stem, and how it is answered.
+
+    `choices` are the buttons (for a slider, its marks: the buttons shown without JavaScript, which the
+    slider replaces); `low` and `high` are the scale's ends with their words.
+    """
+
+    name: str
+    number: str
+    stem: str
+    choices: tuple[Choice, ...]
+    slider: bool
+    low: Choice
+    high: Choice
+    step: float
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """The questions of the instrument, or of one of its optional modules (`heading` names it)."""
+
+    heading: str
+    questions: tuple[Question, ...]
+
+
+def _text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _words(item: Item, value: float) -> str:
+    return next((words for key, words in item.choices.items() if math.isclose(float(key), value)), "")
+
+
+def _marks(item: Item) -> list[float]:
+    """The answers offered as buttons: all of a short scale; of a long one, at most MOST_MARKS evenly
+    spaced answers that are allowed ones (0, 10, ... 100 for a 0-100 scale)."""
+    allowed = item.allowed()
+    if len(allowed) <= MOST_MARKS:
+        return allowed
+    every = math.ceil((len(allowed) - 1) / (MOST_MARKS - 1))
+    return allowed[::every] if (len(allowed) - 1) % every == 0 else [*allowed[::every], allowed[-1]]
+
+
+def _question(item: Item, name: str, number: str, stem: str, optional: bool = False) -> Question:
+    marks = _marks(item)
+    return Question(
+        name=name, number=number, stem=stem, optional=optional,
+        choices=tuple(Choice(_text(v), _words(item, v)) for v in marks),
+        slider=len(item.allowed()) > MOST_BUTTONS,
+        low=Choice(_text(item.min), _words(item, item.min)), high=Choice(_text(item.max), _words(item, item.max)),
+        step=item.step,
+    )
+
+
+def questions(instrument: Instrument) -> list[QuestionGroup]:
+    """The portal's questions for a questionnaire, each stem the item's text as its definition holds it
+    (a licensed instrument's own wording is not shipped; its definition's labels are what we have)."""
+    found: list[Question] = []
+    if instrument.item_count_range:
+        least, most = instrument.item_count_range
+        item = instrument.items[0]
+        found = [_question(item, f"item-{n}", str(n), f"{item.label} {n}", optional=n > least)
+                 for n in range(1, most + 1)]
+    else:
+        for item in instrument.items:
+            if item.sides:
+                found += [_question(item, f"item-{item.number}-{side}", str(item.number),
+                                    f"{item.label}: {side.replace('_', ' ')}") for side in item.sides]
+            else:
+                found.append(_question(item, f"item-{item.number}", str(item.number), item.label))
+    groups = [QuestionGroup("", tuple(found))]
+    for module in instrument.modules:
+        groups.append(QuestionGroup(f"{module.name} (optional)", tuple(
+            _question(item, f"module-{module.id}-{item.number}", str(item.number), item.label)
+            for item in module.items)))
+    return groups

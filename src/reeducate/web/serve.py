@@ -7,13 +7,20 @@ its health check, and stops cleanly on Ctrl+C or SIGTERM.
 
 Forwarded headers (X-Forwarded-For, -Proto) are believed only from the proxies the settings name:
 believed from anyone, they let a client choose the address the log-in limiter counts.
+
+The served app sends the exercise reminders once a minute beside the requests (web/reminder_loop.py).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reeducate.settings import Settings
 
-APP_FACTORY = "reeducate.web.app:create_app"
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+APP_FACTORY = "reeducate.web.serve:served_app"
 #: How long the server process may leave the supervisor's health check unanswered before it is taken
 #: for hung and replaced (s). uvicorn's 5 s is met by a busy but healthy server on two loaded cores.
 HEALTH_CHECK_S = 30
@@ -22,6 +29,14 @@ HEALTH_CHECK_S = 30
 def trusted_proxies(settings: Settings) -> list[str]:
     """The proxy addresses (or networks) named in settings, in order, without blanks."""
     return [address.strip() for address in settings.trusted_proxies.split(",") if address.strip()]
+
+
+def served_app() -> FastAPI:
+    """The app as `reeducate run` serves it: from the environment, with the reminder sender running.
+    (Built in the server process; the web stack is imported there, not in the supervisor.)"""
+    from reeducate.web.app import create_app
+
+    return create_app(send_reminders=True)
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

@@ -24,6 +24,7 @@ from reeducate.web.pages import (
     portal_today,
     problems,
     referrals,
+    reminders,
     reports,
     rtm,
     schedule,
@@ -33,7 +34,7 @@ from reeducate.web.pages import (
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
            claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
-           home_programme, portal_today, home_print, rtm, adherence, home_session)
+           home_programme, portal_today, home_print, rtm, adherence, reminders, home_session)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

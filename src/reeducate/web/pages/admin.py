@@ -22,7 +22,7 @@ from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.schemas import MAX_ID, ClinicSettingsUpdate, LocationInput, StaffCreate, StaffUpdate
 from reeducate.clinic.services import audit, organisation, scheduling, users
 from reeducate.clinic.vocabulary import STAFF, AuditAction, Role
-from reeducate.web.deps import LoginDep, SessionDep
+from reeducate.web.deps import LoginDep, SessionDep, SettingsDep
 from reeducate.web.forms import FormDep, first_error, form_values
 from reeducate.web.templating import render
 
@@ -47,9 +47,9 @@ def _attempt(action: Callable[[], object]) -> str:
 
 
 @router.get("")
-def home(request: Request, login: LoginDep) -> Response:
+def home(request: Request, login: LoginDep, settings: SettingsDep) -> Response:
     require_role(login.actor, permissions.ADMINISTER, "administer the clinic")
-    return render(request, "pages/admin_home.html", {"login": login})
+    return render(request, "pages/admin_home.html", {"login": login, "settings": settings})
 
 
 # --- users ------------------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from reeducate.clinic.services import balance, episodes, measures, visits
 from reeducate.measures import catalogue
 from reeducate.measures.definition import Instrument
 from reeducate.reports.progress_plot import progress_svg
+from reeducate.web import plain_progress
 from reeducate.web.deps import LoginDep, PatientDep, SessionDep, StaffDep
 from reeducate.web.forms import FormDep, first_error, form_values
-from reeducate.web.measure_forms import FLAGS, TIMED_FIELDS, responses_from_form
+from reeducate.web.measure_forms import FLAGS, TIMED_FIELDS, questions, responses_from_form
 from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
 from reeducate.web.templating import render
 
@@ -34,9 +35,9 @@ def _form(request: Request, login: LoginDep, measure: Instrument, action: str, h
     }, status_code=status_code)
 
 
-def _save(request: Request, login: LoginDep, measure: Instrument, form: FormData,
-          save: Callable[[AdministrationCreate], MeasureAdministration]) -> MeasureAdministration | Response:
-    """Save the form; a refused entry comes back as the form with the answers kept."""
+def _save(form: FormData, measure: Instrument, save: Callable[[AdministrationCreate], MeasureAdministration],
+          refused: Callable[[dict[str, str], str], Response]) -> MeasureAdministration | Response:
+    """Save the form; a refused entry comes back as ``refused(answers kept, reason)``, the form again."""
     values = form_values(form)
     try:
         responses, body = responses_from_form(measure, values)
@@ -45,7 +46,16 @@ def _save(request: Request, login: LoginDep, measure: Instrument, form: FormData
         message = first_error(error)
     except (InvalidInput, Conflict) as error:
         message = error.message
-    return _form(request, login, measure, request.url.path, measure.name, values, message, 422)
+    return refused(values, message)
+
+
+def _portal_form(request: Request, login: LoginDep, measure: Instrument, episode_id: int, values: dict[str, str],
+                 error: str = "", status_code: int = 200) -> Response:
+    """The patient's questionnaire: one question per item, answered with buttons or a slider."""
+    return render(request, "pages/portal_questionnaire.html", {
+        "login": login, "measure": measure, "action": f"/portal/questionnaires/{episode_id}/{measure.id}",
+        "groups": questions(measure), "values": values, "error": error,
+    }, status_code=status_code)
 
 
 @router.get("/visits/{visit_id}/measures")
@@ -67,8 +77,9 @@ def visit_measure_form(request: Request, visit_id: int, measure_id: str, login: 
 def record_visit_measure(request: Request, visit_id: int, measure_id: str, login: LoginDep,
                          _staff: StaffDep, session: SessionDep, form: FormDep) -> Response:
     measure = measures.instrument(measure_id)
-    administration = _save(request, login, measure, form, lambda data: measures.record_in_visit(
-        session, login.actor, visit_id, measure_id, data))
+    administration = _save(form, measure, lambda data: measures.record_in_visit(
+        session, login.actor, visit_id, measure_id, data), lambda values, error: _form(
+        request, login, measure, request.url.path, measure.name, values, error, 422))
     if isinstance(administration, Response):
         return administration
     if administration.episode_id is None:  # no episode yet (the evaluation opens it): back to the visit
@@ -79,10 +90,20 @@ def record_visit_measure(request: Request, visit_id: int, measure_id: str, login
 
 @router.get("/episodes/{episode_id}/progress")
 def progress_page(request: Request, episode_id: int, login: LoginDep, session: SessionDep) -> Response:
-    """Each measure's plot and scores; clinicians also set goals and ask for questionnaires here."""
+    """Each measure's plot and scores; clinicians also set goals and ask for questionnaires here, and the
+    patient reads the same in plain words, made for a phone."""
     episode = episodes.get(session, login.actor, episode_id)
     administrations = measures.for_episode(session, login.actor, episode_id)
     progress = measures.summarise(session, episode_id, administrations)
+    if login.can.use_portal:
+        return render(request, "pages/portal_progress.html", {
+            "login": login, "episode": episode, "progress": progress, "administrations": administrations,
+            "instruments": catalogue.instruments(),
+            "said": {p.measure_id: plain_progress.change_sentences(p.trajectory, f"{p.name} score")
+                     for p in progress if p.trajectory},
+            "fall_risks": plain_progress.fall_risks(administrations),
+            "balance_trials": balance.for_episode(session, login.actor, episode_id),
+        })
     return render(request, "pages/progress.html", {
         "login": login, "episode": episode, "progress": progress, "administrations": administrations,
         "instruments": catalogue.instruments(), "recorded": request.query_params.get("recorded"),
@@ -128,16 +149,16 @@ def request_questionnaires(episode_id: int, login: LoginDep, _staff: StaffDep, s
 def portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
                          _patient: PatientDep, session: SessionDep) -> Response:
     episodes.get(session, login.actor, episode_id)
-    measure = measures.instrument(measure_id)
-    return _form(request, login, measure, f"/portal/questionnaires/{episode_id}/{measure.id}", measure.name, {})
+    return _portal_form(request, login, measures.instrument(measure_id), episode_id, {})
 
 
 @router.post("/portal/questionnaires/{episode_id}/{measure_id}")
 def submit_portal_questionnaire(request: Request, episode_id: int, measure_id: str, login: LoginDep,
                                 _patient: PatientDep, session: SessionDep, form: FormDep) -> Response:
     measure = measures.instrument(measure_id)
-    saved = _save(request, login, measure, form, lambda data: measures.submit_from_portal(
-        session, login.actor, episode_id, measure_id, data))
+    saved = _save(form, measure, lambda data: measures.submit_from_portal(
+        session, login.actor, episode_id, measure_id, data), lambda values, error: _portal_form(
+        request, login, measure, episode_id, values, error, 422))
     if isinstance(saved, Response):
         return saved
     return RedirectResponse(f"/portal?filled={measure.id}", status_code=303)
