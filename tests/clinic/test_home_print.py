@@ -70,12 +70,13 @@ def test_the_printed_programme_says_what_to_do_when_and_has_a_chart(factory: ses
         assert name.startswith("home-programme-") and name.endswith("2026-11-25.pdf")
         text = text_of(pdf)
         for words in (patient.full_name, patient.clinic.name, "Home exercise programme", "Mon 23 Nov 2026",
-                      "Tue 15 Dec 2026", "Little and often. Stop if the knee swells.", "Mini squat · Left side",
-                      "Bend the knees as if to sit", "2 sets of 10", "Monday, Wednesday and Friday",
+                      "Tue 15 Dec 2026", "Little and often. Stop if the knee swells.", "Mini squat",
+                      "Bend the knees as if to sit", "a kitchen counter or a sturdy chair", "2 sets of 10", "Monday, Wednesday and Friday",
                       "Hold the kitchen counter.", "Chin tuck", "Hold 10 seconds, 10 times", "Every day",
                       "Week of Mon 23 Nov 2026", "Week of Mon 14 Dec 2026", "Tick each exercise"):
             assert words in text, words
         assert "Week of Mon 21 Dec 2026" not in text  # the version has ended by then
+        assert "Left side" not in text and "bench" not in text  # both legs squat; the clinic's bench is not at home
         assert len(pdfium.PdfDocument(pdf)) >= 2
         exported = session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT,
                                                             AuditEvent.resource_type == "home_programme")).all()

@@ -4,7 +4,7 @@ and dates, the next exercise day, and the patient's Today across a change of ver
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Forbidden, InvalidInput
-from reeducate.clinic.models import Episode, User
+from reeducate.clinic.models import Episode, HomeProgrammeItem, User
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import (
     home_programmes,
@@ -144,8 +144,8 @@ def test_today_shows_whats_due_and_done_and_follows_a_change_of_version(factory:
         view = home_today.today(session, patient, TODAY)  # a Wednesday: the squats, not the stance
         assert view.programme and view.notes == ["Slowly."] and view.left == 1 and view.next_day is None
         (squat,) = view.entries
-        assert (squat.name, squat.dose) == ("Mini squat", "2 sets of 10, left side")
-        assert squat.instructions == catalogue.exercise("mini-squat").instructions
+        assert (squat.name, squat.dose, squat.camera) == ("Mini squat", "2 sets of 10", "the camera watches your left knee")
+        assert squat.instructions == catalogue.exercise("mini-squat").home_instructions
         home_sessions.tick_done(session, patient, squat.item.id, day=TODAY, sets_done=2, pain_score=1)
         assert home_today.today(session, patient, TODAY).left == 0
         thursday = home_today.today(session, patient, TODAY + timedelta(days=1))
@@ -157,3 +157,63 @@ def test_today_shows_whats_due_and_done_and_follows_a_change_of_version(factory:
         assert [e.item.version_id for e in home_today.today(session, patient, TODAY).entries] == [first.id]
         with pytest.raises(Forbidden):
             home_today.today(session, therapist, TODAY)
+
+
+def test_a_version_that_changes_nothing_for_the_patient_is_refused(factory: sessionmaker[Session],
+                                                                    records: World) -> None:
+    with unit_of_work(factory) as session:
+        therapist = actor(session, records, "therapist")
+        home_programmes.prescribe(session, therapist, records.episode, _version(SQUAT, notes="Slowly."))
+        with pytest.raises(InvalidInput, match="Nothing changed: .* version 1") as refused:
+            home_programmes.prescribe(session, therapist, records.episode, _version(
+                SQUAT, starts_on=TODAY + timedelta(days=2), reason="No change of exercise or dose.", notes="Slowly."))
+        assert refused.value.field == "items"
+        second = home_programmes.prescribe(session, therapist, records.episode, _version(
+            SQUAT, ends_on=TODAY + timedelta(days=30), reason="Review in a month", notes="Slowly."))
+        assert second.number == 2
+
+
+def test_a_version_is_written_at_the_moment_given(factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        therapist = actor(session, records, "therapist")
+        moment = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+        first = home_programmes.prescribe(session, therapist, records.episode, _version(SQUAT), now=moment)
+        assert first.created_at == moment and first.programme.created_at == moment
+        later = home_programmes.prescribe(session, therapist, records.episode,
+                                          _version({**SQUAT, "sets": 3}, reason="Stronger"))
+        assert later.created_at > moment  # the present by default
+
+
+def _item(exercise_id: str, side: str | None, monitor: str | None = None) -> HomeProgrammeItem:
+    return HomeProgrammeItem(exercise_id=exercise_id, side=side, monitor=monitor, sets=1, reps=10, weekdays=[1])
+
+
+def test_the_side_is_the_limb_that_does_it_or_the_one_the_camera_watches_when_both_legs_move() -> None:
+    cases = {  # exercise, side, monitor: (words with the dose, words by the camera button)
+        ("sit-to-stand", "right", "camera-side"): ("", "the camera watches your right knee"),
+        ("mini-squat", "right", "camera-side"): ("", "the camera watches your right knee"),
+        ("mini-squat", "left", "camera-front"): ("", "the camera watches your left knee"),  # its valgus fault
+        ("mini-squat", "left", None): ("", ""),  # ticked: no camera, both legs
+        ("step-up", "right", "camera-side"): ("right leg", ""),
+        ("overhead-reach", "left", "camera-front"): ("left arm", ""),
+        ("mirror-elbow-flexion", "left", None): ("left side", ""),  # not drawn: the library does not say
+        ("tandem-stance", None, None): ("", ""),
+    }
+    for (exercise_id, side, monitor), words in cases.items():
+        item = _item(exercise_id, side, monitor)
+        assert (home_programmes.side_text(item), home_programmes.camera_text(item)) == words, exercise_id
+
+
+def test_today_leaves_out_a_drawing_the_exercise_does_not_have_and_speaks_of_home(factory: sessionmaker[Session],
+                                                                                 records: World) -> None:
+    with unit_of_work(factory) as session:
+        therapist, patient = actor(session, records, "therapist"), actor(session, records, "patient")
+        home_programmes.prescribe(session, therapist, records.episode, _version(
+            {"exercise_id": "tandem-stance", "sets": 3, "hold_s": 30, "weekdays": [3]},
+            {"exercise_id": "overhead-reach", "monitor": "camera-front", "side": "left", "sets": 1, "reps": 10,
+             "weekdays": [3]}))
+        stance, reach = home_today.today(session, patient, TODAY).entries
+        assert not stance.figure and reach.figure
+        assert "bench" not in stance.instructions and "camera" not in reach.instructions
+        assert (stance.dose, reach.dose) == ("hold 30 seconds, 3 times", "10 times, left arm")
+        assert home_today.today(session, patient, TODAY).clinic_phone == "(217) 555-0199"

@@ -115,3 +115,33 @@ def test_a_session_on_a_replaced_version_is_refused(factory: sessionmaker[Sessio
         home_programmes.prescribe(session, therapist, records.episode, _programme(reason="Harder", reps=15))
         with pytest.raises(Conflict, match="not in your programme"):
             home_sessions.start_guided(session, actor(session, records, "patient"), old.items[0].id, day=TODAY)
+
+
+def test_the_patient_undoes_only_their_own_tick_of_today(factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        version = home_programmes.prescribe(session, actor(session, records, "therapist"), records.episode,
+                                            _programme(starts_on=TODAY - timedelta(days=2)))
+        item = version.items[0].id
+        patient = actor(session, records, "patient")
+        monday = home_sessions.tick_done(session, patient, item, day=TODAY - timedelta(days=2))
+        mistaken = home_sessions.tick_done(session, patient, item, day=TODAY, pain_score=2)
+        painful = home_sessions.tick_done(session, patient, item, day=TODAY, pain_score=8)
+        guided = home_sessions.start_guided(session, patient, item, day=TODAY)
+        home_sessions.finish(session, patient, guided.id, {"repetitions": 10, "active_s": 30.0})
+        with pytest.raises(NotFound):
+            home_sessions.undo_tick(session, actor(session, records, "other_patient"), mistaken.id, day=TODAY)
+        with pytest.raises(Forbidden):
+            home_sessions.undo_tick(session, actor(session, records, "therapist"), mistaken.id, day=TODAY)
+        with pytest.raises(Conflict, match="Only today's"):
+            home_sessions.undo_tick(session, patient, monday.id, day=TODAY)
+        with pytest.raises(Conflict, match="guided"):
+            home_sessions.undo_tick(session, patient, guided.id, day=TODAY)
+        with pytest.raises(Conflict, match="pain"):
+            home_sessions.undo_tick(session, patient, painful.id, day=TODAY)
+        mistaken_id = mistaken.id
+        home_sessions.undo_tick(session, patient, mistaken_id, day=TODAY)
+        left = home_sessions.between(session, patient, records.p1, TODAY - timedelta(days=2), TODAY)
+        assert [s.id for s in left] == [monday.id, painful.id, guided.id]
+        undone = session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.DELETE,
+                                                          AuditEvent.resource_type == "home_session")).one()
+        assert undone.resource_id == str(mistaken_id) and "undone by the patient" in undone.detail

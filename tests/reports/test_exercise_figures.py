@@ -11,7 +11,14 @@ import pytest
 
 from reeducate.feedback.adapters.base import Device
 from reeducate.feedback.templates import minimum_jerk
-from reeducate.reports.exercise_figures import DRAWINGS, NOT_DRAWN, ExerciseFigure, KeyPose, exercise_figure
+from reeducate.reports.exercise_figures import (
+    DRAWINGS,
+    NOT_DRAWN,
+    ExerciseFigure,
+    KeyPose,
+    exercise_figure,
+    moves_both_legs,
+)
 from reeducate.signals.kinematics.frame_signals import frame_signals
 from reeducate.signals.pose.landmarks import LANDMARKS, pose_series
 from reeducate.training.catalogue import library
@@ -103,3 +110,22 @@ def test_the_same_exercise_gives_the_same_bytes() -> None:
     squat = library().exercises["squat"]
     first, second = exercise_figure(squat), exercise_figure(squat)
     assert first is not None and second is not None and first.svg == second.svg
+
+
+def test_the_patients_figure_says_the_action_in_words_without_an_angle() -> None:
+    for exercise in library().exercises.values():
+        clinic, patient = exercise_figure(exercise), exercise_figure(exercise, degrees=False)
+        if clinic is None or patient is None:
+            assert clinic is patient, exercise.id
+            continue
+        words = " ".join([patient.alt, patient.svg, *(pose.caption for pose in patient.poses)])
+        assert "°" not in words and "degrees" not in words and "{angle}" not in words, exercise.id
+        assert [p.landmarks for p in patient.poses] == [p.landmarks for p in clinic.poses], exercise.id
+    squat = exercise_figure(library().exercises["mini-squat"], degrees=False)
+    assert squat is not None and squat.poses[1].caption == "2. Bend the knees, then back"
+
+
+def test_both_legs_move_in_a_squat_and_standing_up_not_in_a_step_up() -> None:
+    assert moves_both_legs("mini-squat") and moves_both_legs("sit-to-stand") and moves_both_legs("hip-hinge")
+    assert moves_both_legs("step-up") is False and moves_both_legs("lunge") is False
+    assert moves_both_legs("tandem-stance") is None  # not drawn: not known here

@@ -263,6 +263,15 @@ def _home_session(engine: Engine, world: World) -> None:
         assert painful.id == FIRST
 
 
+def _home_ticked(engine: Engine, world: World) -> None:
+    """Issue 20 (fixprog): the home programme, its squat ticked done today (the world's first home session)."""
+    _home_programme(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        ticked = home_sessions.tick_done(session, Actor.of(session.get_one(User, world.user_ids["patient"])),
+                                         world.episode, day=NOW.date())
+        assert ticked.id == FIRST
+
+
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
     Case("GET", "/api/v1/me", ANYONE, audited=False),
@@ -565,6 +574,8 @@ CASES: list[Case] = [
          form=lambda w: {"enabled": "on", "email": "me@home.example", "at_local": "08:30", "name_exercises": "on"}),
     # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
     Case("GET", "/portal/today/{w.episode}/guided", PORTAL_CANCEL, prepare=_home_programme),
+    # issue 20, fixprog: the patient takes back today's mistaken "I did it" (their own only)
+    Case("POST", f"/portal/today/sessions/{FIRST}/undo", PORTAL_CANCEL, prepare=_home_ticked),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),

@@ -26,6 +26,7 @@ centimetres with y up; the SVG flips them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -76,12 +77,15 @@ class Posture(StrEnum):
 @dataclass(frozen=True)
 class Drawing:
     """How an exercise is drawn: its posture, the arm's direction in a front view (out to the side or
-    across the body), and the words for each panel (``{angle}`` is the drawn target in degrees)."""
+    across the body), and the words for each panel (``{angle}`` is the drawn target in degrees). The
+    patient's figure says the action without a number (:func:`plain_action`): ``plain`` when set, else the
+    action less its " to {angle}"."""
 
     posture: Posture
     start: str
     action: str
     arrow: str
+    plain: str = ""
     arm: Literal["out", "across"] = "out"
     start_arm: Literal["out", "across"] | None = None  # the start's arm side when it differs from the target's
     # (the start is then at the detection's rest level: the hand by the other hip)
@@ -100,7 +104,7 @@ DRAWINGS: dict[str, Drawing] = {
     "step-up": Drawing(Posture.STEP, "Stand in front of the step", "Put the foot on the step",
                        "the knee lifting the foot onto the step"),
     "lunge": Drawing(Posture.LUNGE, "Stand tall", "Step forward, front knee to {angle}",
-                     "the hips going down"),
+                     "the hips going down", plain="Step forward and bend the front knee"),
     "overhead-reach": Drawing(Posture.STANDING, "Arm by your side", "Reach up to {angle}",
                               "the arm rising up to the side"),
     "hip-hinge": Drawing(Posture.HINGE, "Stand tall, knees soft", "Lean forward from the hips to {angle}",
@@ -118,7 +122,7 @@ DRAWINGS: dict[str, Drawing] = {
     "hold-relax-hamstring": Drawing(Posture.SUPINE, "Lie on your back", "Straight leg raised to {angle}",
                                     "the leg rising"),
     "knee-joint-position": Drawing(Posture.TABLE, "Sit on the table", "Find {angle} and hold",
-                                   "the lower leg rising"),
+                                   "the lower leg rising", plain="Find the angle again and hold"),
 }
 
 #: Exercises watched by a camera that get no figure, and why.
@@ -500,12 +504,30 @@ def _caption(text: str, value: float) -> str:
     return text.replace("{angle}", f"{value:g}°")
 
 
+def plain_action(drawing: Drawing) -> str:
+    """The action in words without its angle, as the patient reads it ("Bend the knees")."""
+    return drawing.plain or re.sub(r" (?:to|at) \{angle\}", "", drawing.action)
+
+
+BOTH_LEGS = frozenset({Posture.SQUAT, Posture.CHAIR, Posture.HINGE})
+"""Postures in which both legs do the movement (a squat, standing up from a chair, a hinge from the hips),
+whichever side is watched."""
+
+
+def moves_both_legs(exercise_id: str) -> bool | None:
+    """Whether both legs do the exercise's movement, by its drawing's posture (None: the exercise is not
+    drawn, so this module does not know)."""
+    drawing = DRAWINGS.get(exercise_id)
+    return None if drawing is None else drawing.posture in BOTH_LEGS
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def exercise_figure(exercise: Exercise) -> ExerciseFigure | None:
-    """The exercise's key poses and their SVG, or None when no figure can show it honestly."""
+def exercise_figure(exercise: Exercise, *, degrees: bool = True) -> ExerciseFigure | None:
+    """The exercise's key poses and their SVG, or None when no figure can show it honestly; without
+    ``degrees`` (the patient's) the captions say the action in words only (:func:`plain_action`)."""
     drawing = DRAWINGS.get(exercise.id)
     monitor = _drawn_monitor(exercise) if drawing is not None else None
     if drawing is None or monitor is None or monitor.view is None:
@@ -520,7 +542,7 @@ def exercise_figure(exercise: Exercise) -> ExerciseFigure | None:
     mover = _mover(monitor, drawing, "target")
     start, target = _mover(monitor, drawing, "start").pose(first), mover.pose(target_value)
     props = _props(drawing.posture, start, target)
-    action = _caption(drawing.action, target_value)
+    action = _caption(drawing.action, target_value) if degrees else plain_action(drawing)
     seen = f"seen from the {monitor.view}"
     if hold is not None:
         poses: tuple[KeyPose, ...] = (KeyPose(f"{action} for {hold.target_s:g}\u00a0s", target_value, target,

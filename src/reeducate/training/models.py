@@ -177,10 +177,18 @@ class Exercise(Strict):
     addresses: list[Impairment] = Field(min_length=1, description="The impairments it retrains, read from "
                                         "its indications, purpose and the faults it watches.")
     instructions: str = Field(min_length=20)
+    home_instructions: str | None = Field(None, min_length=20, description="The instructions as the patient "
+                                          "reads them at home (Today, the printed programme) when ``instructions`` "
+                                          "speak of the clinic's bench or the camera; None: they read right at home.")
     monitors: list[Monitor] = Field(min_length=1)
     dosage: Dosage
     progressions: list[str] = []
     regressions: list[str] = []
+
+    @property
+    def instructions_at_home(self) -> str:
+        """The instructions the patient reads at home (the guided page keeps ``instructions``, camera and all)."""
+        return self.home_instructions or self.instructions
 
     @property
     def sided(self) -> bool:

@@ -6,8 +6,9 @@ once a process by exercise id. A patient sees the figures of the exercises in th
 it is not audited; the printed programme is (an export, as every clinical PDF).
 
 The printed programme is the version in force today of each programme: the clinic's heading, the
-patient's name, the version's dates and notes, each exercise with its figure, instructions, dose and
-days in words, then a tick chart of the next weeks to fill in by hand.
+patient's name, the version's dates and notes, each exercise with the therapist's note first, its figure
+(captions in words, no angles), the instructions as read at home, dose and days in words, then a tick chart
+of the next weeks to fill in by hand.
 """
 
 from __future__ import annotations
@@ -50,18 +51,19 @@ class Figure:
     alt: str
 
 
-def _drawn(exercise_id: str) -> Figure | None:
-    """The figure of a library exercise (None for one without, or an id the library does not have)."""
-    return _figures().get(exercise_id)
+def _drawn(exercise_id: str, *, degrees: bool = False) -> Figure | None:
+    """The figure of a library exercise (None for one without, or an id the library does not have): the
+    patient's, its captions in words; with ``degrees`` the clinic's, its captions naming the target angle."""
+    return _figures(degrees).get(exercise_id)
 
 
 @cache
-def _figures() -> dict[str, Figure]:
+def _figures(degrees: bool) -> dict[str, Figure]:
     """Every library exercise's figure by id, drawn once a process (the library does not change while it
     runs; a few kilobytes each)."""
     found = {}
     for exercise_id, chosen in library().exercises.items():
-        drawn = exercise_figure(chosen)
+        drawn = exercise_figure(chosen, degrees=degrees)
         if drawn is not None:
             svg = drawn.svg.encode()
             found[exercise_id] = Figure(svg, hashlib.sha256(svg).hexdigest(), drawn.alt)
@@ -74,7 +76,7 @@ def _no_figure(exercise_id: str) -> NotFound:
 
 def figure(session: Session, actor: Actor, exercise_id: str) -> Figure:
     """The figure of ``exercise_id``: for a patient, only an exercise of their own programmes (any other
-    answers as one without a figure does); for staff, any."""
+    answers as one without a figure does), its captions in words; for staff, any, with the target angles."""
     if actor.is_patient:
         prescribed = session.scalars(
             select(HomeProgrammeItem.id).join(HomeProgrammeVersion).join(HomeProgramme)
@@ -84,7 +86,7 @@ def figure(session: Session, actor: Actor, exercise_id: str) -> Figure:
             raise _no_figure(exercise_id)
     else:
         require_role(actor, STAFF, "see an exercise's figure")
-    found = _drawn(exercise_id)
+    found = _drawn(exercise_id, degrees=not actor.is_patient)
     if found is None:
         raise _no_figure(exercise_id)
     return found
@@ -128,8 +130,8 @@ def _item_view(item: HomeProgrammeItem) -> dict[str, Any]:
     drawn = _drawn(item.exercise_id)
     return {
         "name": chosen.name,
-        "side": f"{item.side.capitalize()} side" if item.side else "",
-        "instructions": chosen.instructions,
+        "side": _sentence(home_programmes.side_text(item)),
+        "instructions": chosen.instructions_at_home,
         "dose": _sentence(home_programmes.dose_text(item)),
         "days": _sentence(home_programmes.days_text(item.weekdays)),
         "notes": item.notes,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
+from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Episode, HomeProgramme, HomeProgrammeItem, HomeProgrammeVersion
@@ -32,6 +33,7 @@ from reeducate.clinic.services import episodes, patients, plan_of_care
 from reeducate.clinic.vocabulary import AuditAction, EpisodeStatus
 from reeducate.feedback.adapters.base import Device
 from reeducate.reports.dates import day_text
+from reeducate.reports.exercise_figures import moves_both_legs
 from reeducate.training.adherence import version_on
 from reeducate.training.catalogue import UnknownExercise, exercise
 
@@ -98,6 +100,44 @@ def days_text(weekdays: Sequence[int]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+LIMBS = {"shoulder": "arm", "elbow": "arm", "wrist": "arm", "hip": "leg", "knee": "leg", "ankle": "leg", "foot": "leg"}
+"""The limb a watched joint belongs to (the first word of a ``{side}_`` signal, ``training/signals.py``)."""
+
+
+def _watched_joint(item: HomeProgrammeItem) -> str:
+    """The joint of the trained side the exercise's signals name ("knee" for ``{side}_knee_flexion``): the
+    prescribed monitor's, else the library's first that names one ("" when none does)."""
+    chosen = exercise(item.exercise_id)
+    monitors = [chosen.monitor(item.monitor)] if item.monitor else chosen.monitors
+    for watched in monitors:
+        for signal in (watched.signal, watched.paired_signal or "", *(f.signal for f in watched.faults)):
+            if signal.startswith("{side}_"):
+                return signal.removeprefix("{side}_").split("_")[0]
+    return ""
+
+
+def side_text(item: HomeProgrammeItem) -> str:
+    """The side in the patient's words: the limb that does it ("right leg", "left arm") for a one-limb
+    exercise; nothing when both legs move (a squat: the side is only the one the camera watches,
+    :func:`camera_text`); "right side" when the library does not say which (an exercise without a drawing,
+    :func:`reeducate.reports.exercise_figures.moves_both_legs`)."""
+    if item.side is None:
+        return ""
+    both = moves_both_legs(item.exercise_id)
+    if both:
+        return ""
+    limb = LIMBS.get(_watched_joint(item)) if both is False else None
+    return f"{item.side} {limb or 'side'}"
+
+
+def camera_text(item: HomeProgrammeItem) -> str:
+    """For an exercise both legs do, guided by the camera: which side it watches ("the camera watches your
+    right knee"); otherwise nothing (the side is in :func:`side_text`)."""
+    if item.side is None or item.monitor is None or not moves_both_legs(item.exercise_id):
+        return ""
+    return f"the camera watches your {item.side} {_watched_joint(item) or 'side'}"
+
+
 def _checked_item(data: HomeItemInput, position: int) -> HomeProgrammeItem:
     try:
         chosen = exercise(data.exercise_id)
@@ -122,8 +162,11 @@ def _checked_item(data: HomeItemInput, position: int) -> HomeProgrammeItem:
                              hold_s=data.hold_s, weekdays=list(data.weekdays), notes=data.notes.strip())
 
 
-def prescribe(session: Session, actor: Actor, episode_id: int, data: HomeProgrammeInput) -> HomeProgrammeVersion:
-    """The next version of the episode's programme (the first one makes the programme); audited."""
+def prescribe(session: Session, actor: Actor, episode_id: int, data: HomeProgrammeInput, *,
+              now: datetime | None = None) -> HomeProgrammeVersion:
+    """The next version of the episode's programme (the first one makes the programme), written at ``now``
+    (the present by default; the demo gives its own moment); audited. A version that changes nothing from
+    the newest one is refused: it would only be noise in the history."""
     require_role(actor, permissions.PRESCRIBE_HOME, "write a home programme")
     episode = episodes.clinical_episode(session, actor, episode_id)
     serialise(session, LockScope.EPISODE, episode.id)
@@ -140,21 +183,28 @@ def prescribe(session: Session, actor: Actor, episode_id: int, data: HomeProgram
         raise InvalidInput("The same exercise is listed twice for the same side; give it one dose.", field="items")
     programme = _programme(session, episode)
     latest = programme.versions[-1] if programme is not None and programme.versions else None
-    if latest is not None and not data.change_reason.strip():
-        raise InvalidInput("Say why the programme changes (the reason is kept with the new version).",
-                           field="change_reason")
     if latest is not None and data.starts_on < latest.starts_on:
         raise InvalidInput(f"Version {latest.number + 1} starts ({day_text(data.starts_on)}) before version "
                            f"{latest.number} did ({day_text(latest.starts_on)}), which would then never have been "
                            "in force; start it on that day or later.", field="starts_on")
+    version = HomeProgrammeVersion(starts_on=data.starts_on, ends_on=data.ends_on,
+                                   notes_for_patient=data.notes_for_patient.strip(),
+                                   change_reason=data.change_reason.strip(), created_by_id=actor.user_id, items=items,
+                                   created_at=now or utcnow())
+    if latest is not None and _same_for_patient(latest, version):
+        raise InvalidInput(f"Nothing changed: the exercises, doses, days, end date and notes are those of version "
+                           f"{latest.number}, so it stays in force. Change something to make version "
+                           f"{latest.number + 1}.", field="items")
+    if latest is not None and not data.change_reason.strip():
+        raise InvalidInput("Say why the programme changes (the reason is kept with the new version).",
+                           field="change_reason")
     if programme is None:
-        programme = HomeProgramme(patient_id=episode.patient_id, episode_id=episode.id, created_by_id=actor.user_id)
+        programme = HomeProgramme(patient_id=episode.patient_id, episode_id=episode.id, created_by_id=actor.user_id,
+                                  created_at=version.created_at)
         session.add(programme)
         session.flush()
     number = len(programme.versions) + 1
-    version = HomeProgrammeVersion(programme_id=programme.id, number=number, starts_on=data.starts_on,
-                                   ends_on=data.ends_on, notes_for_patient=data.notes_for_patient.strip(),
-                                   change_reason=data.change_reason.strip(), created_by_id=actor.user_id, items=items)
+    version.programme_id, version.number = programme.id, number
     session.add(version)
     session.flush()
     session.refresh(programme, ["versions"])
@@ -326,10 +376,7 @@ def _span(version: HomeProgrammeVersion) -> str:
     return f"{day_text(version.starts_on)} to {day_text(version.ends_on) if version.ends_on else 'no end date'}"
 
 
-def changes(before: HomeProgrammeVersion | None, after: HomeProgrammeVersion) -> list[str]:
-    """What ``after`` changed from ``before`` (None: ``after`` is the first version), a line each, found by
-    comparing the two: exercises added and removed (an exercise is one side of it), a dose, days, camera or
-    notes changed, then the dates and the notes for the patient."""
+def _exercise_changes(before: HomeProgrammeVersion | None, after: HomeProgrammeVersion) -> list[str]:
     old = {(i.exercise_id, i.side): i for i in before.items} if before else {}
     new = {(i.exercise_id, i.side): i for i in after.items}
     lines = []
@@ -338,7 +385,21 @@ def changes(before: HomeProgrammeVersion | None, after: HomeProgrammeVersion) ->
             lines.append(f"Added {_described(item)}: {dose_text(item)}, {days_text(item.weekdays)}")
         elif said := _item_changes(old[key], item):
             lines.append(f"{_described(item)}: {'; '.join(said)}")
-    lines += [f"Removed {_described(item)}" for key, item in old.items() if key not in new]
+    return lines + [f"Removed {_described(item)}" for key, item in old.items() if key not in new]
+
+
+def _same_for_patient(before: HomeProgrammeVersion, after: HomeProgrammeVersion) -> bool:
+    """Whether ``after`` asks nothing new of the patient: the same exercises, doses, days, camera, notes and
+    end date (a later start alone changes nothing they do, the version before is in force until then)."""
+    return (not _exercise_changes(before, after) and before.ends_on == after.ends_on
+            and before.notes_for_patient == after.notes_for_patient)
+
+
+def changes(before: HomeProgrammeVersion | None, after: HomeProgrammeVersion) -> list[str]:
+    """What ``after`` changed from ``before`` (None: ``after`` is the first version), a line each, found by
+    comparing the two: exercises added and removed (an exercise is one side of it), a dose, days, camera or
+    notes changed, then the dates and the notes for the patient."""
+    lines = _exercise_changes(before, after)
     if before is not None:
         if (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on):
             lines.append(f"Dates {_span(before)} → {_span(after)}")

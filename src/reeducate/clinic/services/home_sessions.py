@@ -80,6 +80,29 @@ def tick_done(session: Session, actor: Actor, item_id: int, *, day: date | None 
     return row
 
 
+def undo_tick(session: Session, actor: Actor, session_id: int, *, day: date | None = None) -> HomeSession:
+    """The patient takes back a mistaken "I did it": their own ticked session of ``day`` (the clinic's today)
+    is removed; audited. A guided session (measured), another day's, or a severe pain report the therapist
+    has been flagged about stays: those are facts to keep, and the clinic corrects them."""
+    require_role(actor, permissions.USE_PORTAL, "undo a home exercise ticked as done (the patient undoes their own)")
+    day = day or episodes.clinic_today(session, actor)
+    row = fetch_for_patient(session, actor, HomeSession, session_id, "home session",
+                            patient_of=lambda r: r.patient, clinical=True)
+    if row.kind is not HomeSessionKind.TICKED:
+        raise Conflict(f"This session of {_name(row.item)} was guided by the camera; it cannot be undone.")
+    if row.performed_on != day:
+        raise Conflict(f"Only today's exercises can be undone; this one was on {row.performed_on.isoformat()}.")
+    if row.flagged:
+        raise Conflict("Your therapist has been told about the pain you reported, so this stays. If it was a "
+                       "mistake, tell the clinic.")
+    record(session, actor, AuditAction.DELETE, "home_session", row.id, patient_id=row.patient_id,
+           detail=f"{row.item.exercise_id} ticked done on {day} undone by the patient"
+                  + ("" if row.pain_score is None else f" (pain {row.pain_score}/10 was reported)"))
+    session.delete(row)
+    session.flush()
+    return row
+
+
 def start_guided(session: Session, actor: Actor, item_id: int, *, day: date | None = None) -> HomeSession:
     """A guided session begins (the patient's camera, pose on the device)."""
     day = day or episodes.clinic_today(session, actor)
