@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test demo bench constraints clean
+.PHONY: run test demo bench constraints clean vendor
 
 # The venv with uv in it: uv installs the pinned dependencies in a fraction of pip's time.
 $(BIN)/uv:
@@ -20,14 +20,46 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed
+# Browser libraries the app serves itself (pinned by package-lock.json), copied from node_modules so a
+# fresh clone works and, once installed, nothing is fetched from the network again:
+# - @mediapipe/pose (Apache-2.0; the package ships no licence file, its package.json names the licence):
+#   on-device pose for the patient's guided sessions and the clinic's "on this device" camera. Only the
+#   script, its WASM (with and without SIMD), the packed assets, the graph and the lite and full models;
+#   the heavy model (27 MB) is never asked for.
+# - axe-core (MPL-2.0): the accessibility checks of the browser tests, kept out of the served files.
+POSE_VENDOR := src/reeducate/web/static/vendor/mediapipe-pose
+POSE_FILES := pose.js pose_solution_packed_assets.data pose_solution_packed_assets_loader.js \
+	pose_solution_simd_wasm_bin.data pose_solution_simd_wasm_bin.js pose_solution_simd_wasm_bin.wasm \
+	pose_solution_wasm_bin.js pose_solution_wasm_bin.wasm pose_web.binarypb \
+	pose_landmark_lite.tflite pose_landmark_full.tflite package.json README.md
+AXE := tests/web/vendor/axe.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(POSE_VENDOR)/.copied: node_modules/.package-lock.json
+	mkdir -p $(POSE_VENDOR)
+	cd node_modules/@mediapipe/pose && cp $(POSE_FILES) $(CURDIR)/$(POSE_VENDOR)/
+	cp /usr/share/common-licenses/Apache-2.0 $(POSE_VENDOR)/LICENSE 2>/dev/null || \
+	  echo "Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0), as package.json states" > $(POSE_VENDOR)/LICENSE
+	touch $@
+
+$(AXE): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE $(dir $@)
+	touch $@
+
+vendor: $(POSE_VENDOR)/.copied $(AXE)
+
+run: $(VENV)/.installed vendor
 	$(BIN)/reeducate run --demo
 
 demo: $(VENV)/.installed
 	$(BIN)/reeducate demo
 
 # Every test, on every core (pytest-xdist); `.venv/bin/pytest -m "not slow and not browser"` is the quick loop.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev vendor
 	$(BIN)/pytest -n auto
 
 # The benchmarks' own environment: the project plus what the peers they run against need.
@@ -42,7 +74,7 @@ $(BENCH_VENV)/.installed: pyproject.toml constraints.txt benchmarks/requirements
 
 # Speed against the peers named in the issues, side by side; QUIJOUX_REFERENCE is a checkout (or bare
 # git dir) of github.com/Jythen/code_descriptors_postural_control. Never part of `make test`.
-bench: $(BENCH_VENV)/.installed
+bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/balance_speed.py --reference "$(QUIJOUX_REFERENCE)"
 	$(BENCH_VENV)/bin/python -W ignore::UserWarning benchmarks/gait_speed.py
 	$(BENCH_VENV)/bin/python benchmarks/movement_speed.py
@@ -52,6 +84,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/load/pages.py
 	$(BENCH_VENV)/bin/python benchmarks/load/home_sessions.py
 	$(BENCH_VENV)/bin/python benchmarks/prognosis_calibration.py
+	$(BENCH_VENV)/bin/python benchmarks/ondevice_pose.py
 
 constraints: $(VENV)/.installed-dev
 	{ echo "# Exact versions a fresh machine installs (pip install -c constraints.txt ...)."; \
@@ -59,4 +92,4 @@ constraints: $(VENV)/.installed-dev
 	  $(BIN)/pip freeze --exclude-editable | sort -f; } > constraints.txt
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache test-artifacts node_modules $(POSE_VENDOR) $(dir $(AXE))

@@ -117,6 +117,17 @@ def test_pages_say_not_to_cache_and_not_to_frame(client: TestClient, world: Worl
     assert "default-src 'self'" in response.headers["content-security-policy"]
 
 
+def test_browser_libraries_are_kept_a_day_and_the_pose_pages_alone_may_compile_webassembly(
+        client: TestClient, world: World) -> None:
+    assert client.get("/static/vendor/htmx.min.js").headers["cache-control"] == "public, max-age=86400"
+    assert "cache-control" not in client.get("/static/style.css").headers  # revalidated by its ETag
+    browser_login(client, world, "therapist")
+    live = client.get(f"/visits/{world.visit_open}/training").headers["content-security-policy"]
+    chart = client.get(f"/patients/{world.p1}").headers["content-security-policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval';" in live and "'unsafe-eval'" not in live.replace("'wasm-unsafe-eval'", "")
+    assert "wasm" not in chart
+
+
 @pytest.mark.parametrize("environment", ["test", "production"])
 def test_the_server_refuses_to_start_outside_development_with_the_default_secret(
         tmp_path: Path, environment: str) -> None:

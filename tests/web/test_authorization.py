@@ -563,6 +563,8 @@ CASES: list[Case] = [
     Case("GET", "/portal/reminders", PATIENT_SELF),
     Case("POST", "/portal/reminders", PATIENT_SELF,
          form=lambda w: {"enabled": "on", "email": "me@home.example", "at_local": "08:30", "name_exercises": "on"}),
+    # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
+    Case("GET", "/portal/today/{w.episode}/guided", PORTAL_CANCEL, prepare=_home_programme),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),

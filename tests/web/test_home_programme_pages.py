@@ -100,7 +100,8 @@ def test_the_patient_sees_today_first_and_ticks_an_exercise_done(client: TestCli
     _first_version(client, world)
     patient = bearer(client, world, "patient")
     home = client.get("/portal", headers=patient).text
-    assert home.index('href="/portal/today"') < home.index("<h1>")  # the first thing on the portal
+    main = home[home.index("<h1>"):]
+    assert main.index('href="/portal/today"') < main.index("<h2>")  # the first thing under the greeting
     page = client.get("/portal/today", headers=patient).text
     for shown in ("Today, Wed 25 Nov 2026", "1 exercise for today.", "Mini squat", "2 sets of 10, left side",
                   "How to do it", "Hold the kitchen counter.", "Stop if your knee swells.",

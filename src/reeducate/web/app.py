@@ -26,18 +26,20 @@ from reeducate.web import api, docs, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.gate import RequestGate, SessionCheck
 from reeducate.web.reminder_loop import sending_reminders
+from reeducate.web.security import CONTENT_SECURITY_POLICY
 from reeducate.web.templating import templates
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
 }
 
+
+VENDOR_CACHE = "public, max-age=86400"
+"""Browser libraries under /static/vendor/ (the pose model is 15 MB): kept a day, then revalidated by
+their ETag; their addresses carry no version, so an upgrade reaches every browser within a day."""
 
 HSTS = "max-age=31536000; includeSubDomains"
 """Strict-Transport-Security outside development: browsers use HTTPS only, for a year (RFC 6797)."""
@@ -49,9 +51,10 @@ def security_headers_for(settings: Settings) -> dict[str, str]:
 
 
 class SecurityHeaders:
-    """ASGI middleware: ``headers`` on every response (unless the route set its own), and ``no-store``
-    on all but static files. Plain ASGI rather than ``@app.middleware``, whose per-request task group
-    and body stream cost each request a little of the event loop's time."""
+    """ASGI middleware: ``headers`` on every response (unless the route set its own), ``no-store`` on
+    all but static files and a day's caching on /static/vendor/. Plain ASGI rather than
+    ``@app.middleware``, whose per-request task group and body stream cost each request a little of
+    the event loop's time."""
 
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app
@@ -62,6 +65,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        vendor = scope["path"].startswith("/static/vendor/")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -70,6 +74,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 if not static:
                     headers.setdefault("Cache-Control", "no-store")
+                elif vendor:
+                    headers.setdefault("Cache-Control", VENDOR_CACHE)
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -22,6 +22,16 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+"""Every page's policy: nothing but this server's own files, no inline script or style."""
+POSE_PAGE_CSP = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+"""A page that runs the pose model on the device (``static/pose-device.js``) compiles the model's
+WebAssembly, which a policy allows only with ``'wasm-unsafe-eval'`` (CSP Level 3); still no JavaScript
+eval and nothing from another server."""
+
 
 def csrf_token(secret: str, session_token: str) -> str:
     return hmac.new(secret.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()

@@ -1,6 +1,7 @@
 // The live training page: starts an exercise over the WebSocket, draws the skeleton or the COP target,
 // shows the count, each repetition's score and the current cue (spoken when asked), sends pain, mute
-// and stop. With the camera, a frame is sent only when the previous one has been answered.
+// and stop. With the camera, a frame is sent only when the previous one has been answered. "On this
+// device" runs the pose model in this browser (pose-device.js) and sends only the landmarks.
 (function () {
   "use strict";
   const form = document.getElementById("start-form");
@@ -9,7 +10,7 @@
   const canvas = $("live-canvas"), ctx = canvas.getContext("2d"), video = $("live-video");
   const BONES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24], [23, 25],
     [25, 27], [27, 29], [29, 31], [27, 31], [24, 26], [26, 28], [28, 30], [30, 32], [28, 32], [0, 11], [0, 12]];
-  let ws = null, card = null, count = 0, holds = 0, stream = null, waiting = false, lastCueAt = 0;
+  let ws = null, card = null, count = 0, holds = 0, stream = null, waiting = false, lastCueAt = 0, pose = null;
 
   function say(text) {
     if ($("speak").checked && "speechSynthesis" in window) {
@@ -76,7 +77,7 @@
     else if (!m.size) drawGauge(m.value);
     drawValue(m.value);
     if (Date.now() - lastCueAt > 4000 && $("live-cue").textContent) $("live-cue").textContent = "";
-    if (stream) { waiting = false; sendFrame(); }
+    if (stream && !pose) { waiting = false; sendFrame(); }
   }
   function onEvent(e) {
     if (e.kind === "repetition_completed") {
@@ -142,6 +143,18 @@
     video.srcObject = stream; video.hidden = false;
     await new Promise((ok) => { video.onloadedmetadata = ok; });
   }
+  // The lite model, as on the patient's phone (benchmarks/ondevice_pose.py: about twice the full model's
+  // rate without a GPU); returns the frames a second it manages here.
+  async function openDevicePose() {
+    status("Loading the pose model in this browser…");
+    pose = new window.DevicePose({modelComplexity: 0});
+    await pose.load();
+    await video.play();
+    return pose.warmUp(video);
+  }
+  function sendLandmarks(frame) {
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify({type: "landmarks", t: frame.t, size: frame.size, landmarks: frame.landmarks}));
+  }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -149,20 +162,25 @@
     const [exercise, monitor] = data.get("choice").split("|");
     const source = data.get("source");
     $("live").hidden = false; $("start-card").hidden = true;
-    if (source === "camera") {
+    let fps = 15;
+    if (source === "camera" || source === "device") {
       try { await openCamera(); } catch (err) { status(`The camera could not be opened: ${err.message}`); return; }
+    }
+    if (source === "device") {
+      try { fps = await openDevicePose(); } catch (err) { status(`The pose model could not start here: ${err.message}`); return; }
     }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/visits/${form.dataset.visit}/training/live`);
     ws.onopen = () => ws.send(JSON.stringify({type: "start", exercise, monitor, source, side: data.get("side"),
-      recording: data.get("recording"), fps: 15}));
+      recording: data.get("recording"), fps: Math.round(fps * 100) / 100}));
     ws.onmessage = (msg) => {
       const m = JSON.parse(msg.data);
       if (m.type === "started") {
         card = m.exercise;
         $("live-name").textContent = card.name; $("live-instructions").textContent = card.instructions;
         $("live-count-label").textContent = card.hold ? `holds of ${card.hold.target_s} s` : "repetitions";
-        buildMutes(); status("Running"); sendFrame();
+        buildMutes(); status("Running");
+        if (pose) pose.run(video, sendLandmarks); else sendFrame();
       } else if (m.type === "sample") onSample(m);
       else if (m.type === "event") onEvent(m);
       else if (m.type === "summary") onSummary(m);
@@ -171,6 +189,7 @@
       else if (m.type === "warning") status(m.message);
     };
     ws.onclose = () => {
+      if (pose) pose.stop();
       if (stream) stream.getTracks().forEach((t) => t.stop());
       stream = null;
       if ($("live-status").textContent === "Running" || $("live-status").textContent.startsWith("Holding")) status("Connection closed.");
