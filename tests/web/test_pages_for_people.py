@@ -91,7 +91,7 @@ def test_the_patient_reads_their_progress_without_clinicians_abbreviations(clien
     seen_by_patient = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "patient"))
     assert seen_by_patient.status_code == 200
     assert "MDC" not in seen_by_patient.text and "MCID" not in seen_by_patient.text
-    assert "has improved by more than the test&#39;s measurement error" in seen_by_patient.text
+    assert "has improved by more than the ups and downs this test usually shows" in seen_by_patient.text
     assert "Beyond MDC" in client.get(f"/episodes/{world.episode}/progress", headers=therapist).text
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, require_role
+from reeducate.clinic.errors import Forbidden
 from reeducate.clinic.models import Episode, HomeProgramme, HomeProgrammeItem, HomeSession, Patient
 from reeducate.clinic.services import caseload, episodes, home_programmes, home_sessions
 from reeducate.clinic.vocabulary import EpisodeStatus
@@ -93,6 +94,11 @@ class ProgrammeAdherence:
     @property
     def patient(self) -> Patient:
         return self.episode.patient
+
+    @property
+    def first_day(self) -> date:
+        """The programme's first day: its earliest version's start."""
+        return min((v.starts_on for v in self.versions), default=self.today)
 
     def month(self, year: int, month: int) -> core.MonthCalendar:
         return core.month_calendar(self.versions, self.sessions, year, month, self.today)
@@ -189,7 +195,8 @@ class PanelRow:
 def panel(session: Session, actor: Actor, *, today: date | None = None) -> list[PanelRow]:
     """The clinician's own patients (:func:`caseload.my_patients`) with a running home programme, the
     most urgent first; each patient's read is audited."""
-    require_role(actor, permissions.TREAT, "have patients of their own")
+    if actor.role not in permissions.TREAT:
+        raise Forbidden("Home programmes are followed by clinicians.")
     today = today or episodes.clinic_today(session, actor)
     ids = [row.patient.id for row in caseload.my_patients(session, actor)]
     rows = [PanelRow(_read(session, actor, p, today)) for p in _active_programmes(session, ids) if _running(p, today)]
