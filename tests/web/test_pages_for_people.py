@@ -128,7 +128,7 @@ def test_a_patient_answers_a_questionnaire_in_plain_words_with_a_way_back(client
     button, and a way back to their care; the clinician's form keeps them."""
     measure = catalogue.instruments()["nprs"]
     mine = client.get(f"/portal/questionnaires/{world.episode}/nprs", headers=bearer(client, world, "patient")).text
-    assert "Send my answers" in mine and 'href="/portal">Back to my care' in mine
+    assert "Send my answers" in mine and 'href="/portal">Back to My care' in mine
     assert escape(measure.licence) not in mine and escape(measure.purpose) not in mine
     theirs = client.get(f"/visits/{world.visit_open}/measures/nprs", headers=bearer(client, world, "therapist")).text
     assert f"Save {measure.abbreviation}" in theirs and escape(measure.licence) in theirs
