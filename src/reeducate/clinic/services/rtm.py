@@ -191,12 +191,13 @@ def _sessions(session: Session, episode: Episode, through: date) -> list[HomeSes
     return [s for s in found if s.item.version.programme.episode_id == episode.id]
 
 
-def exercise_days(session: Session, episode: Episode, first: date) -> set[date]:
+def exercise_days(session: Session, episode: Episode, first: date) -> set[date] | None:
     """The days from ``first`` to the end of a 30-day period after it on which the episode's programme
-    plans an exercise: the days a running period may still gain data on (``billing.rtm.supply_periods``)."""
+    plans an exercise: the days a running period may still gain data on (``billing.rtm.supply_periods``).
+    None without a programme yet: one may still be prescribed, so any day may bring data."""
     programme = session.scalars(select(HomeProgramme).where(HomeProgramme.episode_id == episode.id)).first()
     if programme is None:
-        return set()
+        return None
     found = set()
     for day in (first + timedelta(days=i) for i in range(PERIOD_DAYS)):
         version = version_on(programme.versions, day)
