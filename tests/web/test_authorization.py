@@ -271,6 +271,28 @@ def _home_session(engine: Engine, world: World) -> None:
         assert painful.id == FIRST
 
 
+CLIP = bytes.fromhex("1a45dfa39f4286810142f7810142f2810442f381084282847765626d") + b"\0" * 64
+"""The start of a WebM file, as a browser's MediaRecorder writes it (issue 20, the clip slice)."""
+
+
+def _ended_guided_session(engine: Engine, world: World) -> None:
+    """Issue 20, the clip slice: the patient's guided squats of today, ended, numbered as the episode is."""
+    _home_programme(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        patient = Actor.of(session.get_one(User, world.user_ids["patient"]))
+        row = home_sessions.start_guided(session, patient, world.episode, day=NOW.date())
+        home_sessions.finish(session, patient, row.id, {"repetitions": 4})
+        row.id = world.episode
+        session.flush()
+
+
+def _shared_clip(engine: Engine, world: World) -> None:
+    _ended_guided_session(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        home_sessions.share_clip(session, Actor.of(session.get_one(User, world.user_ids["patient"])), world.episode,
+                                 CLIP, RecordingStore(Path(world.recordings_dir)))
+
+
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
     Case("GET", "/api/v1/me", ANYONE, audited=False),
@@ -577,6 +599,11 @@ CASES: list[Case] = [
          form=lambda w: {"enabled": "on", "email": "me@home.example", "at_local": "08:30", "name_exercises": "on"}),
     # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
     Case("GET", "/portal/today/{w.episode}/guided", PORTAL_CANCEL, prepare=_home_programme),
+    # issue 20, the clip slice: the patient shares a clip of their own ended guided session (the session takes the
+    # episode's id, as _home_programme numbers its item); the clinic's clinicians open a shared one
+    Case("POST", "/portal/home-sessions/{w.episode}/clip", PORTAL_CANCEL, prepare=_ended_guided_session,
+         files=lambda w: {"clip": ("clip.webm", CLIP, "video/webm")}),
+    Case("GET", "/home-sessions/{w.episode}/clip", CLINICAL_WRITE, prepare=_shared_clip),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),

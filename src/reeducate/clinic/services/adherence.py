@@ -62,6 +62,15 @@ class GuidedScore:
 
 
 @dataclass(frozen=True)
+class SharedClip:
+    """A guided session whose clip the patient chose to share with the therapist."""
+
+    session_id: int
+    on: date
+    exercise: str
+
+
+@dataclass(frozen=True)
 class TrendWeek:
     """A week's share of the dose done, and its sessions by kind (``{"guided": 2, "ticked": 3}``)."""
 
@@ -79,6 +88,7 @@ class ProgrammeAdherence:
     summary: core.Adherence
     versions: tuple[core.Version, ...]
     sessions: tuple[core.SessionDone, ...]
+    clips: tuple[SharedClip, ...] = ()
 
     @property
     def patient(self) -> Patient:
@@ -122,7 +132,9 @@ def _read(session: Session, actor: Actor, programme: HomeProgramme, today: date)
     rows = [r for r in home_sessions.between(session, actor, programme.patient_id, min(first, today), today)
             if r.item.version.programme_id == programme.id]
     done = tuple(_done(r) for r in rows)
-    return ProgrammeAdherence(programme.episode, today, core.summarise(versions, done, today), tuple(versions), done)
+    clips = tuple(SharedClip(r.id, r.performed_on, exercise_label(r.item)) for r in rows if r.clip_sha256)
+    return ProgrammeAdherence(programme.episode, today, core.summarise(versions, done, today), tuple(versions), done,
+                              clips)
 
 
 def _running(programme: HomeProgramme, today: date) -> bool:
