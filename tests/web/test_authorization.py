@@ -43,7 +43,7 @@ from reeducate.clinic.services import (
     rtm,
 )
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
-from reeducate.clinic.vocabulary import AuditAction, ReportKind
+from reeducate.clinic.vocabulary import AuditAction, ReportKind, RtmActivity
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
 from tests.billing.test_x12 import PT_271
@@ -244,6 +244,14 @@ def _rtm_set_up(engine: Engine, world: World) -> None:
     with unit_of_work(make_session_factory(engine)) as session:
         therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
         rtm.record_setup(session, therapist, world.p1, world.episode, rtm.RtmSetupInput(performed_on=NOW.date()))
+
+
+def _rtm_time(engine: Engine, world: World) -> None:
+    """Issue 20: ten minutes of RTM logged on the episode (the first time entry: id FIRST), to remove."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        rtm.log_time(session, therapist, world.p1, world.episode, rtm.RtmTimeInput(
+            performed_on=NOW.date(), minutes=10, activity=RtmActivity.DATA_REVIEW))
 
 
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -567,14 +575,18 @@ CASES: list[Case] = [
     Case("GET", "/exercises/mini-squat/figure.svg", STAFF_FORM, audited=False),
     Case("GET", "/portal/programme.pdf", PORTAL_CANCEL, prepare=_home_programme),
     Case("GET", "/episodes/{w.episode}/home/programme.pdf", CLINICAL_WRITE, prepare=_home_programme),
-    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write)
+    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write, each form
+    # posted to the page's own address; whoever sees billing has the claim lines and the superbill alone)
     Case("GET", "/patients/{w.p1}/rtm", CLINICAL_WRITE),
-    Case("POST", "/patients/{w.p1}/rtm/time", CLINICAL_WRITE, form=lambda w: {
-        "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15", "activity": "interactive",
-        "interactive": "yes", "note": ""}),
-    Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
-         form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
-    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", CLINICAL_WRITE, prepare=_rtm_set_up),
+    Case("POST", "/patients/{w.p1}/rtm", CLINICAL_WRITE, form=lambda w: {
+        "do": "time", "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15",
+        "activity": "interactive", "interactive": "yes", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm", CLINICAL_WRITE,
+         form=lambda w: {"do": "setup", "episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm", CLINICAL_WRITE, prepare=_rtm_time, form=lambda w: {
+        "do": "remove", "episode_id": str(w.episode), "entry_id": str(FIRST), "reason": "logged twice"}),
+    Case("GET", "/patients/{w.p1}/rtm/claims", BILLING, prepare=_rtm_set_up),
+    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", BILLING, prepare=_rtm_set_up),
     # issue 20, adherence: the patient's calendar (another patient sees their own, empty), the clinician's panel
     # (another clinic's therapist sees only their own patients), a severe pain report marked reviewed
     Case("GET", "/portal/calendar", PORTAL_PAGE, prepare=_home_session),
