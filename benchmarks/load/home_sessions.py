@@ -229,11 +229,11 @@ async def _read(ws: Any, sent_at: collections.deque[float], tally: Tally, window
             return
 
 
-async def home_session(url: str, token: str, rows: list[str], offset: int,
-                       fps: float, window: tuple[float, float], tally: Tally) -> None:
-    """One phone: landmarks at ``fps`` from the window's start to its end, not waiting for answers."""
+async def home_session(ws: Any, rows: list[str], offset: int, fps: float, window: tuple[float, float],
+                       tally: Tally) -> None:
+    """One phone, its session started: landmarks at ``fps`` from the window's start to its end, not
+    waiting for the answers."""
     try:
-        ws = await _open(url, token, {"type": "start", "source": "device", "fps": fps})
         sent_at: collections.deque[float] = collections.deque()
         reader = asyncio.create_task(_read(ws, sent_at, tally, window))
         await asyncio.sleep(max(0.0, window[0] - time.perf_counter()))
@@ -310,12 +310,15 @@ async def run(args: argparse.Namespace) -> None:
         clients_cpu = time.process_time()
 
         home = Tally()
+        url = f"ws://{base}/portal/today/{seeded.item_id}/live"
+        began = time.perf_counter()
+        phones = await asyncio.gather(*[_open(url, patient, {"type": "start", "source": "device", "fps": args.fps})
+                                        for _ in range(args.sessions)])
+        opened_s = time.perf_counter() - began
         now = time.perf_counter()
-        window = (now + 3.0 + args.sessions * 0.05, 0.0)
-        window = (window[0], window[0] + args.seconds)
-        sessions = asyncio.gather(*[home_session(f"ws://{base}/portal/today/{seeded.item_id}/live", patient, rows,
-                                                 offset=7 * i, fps=args.fps, window=window, tally=home)
-                                    for i in range(args.sessions)])
+        window = (now + 1.0, now + 1.0 + args.seconds)  # every session started, all send together
+        sessions = asyncio.gather(*[home_session(ws, rows, offset=7 * i, fps=args.fps, window=window, tally=home)
+                                    for i, ws in enumerate(phones)])
         home_cpu, home_took = await _measured(pid, window, sessions, until_done=True)
         home_cpu -= idle_per_s * home_took
         clients_cpu = time.process_time() - clients_cpu
@@ -334,7 +337,8 @@ async def run(args: argparse.Namespace) -> None:
           f"(load average {load:.1f} when the home run began).")
     print(f"Idle server: {1000 * idle_per_s:.1f} CPU ms per second (subtracted below).")
     print(f"1. home, {args.sessions} guided sessions at once, landmarks at {args.fps:g}/s for {args.seconds:g} s:")
-    print(f"  sent {home.sent}, warnings {home.warnings}, errors {len(home.errors)}"
+    print(f"  {args.sessions} sessions started in {opened_s:.1f} s (before the measured window); "
+          f"sent {home.sent}, warnings {home.warnings}, errors {len(home.errors)}"
           + (f" (first: {home.errors[0]})" if home.errors else "")
           + f"; repetitions per session {min(home.repetitions, default=0)}-{max(home.repetitions, default=0)}")
     print(f"  server CPU {home_cpu:.2f} s until the last answer ({home_took:.1f} s after the first message) = "

@@ -56,6 +56,28 @@ def test_what_is_missing_names_the_days_still_needed_and_only_those_still_reacha
         supply_code(20, 11)
 
 
+def test_a_code_out_of_reach_is_said_so_with_the_days_left_and_needed() -> None:
+    assert supply_code(8, 7) == (Billable("98985"), "8 days with data: 98985 (2-15 days). 98977 can no longer be "
+                                 "reached this period: 7 days left, 8 more needed.", "")
+    reason, missing = supply_code(8, 8, exercise_days_left=3)[1:]
+    assert reason.endswith("98977 can no longer be reached this period on the programme's days: 8 days left, 3 of "
+                           "them exercise days, 8 more needed.") and missing == ""
+    assert supply_code(8, 8, exercise_days_left=8)[2] == "8 days more of data for 98977"  # every day left counts
+    assert supply_code(0, 1)[1].endswith("98985 can no longer be reached this period: 1 day left, 2 more needed.")
+    assert supply_code(1, 5)[1:] == ("1 day with data: no supply code under 2 days. 98977 can no longer be reached "
+                                     "this period: 5 days left, 15 more needed.", "1 day more of data for 98985")
+
+
+def test_today_still_counts_as_a_day_left_until_it_has_data() -> None:
+    today = START + timedelta(days=21)  # day 22: 8 days of the period are left, today among them
+    [period] = supply_periods(START, days(8), today)
+    assert period.missing == "8 days more of data for 98977"
+    [period] = supply_periods(START, days(8), today, exercise_days={today + timedelta(days=i) for i in (0, 2, 4)})
+    assert period.missing == "" and "3 of them exercise days, 8 more needed" in period.reason
+    [period] = supply_periods(START, [*days(8), today], today)  # today has data: 8 days after it are left
+    assert period.missing == "7 days more of data for 98977"
+
+
 def test_day_30_closes_a_period_and_day_31_starts_the_next() -> None:
     day_30, day_31 = START + timedelta(days=29), START + timedelta(days=30)
     first, second = supply_periods(START, [START, day_30, day_31], day_31)

@@ -71,6 +71,7 @@ def test_the_patient_reads_their_own_programmes_and_nobody_else_s(factory: sessi
         _done(session, records, _prescribed(session, records).items[0].id)
         mine = adherence.mine(session, actor(session, records, "patient"))
         assert [m.patient.id for m in mine] == [records.p1] and mine[0].summary.streak == 1
+        assert mine[0].first_day == START  # where the calendar's months begin
         assert adherence.mine(session, actor(session, records, "other_patient")) == []
         with pytest.raises(Forbidden):
             adherence.mine(session, actor(session, records, "therapist"))
@@ -89,7 +90,7 @@ def test_the_panel_lists_the_clinician_s_patients_with_a_running_programme(facto
         assert rows[0].summary.flags[0].kind is FlagKind.PAIN_REPORTED
         assert adherence.panel(session, actor(session, records, "other_therapist")) == []
         for persona in ("front_desk", "admin", "patient"):
-            with pytest.raises(Forbidden):
+            with pytest.raises(Forbidden, match=r"^Home programmes are followed by clinicians\.$"):
                 adherence.panel(session, actor(session, records, persona))
         assert session.scalars(select(AuditEvent).where(
             AuditEvent.user_id == therapist.user_id, AuditEvent.resource_type == "home_session",

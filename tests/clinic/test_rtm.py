@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
-from reeducate.clinic.models import AuditEvent, User
+from reeducate.clinic.models import AuditEvent, Episode, User
 from reeducate.clinic.services import home_programmes, home_sessions, rtm
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.services.rtm import RtmSetupInput, RtmTimeInput
@@ -27,11 +27,11 @@ def actor(session: Session, world: World, persona: str) -> Actor:
     return Actor.of(session.get_one(User, world.user_ids[persona]))
 
 
-def _item(session: Session, world: World) -> int:
+def _item(session: Session, world: World, weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)) -> int:
     version = home_programmes.prescribe(session, actor(session, world, "therapist"), world.episode, HomeProgrammeInput(
         starts_on=STARTED, items=[HomeItemInput.model_validate({
             "exercise_id": "mini-squat", "monitor": "camera-side", "side": "left", "sets": 1, "reps": 5,
-            "weekdays": [1, 2, 3, 4, 5, 6, 7]})]))
+            "weekdays": list(weekdays)})]))
     return version.items[0].id
 
 
@@ -115,21 +115,64 @@ def test_bad_entries_are_refused_with_the_reason(factory: sessionmaker[Session],
             rtm.log_time(session, therapist, records.p1, records.episode, _time(TODAY + timedelta(days=1), 10))
         with pytest.raises(InvalidInput, match="before the episode began"):
             rtm.record_setup(session, therapist, records.p1, records.episode, RtmSetupInput(performed_on=STARTED - timedelta(1)))
-        with pytest.raises(ValueError, match="less than or equal to 600"):
-            _time(TODAY, 601)
+        with pytest.raises(ValueError, match="Enter at most 120 minutes in one entry"):
+            _time(TODAY, 600)  # the reviewer's 600 that billed 98981 x 30
+        with pytest.raises(ValueError, match="Enter 1 minute or more"):
+            _time(TODAY, 0)
+        assert _time(TODAY, rtm.MAX_ENTRY_MINUTES).minutes == 120
 
 
-def test_who_may_see_and_record_remote_monitoring(factory: sessionmaker[Session], records: World) -> None:
+def test_a_mistaken_entry_is_removed_with_its_reason_and_audited(
+        factory: sessionmaker[Session], records: World) -> None:
     with unit_of_work(factory) as session:
-        for persona in ("front_desk", "admin", "patient"):
+        therapist = actor(session, records, "therapist")
+        kept = rtm.log_time(session, therapist, records.p1, records.episode, _time(TODAY, 20, interactive=True))
+        wrong = rtm.log_time(session, actor(session, records, "assistant"), records.p1, records.episode,
+                             _time(TODAY, 100))
+        for persona in ("front_desk", "admin"):
             with pytest.raises(Forbidden):
-                rtm.overview(session, actor(session, records, persona), records.p1)
-            with pytest.raises(Forbidden):
-                rtm.log_time(session, actor(session, records, persona), records.p1, records.episode, _time(TODAY, 10))
+                rtm.remove_time(session, actor(session, records, persona), records.p1, wrong.id, "typo")
         with pytest.raises(NotFound):
-            rtm.overview(session, actor(session, records, "other_therapist"), records.p1)
+            rtm.remove_time(session, actor(session, records, "other_therapist"), records.p1, wrong.id, "typo")
+        with pytest.raises(InvalidInput, match="Give the reason"):
+            rtm.remove_time(session, therapist, records.p1, wrong.id, "  ")
+        assert [(b.code, b.units) for b in rtm.overview(session, therapist, records.p1).month.billables] == [
+            ("98980", 1), ("98981", 5)]
+        rtm.remove_time(session, therapist, records.p1, wrong.id, "100 typed for 10")
+        seen = rtm.overview(session, therapist, records.p1)
+        assert [e.id for e in seen.entries] == [kept.id] and seen.month.minutes == 20
+        event = session.scalars(select(AuditEvent).where(AuditEvent.resource_type == "rtm_time_entry",
+                                                         AuditEvent.action == AuditAction.DELETE)).one()
+        assert event.resource_id == str(wrong.id) or event.resource_id == wrong.id
+        assert "removed 100 min data_review on 2026-11-25 by" in event.detail
+        assert event.detail.endswith("reason: 100 typed for 10")
+
+
+def test_the_front_desk_sees_the_claim_lines_without_the_clinical_content(
+        factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        rtm.record_setup(session, actor(session, records, "therapist"), records.p1, records.episode,
+                         RtmSetupInput(performed_on=TODAY - timedelta(days=3), note="App installed"))
+        lines = rtm.claim_lines_of(session, actor(session, records, "front_desk"), records.p1)
+        [setup] = lines.claims
+        assert setup.what == "Set-up and education" and setup.billed is not None
+        assert [(line.code, line.modifiers) for line in setup.billed.lines] == [("98975", ("GP",))]
+        assert not hasattr(lines, "entries") and not hasattr(lines, "setup")
+        with pytest.raises(Forbidden):
+            rtm.claim_lines_of(session, actor(session, records, "patient"), records.p1)
         with pytest.raises(NotFound):
-            rtm.record_setup(session, actor(session, records, "other_therapist"), records.p1, records.episode,
-                             RtmSetupInput(performed_on=TODAY))
-        seen = rtm.overview(session, actor(session, records, "chiropractor"), records.p1)
-        assert seen.episode is not None and seen.episode.id == records.episode and seen.claims == ()
+            rtm.claim_lines_of(session, actor(session, records, "other_therapist"), records.p1)
+        assert session.scalars(select(AuditEvent).where(AuditEvent.resource_type == "rtm_claims")).first()
+
+
+def test_a_period_says_98977_is_out_of_reach_on_the_programmes_days(
+        factory: sessionmaker[Session], records: World) -> None:
+    with unit_of_work(factory) as session:
+        item = _item(session, records, weekdays=(3, 4))  # Wednesdays and Thursdays
+        for offset in range(2):  # Wed 11 and Thu 12 Nov
+            _guided(session, records, item, STARTED + timedelta(days=offset))
+        seen = rtm.overview(session, actor(session, records, "therapist"), records.p1)
+        assert seen.period is not None and seen.period.missing == ""  # 14 more needed, 6 exercise days left
+        assert seen.period.reason == ("2 days with data: 98985 (2-15 days). 98977 can no longer be reached this period "
+                                      "on the programme's days: 16 days left, 6 of them exercise days, 14 more needed.")
+        assert len(rtm.exercise_days(session, session.get_one(Episode, records.episode), TODAY)) == 10  # Wed, Thu to 24 Dec

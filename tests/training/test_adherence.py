@@ -231,3 +231,12 @@ def test_weekly_shares_are_the_last_weeks_oldest_first_with_the_current_one() ->
     weeks = a.weekly_shares(found.days, day(8), 3)
     assert [w.monday for w in weeks] == [MONDAY - timedelta(weeks=1), MONDAY, day(7)]
     assert [w.share for w in weeks] == [None, 1.0, 0.5] and [w.programme_days for w in weeks] == [0, 7, 1]
+    assert [w.ongoing for w in weeks] == [False, False, True]  # this week's share is so far
+
+
+def test_the_calendar_offers_each_month_from_the_programme_s_first_to_the_current_one() -> None:
+    assert a.calendar_months(date(2026, 10, 29), date(2026, 12, 3)) == [
+        date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)]
+    assert a.calendar_months(date(2026, 12, 31), date(2027, 1, 1)) == [date(2026, 12, 1), date(2027, 1, 1)]
+    assert a.calendar_months(date(2026, 12, 3), date(2026, 12, 3)) == [date(2026, 12, 1)]
+    assert a.calendar_months(date(2027, 2, 8), date(2026, 12, 3)) == [date(2027, 2, 1)]  # written to start later

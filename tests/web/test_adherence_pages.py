@@ -69,6 +69,26 @@ def test_the_patient_sees_their_month_and_streak_in_plain_words(client: TestClie
     assert not any(word in shown for word in JARGON)
 
 
+def test_the_calendar_goes_back_month_by_month_to_the_programme_s_first_and_has_a_way_back_at_the_top(
+        client: TestClient, world: World, world_engine: Engine) -> None:
+    with unit_of_work(make_session_factory(world_engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        session.get_one(Episode, world.episode).started_on = date(2026, 10, 12)
+        home_programmes.prescribe(session, therapist, world.episode, HomeProgrammeInput(
+            starts_on=date(2026, 10, 12), items=[HomeItemInput(exercise_id="mini-squat", side="left", sets=2, reps=10,
+                                                               weekdays=[1, 3, 5])]))
+    patient = bearer(client, world, "patient")
+    now = client.get("/portal/calendar", headers=patient).text
+    assert now.index('class="button secondary back" href="/portal">Back to My care</a>') < now.index("<h1>")
+    assert "<caption>November 2026</caption>" in now and "This month so far:" in now
+    assert 'href="/portal/calendar?month=2026-10"' in now and "month=2026-12" not in now  # no later month yet
+    october = client.get("/portal/calendar?month=2026-10", headers=patient).text
+    assert "<caption>October 2026</caption>" in october and "In October: 9 days missed." in _text(october)  # Mon, Wed, Fri from the 12th
+    assert 'href="/portal/calendar?month=2026-11"' in october and "month=2026-09" not in october  # its first month
+    for outside in ("2026-09", "2026-12", "last-year"):  # before the programme, ahead of today, or no month
+        assert "<caption>November 2026</caption>" in client.get(f"/portal/calendar?month={outside}", headers=patient).text
+
+
 def test_the_portal_links_to_the_calendar_and_another_patient_sees_only_their_own(
         client: TestClient, world: World, world_engine: Engine) -> None:
     _programme(world_engine, world)
@@ -84,7 +104,12 @@ def test_the_therapist_s_panel_lists_the_flags_severe_pain_first_and_marks_pain_
     _programme(world_engine, world)
     csrf = browser_login(client, world, "therapist")
     assert 'href="/home-programmes"' in client.get("/my-patients").text
-    shown = _text(client.get("/home-programmes").text)
+    panel = client.get("/home-programmes").text
+    assert panel.count('href="/my-patients"') == 1  # the top bar's, not a second one by the title
+    shown = _text(panel)
+    assert "The severe pain band is published (Serlin et al. 1995); every other threshold here is Reeducate's own " \
+        "setting" in shown and "7 or more is severe (Serlin et al. 1995's band)" in shown
+    assert "These thresholds are Reeducate's settings" not in shown
     assert "Quennell, Penny" in shown and "Last session Tue 24 Nov 2026" not in shown
     flags = re.findall(r"(Pain reported|Quality dropping|Falling behind|Not started)", shown)
     assert flags[:2] == ["Pain reported", "Quality dropping"]
@@ -110,6 +135,8 @@ def test_the_front_desk_and_patients_are_refused_the_panel(client: TestClient, w
     for persona in ("front_desk", "admin", "patient"):
         reply = client.get("/home-programmes", headers=bearer(client, world, persona))
         assert reply.status_code == 403 and "Quennell" not in reply.text
+        if persona != "patient":  # the patient is turned away from every clinic page alike
+            assert "Home programmes are followed by clinicians." in reply.text, persona
     with make_session_factory(world_engine)() as session:
         painful = session.scalars(select(HomeSession).where(HomeSession.flagged)).one().id
     assert client.post(f"/home-sessions/{painful}/review",
@@ -123,6 +150,8 @@ def test_the_episode_page_shows_the_trend_labelled_by_source(
     assert "Home programme adherence" in shown and "streak 2 days" in shown
     assert "measured by the patient's camera" in shown and "reported by the patient" in shown
     assert "Mon 23 Nov 2026 Single-leg stance (left) 66" in shown
+    # the week under way (Mon 23 to today, Wed 25) is marked so far; a week over is not
+    assert re.search(r"Mon 23 Nov 2026 \d+ % \d+ % so far", shown) and re.search(r"Mon 16 Nov 2026 \d+ % \d+ % \d", shown)
     assistant = _text(client.get(f"/episodes/{world.episode}", headers=bearer(client, world, "assistant")).text)
     assert "Home programme adherence" in assistant
     plot = client.get(f"/episodes/{world.episode}/home-adherence.svg", headers=bearer(client, world, "therapist"))

@@ -43,7 +43,7 @@ from reeducate.clinic.services import (
     rtm,
 )
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
-from reeducate.clinic.vocabulary import AuditAction, ReportKind
+from reeducate.clinic.vocabulary import AuditAction, ReportKind, RtmActivity
 from reeducate.web import live, pages
 from reeducate.web.app import create_app
 from tests.billing.test_x12 import PT_271
@@ -246,6 +246,14 @@ def _rtm_set_up(engine: Engine, world: World) -> None:
         rtm.record_setup(session, therapist, world.p1, world.episode, rtm.RtmSetupInput(performed_on=NOW.date()))
 
 
+def _rtm_time(engine: Engine, world: World) -> None:
+    """Issue 20: ten minutes of RTM logged on the episode (the first time entry: id FIRST), to remove."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        rtm.log_time(session, therapist, world.p1, world.episode, rtm.RtmTimeInput(
+            performed_on=NOW.date(), minutes=10, activity=RtmActivity.DATA_REVIEW))
+
+
 SCAN = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PLAN_FORM = {"visits_per_week": "2", "weeks": "6", "add": "exercise:foam-stance"}
 
@@ -261,6 +269,28 @@ def _home_session(engine: Engine, world: World) -> None:
         painful = home_sessions.tick_done(session, Actor.of(session.get_one(User, world.user_ids["patient"])),
                                           version.items[0].id, day=monday, pain_score=8)
         assert painful.id == FIRST
+
+
+CLIP = bytes.fromhex("1a45dfa39f4286810142f7810142f2810442f381084282847765626d") + b"\0" * 64
+"""The start of a WebM file, as a browser's MediaRecorder writes it (issue 20, the clip slice)."""
+
+
+def _ended_guided_session(engine: Engine, world: World) -> None:
+    """Issue 20, the clip slice: the patient's guided squats of today, ended, numbered as the episode is."""
+    _home_programme(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        patient = Actor.of(session.get_one(User, world.user_ids["patient"]))
+        row = home_sessions.start_guided(session, patient, world.episode, day=NOW.date())
+        home_sessions.finish(session, patient, row.id, {"repetitions": 4})
+        row.id = world.episode
+        session.flush()
+
+
+def _shared_clip(engine: Engine, world: World) -> None:
+    _ended_guided_session(engine, world)
+    with unit_of_work(make_session_factory(engine)) as session:
+        home_sessions.share_clip(session, Actor.of(session.get_one(User, world.user_ids["patient"])), world.episode,
+                                 CLIP, RecordingStore(Path(world.recordings_dir)))
 
 
 def _home_ticked(engine: Engine, world: World) -> None:
@@ -554,14 +584,18 @@ CASES: list[Case] = [
     Case("GET", "/exercises/mini-squat/figure.svg", STAFF_FORM, audited=False),
     Case("GET", "/portal/programme.pdf", PORTAL_CANCEL, prepare=_home_programme),
     Case("GET", "/episodes/{w.episode}/home/programme.pdf", CLINICAL_WRITE, prepare=_home_programme),
-    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write)
+    # issue 20: remote therapeutic monitoring (clinicians read; MONITOR_REMOTELY, the clinicians, write, each form
+    # posted to the page's own address; whoever sees billing has the claim lines and the superbill alone)
     Case("GET", "/patients/{w.p1}/rtm", CLINICAL_WRITE),
-    Case("POST", "/patients/{w.p1}/rtm/time", CLINICAL_WRITE, form=lambda w: {
-        "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15", "activity": "interactive",
-        "interactive": "yes", "note": ""}),
-    Case("POST", "/patients/{w.p1}/rtm/setup", CLINICAL_WRITE,
-         form=lambda w: {"episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
-    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", CLINICAL_WRITE, prepare=_rtm_set_up),
+    Case("POST", "/patients/{w.p1}/rtm", CLINICAL_WRITE, form=lambda w: {
+        "do": "time", "episode_id": str(w.episode), "performed_on": "2026-11-25", "minutes": "15",
+        "activity": "interactive", "interactive": "yes", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm", CLINICAL_WRITE,
+         form=lambda w: {"do": "setup", "episode_id": str(w.episode), "performed_on": "2026-11-25", "note": ""}),
+    Case("POST", "/patients/{w.p1}/rtm", CLINICAL_WRITE, prepare=_rtm_time, form=lambda w: {
+        "do": "remove", "episode_id": str(w.episode), "entry_id": str(FIRST), "reason": "logged twice"}),
+    Case("GET", "/patients/{w.p1}/rtm/claims", BILLING, prepare=_rtm_set_up),
+    Case("GET", "/patients/{w.p1}/rtm/superbill.pdf", BILLING, prepare=_rtm_set_up),
     # issue 20, adherence: the patient's calendar (another patient sees their own, empty), the clinician's panel
     # (another clinic's therapist sees only their own patients), a severe pain report marked reviewed
     Case("GET", "/portal/calendar", PORTAL_PAGE, prepare=_home_session),
@@ -574,6 +608,11 @@ CASES: list[Case] = [
          form=lambda w: {"enabled": "on", "email": "me@home.example", "at_local": "08:30", "name_exercises": "on"}),
     # issue 20, the device slice: the patient's guided session page (its socket is the live slice's)
     Case("GET", "/portal/today/{w.episode}/guided", PORTAL_CANCEL, prepare=_home_programme),
+    # issue 20, the clip slice: the patient shares a clip of their own ended guided session (the session takes the
+    # episode's id, as _home_programme numbers its item); the clinic's clinicians open a shared one
+    Case("POST", "/portal/home-sessions/{w.episode}/clip", PORTAL_CANCEL, prepare=_ended_guided_session,
+         files=lambda w: {"clip": ("clip.webm", CLIP, "video/webm")}),
+    Case("GET", "/home-sessions/{w.episode}/clip", CLINICAL_WRITE, prepare=_shared_clip),
     # issue 20, fixprog: the patient takes back today's mistaken "I did it" (their own only)
     Case("POST", "/portal/today/sessions/{w.episode}/undo", PORTAL_CANCEL, prepare=_home_ticked),
 ]

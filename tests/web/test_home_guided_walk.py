@@ -3,10 +3,12 @@
 fed the Sports2D demo clip (the man on the box raising his arms, slowed down so the pose model, at about
 a frame a second on a machine without a GPU, sees each reach); the count and a cue come from BlazePose
 running in the page; pain 8 stops the session with words for the patient, and Today says so; then the therapist's
-home-programme panel shows the session and the pain flag. The clinic's live page does the same with its
-"on this device" source.
+home-programme panel shows the session and the pain flag; with the clip box left unticked nothing but the
+socket's messages and the page's own files' downloads leaves the page. Another patient's session ticks "Record a
+short clip", ends, and presses "Share with my therapist": the clip is stored and the therapist's episode page
+links to it. The clinic's live page does the same with its "on this device" source.
 
-Screenshots: test-artifacts/screenshots/home-guided-*.png and live-training-device.png.
+Screenshots: test-artifacts/screenshots/home-guided-*.png, home-clip-*.png and live-training-device.png.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import Engine, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import HomeSession, User
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import home_programmes
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import ExerciseStatus, HomeSessionKind
@@ -87,31 +90,39 @@ def _home_session(engine: Engine, item_id: int) -> HomeSession:
         return row
 
 
+def _log_in_phone(browser, server: str, world: World):  # type: ignore[no-untyped-def]
+    """The patient's phone-sized page, logged in."""
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone.goto(f"{server}/login")
+    phone.get_by_label("E-mail").fill(world.emails["patient"])
+    phone.get_by_label("Password").fill(PASSWORD)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Log in").click()
+    return phone
+
+
 def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_therapist(
         world_engine: Engine, world: World, server: str, tmp_path: Path, example) -> None:
     from playwright.sync_api import expect
 
     item_id = _prescribe_overhead_reach(world_engine, world)
     with _fake_camera(example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
-        phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        phone = _log_in_phone(browser, server, world)
         sent: list[str] = []
         phone.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(
             "binary" if isinstance(frame, bytes) else json.loads(frame)["type"])))
         refused: list[str] = []
         phone.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
-        phone.goto(f"{server}/login")
-        phone.get_by_label("E-mail").fill(world.emails["patient"])
-        phone.get_by_label("Password").fill(PASSWORD)
-        with phone.expect_navigation():
-            phone.get_by_role("button", name="Log in").click()
-
         phone.goto(f"{server}/portal/today")
         phone.locator(f"#item-{item_id}").get_by_role("link", name="Start with my camera").click()
         phone.wait_for_url(f"{server}/portal/today/{item_id}/guided")
         expect(phone.get_by_role("heading", name="Overhead reach")).to_be_visible()
         expect(phone.get_by_text("No video leaves your phone")).to_be_visible()
+        expect(phone.get_by_label("Record a short clip to share with my therapist")).not_to_be_checked()
         phone.screenshot(path=str(SHOTS / "home-guided-1-before.png"), full_page=True)
 
+        requested: list[tuple[str, str]] = []  # from Start on: only the page's own files may be fetched
+        phone.on("request", lambda r: requested.append((r.method, r.url.removeprefix(server))))
         phone.get_by_role("button", name="Start").click()
         expect(phone.locator("#guided-status")).to_have_text("Go ahead. Your phone is counting.", timeout=30_000)
         # The bent elbow of the man's reach is cued before his first reach is counted.
@@ -128,6 +139,8 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
         phone.screenshot(path=str(SHOTS / "home-guided-3-pain.png"), full_page=True)
         assert not refused, refused
         assert sent[0] == "start" and set(sent) == {"start", "landmarks", "pain"}, sent  # never a picture
+        assert requested and all(method == "GET" and url.startswith("/static/") for method, url in requested), requested
+        expect(phone.locator("#guided-clip-choice")).to_be_hidden()
 
         kept = _home_session(world_engine, item_id)
         assert kept.kind is HomeSessionKind.GUIDED and kept.status is ExerciseStatus.STOPPED_FOR_PAIN
@@ -146,6 +159,49 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
         expect(panel).to_contain_text("severe, 8 out of 10")
         expect(panel).to_contain_text(f"Overhead reach (left), {day_text(NOW.date())}: 8/10")
         clinic.screenshot(path=str(SHOTS / "home-guided-5-therapist.png"), full_page=True)
+
+
+def test_a_clip_is_recorded_only_when_asked_and_reaches_the_therapist_only_when_shared(
+        world_engine: Engine, world: World, server: str, tmp_path: Path, example) -> None:
+    from playwright.sync_api import expect
+
+    item_id = _prescribe_overhead_reach(world_engine, world)
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
+        phone = _log_in_phone(browser, server, world)
+        posted: list[str] = []
+        phone.on("request", lambda r: posted.append(r.url.removeprefix(server)) if r.method != "GET" else None)
+        phone.goto(f"{server}/portal/today/{item_id}/guided")
+        phone.get_by_label("Record a short clip to share with my therapist").check()
+        expect(phone.get_by_text("it goes to your therapist only if you press Share")).to_be_visible()
+        phone.screenshot(path=str(SHOTS / "home-clip-1-ticked.png"), full_page=True)
+        phone.get_by_role("button", name="Start").click()
+        expect(phone.locator("#guided-status")).to_have_text("Go ahead. Your phone is counting.", timeout=30_000)
+        expect(phone.locator("#guided-count")).not_to_have_text("0", timeout=SEEN_WITHIN_MS)
+        phone.get_by_role("button", name="End", exact=True).click()
+
+        choice = phone.locator("#guided-clip-choice")
+        expect(choice).to_contain_text("Your clip lasts", timeout=10_000)
+        expect(phone.locator("#guided-done")).to_contain_text("Well done")
+        assert posted == [], posted  # recorded, kept on the phone: nothing sent before Share
+        phone.screenshot(path=str(SHOTS / "home-clip-2-offered.png"), full_page=True)
+        choice.get_by_role("button", name="Share with my therapist").click()
+        expect(choice).to_contain_text("Shared with your therapist.")
+        expect(choice.get_by_role("button", name="Delete it")).to_be_hidden()
+        phone.screenshot(path=str(SHOTS / "home-clip-3-shared.png"), full_page=True)
+
+        kept = _home_session(world_engine, item_id)
+        assert posted == [f"/portal/home-sessions/{kept.id}/clip"], posted
+        assert kept.clip_sha256 is not None and kept.clip_filename == (
+            f"home-session-{NOW.date().isoformat()}-overhead-reach.webm")
+        clip = RecordingStore(Path(world.recordings_dir)).read(kept.clip_sha256)
+        assert clip.startswith(b"\x1a\x45\xdf\xa3") and len(clip) > 10_000, len(clip)
+
+        clinic = log_in(browser, server, world.emails["therapist"])
+        clinic.goto(f"{server}/episodes/{world.episode}")
+        link = clinic.locator("#home-adherence").get_by_role("link", name="Clip shared")
+        expect(link).to_have_attribute("href", f"/home-sessions/{kept.id}/clip")
+        clinic.locator("#home-adherence").screenshot(path=str(SHOTS / "home-clip-4-therapist.png"))
+        assert clinic.request.get(f"{server}/home-sessions/{kept.id}/clip").body() == clip
 
 
 def test_the_clinics_live_page_poses_the_camera_on_this_device_and_sends_only_landmarks(

@@ -44,7 +44,7 @@ PAGES = ("/portal", "/schedule", "/schedule?view=week&by=room", "/my-patients", 
          # issue 20: the home programme and the patient's Today
          "/episodes/{w.episode}/home", "/portal/today",
          # issue 20: remote therapeutic monitoring
-         "/patients/{w.p1}/rtm",
+         "/patients/{w.p1}/rtm", "/patients/{w.p1}/rtm/claims",
          # issue 20, adherence: the patient's calendar, the clinician's home-programme panel
          "/portal/calendar", "/home-programmes",
          # issue 20: exercise reminders

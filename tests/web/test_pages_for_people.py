@@ -91,7 +91,7 @@ def test_the_patient_reads_their_progress_without_clinicians_abbreviations(clien
     seen_by_patient = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "patient"))
     assert seen_by_patient.status_code == 200
     assert "MDC" not in seen_by_patient.text and "MCID" not in seen_by_patient.text
-    assert "has improved by more than the test&#39;s measurement error" in seen_by_patient.text
+    assert "has improved by more than the ups and downs this test usually shows" in seen_by_patient.text
     assert "Beyond MDC" in client.get(f"/episodes/{world.episode}/progress", headers=therapist).text
 
 
@@ -128,7 +128,7 @@ def test_a_patient_answers_a_questionnaire_in_plain_words_with_a_way_back(client
     button, and a way back to their care; the clinician's form keeps them."""
     measure = catalogue.instruments()["nprs"]
     mine = client.get(f"/portal/questionnaires/{world.episode}/nprs", headers=bearer(client, world, "patient")).text
-    assert "Send my answers" in mine and 'href="/portal">Back to my care' in mine
+    assert "Send my answers" in mine and 'href="/portal">Back to My care' in mine
     assert escape(measure.licence) not in mine and escape(measure.purpose) not in mine
     theirs = client.get(f"/visits/{world.visit_open}/measures/nprs", headers=bearer(client, world, "therapist")).text
     assert f"Save {measure.abbreviation}" in theirs and escape(measure.licence) in theirs

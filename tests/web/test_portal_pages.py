@@ -4,11 +4,23 @@ MCID; the clinician's entry form keeps its compact number boxes."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.support import PASSWORD, World
+from reeducate.clinic.access import Actor
+from reeducate.clinic.db import make_session_factory, unit_of_work
+from reeducate.clinic.models import Goal, User
+from reeducate.clinic.schemas import AdministrationCreate
+from reeducate.clinic.services import measures
+from reeducate.clinic.services.prognosis import GoalPrognosis
+from reeducate.measures import catalogue
+from reeducate.planning.prognosis import NOT_YET, Basis, Outlook, Prognosis
+from reeducate.web.templating import templates
+from tests.support import PASSWORD, World, local
 from tests.web.browsing import SHOTS, log_in
 from tests.web.conftest import bearer
 from tests.web.portal_pages import (
@@ -48,12 +60,79 @@ def test_the_patient_reads_a_change_and_a_fall_risk_in_plain_words_with_the_sour
         client: TestClient, world: World, world_engine: Engine) -> None:
     give_the_patient_something_to_read(world_engine, world)
     page = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "patient")).text
-    assert ("Your Berg Balance Scale score has improved by more than the test&#39;s measurement error" in page
-            and "a change big enough to notice in daily life" in page)
+    assert ("Your Berg Balance Scale score has improved by more than the ups and downs this test usually shows from "
+            "one time to the next" in page and "a change big enough to notice in daily life" in page)
     assert "Your goal: <strong>56 points</strong>" in page
     assert "It does not mean that you will fall." in page and "Talk to your therapist about it." in page
     assert "Increased risk of falls: Lajoie Y, Gallagher SP." in page  # the ABC's band and its study
     assert "<table" not in page
+
+
+def test_the_progress_page_has_no_measurement_jargon_no_unit_symbols_and_no_small_print_chart(
+        client: TestClient, world: World, world_engine: Engine) -> None:
+    give_the_patient_something_to_read(world_engine, world)  # and the world's force-plate trial, in the same episode
+    page = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "patient")).text
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    for jargon in ("measurement error", "bipedal", "cm/s", "velocity", "baseline"):
+        assert jargon not in shown.lower(), jargon
+    assert "On both feet, eyes open, on a firm floor:" in shown and "centimetres a second" in shown
+    main = page[page.index("<main"):]
+    assert "<img" not in main and ".svg" not in main  # a plot's print is too small on a phone: the words say it
+    assert page.index('class="button secondary back" href="/portal">Back to My care</a>') < page.index("<h1>")
+
+
+def test_a_score_past_two_fall_risk_bands_is_said_once_with_both_studies(client: TestClient, world: World,
+                                                                        world_engine: Engine) -> None:
+    with unit_of_work(make_session_factory(world_engine)) as session:
+        therapist = Actor.of(session.get(User, world.user_ids["therapist"]))
+        measures.record_in_visit(session, therapist, world.visit_open, "tug",  # past 12 s (CDC) and 13.5 s
+                                 AdministrationCreate(responses={"seconds": 15.6}), now=local(0, 8, 50))
+    page = client.get(f"/episodes/{world.episode}/progress", headers=bearer(client, world, "patient")).text
+    tug = page[page.index('id="measure-tug"'):]
+    tug = tug[:tug.index("</section>")]
+    assert tug.count('class="talk"') == 1 and "published studies link with a higher chance of falling" in tug
+    assert "Centers for Disease Control and Prevention" in tug and "Shumway-Cook A" in tug
+    assert "15.6 seconds" in tug and "15.6 s<" not in tug
+
+
+def _goal_lines(*goals: GoalPrognosis) -> list[str]:
+    html = templates.env.get_template("partials/portal_goals.html").render(goals=goals, episode_id=1, login=None)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line)).strip() for line in re.findall(r"<li>(.*?)</li>", html, re.S)]
+
+
+def _goal(measure_id: str, target: float, due_on: date, prognosis: Prognosis) -> GoalPrognosis:
+    return GoalPrognosis(Goal(target=target, due_on=due_on), catalogue.instruments()[measure_id], prognosis)
+
+
+def test_each_goal_is_one_line_naming_it_and_a_date_from_which_on_is_not_a_contradiction() -> None:
+    met = Prognosis(Basis.NONE, True, None, None, None, "", "Already met.", "You have reached this goal.", Outlook.MET)
+    unknown = Prognosis(Basis.NONE, False, None, None, None, "", "Not enough data yet.", NOT_YET, Outlook.UNKNOWN)
+    # the own trend's one-sided interval: probably not before 10 April, no later bound within a year
+    later = Prognosis(Basis.OWN_TREND, False, None, date(2027, 4, 10), None, "80% prediction interval", "Own trend.",
+                      "judging from your own progress so far", Outlook.UNKNOWN)
+    within = Prognosis(Basis.OWN_TREND, False, date(2027, 1, 8), date(2026, 12, 20), date(2027, 2, 1), "80%", "Own.",
+                       "judging from your own progress so far", Outlook.BEHIND)
+    assert _goal_lines(_goal("lefs", 40, date(2026, 11, 26), met), _goal("lefs", 60, date(2026, 12, 23), unknown)) == [
+        "Your goal: 40 points on the Lower Extremity Functional Scale by Thu 26 Nov 2026. You have reached it. Well done!",
+        "Your goal: 60 points on the Lower Extremity Functional Scale by Wed 23 Dec 2026. We can't say yet when you will "
+        "reach it: we need a few more of your check-ins."]
+    assert _goal_lines(_goal("berg", 52, date(2026, 12, 30), later)) == [
+        "Your goal: 52 points on the Berg Balance Scale by Wed 30 Dec 2026. You will probably not reach it before Sat 10 "
+        "Apr 2027, judging from your own progress so far. It is too early to say how long after that. That is later "
+        "than the date we planned; your therapist will talk it over with you."]
+    assert _goal_lines(_goal("tug", 12, date(2027, 1, 1), within)) == [
+        "Your goal: 12.0 seconds on the Timed Up and Go by Fri 01 Jan 2027. You will probably reach it between Sun 20 "
+        "Dec 2026 and Mon 01 Feb 2027, judging from your own progress so far. That is later than the date we planned; "
+        "your therapist will talk it over with you."]
+
+
+def test_the_portal_home_offers_the_calendar_and_the_reminders_as_buttons_under_today_s_exercises(
+        client: TestClient, world: World) -> None:
+    page = client.get("/portal", headers=bearer(client, world, "patient")).text
+    links = page[page.index('class="button portal-today"'):page.index("</nav>", page.index('class="portal-links"'))]
+    assert '<a class="button secondary" href="/portal/calendar">My exercise calendar</a>' in links
+    assert '<a class="button secondary" href="/portal/reminders" id="reminders-link">Exercise reminders by e-mail</a>' \
+        in links
 
 
 def test_a_questionnaire_asks_each_item_s_question_with_buttons_not_number_boxes(client: TestClient,
@@ -119,3 +198,23 @@ def test_a_patient_answers_pain_with_the_slider_and_without_javascript_with_butt
     expect(plain.get_by_text("Thank you: your answers are saved")).to_be_visible()
     progress = plain.goto(f"{server}/episodes/{world.episode}/progress")
     assert progress is not None and "7 points" in plain.inner_text("main")
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_portal_s_ways_around_are_big_buttons(  # type: ignore[no-untyped-def]
+        browser, server: str, world: World, world_engine: Engine) -> None:
+    give_the_patient_something_to_read(world_engine, world)
+    page = log_in(browser, server, world.emails["patient"], width=390)
+    page.goto(f"{server}/portal")
+    today = page.get_by_role("link", name="Today's exercises", exact=True).bounding_box()
+    assert today is not None
+    for name in ("My exercise calendar", "Exercise reminders by e-mail"):
+        box = page.get_by_role("link", name=name, exact=True).bounding_box()
+        assert box is not None and box["height"] >= 48 and box["width"] >= 300 and box["y"] > today["y"], (name, box)
+    page.screenshot(path=SHOTS / "portal-home-buttons-390.png")
+    for address in ("/portal/calendar", f"/episodes/{world.episode}/progress"):
+        page.goto(f"{server}{address}")
+        back = page.get_by_role("link", name="Back to My care", exact=True).bounding_box()
+        heading = page.get_by_role("heading", level=1).bounding_box()
+        assert back is not None and heading is not None and back["height"] >= 48 and back["y"] < heading["y"], address
+        page.screenshot(path=SHOTS / f"portal-back-{address.strip('/').replace('/', '-')}-390.png", full_page=True)

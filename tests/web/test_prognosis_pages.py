@@ -53,11 +53,14 @@ def test_without_enough_scores_the_therapist_reads_why(client: TestClient, world
 
 @pytest.mark.parametrize(("scores", "words"), [
     ([8, 6.9, 6.0, 5.2, 4.5, 3.9, 3.4, 3.0],
-     r"Numeric Pain Rating Scale: you are on track to reach your goal between \w{3} \d{2} \w{3} 20\d\d and "
-     r"\w{3} \d{2} \w{3} 20\d\d, judging from your own progress so far\."),
-    ([8, 6.5, 5.2, 4.1, 3.2], r"Numeric Pain Rating Scale: you may reach your goal from \w{3} \d{2} \w{3} 20\d\d on, "
-                              r"judging from your own progress so far; we can't yet say by when\."),
-    ([7], r"Numeric Pain Rating Scale: We can't say yet: we need a few more of your check-ins\."),
+     r"Your goal: 2 points on the Numeric Pain Rating Scale[^.]*\. You will probably reach it between \w{3} \d{2} \w{3} "
+     r"20\d\d and \w{3} \d{2} \w{3} 20\d\d, judging from your own progress so far\."),
+    # a one-sided interval: not before a date, no later bound; said without contradicting itself
+    ([8, 6.5, 5.2, 4.1, 3.2], r"Your goal: 2 points on the Numeric Pain Rating Scale[^.]*\. You will probably not reach "
+                              r"it before \w{3} \d{2} \w{3} 20\d\d, judging from your own progress so far\. It is too "
+                              r"early to say how long after that\."),
+    ([7], r"Your goal: 2 points on the Numeric Pain Rating Scale[^.]*\. We can't say yet when you will reach it: we "
+          r"need a few more of your check-ins\."),
 ])
 def test_the_patient_reads_it_in_plain_words(client: TestClient, world: World, world_engine: Engine,
                                              scores: list[float], words: str) -> None:
@@ -84,6 +87,6 @@ def test_the_patient_reads_the_published_average_as_an_average(client: TestClien
     assert "Published course: Menezes Costa et al. 2012" in shown and "not an interval for one person" in shown
     browser_login(client, world, "patient")
     shown = _text(client.get("/portal").text)
-    assert re.search(r"Numeric Pain Rating Scale: on average, people with the same condition reach a goal like yours "
-                     r"between \w{3} \d{2} \w{3} 20\d\d and \w{3} \d{2} \w{3} 20\d\d, judging from published "
+    assert re.search(r"Your goal: 4 points on the Numeric Pain Rating Scale[^.]*\. On average, people with the same "
+                     r"condition reach a goal like yours between \w{3} \d{2} \w{3} 20\d\d and \w{3} \d{2} \w{3} 20\d\d, judging from published "
                      r"studies\. Your own progress may be quicker or slower\.", shown)

@@ -25,7 +25,7 @@ codes of one period or month into claim lines through the billing core (`billing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -189,33 +189,58 @@ def setup_result(setup: Setup | None) -> SetupResult:
                        f"Set up and taught on {day_text(setup.day)}: 98975, once for the episode.", "")
 
 
-def supply_code(days_with_data: int, days_left: int = 0) -> tuple[Billable | None, str, str]:
-    """The supply code for ``days_with_data`` in a period with ``days_left`` days still to come:
-    (billable or None, the reason, what is missing; "" when nothing more can change the code)."""
+def _out_of_reach(code: str, needed: int, days_left: int, exercise_days_left: int | None) -> str:
+    """" CODE can no longer be reached ..." for a period still running when ``needed`` more days of data
+    cannot come in its ``days_left`` (or on the programme's ``exercise_days_left``); "" otherwise."""
+    if days_left == 0:
+        return ""
+    if needed > days_left:
+        return f" {code} can no longer be reached this period: {_days(days_left)} left, {needed} more needed."
+    if exercise_days_left is not None and needed > exercise_days_left:
+        return (f" {code} can no longer be reached this period on the programme's days: {_days(days_left)} left, "
+                f"{exercise_days_left} of them exercise days, {needed} more needed.")
+    return ""
+
+
+def supply_code(days_with_data: int, days_left: int = 0,
+                exercise_days_left: int | None = None) -> tuple[Billable | None, str, str]:
+    """The supply code for ``days_with_data`` in a period with ``days_left`` days that may still bring data
+    (``exercise_days_left`` of them with exercises in the programme; None: any day may):
+    (billable or None, the reason, what is missing; "" when nothing more can change the code).
+
+    A code that needs more days than may still come is out of reach: the reason says so, with the count."""
     if days_with_data < 0 or days_left < 0 or days_with_data + days_left > PERIOD_DAYS:
         raise ValueError(f"{days_with_data} days with data and {days_left} days left do not fit a "
                          f"{PERIOD_DAYS}-day period")
+    reachable = days_left if exercise_days_left is None else min(days_left, exercise_days_left)
     counted = f"{_days(days_with_data)} with data"
     if days_with_data >= FULL_SUPPLY_MIN_DAYS:
         return Billable(FULL_SUPPLY), f"{counted}: 98977 (16-30 days).", ""
     to_full = FULL_SUPPLY_MIN_DAYS - days_with_data
-    full_in_reach = to_full <= days_left
+    full_in_reach = to_full <= reachable
     if days_with_data >= SHORT_SUPPLY_MIN_DAYS:
         missing = f"{_days(to_full)} more of data for 98977" if full_in_reach else ""
-        return Billable(SHORT_SUPPLY), f"{counted}: 98985 (2-15 days).", missing
+        return (Billable(SHORT_SUPPLY),
+                f"{counted}: 98985 (2-15 days)." + _out_of_reach(FULL_SUPPLY, to_full, days_left, exercise_days_left),
+                missing)
     to_short = SHORT_SUPPLY_MIN_DAYS - days_with_data
     reason = f"{counted}: no supply code under {SHORT_SUPPLY_MIN_DAYS} days."
-    if to_short > days_left:
-        return None, reason, ""
+    if to_short > reachable:
+        return None, reason + _out_of_reach(SHORT_SUPPLY, to_short, days_left, exercise_days_left), ""
     missing = f"{_days(to_short)} more of data for 98985"
-    return None, reason, missing + (f" ({to_full} for 98977)" if full_in_reach else "")
+    if full_in_reach:
+        return None, reason, missing + f" ({to_full} for 98977)"
+    return None, reason + _out_of_reach(FULL_SUPPLY, to_full, days_left, exercise_days_left), missing
 
 
-def supply_periods(first_day: date, days_with_data: Iterable[date], through: date) -> tuple[SupplyPeriod, ...]:
+def supply_periods(first_day: date, days_with_data: Iterable[date], through: date,
+                   exercise_days: Collection[date] | None = None) -> tuple[SupplyPeriod, ...]:
     """The 30-day periods from ``first_day`` up to the one holding ``through``, each with its code.
 
-    A period still running on ``through`` counts only the days to come in what is missing. Days with
-    data before ``first_day`` or after ``through`` are not counted.
+    A period still running on ``through`` counts the days that may still bring data in what is missing:
+    the days after ``through``, and ``through`` itself while it has none yet; with ``exercise_days`` (the
+    days the programme plans exercises on), only those of them. Days with data before ``first_day`` or
+    after ``through`` are not counted.
     """
     if through < first_day:
         return ()
@@ -225,8 +250,10 @@ def supply_periods(first_day: date, days_with_data: Iterable[date], through: dat
     while start <= through:
         end = start + timedelta(days=PERIOD_DAYS - 1)
         inside = tuple(d for d in data if start <= d <= end)
-        left = (end - through).days if through < end else 0
-        billable, reason, missing = supply_code(len(inside), left)
+        still_open = [d for d in (start + timedelta(days=i) for i in range(PERIOD_DAYS))
+                      if d > through or (d == through and d not in inside)]
+        planned = None if exercise_days is None else sum(d in exercise_days for d in still_open)
+        billable, reason, missing = supply_code(len(inside), len(still_open), planned)
         periods.append(SupplyPeriod(number, start, end, inside, billable, reason, missing))
         start, number = end + timedelta(days=1), number + 1
     return tuple(periods)
@@ -300,15 +327,16 @@ def management_months(entries: Iterable[TimeEntry]) -> tuple[ManagementMonth, ..
 
 
 def assess(setup: Setup | None, days_with_data: Iterable[date], entries: Iterable[TimeEntry],
-           through: date) -> RtmAssessment:
+           through: date, exercise_days: Collection[date] | None = None) -> RtmAssessment:
     """The episode's RTM up to ``through``: 98975, each 30-day period's supply code, each month's management.
 
     The periods start on the first day of monitoring: the set-up's day, or the first day with data
-    when that came first; without either there is no period yet.
+    when that came first; without either there is no period yet. ``exercise_days``: the days the
+    programme plans exercises on, for what a running period can still reach (``supply_periods``).
     """
     days = sorted(set(days_with_data))
     starts = ([setup.day] if setup else []) + days[:1]
-    periods = supply_periods(min(starts), days, through) if starts else ()
+    periods = supply_periods(min(starts), days, through, exercise_days) if starts else ()
     return RtmAssessment(setup_result(setup), periods,
                          management_months(e for e in entries if e.day <= through))
 

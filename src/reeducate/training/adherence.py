@@ -16,7 +16,8 @@ counts against the patient, and what they did today counts at once. The streak, 
 last week and the flags read settled days only.
 
 Every threshold below is our setting (Reeducate's choice for a working list, not a published rule),
-except the pain bands, which are Serlin et al. 1995's. Pure: no database, no web, no clock
+except the severe pain band (7 out of 10 and above), which is Serlin et al. 1995's; where the pain flag
+starts (the moderate band) is our choice on their bands. Pure: no database, no web, no clock
 (``as_of``, the patient's local today, is given). Days are calendar days.
 """
 
@@ -386,21 +387,46 @@ def month_calendar(versions: Sequence[Version], sessions: Sequence[SessionDone],
     return MonthCalendar(year, month, tuple(tuple(by_day.get(day) for day in week) for week in weeks))
 
 
+def first_of_month(day: date) -> date:
+    """The first day of ``day``'s month: how a month is named here."""
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after ``month`` (a first of month)."""
+    return (month + timedelta(days=31)).replace(day=1)
+
+
+def calendar_months(first_day: date, as_of: date) -> list[date]:
+    """The months a patient's calendar can show, oldest first, as their first days: from the month of the
+    programme's ``first_day`` to the month of ``as_of`` (just the first month when the programme starts
+    later)."""
+    month, last = first_of_month(first_day), max(first_of_month(as_of), first_of_month(first_day))
+    months = []
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 @dataclass(frozen=True)
 class WeekShare:
-    """A week (Monday to Sunday) and the share of its dose done over its settled programme days."""
+    """A week (Monday to Sunday) and the share of its dose done over its settled programme days;
+    ``ongoing`` while the week is not over (its share is so far)."""
 
     monday: date
     share: float | None
     programme_days: int
+    ongoing: bool = False
 
 
 def weekly_shares(days: Sequence[DayAdherence], as_of: date, weeks: int) -> list[WeekShare]:
-    """The last ``weeks`` weeks, oldest first, the current one included (settled days only)."""
+    """The last ``weeks`` weeks, oldest first, the current one included (settled days only, and marked
+    ongoing: part of it is still to come)."""
     this_monday = as_of - timedelta(days=as_of.weekday())
     by_week: dict[date, list[DayAdherence]] = defaultdict(list)
     for day in days:
         by_week[day.day - timedelta(days=day.day.weekday())].append(day)
     mondays = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    return [WeekShare(m, share_done(by_week[m], as_of), _settled_programme_days(by_week[m], as_of))
-            for m in mondays]
+    return [WeekShare(m, share_done(by_week[m], as_of), _settled_programme_days(by_week[m], as_of),
+                      ongoing=m == this_monday) for m in mondays]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, require_role
+from reeducate.clinic.errors import Forbidden
 from reeducate.clinic.models import Episode, HomeProgramme, HomeProgrammeItem, HomeSession, Patient
 from reeducate.clinic.services import caseload, episodes, home_programmes, home_sessions
 from reeducate.clinic.vocabulary import EpisodeStatus
@@ -62,6 +63,15 @@ class GuidedScore:
 
 
 @dataclass(frozen=True)
+class SharedClip:
+    """A guided session whose clip the patient chose to share with the therapist."""
+
+    session_id: int
+    on: date
+    exercise: str
+
+
+@dataclass(frozen=True)
 class TrendWeek:
     """A week's share of the dose done, and its sessions by kind (``{"guided": 2, "ticked": 3}``)."""
 
@@ -79,10 +89,16 @@ class ProgrammeAdherence:
     summary: core.Adherence
     versions: tuple[core.Version, ...]
     sessions: tuple[core.SessionDone, ...]
+    clips: tuple[SharedClip, ...] = ()
 
     @property
     def patient(self) -> Patient:
         return self.episode.patient
+
+    @property
+    def first_day(self) -> date:
+        """The programme's first day: its earliest version's start."""
+        return min((v.starts_on for v in self.versions), default=self.today)
 
     def month(self, year: int, month: int) -> core.MonthCalendar:
         return core.month_calendar(self.versions, self.sessions, year, month, self.today)
@@ -122,7 +138,9 @@ def _read(session: Session, actor: Actor, programme: HomeProgramme, today: date)
     rows = [r for r in home_sessions.between(session, actor, programme.patient_id, min(first, today), today)
             if r.item.version.programme_id == programme.id]
     done = tuple(_done(r) for r in rows)
-    return ProgrammeAdherence(programme.episode, today, core.summarise(versions, done, today), tuple(versions), done)
+    clips = tuple(SharedClip(r.id, r.performed_on, exercise_label(r.item)) for r in rows if r.clip_sha256)
+    return ProgrammeAdherence(programme.episode, today, core.summarise(versions, done, today), tuple(versions), done,
+                              clips)
 
 
 def _running(programme: HomeProgramme, today: date) -> bool:
@@ -177,7 +195,8 @@ class PanelRow:
 def panel(session: Session, actor: Actor, *, today: date | None = None) -> list[PanelRow]:
     """The clinician's own patients (:func:`caseload.my_patients`) with a running home programme, the
     most urgent first; each patient's read is audited."""
-    require_role(actor, permissions.TREAT, "have patients of their own")
+    if actor.role not in permissions.TREAT:
+        raise Forbidden("Home programmes are followed by clinicians.")
     today = today or episodes.clinic_today(session, actor)
     ids = [row.patient.id for row in caseload.my_patients(session, actor)]
     rows = [PanelRow(_read(session, actor, p, today)) for p in _active_programmes(session, ids) if _running(p, today)]

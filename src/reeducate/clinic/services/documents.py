@@ -54,6 +54,7 @@ def _parties(patient: Patient, episode: Episode | None, coverage: Coverage | Non
         "episode": {
             "condition": episode.condition.label if episode else "",
             "referring": episode.referring_provider_name if episode else "",
+            "referring_npi": episode.referring_provider_npi if episode else "",
             "diagnoses": [{"code": d.code, "description": d.description}
                           for d in sorted(episode.diagnoses, key=lambda d: d.position)] if episode else [],
         },
@@ -118,8 +119,9 @@ def superbill(session: Session, actor: Actor, visit_id: int) -> tuple[str, bytes
 def rtm_superbill(session: Session, actor: Actor, patient_id: int, *, episode_id: int | None = None
                   ) -> tuple[str, bytes]:
     """The superbill of an episode's remote monitoring: the set-up and each ended period's and month's lines,
-    each with its own date (a running period or month may still change, so it waits); audited."""
-    seen = rtm.overview(session, actor, patient_id, episode_id=episode_id)
+    each with its own date (a running period or month may still change, so it waits); for whoever sees
+    billing (``rtm.claim_lines_of``); audited."""
+    seen = rtm.claim_lines_of(session, actor, patient_id, episode_id=episode_id)
     ready = [c for c in reversed(seen.claims) if c.final and c.billed is not None]
     if seen.episode is None or not ready:
         raise NotFound("Nothing of the remote monitoring is billable yet: the set-up bills once recorded, a "

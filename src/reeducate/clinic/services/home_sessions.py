@@ -5,28 +5,39 @@ Only the patient records their own sessions. Each keeps the dose prescribed that
 done, so the record reads alone after the programme changes. A pain report of 7 or more (the severe
 band, ``feedback.safety.SEVERE_PAIN``) ends the session and flags it for the therapist, who marks the
 flag reviewed (``permissions.MONITOR_REMOTELY``).
+
+No frame of a guided session is kept unless the patient chooses to share a clip of it afterwards
+(:func:`share_clip`, once a session); the clinicians of the clinic then see it (:func:`clip_file`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic import permissions
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
-from reeducate.clinic.audit_log import record
+from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
-from reeducate.clinic.errors import Conflict, InvalidInput
+from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
+from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import HomeProgrammeItem, HomeSession
-from reeducate.clinic.services import episodes, home_programmes, patients
+from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import episodes, home_programmes, patients, recordings
 from reeducate.clinic.services.training import apply_summary, ended_status
+from reeducate.clinic.uploads import check_size, safe_name
 from reeducate.clinic.vocabulary import AuditAction, ExerciseStatus, HomeSessionKind
 from reeducate.feedback.safety import SEVERE_PAIN
 from reeducate.training.adherence import version_on
 from reeducate.training.catalogue import exercise
+
+CLIP_MAX_BYTES = 20 * 2**20
+"""The largest clip a patient may share (our setting): the guided page records at most its first 60 s
+at about 1 Mbit/s, some 8 MB; 20 MB leaves room for a phone whose recorder ignores the asked rate."""
+ClipKind = Literal["webm", "mp4"]
 
 
 def _prescribed(item: HomeProgrammeItem) -> dict[str, Any]:
@@ -194,3 +205,54 @@ def review_flag(session: Session, actor: Actor, session_id: int, *, now: datetim
         record(session, actor, AuditAction.UPDATE, "home_session", row.id, patient_id=row.patient_id,
                detail=f"pain flag ({row.pain_score}/10) reviewed")
     return row
+
+
+def clip_kind(content: bytes) -> ClipKind:
+    """"webm" or "mp4" from the container's first bytes (what a browser's MediaRecorder writes), or
+    InvalidInput: a WebM file is an EBML document (1A 45 DF A3) whose DocType, near its start, is "webm";
+    an MP4 file begins with a box whose type, bytes 4-8, is "ftyp" (ISO/IEC 14496-12)."""
+    if content.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in content[:64]:
+        return "webm"
+    if content[4:8] == b"ftyp":
+        return "mp4"
+    raise InvalidInput("This file is not a video clip (WebM or MP4); share the clip the guided page recorded.",
+                       field="clip")
+
+
+def share_clip(session: Session, actor: Actor, session_id: int, content: bytes, store: RecordingStore
+               ) -> HomeSession:
+    """The patient shares the clip their phone recorded of their own guided session with their therapist:
+    once a session, after it has ended; kept in the recording store by its SHA-256; audited."""
+    require_role(actor, permissions.USE_PORTAL, "share a clip of a home session (the patient shares their own)")
+    row = fetch_for_patient(session, actor, HomeSession, session_id, "home session",
+                            patient_of=lambda r: r.patient, clinical=True)
+    if row.kind is not HomeSessionKind.GUIDED:
+        raise Conflict("Only a session guided by your camera has a clip to share.")
+    if row.status is ExerciseStatus.IN_PROGRESS:
+        raise Conflict("This session is still going; share its clip once it has ended.")
+    serialise(session, LockScope.PATIENT, row.patient_id)  # two presses of Share must keep one clip:
+    shared = select(HomeSession.clip_sha256).where(HomeSession.id == row.id)  # read after the lock
+    if session.scalar(shared) is not None:
+        raise Conflict("You have already shared a clip of this session with your therapist; one clip a session.")
+    check_size("Your clip", content, CLIP_MAX_BYTES, "record a shorter clip")
+    kind = clip_kind(content)
+    name = safe_name(f"home-session-{row.performed_on.isoformat()}-{row.item.exercise_id}.{kind}")
+    before = snapshot(row, ("clip_sha256", "clip_filename"))
+    row.clip_sha256, row.clip_filename = recordings.keep_raw(session, store, content), name
+    session.flush()
+    record(session, actor, AuditAction.UPDATE, "home_session", row.id, patient_id=row.patient_id,
+           detail=f"clip shared with the therapist ({kind}, {len(content)} bytes)",
+           changes=changes_between(before, snapshot(row, ("clip_sha256", "clip_filename"))))
+    return row
+
+
+def clip_file(session: Session, actor: Actor, session_id: int, store: RecordingStore) -> tuple[str, bytes]:
+    """The clip the patient shared of a home session, as it was uploaded (the clinic's clinicians; audited)."""
+    require_role(actor, permissions.MONITOR_REMOTELY, "see a clip a patient shared of a home session")
+    row = fetch_for_patient(session, actor, HomeSession, session_id, "home session",
+                            patient_of=lambda r: r.patient, clinical=True)
+    if row.clip_sha256 is None or row.clip_filename is None:
+        raise NotFound("The patient has not shared a clip of this session.")
+    record(session, actor, AuditAction.READ, "home_session_clip", row.id, patient_id=row.patient_id,
+           detail=row.clip_filename)
+    return row.clip_filename, store.read(row.clip_sha256)

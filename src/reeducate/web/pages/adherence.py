@@ -3,7 +3,7 @@ across their patients (where a pain flag is marked reviewed), and an episode's t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -29,15 +29,31 @@ def month_words(month: MonthCalendar) -> str:
                                            (DayStatus.MISSED, "missed")) if counts.get(status))
 
 
+def month_asked(asked: str | None, months: list[date]) -> date:
+    """The month the patient asked for (``?month=2026-11``) if the calendar has it, else the latest one
+    it shows (the current month)."""
+    try:
+        wanted = date.fromisoformat(f"{asked}-01") if asked else None
+    except ValueError:
+        wanted = None
+    return wanted if wanted in months else months[-1]
+
+
 @router.get("/portal/calendar")
-def my_calendar(request: Request, login: LoginDep, _patient: PatientDep, session: SessionDep) -> Response:
-    """This month's calendar and streak for each of the patient's running programmes."""
+def my_calendar(request: Request, login: LoginDep, _patient: PatientDep, session: SessionDep,
+                month: str | None = None) -> Response:
+    """A month's calendar (this one unless ``month``, "YYYY-MM", asks for an earlier one back to the
+    programme's first) and the streak, for each of the patient's running programmes."""
     today = episodes.clinic_today(session, login.actor)
     mine = adherence.mine(session, login.actor, today=today)
-    months = [p.month(today.year, today.month) for p in mine]
+    months = core.calendar_months(min((p.first_day for p in mine), default=today), today)
+    shown = month_asked(month, months)
+    at = months.index(shown)
+    calendars = [p.month(shown.year, shown.month) for p in mine]
     return render(request, "pages/portal_calendar.html", {
-        "login": login, "programmes": mine, "today": today, "months": months,
-        "month_words": [month_words(m) for m in months],
+        "login": login, "programmes": mine, "today": today, "month_shown": shown, "months": calendars,
+        "month_words": [month_words(m) for m in calendars], "this_month": shown == core.first_of_month(today),
+        "earlier": months[at - 1] if at > 0 else None, "later": months[at + 1] if at + 1 < len(months) else None,
     })
 
 

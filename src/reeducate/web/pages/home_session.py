@@ -3,18 +3,27 @@
 The page runs the pose model in the browser (``static/pose-device.js``) and sends only the landmarks
 over the WebSocket ``/portal/today/{item_id}/live`` (``web/live.py``), which counts, scores and cues
 with the clinic's feedback engine; ``static/guided.js`` shows and speaks what comes back.
+
+If the patient ticks the box before Start, the page also records the camera (its first 60 s, on the
+phone) and, once the session has ended, asks whether to share that clip with the therapist or delete it;
+only "Share" sends it (``POST /portal/home-sessions/{id}/clip``). The clinic's clinicians then open it
+from the episode (``GET /home-sessions/{id}/clip``).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 from reeducate.clinic.audit_log import record
-from reeducate.clinic.services import home_programmes
+from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.services import home_programmes, home_sessions
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.training.catalogue import exercise
-from reeducate.web.deps import LoginDep, PatientDep, SessionDep
+from reeducate.web.deps import LoginDep, PatientDep, SessionDep, StaffDep, StoreDep
+from reeducate.web.downloads import attachment
+from reeducate.web.forms import FormDep
 from reeducate.web.security import POSE_PAGE_CSP
 from reeducate.web.templating import render
 
@@ -36,3 +45,21 @@ def guided(request: Request, item_id: int, login: LoginDep, _patient: PatientDep
     })
     response.headers["Content-Security-Policy"] = POSE_PAGE_CSP
     return response
+
+
+@router.post("/portal/home-sessions/{session_id}/clip")
+def share_clip(session_id: int, login: LoginDep, _patient: PatientDep, session: SessionDep, store: StoreDep,
+               form: FormDep) -> Response:
+    """The patient's "Share with my therapist": the clip of their own ended guided session (field ``clip``)."""
+    file = form.get("clip")
+    if not isinstance(file, UploadFile):
+        raise InvalidInput("Choose the clip to share.", field="clip")
+    content = file.file.read(home_sessions.CLIP_MAX_BYTES + 1)
+    home_sessions.share_clip(session, login.actor, session_id, content, store)
+    return JSONResponse({"message": "Shared with your therapist."}, status_code=201)
+
+
+@router.get("/home-sessions/{session_id}/clip")
+def shared_clip(session_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep, store: StoreDep) -> Response:
+    """The clip a patient shared, as it was uploaded (the clinic's clinicians)."""
+    return attachment(*home_sessions.clip_file(session, login.actor, session_id, store))

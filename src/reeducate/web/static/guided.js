@@ -3,7 +3,11 @@
 // {"type": "start", "source": "device", "fps": measured}, then one {"type": "landmarks", t, size, landmarks}
 // per processed frame, {"type": "pain", score} and {"type": "stop"}. It shows the count, the last
 // repetition's score in words and the cue (shown and spoken), and the server's words when pain stops it.
-// No picture leaves the phone: only the landmarks do.
+// No picture leaves the phone: only the landmarks do, unless the patient ticked "Record a short clip" before
+// Start: then the camera is recorded here (MediaRecorder, no sound) from the session's start for at most
+// CLIP_MAX_S, and once the session has ended the page offers "Share with my therapist" (the one upload:
+// POST /portal/home-sessions/{the started message's record}/clip) or "Delete it". Until Share is pressed
+// the clip is only in this page's memory; leaving the page drops it.
 (function () {
   "use strict";
   const root = document.getElementById("guided");
@@ -13,6 +17,10 @@
   const BONES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24], [23, 25],
     [25, 27], [24, 26], [26, 28]];
   let ws = null, pose = null, stream = null, card = null, holds = 0, ended = false, cueTimer = null;
+  const CLIP_MAX_S = 60;  // our setting: the first minute shows the therapist the movement and keeps the file small
+  const CLIP_BITS_PER_S = 1000000;  // asked of the recorder: about 7.5 MB a minute
+  let recordId = null, recorder = null, chunks = [], clipBegan = 0, clipS = 0, clip = null, offered = false,
+    clipTimer = null;
 
   function status(text) { $("guided-status").textContent = text; }
   function say(text) {
@@ -47,6 +55,69 @@
   }
   function send(message) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(message)); }
 
+  // -- the clip, recorded only when the box was ticked, sent only by Share ----------------------------------
+  function startClip() {
+    if (!$("guided-clip").checked || !window.MediaRecorder) return;
+    const type = ["video/webm;codecs=vp8", "video/webm", "video/mp4"].find((t) => MediaRecorder.isTypeSupported(t));
+    recorder = new MediaRecorder(stream, {mimeType: type || "", videoBitsPerSecond: CLIP_BITS_PER_S});
+    chunks = [];
+    recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+    recorder.onstop = () => {
+      const kept = new Blob(chunks, {type: recorder.mimeType || type || "video/webm"});
+      chunks = [];
+      clip = kept.size ? kept : null;
+      offerClip();
+    };
+    recorder.start(1000);
+    clipBegan = performance.now();
+    clipTimer = setTimeout(stopClip, CLIP_MAX_S * 1000);
+  }
+  function stopClip() {
+    clearTimeout(clipTimer);
+    if (!recorder || recorder.state === "inactive") return;
+    clipS = Math.min(CLIP_MAX_S, Math.round((performance.now() - clipBegan) / 1000));
+    recorder.stop();
+  }
+  // Once the session has ended and the clip is ready: its length and the two choices, above the way out.
+  function offerClip() {
+    if (!ended || !clip || offered) return;
+    offered = true;
+    const panel = $("guided-clip-choice");
+    const host = [$("guided-stop"), $("guided-done")].find((section) => !section.hidden);
+    if (host) host.insertBefore(panel, host.querySelector("a.guided-big"));
+    $("guided-clip-words").textContent = `Your clip lasts ${clipS} ${clipS === 1 ? "second" : "seconds"}. ` +
+      "It is on this phone only. Do you want your therapist to see it?";
+    panel.hidden = false;
+  }
+  function clipDone(words) {
+    clip = null;
+    $("guided-clip-words").textContent = words;
+    $("guided-clip-share").hidden = true; $("guided-clip-delete").hidden = true;
+  }
+  // The server's words for a refused clip: its error page's message (or JSON's detail).
+  async function refusal(answer) {
+    const text = await answer.text();
+    try { return JSON.parse(text).detail; } catch (err) { /* a page */ }
+    const found = new DOMParser().parseFromString(text, "text/html").querySelector(".error");
+    return found ? found.textContent.trim() : "The clip could not be shared. Please try again.";
+  }
+  async function shareClip() {
+    const buttons = [$("guided-clip-share"), $("guided-clip-delete")];
+    buttons.forEach((b) => { b.disabled = true; });
+    $("guided-clip-words").textContent = "Sending your clip…";
+    const body = new FormData();
+    body.append("clip", clip, clip.type.includes("mp4") ? "clip.mp4" : "clip.webm");
+    try {
+      const answer = await fetch(`/portal/home-sessions/${recordId}/clip`, {method: "POST", body,
+        credentials: "same-origin", headers: {"X-CSRF-Token": root.dataset.csrf}});
+      if (answer.ok) { clipDone("Shared with your therapist. Thank you."); return; }
+      $("guided-clip-words").textContent = await refusal(answer);
+    } catch (err) {
+      $("guided-clip-words").textContent = "The clip could not be sent. Check the internet connection and press Share again.";
+    }
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+
   function onFrame(frame) {
     draw(frame);
     send({type: "landmarks", t: frame.t, size: frame.size, landmarks: frame.landmarks});
@@ -71,6 +142,7 @@
 
   function finish() {
     ended = true;
+    stopClip();
     if (pose) pose.stop();
     if (stream) stream.getTracks().forEach((t) => t.stop());
     $("guided-running").hidden = true; $("guided-stage").hidden = true;
@@ -83,12 +155,14 @@
     $("guided-done-words").textContent = `You did ${done}. It is saved for your therapist.`;
     $("guided-done").hidden = false;
     status("");
+    offerClip();
   }
   function onStopped(message) {
     finish();
     $("guided-stop-words").textContent = message;
     $("guided-stop").hidden = false;
     say(message);
+    offerClip();
   }
 
   function connect(fps) {
@@ -99,26 +173,34 @@
       const m = JSON.parse(msg.data);
       if (m.type === "started") {
         card = m.exercise;
+        recordId = m.record;
         if (card && card.hold) $("guided-count-label").textContent = `holds of ${card.hold.target_s} seconds`;
         $("guided-running").hidden = false;
         status("Go ahead. Your phone is counting.");
         pose.run(video, onFrame);
+        startClip();
       } else if (m.type === "event") onEvent(m);
       else if (m.type === "locked") onStopped(m.message);
       else if (m.type === "summary") { if ($("guided-stop").hidden) onSummary(m); else finish(); }
       else if (m.type === "warning") status(m.message);
-      else if (m.type === "error") { finish(); status(m.message); }
+      else if (m.type === "error") { finish(); status(m.message); offerClip(); }
     };
-    ws.onclose = () => { if (!ended) { finish(); status("The connection was lost. What you did so far is saved."); } };
+    ws.onclose = () => {
+      if (!ended) { finish(); status("The connection was lost. What you did so far is saved."); offerClip(); }
+    };
   }
 
+  if (!window.MediaRecorder) $("guided-clip-offer").hidden = true;  // this browser cannot record: no offer
   $("guided-start").addEventListener("click", async () => {
     $("guided-start").hidden = true;
+    const offer = $("guided-clip-offer"), couldRecord = !offer.hidden;
+    offer.hidden = true;
     status("Opening the camera…");
     try {
       stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: "user"}, audio: false});
     } catch (err) {
       $("guided-start").hidden = false;
+      offer.hidden = !couldRecord;
       status("The camera could not be opened. Allow the camera for this page and press Start again.");
       return;
     }
@@ -142,5 +224,7 @@
       status(`Pain ${score} out of 10: noted.`);
     });
   }
+  $("guided-clip-share").addEventListener("click", shareClip);
+  $("guided-clip-delete").addEventListener("click", () => clipDone("Deleted. Nothing was sent."));
   $("guided-end").addEventListener("click", () => { send({type: "stop"}); status("Saving…"); });
 })();

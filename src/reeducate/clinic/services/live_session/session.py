@@ -6,7 +6,8 @@ the server at real speed (``paced``); ``camera`` frames (JPEG, posed here in a t
 landmarks (posed by the patient's own browser) are sent by the page, one at a time. Every sample goes
 through the same ``FeedbackEngine``, so the count, cues and scores are the same whoever posed it.
 
-The summary is saved after every repetition or hold, so a broken connection keeps what was counted.
+The summary is saved after every repetition or hold (off the answer's path: the page hears of a
+repetition without waiting for the database), so a broken connection keeps what was counted.
 A pain report stops the engine at once (the next sample is not looked at) and then keeps the report;
 ``stop`` ends the exercise with what was done; ``close_record`` ends it when the connection ends.
 Nothing here knows the connection: methods take typed messages and return the messages to send.
@@ -17,13 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import Coroutine, Iterator
 from typing import Any
 
 import numpy as np
 
-from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.errors import ClinicError, InvalidInput
 from reeducate.clinic.services import training
 from reeducate.clinic.services.live_session.keepers import Chosen, Keeper
 from reeducate.clinic.services.live_session.messages import (
@@ -53,6 +55,8 @@ from reeducate.feedback.events import EventKind
 from reeducate.feedback.replay import recording_samples
 from reeducate.training.live import live_exercise
 from reeducate.training.signals import SIGNALS, resolve
+
+log = logging.getLogger(__name__)
 
 #: Samples of a plate or an IMU shown on the page at most this often (Hz); the engine sees every one.
 PAGE_RATE_HZ = 30.0
@@ -109,6 +113,8 @@ class LiveSession:
         self._camera: LivePose | None = None
         self._device = DevicePose(fps=engine.sampling_rate_hz)
         self._show_every = max(1, int(round(engine.sampling_rate_hz / PAGE_RATE_HZ)))
+        self._saving: asyncio.Task[None] | None = None
+        self._unsaved = False
 
     # -- start ---------------------------------------------------------------------------------------------
     @classmethod
@@ -180,8 +186,30 @@ class LiveSession:
                 view=sample.view, landmarks=sample.landmarks, size=sample.image_size_px, cop=sample.cop_mm,
                 server_ms=None if arrived is None else round((time.perf_counter() - arrived) * 1000, 2)))
         if any(e.kind in SAVE_AFTER for e in events):
-            await asyncio.to_thread(self.keeper.save_progress, self.engine.summary())
+            self._save_soon()
         return messages
+
+    def _save_soon(self) -> None:
+        """Save the summary so far without holding up the answer: saves run one after another, and the
+        one that starts next saves the newest summary (a busy database may write slower than repetitions
+        come)."""
+        self._unsaved = True
+        if self._saving is None or self._saving.done():
+            self._saving = asyncio.create_task(self._save_while_unsaved())
+
+    async def _save_while_unsaved(self) -> None:
+        while self._unsaved and not self.ended:
+            self._unsaved = False
+            summary = self.engine.summary()
+            try:
+                await asyncio.to_thread(self.keeper.save_progress, summary)
+            except ClinicError as error:  # ended meanwhile (the connection broke): the end kept the summary
+                log.info("Progress of record %s not saved: %s", self.record_id, error.message)
+
+    async def _saved(self) -> None:
+        """Wait for a save under way: the end is written after it."""
+        if self._saving is not None:
+            await self._saving
 
     async def play(self, sample: Sample) -> list[ServerMessage]:
         """A played source's sample, shown on the page at most ``PAGE_RATE_HZ`` a second."""
@@ -233,6 +261,7 @@ class LiveSession:
         return self._keep_pain(event.to_dict())
 
     async def _keep_pain(self, event: dict[str, Any]) -> list[ServerMessage]:
+        await self._saved()
         summary = self.engine.summary()
         await asyncio.to_thread(self.keeper.report_pain, summary, score=event["pain"], at_s=event["time_s"],
                                 reported_by=event["reported_by"])
@@ -250,6 +279,7 @@ class LiveSession:
         return self._keep_end(ExerciseStatus.COMPLETED)
 
     async def _keep_end(self, status: ExerciseStatus) -> list[ServerMessage]:
+        await self._saved()
         summary = self.engine.summary()
         stored = await asyncio.to_thread(self.keeper.finish, summary, status)
         return [Summary(status=stored, summary=summary)]
