@@ -223,7 +223,7 @@ def seed_demo(session: Session, store: RecordingStore, *, today: date | None = N
     pt = Actor.of(staff[_PT], user_agent="demo seed")
     demo_home.seed_dorothy(session, rng, pt, Actor.of(staff[_PTA], user_agent="demo seed"), *seeded["Brown"], today,
                            zone)
-    demo_home.seed_not_started(session, pt, seeded["Alvarez"][1], today)
+    demo_home.seed_not_started(session, pt, seeded["Alvarez"][1], today, zone)
     return True
 
 

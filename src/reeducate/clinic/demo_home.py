@@ -86,6 +86,11 @@ def _patient_actor(session: Session, patient_id: int) -> Actor:
     return Actor.of(user, user_agent="demo seed")
 
 
+def _at_the_visit(day: date, zone: ZoneInfo) -> datetime:
+    """When a version is written: late morning of its first day, in the clinic."""
+    return datetime.combine(day, time(11, 15), zone)
+
+
 def _evening(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(18, 30), zone)
 
@@ -100,13 +105,16 @@ def seed_dorothy(session: Session, rng: random.Random, therapist: Actor, assista
                  episode_id: int, today: date, zone: ZoneInfo) -> None:
     """Dorothy's two versions, three weeks of sessions, her reminder and her remote monitoring (module docstring)."""
     start = today - timedelta(weeks=PROGRAMME_WEEKS)
+    progressed = today - timedelta(weeks=1)
     home_programmes.prescribe(session, therapist, episode_id, HomeProgrammeInput(
         starts_on=start, items=_items(10.0),
-        notes_for_patient="Do these in the late afternoon, when you are not tired. Wear your walking shoes."))
+        notes_for_patient="Do these in the late afternoon, when you are not tired. Wear your walking shoes."),
+        now=_at_the_visit(start, zone))
     home_programmes.prescribe(session, therapist, episode_id, HomeProgrammeInput(
-        starts_on=today - timedelta(weeks=1), items=_items(20.0),
+        starts_on=progressed, items=_items(20.0),
         change_reason="Tandem stance progressed from 10-second to 20-second holds: held 10 s steadily at the visit.",
-        notes_for_patient="Do these in the late afternoon, when you are not tired. Wear your walking shoes."))
+        notes_for_patient="Do these in the late afternoon, when you are not tired. Wear your walking shoes."),
+        now=_at_the_visit(progressed, zone))
     patient = _patient_actor(session, patient_id)
     summary = _guided_reach()
     day = start
@@ -140,11 +148,12 @@ def _session_of(session: Session, patient: Actor, item: HomeProgrammeItem, day: 
         _done(row, day, zone, minutes=5)
 
 
-def seed_not_started(session: Session, therapist: Actor, episode_id: int, today: date) -> None:
+def seed_not_started(session: Session, therapist: Actor, episode_id: int, today: date, zone: ZoneInfo) -> None:
     """A programme begun four days ago with nothing done yet (the therapist's panel shows it)."""
+    begun = today - timedelta(days=4)
     home_programmes.prescribe(session, therapist, episode_id, HomeProgrammeInput(
-        starts_on=today - timedelta(days=4), notes_for_patient="Little and often: twice a day if you can.",
+        starts_on=begun, notes_for_patient="Little and often: twice a day if you can.",
         items=[HomeItemInput(exercise_id="mini-squat", monitor="camera-side", side="right", sets=2, reps=10,
                              weekdays=EVERY_DAY),
                HomeItemInput(exercise_id="step-up", monitor="camera-side", side="right", sets=2, reps=10,
-                             weekdays=MON_WED_FRI)]))
+                             weekdays=MON_WED_FRI)]), now=_at_the_visit(begun, zone))
