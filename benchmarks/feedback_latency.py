@@ -42,6 +42,9 @@ from reeducate.signals.pose.video import frames
 from reeducate.training.catalogue import exercise
 from reeducate.training.live import live_exercise
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_visit import seed_with_visit  # noqa: E402
+
 FRAME_SIZE = (640, 360)
 
 
@@ -91,34 +94,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _seed(database: Path) -> int:
-    """The demo clinic, and one of its booked appointments checked in: the visit to train in."""
-    from sqlalchemy import select
-
-    from reeducate.clinic import migrate
-    from reeducate.clinic.access import Actor
-    from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
-    from reeducate.clinic.demo import seed_demo
-    from reeducate.clinic.models import Appointment, User
-    from reeducate.clinic.recording_store import RecordingStore
-    from reeducate.clinic.services import visits
-    from reeducate.clinic.vocabulary import AppointmentStatus, Role
-
-    engine = make_engine(f"sqlite:///{database}")
-    migrate.upgrade(engine)
-    factory = make_session_factory(engine)
-    with unit_of_work(factory) as session:
-        seed_demo(session, RecordingStore(database.parent / "recordings"))
-    with unit_of_work(factory) as session:
-        booked = session.scalars(select(Appointment).where(Appointment.status == AppointmentStatus.BOOKED)
-                                 .order_by(Appointment.starts_at)).first()
-        desk = session.scalars(select(User).where(User.role == Role.FRONT_DESK)).first()
-        assert booked is not None and desk is not None, "the demo clinic has no booked appointment"
-        visit_id = visits.check_in(session, Actor.of(desk), booked.id, now=booked.starts_at).id
-    engine.dispose()
-    return visit_id
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -135,7 +110,7 @@ def loopback(minutes: float, fps: float, pictures: list[np.ndarray]) -> None:
     jpegs = [cv2.imencode(".jpg", cv2.cvtColor(p, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes()
              for p in pictures]
     folder = Path(tempfile.mkdtemp(prefix="reeducate-bench-"))
-    visit_id = _seed(folder / "bench.sqlite3")
+    visit_id = seed_with_visit(folder / "bench.sqlite3")
     port = _free_port()
     env = {**os.environ, "REEDUCATE_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
            "REEDUCATE_RECORDINGS_DIR": str(folder / "recordings")}

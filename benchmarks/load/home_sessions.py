@@ -47,6 +47,9 @@ from websockets.asyncio.client import connect
 from reeducate.example_data import fetch
 from reeducate.signals.pose.landmarks import LANDMARKS
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_visit import seed_with_visit  # noqa: E402
+
 EXERCISE = {"exercise": "overhead-reach", "monitor": "camera-front", "side": "left"}
 SPORTS2D_PX = (1768, 994)
 FRAME_PX = (640, 360)
@@ -65,28 +68,18 @@ def seed(database: Path) -> Seeded:
     prescribed from today to the first portal patient (the home exercise)."""
     from sqlalchemy import select
 
-    from reeducate.clinic import migrate
     from reeducate.clinic.access import Actor
     from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
-    from reeducate.clinic.demo import seed_demo
-    from reeducate.clinic.models import Appointment, Episode, User
-    from reeducate.clinic.recording_store import RecordingStore
-    from reeducate.clinic.services import episodes, home_programmes, visits
+    from reeducate.clinic.models import Episode, User
+    from reeducate.clinic.services import episodes, home_programmes
     from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
-    from reeducate.clinic.vocabulary import AppointmentStatus, Role
+    from reeducate.clinic.vocabulary import Role
 
+    visit_id = seed_with_visit(database)
     engine = make_engine(f"sqlite:///{database}")
-    migrate.upgrade(engine)
-    factory = make_session_factory(engine)
-    with unit_of_work(factory) as session:
-        seed_demo(session, RecordingStore(database.parent / "recordings"))
-    with unit_of_work(factory) as session:
-        booked = session.scalars(select(Appointment).where(Appointment.status == AppointmentStatus.BOOKED)
-                                 .order_by(Appointment.starts_at)).first()
-        desk = session.scalars(select(User).where(User.role == Role.FRONT_DESK)).first()
+    with unit_of_work(make_session_factory(engine)) as session:
         pt = session.scalars(select(User).where(User.role == Role.PHYSICAL_THERAPIST)).first()
-        assert booked is not None and desk is not None and pt is not None, "the demo clinic has changed"
-        visit_id = visits.check_in(session, Actor.of(desk), booked.id, now=booked.starts_at).id
+        assert pt is not None, "the demo clinic has changed"
         patient = next(u for u in session.scalars(select(User).where(User.role == Role.PATIENT).order_by(User.id))
                        if session.scalars(select(Episode).where(Episode.patient_id == u.patient_id,
                                                                 Episode.discharged_on.is_(None))).first())

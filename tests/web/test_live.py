@@ -91,16 +91,22 @@ def test_a_bad_start_is_refused_with_the_reason(client: TestClient, world: World
                                   "No movement recording", 4404),
                                  ({**START, "exercise": "two-foot-stance", "monitor": None, "source": "camera"},
                                   "watched by a force plate, not a camera", 4422)]:
-        with client.websocket_connect(f"/visits/{world.visit_open}/training/live", headers=headers) as socket:
-            socket.send_json(start)
-            reply = socket.receive_json()
-            assert reply["type"] == "error" and message in reply["message"], reply
-            try:
-                socket.receive_json()
-                raise AssertionError("the socket stayed open")
-            except WebSocketDisconnect as closed:
-                assert closed.code == code
+        refused_at_start(client, f"/visits/{world.visit_open}/training/live", headers, start, message, code)
     assert _records(client, world, headers) == []  # a refused start leaves no exercise behind
+
+
+def refused_at_start(client: TestClient, path: str, headers: dict[str, str], first: dict[str, Any], message: str,
+                     code: int) -> None:
+    """``first`` sent on a new socket is answered by an error naming ``message``, then the socket closes with ``code``."""
+    with client.websocket_connect(path, headers=headers) as socket:
+        socket.send_json(first)
+        reply = socket.receive_json()
+        assert reply["type"] == "error" and message in reply["message"], reply
+        try:
+            socket.receive_json()
+            raise AssertionError("the socket stayed open")
+        except WebSocketDisconnect as closed:
+            assert closed.code == code
 
 
 def test_a_socket_opened_from_another_site_with_the_cookie_is_refused(client: TestClient, world: World) -> None:

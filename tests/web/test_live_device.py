@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect
 
 from reeducate.feedback.adapters.camera import CameraAdapter
 from reeducate.feedback.replay import replay
@@ -19,7 +18,7 @@ from reeducate.training.catalogue import exercise
 from reeducate.training.live import live_exercise
 from tests.support import World
 from tests.web.conftest import bearer
-from tests.web.test_live import _events, _records, _until
+from tests.web.test_live import _events, _records, _until, refused_at_start
 
 SPORTS2D = (1768, 994)  # the clip's picture (pixels)
 REACH = {"type": "start", "exercise": "overhead-reach", "monitor": "camera-front", "side": "left",
@@ -142,13 +141,5 @@ def test_a_start_that_cannot_be_read_or_run_is_refused_and_the_socket_closed(cli
                             "Start the exercise first (a start message), not landmarks."),
                            ({**REACH, "exercise": "two-foot-stance", "monitor": None},
                             "is watched by a force plate, not a camera.")]:
-        with client.websocket_connect(f"/visits/{world.visit_open}/training/live", headers=headers) as socket:
-            socket.send_json(first)
-            reply = socket.receive_json()
-            assert reply["type"] == "error" and message in reply["message"], reply
-            try:
-                socket.receive_json()
-                raise AssertionError("the socket stayed open")
-            except WebSocketDisconnect as closed:
-                assert closed.code == 4422
+        refused_at_start(client, f"/visits/{world.visit_open}/training/live", headers, first, message, 4422)
     assert _records(client, world, headers) == []
