@@ -27,11 +27,14 @@ def actor(session: Session, world: World, persona: str) -> Actor:
     return Actor.of(session.get_one(User, world.user_ids[persona]))
 
 
-def _item(session: Session, world: World, weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)) -> int:
+def _item(session: Session, world: World, weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7),
+          ticked_daily: bool = False) -> int:
+    """A guided mini squat on ``weekdays`` (and, if asked, a tandem stance every day, ticked only)."""
+    ticked = [{"exercise_id": "tandem-stance", "sets": 3, "hold_s": 10, "weekdays": [1, 2, 3, 4, 5, 6, 7]}]
     version = home_programmes.prescribe(session, actor(session, world, "therapist"), world.episode, HomeProgrammeInput(
-        starts_on=STARTED, items=[HomeItemInput.model_validate({
+        starts_on=STARTED, items=[HomeItemInput.model_validate(item) for item in [{
             "exercise_id": "mini-squat", "monitor": "camera-side", "side": "left", "sets": 1, "reps": 5,
-            "weekdays": list(weekdays)})]))
+            "weekdays": list(weekdays)}, *(ticked if ticked_daily else [])]]))
     return version.items[0].id
 
 
@@ -168,7 +171,8 @@ def test_the_front_desk_sees_the_claim_lines_without_the_clinical_content(
 def test_a_period_says_98977_is_out_of_reach_on_the_programmes_days(
         factory: sessionmaker[Session], records: World) -> None:
     with unit_of_work(factory) as session:
-        item = _item(session, records, weekdays=(3, 4))  # Wednesdays and Thursdays
+        # guided on Wednesdays and Thursdays; a tandem stance ticked every day brings no data, so its days do not count
+        item = _item(session, records, weekdays=(3, 4), ticked_daily=True)
         for offset in range(2):  # Wed 11 and Thu 12 Nov
             _guided(session, records, item, STARTED + timedelta(days=offset))
         seen = rtm.overview(session, actor(session, records, "therapist"), records.p1)

@@ -157,7 +157,7 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
         expect(panel).to_contain_text("Quennell")
         expect(panel).to_contain_text("Pain reported")
         expect(panel).to_contain_text("severe, 8 out of 10")
-        expect(panel).to_contain_text(f"Overhead reach (left), {day_text(NOW.date())}: 8/10")
+        expect(panel).to_contain_text(f"Overhead reach (left), {day_text(NOW.date())}: pain 8 out of 10")
         clinic.screenshot(path=str(SHOTS / "home-guided-5-therapist.png"), full_page=True)
 
 

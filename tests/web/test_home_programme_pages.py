@@ -111,6 +111,9 @@ def test_the_patient_sees_today_first_and_ticks_an_exercise_done(client: TestCli
         assert shown in page, shown
     item_id = int(re.search(r'action="/portal/today/(\d+)/done"', page).group(1))  # type: ignore[union-attr]
     assert f'href="/portal/today/{item_id}/guided"' in page
+    guided = client.get(f"/portal/today/{item_id}/guided", headers=patient).text  # the home words there too
+    assert "Stand side-on to the camera; the camera watches your left knee." in guided and "left side" not in guided
+    assert "a kitchen counter or a sturdy chair" in guided and "bench" not in guided
     reply = client.post(f"/portal/today/{item_id}/done", headers=patient, data={"sets_done": "2", "pain": "2"})
     assert reply.status_code == 303
     page = client.get(reply.headers["location"], headers=patient).text

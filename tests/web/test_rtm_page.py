@@ -129,7 +129,7 @@ def test_the_superbill_names_the_referring_npi_and_keeps_the_tax_id_on_one_line(
     lines = document[0].get_textpage().get_text_range().splitlines()
     referring = lines.index("Dr. Helen Ortiz, MD")
     assert lines[referring + 1] == "NPI 9490253603"
-    assert any(line.endswith("Tax ID 36-0000000") for line in lines), lines[:8]
+    assert any(line.startswith("NPI ") and line.endswith(" · Tax ID 36-0000000") for line in lines), lines[:8]
 
 
 def test_no_superbill_before_anything_bills(client: TestClient, world: World) -> None:

@@ -193,15 +193,17 @@ def _sessions(session: Session, episode: Episode, through: date) -> list[HomeSes
 
 def exercise_days(session: Session, episode: Episode, first: date) -> set[date] | None:
     """The days from ``first`` to the end of a 30-day period after it on which the episode's programme
-    plans an exercise: the days a running period may still gain data on (``billing.rtm.supply_periods``).
-    None without a programme yet: one may still be prescribed, so any day may bring data."""
+    plans an exercise guided by the camera (only a guided session brings data, :func:`days_with_data`): the
+    days a running period may still gain data on (``billing.rtm.supply_periods``). None without a programme
+    yet: one may still be prescribed, so any day may bring data."""
     programme = session.scalars(select(HomeProgramme).where(HomeProgramme.episode_id == episode.id)).first()
     if programme is None:
         return None
     found = set()
     for day in (first + timedelta(days=i) for i in range(PERIOD_DAYS)):
         version = version_on(programme.versions, day)
-        if version is not None and any(day.isoweekday() in item.weekdays for item in version.items):
+        if version is not None and any(day.isoweekday() in item.weekdays and item.monitor is not None
+                                       for item in version.items):
             found.add(day)
     return found
 
@@ -300,7 +302,8 @@ def _through(read: _Read, episode: Episode) -> date:
 def overview(session: Session, actor: Actor, patient_id: int, *, episode_id: int | None = None,
              today: date | None = None) -> RtmOverview:
     """The patient's RTM in the episode named (else their newest active one); audited."""
-    require_role(actor, permissions.SEE_CLINICAL, "see a patient's remote monitoring")
+    require_role(actor, permissions.SEE_CLINICAL,
+                 "see a patient's remote monitoring; its claim lines and superbill are linked from the chart")
     read = _read(session, actor, patient_id, episode_id, today, clinical=True, what="rtm")
     patient, episode, active, coverage, today = read.patient, read.episode, read.active, read.coverage, read.today
     if episode is None:

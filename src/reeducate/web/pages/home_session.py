@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import InvalidInput
+from reeducate.clinic.models import HomeProgrammeItem
 from reeducate.clinic.services import home_programmes, home_sessions
 from reeducate.clinic.vocabulary import AuditAction
 from reeducate.training.catalogue import exercise
@@ -33,6 +34,13 @@ PAIN_WORDS = {0: "No pain", 10: "Worst pain you can imagine"}
 """The words under each end of the 0-10 pain buttons (as the home sessions service describes the scale)."""
 
 
+def _placing(view: str | None, item: HomeProgrammeItem) -> str:
+    """Where the patient stands for the camera, in their words, and which side it watches where both legs move."""
+    where = "Stand facing the camera" if view == "front" else "Stand side-on to the camera"
+    watched = home_programmes.camera_text(item)
+    return f"{where}; {watched}." if watched else f"{where}."
+
+
 @router.get("/portal/today/{item_id}/guided")
 def guided(request: Request, item_id: int, login: LoginDep, _patient: PatientDep, session: SessionDep) -> Response:
     item = home_programmes.item(session, login.actor, item_id)
@@ -41,6 +49,7 @@ def guided(request: Request, item_id: int, login: LoginDep, _patient: PatientDep
     chosen = exercise(item.exercise_id)
     response = render(request, "pages/home_guided.html", {
         "login": login, "item": item, "exercise": chosen, "dose": home_programmes.dose_text(item),
+        "side": home_programmes.side_text(item), "placing": _placing(chosen.monitor(item.monitor).view, item),
         "pain_words": PAIN_WORDS,
     })
     response.headers["Content-Security-Policy"] = POSE_PAGE_CSP
