@@ -117,8 +117,8 @@ def test_each_goal_is_one_line_naming_it_and_a_date_from_which_on_is_not_a_contr
         "Your goal: 60 points on the Lower Extremity Functional Scale by Wed 23 Dec 2026. We can't say yet when you will "
         "reach it: we need a few more of your check-ins."]
     assert _goal_lines(_goal("berg", 52, date(2026, 12, 30), later)) == [
-        "Your goal: 52 points on the Berg Balance Scale by Wed 30 Dec 2026. You will probably not reach it before Sat 10 "
-        "Apr 2027, judging from your own progress so far. It is too early to say how long after that. That is later "
+        "Your goal: 52 points on the Berg Balance Scale by Wed 30 Dec 2026. It will probably take until Sat 10 Apr 2027 "
+        "at least, judging from your own progress so far; we can't yet say how much longer. That is later "
         "than the date we planned; your therapist will talk it over with you."]
     assert _goal_lines(_goal("tug", 12, date(2027, 1, 1), within)) == [
         "Your goal: 12.0 seconds on the Timed Up and Go by Fri 01 Jan 2027. You will probably reach it between Sun 20 "
