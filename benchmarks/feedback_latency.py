@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,7 +40,7 @@ from reeducate.training.catalogue import exercise
 from reeducate.training.live import live_exercise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_visit import seed_with_visit  # noqa: E402
+from demo_visit import DATABASE, seed_with_visit, serving  # noqa: E402
 
 FRAME_SIZE = (640, 360)
 
@@ -88,12 +85,6 @@ def pose_per_frame(pictures: list[np.ndarray]) -> np.ndarray:
     return np.array(took[5:])  # the model's first frames include its start-up
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -110,20 +101,9 @@ def loopback(minutes: float, fps: float, pictures: list[np.ndarray]) -> None:
     jpegs = [cv2.imencode(".jpg", cv2.cvtColor(p, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes()
              for p in pictures]
     folder = Path(tempfile.mkdtemp(prefix="reeducate-bench-"))
-    visit_id = seed_with_visit(folder / "bench.sqlite3")
-    port = _free_port()
-    env = {**os.environ, "REEDUCATE_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-           "REEDUCATE_RECORDINGS_DIR": str(folder / "recordings")}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "reeducate"), "run", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    visit_id = seed_with_visit(folder / DATABASE)
+    with serving(folder) as (host, pid):
+        base = f"http://{host}"
         login = urllib.request.Request(f"{base}/api/v1/auth/login", method="POST",
                                        data=json.dumps({"email": "pt@riverside.example",
                                                         "password": DEMO_PASSWORD}).encode(),
@@ -133,7 +113,7 @@ def loopback(minutes: float, fps: float, pictures: list[np.ndarray]) -> None:
         cues = [0]
         summary: dict = {}
         memory: list[tuple[float, float]] = []
-        with connect(f"ws://127.0.0.1:{port}/visits/{visit_id}/training/live",
+        with connect(f"ws://{host}/visits/{visit_id}/training/live",
                      additional_headers={"Authorization": f"Bearer {token}"}, max_size=None) as ws:
             ws.send(json.dumps({"type": "start", "exercise": "overhead-reach", "monitor": "camera-front",
                                 "side": "left", "source": "camera", "fps": fps}))
@@ -164,16 +144,13 @@ def loopback(minutes: float, fps: float, pictures: list[np.ndarray]) -> None:
                 ws.send(jpegs[sent % len(jpegs)])
                 sent += 1
                 if sent % int(fps * 10) == 0:
-                    memory.append((time.monotonic() - began, _rss_mb(server.pid)))
+                    memory.append((time.monotonic() - began, _rss_mb(pid)))
                 due += 1 / fps
                 time.sleep(max(0.0, due - time.monotonic()))
             time.sleep(1.0)
             ws.send(json.dumps({"type": "stop"}))
             listener.join(timeout=10)
             stop.set()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     at = np.array([a for a, _ in answers])
     ms = np.array([m for _, m in answers])
     print(f"  frames sent {sent} at {fps:g}/s, answered {len(ms)} ({len(ms) / sent:.1%}; the server keeps only "

@@ -29,14 +29,10 @@ import collections
 import csv
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +44,7 @@ from reeducate.example_data import fetch
 from reeducate.signals.pose.landmarks import LANDMARKS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from demo_visit import seed_with_visit  # noqa: E402
+from demo_visit import seed_with_visit, serving  # noqa: E402
 
 EXERCISE = {"exercise": "overhead-reach", "monitor": "camera-front", "side": "left"}
 SPORTS2D_PX = (1768, 994)
@@ -93,34 +89,6 @@ def seed(database: Path) -> Seeded:
         seeded = Seeded(visit_id, version.items[0].id, pt.email, patient.email)
     engine.dispose()
     return seeded
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(folder: Path) -> Iterator[tuple[str, int]]:
-    """`reeducate run` (uvicorn) on the seeded database until the block ends: its address and process id."""
-    port = _free_port()
-    env = {**os.environ, "REEDUCATE_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-           "REEDUCATE_RECORDINGS_DIR": str(folder / "recordings"), "REEDUCATE_HOME": str(folder)}
-    server = subprocess.Popen([sys.executable, "-m", "reeducate", "run", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def cpu_seconds(pid: int) -> float:
