@@ -326,7 +326,7 @@ def _job_done(client: httpx.Client, job_id: str) -> dict:
     """Poll the job's JSON until it is done or failed (the job worker, not the web, runs it)."""
     deadline = time.monotonic() + JOB_TIMEOUT_S
     while True:
-        job = client.get(f"/api/jobs/{job_id}").json()
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
         if job["status"] in ("done", "failed") or time.monotonic() > deadline:
             return dict(job)
         time.sleep(0.5)
@@ -350,7 +350,7 @@ def test_a_clinic_day_runs_through_nginx_two_web_workers_and_a_job_worker(layout
         upload = client.post(f"/visits/{visit_id}/movement", data={"csrf_token": csrf[1], "kind": "video"},
                              files={"file": ("balance.mp4", clip.read_bytes(), "video/mp4")})
         assert upload.status_code == 303, upload.text
-        job_id = re.search(r"[?&]job=([^&]+)", upload.headers["location"])
+        job_id = re.search(r"job[-=](\d+)", upload.headers["location"])
         assert job_id, upload.headers["location"]
         job = _job_done(client, job_id[1])
         assert job["status"] == "done", f"{job}\n{layout.log_tails()}"
