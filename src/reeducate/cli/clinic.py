@@ -1,5 +1,5 @@
-"""`reeducate run|demo|db upgrade|user create|backup|restore`: serve the app, seed the demo, migrate,
-manage users, back up and restore.
+"""`reeducate run|worker|demo|db upgrade|user create|backup|restore`: serve the app, run job workers,
+seed the demo, migrate, manage users, back up and restore.
 
 The database, the web stack and the demo are imported inside each command, so that the rest of the
 command tree starts without them.
@@ -82,6 +82,41 @@ def _print_logins() -> None:
 def db_upgrade() -> None:
     """Apply the schema migrations (SQLite by default; REEDUCATE_DATABASE_URL for PostgreSQL)."""
     _upgrade(_engine())
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once by this process (each clip's "
+                                                             "pose keeps about one core busy).")] = 1,
+) -> None:
+    """Run job workers until stopped: analyse uploaded clips, IMU walks and force-plate trials, from the queue
+    of REEDUCATE_QUEUE_URL (default: the SQLite file in REEDUCATE_HOME), on the database of REEDUCATE_DATABASE_URL."""
+    from reeducate.clinic.db import make_engine, make_session_factory
+    from reeducate.clinic.queue import JobQueue
+    from reeducate.clinic.recording_store import RecordingStore
+    from reeducate.settings import get_settings
+
+    settings = get_settings()
+    if settings.queue_url == "immediate":
+        raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
+                    "serve. Leave it empty (SQLite in REEDUCATE_HOME) or name a Redis server.")
+    engine = make_engine(settings.resolved_database_url, connections=threads + 2)
+    try:
+        queue = JobQueue(settings.resolved_queue_url, make_session_factory(engine),
+                         RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    where = engine.url.render_as_string(hide_password=True)
+    console.print(f"Job worker: {threads} at a time, queue {_redacted(settings.resolved_queue_url)}, database {where}"
+                  " (Ctrl+C stops)")
+    queue.work(threads)
+
+
+def _redacted(url: str) -> str:
+    """A queue's address without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True) if "://" in url and "@" in url else url
 
 
 @app.command()
