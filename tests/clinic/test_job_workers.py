@@ -5,14 +5,10 @@ recording kept once), a job left behind queued again, a refusal with its reason 
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -26,7 +22,7 @@ from reeducate.clinic.queue import JobQueue
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import jobs, movement, visits
 from reeducate.clinic.vocabulary import JobStatus, MovementKind
-from tests.support import NOW, World, imu_gait_upload, video_upload
+from tests.support import NOW, World, imu_gait_upload, job_worker, killed, video_upload
 
 LEASE_S = 2.0
 
@@ -71,27 +67,6 @@ def wait_for(check: Callable[[], bool], what: str, timeout_s: float = 180.0) -> 
         time.sleep(0.2)
 
 
-@contextmanager
-def worker(engine: Engine, queue_file: Path, store: RecordingStore, home: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`reeducate worker` in a process group of its own (its reader processes with it), stopped at the end."""
-    env = {**os.environ, "REEDUCATE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-           "REEDUCATE_QUEUE_URL": f"sqlite:///{queue_file}", "REEDUCATE_RECORDINGS_DIR": str(store.root),
-           "REEDUCATE_HOME": str(home), "REEDUCATE_JOB_LEASE_S": str(LEASE_S)}
-    process = subprocess.Popen([sys.executable, "-m", "reeducate", "worker"], env=env, start_new_session=True)
-    try:
-        yield process
-    finally:
-        with_group_killed(process)
-
-
-def with_group_killed(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=30)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the embedded default (PostgreSQL: test_production_layout)
 def test_a_worker_killed_in_the_middle_of_a_clip_leaves_it_to_the_next_which_keeps_it_once(
@@ -102,17 +77,18 @@ def test_a_worker_killed_in_the_middle_of_a_clip_leaves_it_to_the_next_which_kee
     before = clips_in_visit(factory, records, sha256)
     job_id = submitted(factory, records, store, upload)
     assert store.path(sha256).is_file(), "the upload is kept before any analysis"
-    queue_file = tmp_path / "jobs.sqlite3"
-    with worker(engine, queue_file, store, tmp_path) as first:
+    worker = partial(job_worker, engine.url.render_as_string(hide_password=False),
+                     f"sqlite:///{tmp_path / 'jobs.sqlite3'}", store.root, tmp_path, lease_s=LEASE_S)
+    with worker() as first:
         def posing() -> bool:
             job = job_of(factory, job_id)
             return job.status is JobStatus.RUNNING and 10 <= job.progress_done < job.progress_total
         wait_for(posing, "the first worker to be posing the clip's frames")
-        with_group_killed(first)
+        killed(first)
     stopped = job_of(factory, job_id)
     assert stopped.status is JobStatus.RUNNING and stopped.attempts == 1 and 0 < stopped.progress_done < 100
     assert clips_in_visit(factory, records, sha256) == before
-    with worker(engine, queue_file, store, tmp_path):
+    with worker():
         wait_for(lambda: job_of(factory, job_id).status.finished, "the second worker to finish the job")
     done = job_of(factory, job_id)
     assert done.status is JobStatus.DONE, done.error

@@ -7,6 +7,7 @@ command tree starts without them.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,7 @@ def worker(
     from reeducate.clinic.recording_store import RecordingStore
     from reeducate.settings import get_settings
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     if settings.queue_url == "immediate":
         raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
@@ -133,8 +135,12 @@ def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
+    job_workers: Annotated[int, typer.Option(min=0, max=16, help="`reeducate worker` processes started beside the "
+                                             "server for uploads' analyses (0 when job machines run them).")] = 1,
 ) -> None:
-    """Migrate the database and serve the web app (started again if its process dies)."""
+    """Migrate the database and serve the web app (started again if its process dies), with job workers
+    beside it."""
+    from reeducate.clinic import worker_processes
     from reeducate.clinic.db import make_engine
     from reeducate.settings import InsecureSettingsError, get_settings
     from reeducate.web.serve import serve
@@ -155,7 +161,8 @@ def run(
         _upgrade(engine)
         engine.dispose()  # the server process opens its own connections
     console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
-    serve(settings, host, port)
+    with worker_processes.beside(job_workers):
+        serve(settings, host, port)
 
 
 @user_app.command("create")
