@@ -149,7 +149,7 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     return certificate, key
 
 
-def rendered_site(web: str, https_port: int, http_port: int, certificate: Path, key: Path) -> str:
+def _rendered_site(web: str, https_port: int, http_port: int, certificate: Path, key: Path) -> str:
     """deploy/nginx.conf with this machine's values where it says CHANGE (and the ports this test may use);
     fails if the shipped file no longer holds a value the layout's operator is told to change."""
     site = NGINX_SITE.read_text()
@@ -193,13 +193,14 @@ def _started(command: list[str], env: dict[str, str], log: Path) -> subprocess.P
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process this test started (SIGTERM, as systemd does), killing it after 20 s."""
+    """Stop a process this test started (SIGTERM, as systemd does); after 20 s, kill it with the session
+    it leads (its server processes and reader pools)."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
@@ -255,7 +256,7 @@ def layout(tmp_path_factory: pytest.TempPathFactory, clinic: Clinic) -> Iterator
     web_port, https_port, http_port = free_port(), free_port(), free_port()
     certificate, key = _certificate(folder)
     site = folder / "reeducate-site.conf"
-    site.write_text(rendered_site(f"127.0.0.1:{web_port}", https_port, http_port, certificate, key))
+    site.write_text(_rendered_site(f"127.0.0.1:{web_port}", https_port, http_port, certificate, key))
     layout = Layout(f"https://localhost:{https_port}", f"http://localhost:{http_port}", certificate, clinic, logs)
     settings = {"REEDUCATE_QUEUE_URL": queue, "REEDUCATE_TRUSTED_PROXIES": "127.0.0.1"}
     processes = [
@@ -312,7 +313,7 @@ def _live_exercise(layout: Layout, session_token: str, visit_id: int) -> list[di
     from websockets.sync.client import connect
 
     address = layout.url.replace("https://", "wss://") + f"/visits/{visit_id}/training/live"
-    with connect(address, ssl=layout.tls(), origin=layout.url, proxy=None,  # type: ignore[arg-type]
+    with connect(address, ssl=layout.tls(), origin=layout.url, proxy=None,
                  additional_headers={"Cookie": f"{SESSION_COOKIE}={session_token}"},
                  source_address=(CLIENT_ADDRESS, 0), open_timeout=REQUEST_TIMEOUT_S) as socket:
         socket.send(json.dumps({"type": "start", "exercise": "mini-squat", "monitor": "camera-side", "side": "left",
