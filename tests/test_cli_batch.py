@@ -10,8 +10,8 @@ equal exactly (NaN equal to NaN).
 from __future__ import annotations
 
 import socket
-from importlib import import_module
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
@@ -160,3 +160,25 @@ def test_local_n_starts_a_cluster_of_n_processes_for_the_run(gait_manifest: Path
     assert result.exit_code == 0, result.output
     assert "local:1 (1 worker thread;" in " ".join(result.stderr.split())
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "g.parquet"), local_tables["gait"], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "manifest", "message"),
+    [("gait", "file,sensor\na.csv,foot\n", "has no 'path' column"),
+     ("gait", "path,sensor\na.csv,wrist\n", "a.csv: sensor 'wrist': choose foot or lower-back"),
+     ("balance", "path,preset\na.txt,fancy\n", "a.txt: unknown preset 'fancy'")],
+)
+def test_a_manifest_that_cannot_be_run_is_refused_with_status_2_before_any_work(kind: str, manifest: str,
+                                                                              message: str, tmp_path: Path) -> None:
+    (tmp_path / "manifest.csv").write_text(manifest)
+    result = runner.invoke(app, [kind, "batch", str(tmp_path / "manifest.csv"), "--out", str(tmp_path / "t.parquet")])
+    assert result.exit_code == 2 and message in " ".join(result.stderr.split())
+    assert "Analysing" not in result.stderr
+
+
+def test_every_column_of_the_tables_is_documented(local_tables: dict[str, pd.DataFrame]) -> None:
+    cohorts = (Path(__file__).resolve().parents[1] / "docs" / "cohorts.md").read_text()
+    balance = (Path(__file__).resolve().parents[1] / "docs" / "balance.md").read_text()
+    undocumented = [c for c in local_tables["gait"].columns if f"`{c}`" not in cohorts]
+    undocumented += [c for c in local_tables["balance"].columns if f"`{c}`" not in cohorts and f"`{c}`" not in balance]
+    assert undocumented == []
