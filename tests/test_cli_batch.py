@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from reeducate.cli import app
 from reeducate.example_data import POSTUROGRAPHY, REGISTRY, fetch
 from reeducate.signals.batch import Job
-from reeducate.signals.cluster import choose_file_mode
+from reeducate.signals.cluster import choose_file_mode, connect
+from reeducate.signals.errors import CohortError
 
 runner = CliRunner()
 
@@ -133,6 +134,36 @@ def test_auto_sends_the_bytes_when_a_worker_cannot_see_a_file(scheduler: str, tm
         assert choose_file_mode(client, [seen, unseen], "auto") == "send"
 
 
+def test_workers_with_another_engine_are_refused(scheduler: str) -> None:
+    def pretend(fingerprint: str | None) -> None:  # run on each worker: its engine says ``fingerprint``
+        import sys
+
+        cluster = sys.modules["reeducate.signals.cluster"]
+        if fingerprint is None:
+            cluster.engine_fingerprint = cluster._real_fingerprint
+        else:
+            cluster._real_fingerprint = getattr(cluster, "_real_fingerprint", cluster.engine_fingerprint)
+            cluster.engine_fingerprint = lambda: fingerprint
+
+    with Client(scheduler) as client:
+        client.run(pretend, "reeducate 0.0.9 (engines 000000000000), numpy 1.0, scipy 1.0, pandas 1.0")
+        try:
+            with pytest.raises(CohortError, match=r"2 worker\(s\) of .* run another engine .*reeducate 0\.0\.9"):
+                with connect(scheduler):
+                    pass
+        finally:
+            client.run(pretend, None)
+    with connect(scheduler):  # and once they agree, the cluster is accepted again
+        pass
+
+
+def test_a_scheduler_without_workers_is_refused(trials: Path, tmp_path: Path) -> None:
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=":0") as empty:
+        result = runner.invoke(app, ["balance", "batch", str(trials), "--out", str(tmp_path / "t.parquet"),
+                                     "--cluster", empty.scheduler_address, "--cluster-timeout-s", "0.5"])
+    assert result.exit_code == 2 and "has no workers; start them with `dask worker" in " ".join(result.stderr.split())
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -166,6 +197,7 @@ def test_local_n_starts_a_cluster_of_n_processes_for_the_run(gait_manifest: Path
     ("kind", "manifest", "message"),
     [("gait", "file,sensor\na.csv,foot\n", "has no 'path' column"),
      ("gait", "path,sensor\na.csv,wrist\n", "a.csv: sensor 'wrist': choose foot or lower-back"),
+     ("gait", "path,sampling_rate_hz\na.csv,fast\n", "a.csv: sampling_rate_hz 'fast': give a positive number"),
      ("balance", "path,preset\na.txt,fancy\n", "a.txt: unknown preset 'fancy'")],
 )
 def test_a_manifest_that_cannot_be_run_is_refused_with_status_2_before_any_work(kind: str, manifest: str,

@@ -153,6 +153,19 @@ def _sensor_and_side(sensor: str, side: str | None, where: str = "") -> tuple[Se
     return worn, side
 
 
+def _positive(value: object, name: str, where: str) -> float | None:
+    """A manifest's number (None when not given), or a refusal naming the file and the column."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]  # a cell: str, int or float; anything else is refused
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0 < number < float("inf"):
+        refuse(f"{where}{name} {value!r}: give a positive number, or leave the cell empty.")
+    return number
+
+
 @gait_app.command("batch")
 def gait_batch(
     source: Source,
@@ -178,8 +191,12 @@ def gait_batch(
                 "sensor_height_m": sensor_height_m}
     jobs = []
     for job in jobs_of(source, defaults):
-        worn, worn_side = _sensor_and_side(str(job.options["sensor"]), job.options["side"], f"{job.label}: ")
-        jobs.append(replace(job, options={**job.options, "sensor": worn, "side": worn_side}))
+        where = f"{job.label}: "
+        worn, worn_side = _sensor_and_side(str(job.options["sensor"]), job.options["side"], where)
+        jobs.append(replace(job, options={
+            "sensor": worn, "side": worn_side,
+            "sampling_rate_hz": _positive(job.options["sampling_rate_hz"], "sampling_rate_hz", where),
+            "sensor_height_m": _positive(job.options["sensor_height_m"], "sensor_height_m", where)}))
     analyse_and_write(gait_row, jobs, out, what="recordings", cluster=cluster, files=files, workers=workers,
                       timeout_s=cluster_timeout_s)
 

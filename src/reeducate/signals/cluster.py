@@ -13,9 +13,12 @@ cluster's memory at once. Dask is imported when a cluster is asked for, never wi
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reeducate import __version__
@@ -31,9 +34,21 @@ LOCAL_PREFIX = "local:"
 TASKS_PER_THREAD = 2
 
 
-def installed_version() -> str:
-    """The reeducate version of the process that runs this (a worker, when run by ``client.run``)."""
-    return __version__
+@cache
+def engine_fingerprint() -> str:
+    """What decides every value of a row, in the process that runs this (a worker, by ``client.run``): the
+    reeducate version, a digest of its engines' source (signals/, so two checkouts of different commits
+    differ) and the numerical libraries' versions."""
+    import numpy
+    import pandas
+    import scipy
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return (f"reeducate {__version__} (engines {digest.hexdigest()[:12]}), numpy {numpy.__version__}, "
+            f"scipy {scipy.__version__}, pandas {pandas.__version__}")
 
 
 def count_unseen(files: Sequence[tuple[str, int]]) -> int:
@@ -76,14 +91,17 @@ def _check_workers(client: Client, address: str, timeout_s: float) -> None:
         raise CohortError(f"the scheduler at {address} has no workers; start them with `dask worker {address}` "
                           "on machines where reeducate is installed.") from error
     try:
-        versions = client.run(installed_version)
+        engines = client.run(engine_fingerprint)
     except Exception as error:  # a worker that cannot import reeducate fails to unpickle the function
-        raise CohortError(f"a worker of {address} cannot run reeducate ({error}); install reeducate=={__version__} "
-                          "in every worker's environment.") from error
-    wrong = sorted(worker for worker, version in versions.items() if version != __version__)
-    if wrong:
-        raise CohortError(f"workers {', '.join(wrong)} run another reeducate version; install reeducate=={__version__} "
-                          "on every worker so that their rows equal this machine's.")
+        raise CohortError(f"a worker of {address} cannot run reeducate ({error}); install reeducate {__version__} "
+                          "in every worker's environment (docs/cohorts.md).") from error
+    ours = engine_fingerprint()
+    other = {worker: engine for worker, engine in sorted(engines.items()) if engine != ours}
+    if other:
+        worker, engine = next(iter(other.items()))
+        raise CohortError(f"{len(other)} worker(s) of {address} run another engine ({worker}: {engine}; here: {ours}); "
+                          "install the same reeducate commit and constraints.txt on every worker so that their rows "
+                          "equal this machine's (docs/cohorts.md).")
 
 
 def choose_file_mode(client: Client, jobs: Sequence[Job], mode: FileMode) -> Literal["shared", "send"]:
