@@ -1,7 +1,7 @@
 """The rows of a cohort computed on a Dask distributed cluster: the same row functions, the same rows.
 
 ``--cluster`` names the cluster: ``tcp://HOST:PORT`` (or ``tls://...``), a scheduler started with
-``dask scheduler`` whose workers (``dask worker tcp://HOST:PORT``) have the same reeducate installed, or
+``dask scheduler`` whose workers (``dask worker tcp://HOST:PORT``) run the same engine as this machine, or
 ``local:N``, a cluster of N worker processes started here for this run. The files reach the workers in one
 of two ways (:data:`FileMode`): ``shared``, the workers read each file at its path (a shared disk, or this
 machine); ``send``, this machine reads each file and its bytes travel with the task; ``auto`` asks every
@@ -58,8 +58,8 @@ def count_unseen(files: Sequence[tuple[str, int]]) -> int:
 
 @contextmanager
 def connect(address: str, *, timeout_s: float = 10.0) -> Iterator[Client]:
-    """A client of the cluster at ``address`` (``local:N`` starts one here), checked to have workers that
-    run this reeducate version; closed (and a local cluster stopped) on leaving."""
+    """A client of the cluster at ``address`` (``local:N`` starts one here), checked to have workers that run
+    this machine's engine (:func:`engine_fingerprint`); closed (and a local cluster stopped) on leaving."""
     from distributed import Client, LocalCluster
 
     if address.startswith(LOCAL_PREFIX):
