@@ -98,11 +98,13 @@ def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
+    workers: Annotated[int, typer.Option(
+        help="Web server processes sharing the port (PostgreSQL only beyond 1); about one per core.")] = 1,
 ) -> None:
-    """Migrate the database and serve the web app (started again if its process dies)."""
-    from reeducate.clinic.db import make_engine
+    """Migrate the database and serve the web app (each server process started again if it dies)."""
+    from reeducate.clinic.db import connection_room, make_engine
     from reeducate.settings import InsecureSettingsError, get_settings
-    from reeducate.web.serve import serve
+    from reeducate.web.serve import SizingError, serve, sizing
 
     settings = get_settings()
     try:
@@ -115,12 +117,24 @@ def run(
         seeded = subprocess.run([sys.executable, "-m", "reeducate", "demo"], check=False)
         if seeded.returncode:
             raise typer.Exit(seeded.returncode)  # it said why
-    else:
-        engine = make_engine(settings.resolved_database_url)
-        _upgrade(engine)
-        engine.dispose()  # the server process opens its own connections
-    console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
-    serve(settings, host, port)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if not with_demo:
+            _upgrade(engine)
+        room = connection_room(engine)
+    finally:
+        engine.dispose()  # the server processes open their own connections
+    try:
+        # Other processes started beside the web workers (job workers) count their connections here.
+        web = sizing(workers, settings.max_concurrent_requests, room, others=0)
+    except SizingError as error:
+        raise _fail(str(error)) from error
+    if web.lowered_from is not None:
+        console.print(f"{web.workers} workers serve {web.requests_per_worker} requests at once each (not "
+                      f"{web.lowered_from}): their {web.connections} database connections fit PostgreSQL's {room}.")
+    console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold] with {web.workers} "
+                  f"worker{'s' if web.workers > 1 else ''}  (API docs: /docs; Ctrl+C stops)\n")
+    serve(settings, host, port, web)
 
 
 @user_app.command("create")
