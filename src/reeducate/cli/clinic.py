@@ -1,5 +1,5 @@
-"""`reeducate run|demo|db upgrade|user create|backup|restore`: serve the app, seed the demo, migrate,
-manage users, back up and restore.
+"""`reeducate run|worker|demo|db upgrade|user create|backup|restore`: serve the app, run job workers,
+seed the demo, migrate, manage users, back up and restore.
 
 The database, the web stack and the demo are imported inside each command, so that the rest of the
 command tree starts without them.
@@ -7,6 +7,7 @@ command tree starts without them.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -84,6 +85,59 @@ def db_upgrade() -> None:
     _upgrade(_engine())
 
 
+#: Jobs a `reeducate worker` runs at once unless told (its --threads).
+JOB_THREADS = 1
+
+
+def job_worker_connections(threads: int) -> int:
+    """The pool a job worker keeps: a connection per job at once and two for its queue's sweeps and reminders."""
+    return threads + 2
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once by this process (each clip's "
+                                                             "pose keeps about one core busy).")] = JOB_THREADS,
+) -> None:
+    """Run job workers until stopped: analyse uploaded clips, IMU walks and force-plate trials, from the queue
+    of REEDUCATE_QUEUE_URL (default: the SQLite file in REEDUCATE_HOME), on the database of REEDUCATE_DATABASE_URL."""
+    from reeducate.clinic.db import make_engine, make_session_factory
+    from reeducate.clinic.mailer import SmtpMailer
+    from reeducate.clinic.queue import JobQueue
+    from reeducate.clinic.recording_store import RecordingStore
+    from reeducate.clinic.reminder_rounds import ReminderRounds
+    from reeducate.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # its start-up banner; our own lines say what runs
+    settings = get_settings()
+    if settings.queue_url == "immediate":
+        raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
+                    "serve. Leave it empty (SQLite in REEDUCATE_HOME) or name a Redis server.")
+    engine = make_engine(settings.resolved_database_url, connections=job_worker_connections(threads))
+    try:
+        queue = JobQueue(settings.resolved_queue_url, make_session_factory(engine),
+                         RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    mailer = SmtpMailer.from_settings(settings)
+    if mailer is not None:
+        queue.every_minute("reeducate.send_reminders",
+                           ReminderRounds(queue.sessions, mailer, settings.public_url).run_logged)
+    where = engine.url.render_as_string(hide_password=True)
+    console.print(f"Job worker: {threads} at a time, queue {_redacted(settings.resolved_queue_url)}, database {where}; "
+                  + (f"reminder e-mails each minute through {settings.smtp_host}" if mailer else
+                     "no reminder e-mails (no SMTP server set)") + " (Ctrl+C stops)")
+    queue.work(threads)
+
+
+def _redacted(url: str) -> str:
+    """A queue's address without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True) if "://" in url and "@" in url else url
+
+
 @app.command()
 def demo() -> None:
     """Migrate and seed the demo clinic (idempotent), then print the demo log-ins."""
@@ -100,9 +154,13 @@ def run(
     with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
     workers: Annotated[int, typer.Option(
         help="Web server processes sharing the port (PostgreSQL only beyond 1); about one per core.")] = 1,
+    job_workers: Annotated[int, typer.Option(min=0, max=16, help="`reeducate worker` processes started beside the "
+                                             "server for uploads' analyses (0 when job machines run them).")] = 1,
 ) -> None:
-    """Migrate the database and serve the web app (each server process started again if it dies)."""
-    from reeducate.clinic.db import connection_room, make_engine
+    """Migrate the database and serve the web app (each server process started again if it dies), with job
+    workers beside it."""
+    from reeducate.clinic import worker_processes
+    from reeducate.clinic.db import connection_room, make_engine, pool_limit
     from reeducate.settings import InsecureSettingsError, get_settings
     from reeducate.web.serve import SizingError, serve, sizing
 
@@ -124,9 +182,9 @@ def run(
         room = connection_room(engine)
     finally:
         engine.dispose()  # the server processes open their own connections
-    try:
-        # Other processes started beside the web workers (job workers) count their connections here.
-        web = sizing(workers, settings.max_concurrent_requests, room, others=0)
+    try:  # the job workers' pools (each `reeducate worker` at its default --threads) come out of the same room
+        web = sizing(workers, settings.max_concurrent_requests, room,
+                     others=job_workers * pool_limit(job_worker_connections(JOB_THREADS)))
     except SizingError as error:
         raise _fail(str(error)) from error
     if web.lowered_from is not None:
@@ -134,7 +192,8 @@ def run(
                       f"{web.lowered_from}): their {web.connections} database connections fit PostgreSQL's {room}.")
     console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold] with {web.workers} "
                   f"worker{'s' if web.workers > 1 else ''}  (API docs: /docs; Ctrl+C stops)\n")
-    serve(settings, host, port, web)
+    with worker_processes.beside(job_workers):
+        serve(settings, host, port, web)
 
 
 @user_app.command("create")

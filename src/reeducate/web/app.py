@@ -20,12 +20,13 @@ from reeducate import __version__
 from reeducate.clinic.audit_log import record_refusal
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.queue import JobQueue
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth
 from reeducate.settings import Settings, get_settings
 from reeducate.web import api, docs, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.gate import RequestGate, SessionCheck
-from reeducate.web.reminder_loop import sending_reminders
 from reeducate.web.security import CONTENT_SECURITY_POLICY
 from reeducate.web.templating import templates
 
@@ -153,11 +154,9 @@ def _session_check(app: FastAPI) -> SessionCheck:
     return check
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, *,
-               send_reminders: bool = False) -> FastAPI:
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The application for ``settings`` (default: the environment); refuses unsafe settings.
-
-    ``send_reminders`` runs the reminder sender beside it (`reeducate run` does; tests send their own)."""
+    Uploads' analyses and reminder e-mails are the job workers' (`reeducate worker`)."""
     settings = settings or get_settings()
     settings.check_safe_to_start()
     engine = engine or make_engine(settings.resolved_database_url, connections=settings.max_concurrent_requests)
@@ -167,13 +166,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
         docs_url=None,  # web.docs serves /docs from local files and /openapi.json (behind log-in outside
         openapi_url=None,  # development); ReDoc is off
         redoc_url=None,
-        lifespan=sending_reminders if send_reminders else None,
         description="Neuromuscular reeducation clinics: records, schedule, visits. "
         "Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.",
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.job_queue = JobQueue(settings.resolved_queue_url, app.state.session_factory,
+                                   RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
     app.state.session_policy = session_policy(settings)
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
