@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from websockets.sync.client import ClientConnection, connect
@@ -288,7 +289,7 @@ def test_the_live_page_reconnects_when_its_worker_is_killed_and_the_count_goes_o
     page.wait_for_load_state("networkidle")
     before = _server_sides(served)
     page.get_by_role("button", name="Start").click()
-    page.wait_for_function("document.getElementById('live-count').textContent === '2'", timeout=60_000)
+    expect(page.locator("#live-count")).to_have_text("2", timeout=60_000)
     after = _server_sides(served)
     (worker,) = [pid for pid in after if after[pid] - before.get(pid, set())]  # the socket opened by Start
     engine = make_engine(served.database_url)
@@ -297,8 +298,7 @@ def test_the_live_page_reconnects_when_its_worker_is_killed_and_the_count_goes_o
     engine.dispose()
     _saved_repetitions(served, record, 2)
     os.kill(worker, signal.SIGKILL)
-    page.wait_for_function("document.getElementById('live-status').textContent.includes('carried on')",
-                           timeout=60_000)
+    expect(page.locator("#live-status")).to_contain_text("carried on", timeout=60_000)
     page.wait_for_selector("#live-summary:not([hidden])", timeout=120_000)
     summary = page.inner_text("#live-summary")
     page.screenshot(path=str(SHOTS / "workers-live-carried-on.png"))
