@@ -117,11 +117,18 @@ def part_of(row: ExerciseRecord | HomeSession) -> int:
     return int((row.summary or {}).get("parts") or 1)
 
 
+def _locked(session: Session, row: ExerciseRecord | HomeSession) -> None:
+    """``row`` read again under its row lock (this transaction's own changes written first, so the read
+    keeps them): another connection's write committed meanwhile is seen, and the next waits for this one."""
+    session.flush()
+    session.refresh(row, with_for_update=True)
+
+
 def writable(session: Session, row: ExerciseRecord | HomeSession, part: int, ended: str) -> None:
     """Hold ``row`` until the transaction ends (FOR UPDATE; SQLite's writers take turns already) and refuse
     a write unless it is in progress and ``part`` is the connection carrying it. ``ended``: the refusal's
     words for an exercise that has ended."""
-    session.refresh(row, with_for_update=True)
+    _locked(session, row)
     if row.status is not ExerciseStatus.IN_PROGRESS:
         raise Conflict(f"{ended} ({row.status.value.replace('_', ' ')}).")
     if part_of(row) != part:
@@ -131,7 +138,7 @@ def writable(session: Session, row: ExerciseRecord | HomeSession, part: int, end
 def take_over(session: Session, row: ExerciseRecord | HomeSession, ended: str) -> int:
     """``row`` carried on by a new connection: in progress again, its summary kept; returns the new
     connection's part. Refused (``ended`` and its status) once it ended otherwise (done, pain)."""
-    session.refresh(row, with_for_update=True)
+    _locked(session, row)
     if row.status not in CARRIED_ON_FROM:
         raise Conflict(f"{ended} ({row.status.value.replace('_', ' ')}); start it again.")
     part = part_of(row) + 1
