@@ -106,11 +106,15 @@ def worker(
     from reeducate.clinic.queue import JobQueue
     from reeducate.clinic.recording_store import RecordingStore
     from reeducate.clinic.reminder_rounds import ReminderRounds
-    from reeducate.settings import get_settings
+    from reeducate.settings import InsecureSettingsError, get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)  # its start-up banner; our own lines say what runs
     settings = get_settings()
+    try:
+        settings.check_safe_to_start()  # it sends the reminders: the same rules as the server's
+    except InsecureSettingsError as error:
+        raise _fail(str(error)) from error
     if settings.queue_url == "immediate":
         raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
                     "serve. Leave it empty (SQLite in REEDUCATE_HOME) or name a Redis server.")
