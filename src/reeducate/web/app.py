@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -101,6 +102,9 @@ async def _clinic_error(request: Request, error: Exception) -> Response:
                             getattr(request.state, "actor", None), error, f"{request.method} {request.url.path}")
     if _wants_json(request):
         return JSONResponse({"detail": error.message, "field": error.field}, status_code=status)
+    if status == 401 and "HX-Request" in request.headers:  # a part of a page: the whole page goes to log-in
+        page = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
+        return Response(status_code=204, headers={"HX-Redirect": f"/login?next={page}"})
     if status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return _error_page(request, status, error.message)

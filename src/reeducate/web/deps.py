@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,6 +38,9 @@ from reeducate.web.security import (
     csrf_token,
     session_token,
 )
+
+#: Sent by a page's automatic requests (the job panel's poll): no activity of the person's own.
+POLL_HEADER = "X-Reeducate-Poll"
 
 
 async def get_settings(request: Request) -> Settings:
@@ -116,7 +119,9 @@ async def current_login(request: Request, session: SessionDep, settings: Setting
     the form again gets Starlette's cached copy.
     """
     token, from_cookie = session_token(request.headers)
-    user = await run_in_threadpool(auth.resolve, session, policy, token) if token else None
+    # A page's own look at a job's progress (the panel's poll) does not keep an unattended session alive.
+    touch = POLL_HEADER not in request.headers
+    user = await run_in_threadpool(partial(auth.resolve, touch=touch), session, policy, token) if token else None
     if user is None or token is None:
         raise NotAuthenticated("Log in first: no valid session (it may have expired).")
     secret = settings.secret_key.get_secret_value()

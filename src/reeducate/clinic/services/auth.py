@@ -120,9 +120,10 @@ def log_in(
 
 
 def resolve(
-    session: Session, policy: SessionPolicy, token: str, *, now: datetime | None = None
+    session: Session, policy: SessionPolicy, token: str, *, now: datetime | None = None, touch: bool = True
 ) -> User | None:
-    """The user of a live session token, or None if unknown, expired, idle too long or disabled."""
+    """The user of a live session token, or None if unknown, expired, idle too long or disabled; ``touch``
+    (a person's own request) counts as activity, a page's automatic look at a job's progress does not."""
     now = now or utcnow()
     found = session.scalar(select(AuthSession).where(AuthSession.token_sha256 == token_digest(token)))
     if found is None:
@@ -130,7 +131,7 @@ def resolve(
     if now >= found.expires_at or now - found.last_seen_at >= policy.idle or not found.user.is_active:
         session.delete(found)
         return None
-    if now - found.last_seen_at >= LAST_SEEN_RESOLUTION:
+    if touch and now - found.last_seen_at >= LAST_SEEN_RESOLUTION:
         found.last_seen_at = now
     return found.user
 

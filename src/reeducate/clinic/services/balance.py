@@ -158,7 +158,14 @@ class BalanceJob:
         results = []
         for done, upload in enumerate(self._uploads(job, store)):
             progress.write(done, len(job.files))
-            results.append(analyse(upload, job.options["preset"], job.options["height_cm"]))
+            try:
+                results.append(analyse(upload, job.options["preset"], job.options["height_cm"]))
+            except InvalidInput as refusal:
+                if len(job.files) == 1:
+                    raise
+                raise InvalidInput(f"{refusal.message} The trials are kept all or none, so none of the "
+                                   f"{len(job.files)} was kept: upload them again with their conditions, without "
+                                   "this one or with it put right.") from None
         progress.write(len(job.files), len(job.files))
         return results
 

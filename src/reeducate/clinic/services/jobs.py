@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, event, or_, select, update
+from sqlalchemy import CursorResult, event, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from reeducate.clinic.access import Actor, fetch_for_patient
@@ -30,7 +30,7 @@ from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import Job, JobFile, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import recordings, visits
-from reeducate.clinic.vocabulary import AuditAction, JobKind, JobStatus
+from reeducate.clinic.vocabulary import AuditAction, JobKind, JobStatus, VisitStatus
 
 #: session.info key of the queue a session's committed jobs are handed to (see :func:`enqueue_after_commit`).
 JOB_QUEUE = "reeducate.job_queue"
@@ -77,7 +77,7 @@ class Progress:
 
 
 def create(session: Session, actor: Actor, visit: Visit, kind: JobKind, uploads: Iterable[Upload],
-           options: dict[str, Any], store: RecordingStore, *, waiting: str = "Waiting for a worker") -> Job:
+           options: dict[str, Any], store: RecordingStore, *, waiting: str = "In the queue") -> Job:
     """Keep the files and the job asking for their analysis; the job is queued once this commits.
 
     The caller has checked who may add to ``visit`` and what can be checked without reading the files.
@@ -130,11 +130,24 @@ def get(session: Session, actor: Actor, job_id: int) -> Job:
 
 
 def of_visit(session: Session, actor: Actor, visit_id: int, kind: JobKind) -> list[Job]:
-    """A visit's jobs of one kind that the page still shows: those waiting or running, and those refused
-    (with their reason); a finished job's result is shown as the recording it made."""
+    """A visit's jobs of one kind that the page still shows: those waiting or running, and, while the visit is
+    open, those refused since the last upload of that kind that was kept (with their reason: the file to put
+    right); a finished job's result is shown as the recording it made."""
+    visit = visits.clinical_visit(session, actor, visit_id)
+    found = list(session.scalars(
+        select(Job).where(Job.visit_id == visit.id, Job.kind == kind, Job.status != JobStatus.DONE)
+        .options(selectinload(Job.files)).order_by(Job.id)))
+    last_kept = session.scalar(select(func.max(Job.id)).where(
+        Job.visit_id == visit.id, Job.kind == kind, Job.status == JobStatus.DONE)) or 0
+    still_to_fix = visit.status is not VisitStatus.COMPLETED
+    return [job for job in found if not job.status.finished or (still_to_fix and job.id > last_kept)]
+
+
+def waiting_in_visit(session: Session, actor: Actor, visit_id: int) -> list[Job]:
+    """A visit's uploads still waiting or being analysed, of every kind (the visit page says so)."""
     visit = visits.clinical_visit(session, actor, visit_id)
     return list(session.scalars(
-        select(Job).where(Job.visit_id == visit.id, Job.kind == kind, Job.status != JobStatus.DONE)
+        select(Job).where(Job.visit_id == visit.id, Job.status.in_(UNFINISHED))
         .options(selectinload(Job.files)).order_by(Job.id)))
 
 
@@ -149,7 +162,7 @@ def claim(session: Session, job_id: int, lease_s: float, now: datetime | None = 
             Job.status == JobStatus.QUEUED,
             (Job.status == JobStatus.RUNNING) & (Job.heartbeat_at < now - timedelta(seconds=lease_s))))
         .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, heartbeat_at=now,
-                started_at=now, progress_text="Starting")
+                started_at=now, progress_done=0, progress_total=0, progress_text="Starting")
         .execution_options(synchronize_session=False))).rowcount
     session.commit()
     return bool(taken)

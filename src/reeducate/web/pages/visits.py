@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from reeducate.clinic.errors import Conflict
 from reeducate.clinic.models import Visit
 from reeducate.clinic.schemas import VisitActivityAdd
-from reeducate.clinic.services import visit_record, visits
+from reeducate.clinic.services import jobs, visit_record, visits
 from reeducate.clinic.vocabulary import Activity, AppointmentKind
 from reeducate.measures.catalogue import instruments
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep
@@ -41,7 +41,7 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
         "login": login, "record": gathered, "visit": gathered.visit, "episode": gathered.visit.episode,
         "activities": list(Activity),
         "instruments": instruments(), "values": values or {"activity": _usual_activity(gathered.visit).value},
-        "error": error,
+        "error": error, "analysing": jobs.waiting_in_visit(session, login.actor, visit_id),
         "notice": NOTICES.get(request.query_params.get("done", ""), ""),
     }, status_code=status_code)
 
