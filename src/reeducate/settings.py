@@ -54,6 +54,17 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL; empty means the SQLite file reeducate.sqlite3 in home.",
     )
+    queue_url: str = Field(
+        "",
+        description="Where background jobs wait for a worker: empty means Huey's SQLite storage, the file "
+        "jobs.sqlite3 in home (no extra service); redis://host:6379/0 a Redis server (production); immediate "
+        "runs each job in the process that asks for it (tests).",
+    )
+    job_lease_s: float = Field(
+        30.0, gt=0, le=3600,
+        description="A running job whose worker has not beaten its heart for this long (s) is taken for "
+        "dead and queued again (the worker beats it every second).",
+    )
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET_KEY),
         description="Key for CSRF tokens; must be set to a long random value outside development.",
@@ -133,6 +144,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home / 'reeducate.sqlite3'}"
+
+    @property
+    def resolved_queue_url(self) -> str:
+        """The queue to use: ``queue_url`` or the embedded SQLite file."""
+        return self.queue_url or f"sqlite:///{self.home / 'jobs.sqlite3'}"
 
     @property
     def resolved_recordings_dir(self) -> Path:

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from httpx import Response
 from starlette.types import ASGIApp
 
 from reeducate.clinic.db import make_engine
@@ -32,8 +34,10 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def settings_for_tests(tmp_path: Path, **overrides: object) -> Settings:
-    """The "test" environment (treated as production is: docs behind log-in, HSTS) unless overridden."""
-    return Settings(**{"environment": "test", "secret_key": TEST_SECRET, "home": tmp_path, **overrides})
+    """The "test" environment (treated as production is: docs behind log-in, HSTS) unless overridden; jobs run
+    at once in the process that queues them (a test of the job workers names its own queue)."""
+    return Settings(**{"environment": "test", "secret_key": TEST_SECRET, "home": tmp_path, "queue_url": "immediate",
+                       **overrides})
 
 
 class Site:
@@ -87,6 +91,15 @@ def bearer(client: TestClient, world: World, persona: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/login", json={"email": world.emails[persona], "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def finished_job(client: TestClient, headers: dict[str, str], queued: Response) -> dict[str, Any]:
+    """The job an upload answered with (202), as it stands once run (the tests' queue runs it at once)."""
+    assert queued.status_code == 202, queued.text
+    job = client.get(f"/api/v1/jobs/{queued.json()['id']}", headers=headers)
+    assert job.status_code == 200, job.text
+    found: dict[str, Any] = job.json()
+    return found
 
 
 def browser_login(client: TestClient, world: World, persona: str) -> str:

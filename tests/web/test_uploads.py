@@ -1,5 +1,6 @@
-"""The four upload routes (API and pages, balance and movement) read the upload on the event loop and
-analyse it in the thread pool, so other requests are served while a file is analysed."""
+"""The four upload routes (API and pages, balance and movement) read the upload on the event loop and store
+it (the file written, the job queued) in the thread pool, so other requests are served meanwhile; the
+analysis itself is a job's (tests/clinic/test_job_workers.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _on_event_loop() -> bool:
 
 @pytest.fixture
 def where_analysed(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each upload service call: whether it ran on the event loop's thread."""
+    """For each upload service call (keep the files, queue the job): whether it ran on the event loop's thread."""
     seen: list[bool] = []
 
     def watched(service: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,12 +35,12 @@ def where_analysed(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
             return service(*args, **kwargs)
         return call
 
-    monkeypatch.setattr(balance, "upload_trials", watched(balance.upload_trials))
-    monkeypatch.setattr(movement, "upload_recording", watched(movement.upload_recording))
+    monkeypatch.setattr(balance, "submit", watched(balance.submit))
+    monkeypatch.setattr(movement, "submit", watched(movement.submit))
     return seen
 
 
-def test_the_api_upload_routes_analyse_off_the_event_loop(client: TestClient, world: World,
+def test_the_api_upload_routes_store_off_the_event_loop(client: TestClient, world: World,
                                                           where_analysed: list[bool]) -> None:
     headers = bearer(client, world, "therapist")
     trial = client.post(f"/api/v1/visits/{world.visit_open}/balance-trials", headers=headers,
@@ -47,11 +48,11 @@ def test_the_api_upload_routes_analyse_off_the_event_loop(client: TestClient, wo
     walk = client.post(f"/api/v1/visits/{world.visit_open}/movement-recordings", headers=headers,
                        data={"kind": "imu_gait", "sampling_rate_hz": "204.8"},
                        files={"file": ("walk.csv", imu_gait_upload().content, "text/csv")})
-    assert (trial.status_code, walk.status_code) == (201, 201), (trial.text, walk.text)
+    assert (trial.status_code, walk.status_code) == (202, 202), (trial.text, walk.text)
     assert where_analysed == [False, False]
 
 
-def test_the_page_upload_routes_analyse_off_the_event_loop(client: TestClient, world: World,
+def test_the_page_upload_routes_store_off_the_event_loop(client: TestClient, world: World,
                                                            where_analysed: list[bool]) -> None:
     csrf = browser_login(client, world, "therapist")
     trial = client.post(f"/visits/{world.visit_open}/balance",

@@ -30,6 +30,7 @@ class LockScope(StrEnum):
     LOGIN_ACCOUNT = "login account"
     LOGIN_ADDRESS = "login address"
     CLINIC_ACCOUNTS = "clinic accounts"
+    JOB = "job"
 
 
 def lock_key(scope: LockScope, key: int | str) -> int:

@@ -12,7 +12,7 @@ through :func:`plain_text`, the same check.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -36,6 +36,8 @@ from reeducate.clinic.vocabulary import (
     DischargeReason,
     EpisodeStatus,
     ExerciseStatus,
+    JobKind,
+    JobStatus,
     MovementKind,
     PlanKind,
     Role,
@@ -44,6 +46,9 @@ from reeducate.clinic.vocabulary import (
     VisitStatus,
 )
 from reeducate.signals.posturography.clinical import Stance, Surface, Vision
+
+if TYPE_CHECKING:
+    from reeducate.clinic.models import Job
 
 Name = Field(min_length=1, max_length=100)
 MAX_ID = 2**31 - 1
@@ -605,6 +610,52 @@ class BalanceTrialOut(Output):
     result: dict[str, Any]
     recorded_at: datetime
     recorded_by_id: int
+
+
+class JobProgress(BaseModel):
+    """How far a job has got: ``done`` of ``total`` (frames posed, trials analysed; 0 of 0 when not
+    counted) and the stage in words."""
+
+    done: int
+    total: int
+    text: str
+
+
+class JobResult(BaseModel):
+    """What a finished job kept: the kind of record, its ids and where to read them."""
+
+    type: str
+    ids: list[int]
+    url: str
+
+
+class JobOut(BaseModel):
+    """A background job: queued, running (with its progress), done (with what it kept) or failed (with
+    the reason, for the clinician). Poll ``GET /api/v1/jobs/{id}`` until ``status`` is done or failed."""
+
+    id: int
+    kind: JobKind
+    status: JobStatus
+    visit_id: int
+    files: list[str]
+    progress: JobProgress
+    result: JobResult | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: Job) -> JobOut:
+        result = None
+        if job.result:
+            first = job.result["ids"][0]
+            url = (f"/api/v1/movement-recordings/{first}" if job.result["type"] == "movement_recording"
+                   else f"/api/v1/visits/{job.visit_id}/balance-trials")
+            result = JobResult(type=job.result["type"], ids=job.result["ids"], url=url)
+        return cls(id=job.id, kind=job.kind, status=job.status, visit_id=job.visit_id,
+                   files=[f.filename for f in job.files],
+                   progress=JobProgress(done=job.progress_done, total=job.progress_total, text=job.progress_text),
+                   result=result, error=job.error, created_at=job.created_at, finished_at=job.finished_at)
 
 
 class MovementRecordingOut(Output):

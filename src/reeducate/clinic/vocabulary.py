@@ -246,6 +246,28 @@ class MovementKind(enum.StrEnum):
     IMU_GAIT = "imu_gait"
 
 
+class JobKind(enum.StrEnum):
+    """What a background job does: analyse an upload kept in the recording store and add its result
+    to the visit (a camera clip or IMU file; a set of force-plate trials, all or nothing)."""
+
+    MOVEMENT_RECORDING = "movement_recording"
+    BALANCE_TRIALS = "balance_trials"
+
+
+class JobStatus(enum.StrEnum):
+    """Where a background job stands: waiting for a worker, being run, finished with its result kept,
+    or refused with the reason (the file cannot be analysed, or the visit was completed meanwhile)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED)
+
+
 class ExerciseStatus(enum.StrEnum):
     """Where an exercise done under live feedback stands."""
 

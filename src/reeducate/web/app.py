@@ -20,6 +20,8 @@ from reeducate import __version__
 from reeducate.clinic.audit_log import record_refusal
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work
 from reeducate.clinic.errors import ClinicError
+from reeducate.clinic.queue import JobQueue
+from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import auth
 from reeducate.settings import Settings, get_settings
 from reeducate.web import api, docs, live, pages
@@ -174,6 +176,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.job_queue = JobQueue(settings.resolved_queue_url, app.state.session_factory,
+                                   RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
     app.state.session_policy = session_policy(settings)
     app.add_exception_handler(ClinicError, _clinic_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

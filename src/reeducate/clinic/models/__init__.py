@@ -15,6 +15,7 @@ from reeducate.clinic.models.home import (
     RtmSetup,
     RtmTimeEntry,
 )
+from reeducate.clinic.models.jobs import Job, JobFile
 from reeducate.clinic.models.measures import MeasureAdministration, QuestionnaireRequest
 from reeducate.clinic.models.movement import MovementRecording
 from reeducate.clinic.models.organisation import Clinic, Location, OpeningHours, Room
@@ -47,6 +48,8 @@ __all__ = [
     "HomeProgrammeVersion",
     "HomeReminder",
     "HomeSession",
+    "Job",
+    "JobFile",
     "Location",
     "LoginAttempt",
     "MeasureAdministration",

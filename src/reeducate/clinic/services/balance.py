@@ -8,10 +8,12 @@ process (:mod:`reeducate.clinic.isolation`), and no database transaction is held
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,11 +22,12 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.isolation import RECORDING, readers
-from reeducate.clinic.models import BalanceTrial
+from reeducate.clinic.models import BalanceTrial, Job, Visit
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import recordings
+from reeducate.clinic.services import jobs, recordings
+from reeducate.clinic.services.jobs import Progress
 from reeducate.clinic.uploads import check_size, safe_name
-from reeducate.clinic.vocabulary import AuditAction
+from reeducate.clinic.vocabulary import AuditAction, JobKind
 from reeducate.signals.balance import PRESETS, BalanceResult, Preset, analyze_cop, prepare
 from reeducate.signals.io import read_cop
 from reeducate.signals.posturography.clinical import (
@@ -75,17 +78,9 @@ def named_preset(text: str) -> Preset:
     return text
 
 
-def upload_trials(
-    session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], store: RecordingStore, *,
-    preset: Preset = "quijoux2021", height_cm: float | None = None, now: datetime | None = None,
-    commit_before_analysis: bool = True,
-) -> list[BalanceTrial]:
-    """A clinician adds force-plate trials to an open visit; every file is analysed before any is kept.
-
-    The checks are made, then (``commit_before_analysis``) their read transaction is committed so that
-    no lock is held while the files are analysed; the trials are inserted in a fresh transaction, where
-    the visit is checked again. A caller that must stay one transaction (the demo's seed) passes False.
-    """
+def _check(session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], preset: Preset,
+           height_cm: float | None) -> Visit:
+    """What can be refused without reading the files; the open visit they are added to."""
     visit = recordings.open_visit(session, actor, visit_id, "record balance trials", "the trials")
     named_preset(preset)  # the type is not enforced when called: still refused here
     if not uploads:
@@ -94,20 +89,55 @@ def upload_trials(
         raise InvalidInput(f"Upload at most {MAX_TRIALS_PER_UPLOAD} trials at a time.")
     if height_cm is not None and not 50 <= height_cm <= 250:
         raise InvalidInput("Enter the patient's height in centimetres (50-250).")
+    for upload in uploads:
+        check_size(safe_name(upload.filename), upload.content, MAX_UPLOAD_BYTES, "export only the trial")
+    return visit
+
+
+def upload_trials(
+    session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], store: RecordingStore, *,
+    preset: Preset = "quijoux2021", height_cm: float | None = None, now: datetime | None = None,
+    commit_before_analysis: bool = True,
+) -> list[BalanceTrial]:
+    """A clinician adds force-plate trials to an open visit, analysed while they wait; every file is analysed
+    before any is kept (the demo's seed and the tests; the clinic's pages and API :func:`submit` a job).
+
+    The checks are made, then (``commit_before_analysis``) their read transaction is committed so that
+    no lock is held while the files are analysed; the trials are inserted in a fresh transaction, where
+    the visit is checked again. A caller that must stay one transaction (the demo's seed) passes False.
+    """
+    visit = _check(session, actor, visit_id, uploads, preset, height_cm)
     if commit_before_analysis:
         session.commit()
-    results = [(upload, analyse(upload, preset, height_cm)) for upload in uploads]
+    results = [analyse(upload, preset, height_cm) for upload in uploads]
+    digests = [recordings.keep_raw(session, store, upload.content) for upload in uploads]
+    return _keep(session, actor, visit, uploads, digests, results, preset, height_cm, now or utcnow())
+
+
+def submit(session: Session, actor: Actor, visit_id: int, uploads: list[TrialUpload], store: RecordingStore, *,
+           preset: Preset = "quijoux2021", height_cm: float | None = None) -> Job:
+    """A clinician adds force-plate trials to an open visit: the files are kept and a job analyses them, all
+    or nothing (what can be refused without reading them is refused now)."""
+    visit = _check(session, actor, visit_id, uploads, preset, height_cm)
+    files = [jobs.Upload(safe_name(u.filename), u.content, dataclasses.asdict(u.condition)) for u in uploads]
+    return jobs.create(session, actor, visit, JobKind.BALANCE_TRIALS, files,
+                       {"preset": preset, "height_cm": height_cm}, store)
+
+
+def _keep(session: Session, actor: Actor, visit: Visit, uploads: list[TrialUpload], digests: list[str],
+          results: list[BalanceResult], preset: Preset, height_cm: float | None,
+          now: datetime) -> list[BalanceTrial]:
+    """Insert the analysed trials (raw files stored under ``digests``) into ``visit``, checked again."""
     recordings.still_open(session, actor, visit, "the trials")
     trials = []
-    for upload, result in results:
+    for upload, digest, result in zip(uploads, digests, results, strict=True):
         trial = BalanceTrial(
             patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id,
-            filename=safe_name(upload.filename), sha256=recordings.keep_raw(session, store, upload.content),
-            size_bytes=len(upload.content),
+            filename=safe_name(upload.filename), sha256=digest, size_bytes=len(upload.content),
             vision=upload.condition.vision, surface=upload.condition.surface, stance=upload.condition.stance,
             preset=preset, height_cm=height_cm, mean_velocity_cm_s=result.sway.mean_velocity_cm_s,
             ellipse_area_cm2=result.sway.ellipse_area_95_cm2, equilibrium_score=result.equilibrium_score,
-            result=result.to_dict(), recorded_at=now or utcnow(), recorded_by_id=actor.user_id,
+            result=result.to_dict(), recorded_at=now, recorded_by_id=actor.user_id,
         )
         session.add(trial)
         session.flush()
@@ -115,6 +145,41 @@ def upload_trials(
                detail=f"{upload.condition.label}: {result.sway.mean_velocity_cm_s:.2f} cm/s")
         trials.append(trial)
     return trials
+
+
+class BalanceJob:
+    """A set of force-plate trials' job (:class:`reeducate.clinic.queue.Handler`): each file read and
+    analysed in the reader pool, then all of them kept, or none (the first refusal refuses the job)."""
+
+    def stage(self, job: Job) -> str:
+        return "Analysing the trials"
+
+    def analyse(self, job: Job, store: RecordingStore, progress: Progress) -> list[BalanceResult]:
+        results = []
+        for done, upload in enumerate(self._uploads(job, store)):
+            progress.write(done, len(job.files))
+            results.append(analyse(upload, job.options["preset"], job.options["height_cm"]))
+        progress.write(len(job.files), len(job.files))
+        return results
+
+    def keep(self, session: Session, job: Job, analysed: list[BalanceResult],
+             store: RecordingStore) -> tuple[dict[str, Any], str]:
+        trials = _keep(session, jobs.requester(job), job.visit, self._uploads(job, store),
+                       [f.sha256 for f in job.files], analysed, job.options["preset"], job.options["height_cm"],
+                       utcnow())
+        return {"type": "balance_trials", "ids": [t.id for t in trials]}, "Analysed and saved"
+
+    @staticmethod
+    def _uploads(job: Job, store: RecordingStore) -> list[TrialUpload]:
+        return [TrialUpload(f.filename, store.read(f.sha256), _condition(f.details)) for f in job.files]
+
+
+def _condition(details: dict[str, str]) -> Condition:
+    """A trial's condition as a job's file keeps it (the enums' values)."""
+    return Condition(Vision(details["vision"]), Surface(details["surface"]), Stance(details["stance"]))
+
+
+BALANCE_JOB = BalanceJob()
 
 
 def for_visit(session: Session, actor: Actor, visit_id: int) -> list[BalanceTrial]:

@@ -12,6 +12,7 @@ announces (a header that understates a clip's length is not believed for long).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +25,12 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import InvalidInput
 from reeducate.clinic.isolation import RECORDING, VIDEO, readers
-from reeducate.clinic.models import MovementRecording
+from reeducate.clinic.models import Job, MovementRecording, Visit
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import recordings
+from reeducate.clinic.services import jobs, recordings
+from reeducate.clinic.services.jobs import Progress
 from reeducate.clinic.uploads import check_size, safe_name
-from reeducate.clinic.vocabulary import AuditAction, MovementKind
+from reeducate.clinic.vocabulary import AuditAction, JobKind, MovementKind
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import analyze_gait
 from reeducate.signals.imu import SENSORS, SIDES, Sensor, Side
@@ -54,6 +56,8 @@ MAX_VIDEO_PIXELS = 4096 * 4096
 #: Largest IMU file accepted (bytes): an hour of two 6-axis sensors at 100 Hz as CSV is about 40 MB.
 MAX_IMU_BYTES = 50 * 1024 * 1024
 VIEWS = tuple(View)
+#: A clip's job writes how many frames are posed every this many frames (a few times a second).
+PROGRESS_EVERY_FRAMES = 10
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,10 @@ def _check_options(upload: MovementUpload) -> None:
     sensor_side(upload.side)
 
 
-def _video(path: Path, region: Region | None, view: View | None, height_cm: float | None) -> dict[str, Any]:
-    """In a reader process: the clip's pose, joint angles and (side-on walking) gait, as stored."""
+def _video(path: Path, region: Region | None, view: View | None, height_cm: float | None,
+           progress: Progress | None = None) -> dict[str, Any]:
+    """In a reader process: the clip's pose, joint angles and (side-on walking) gait, as stored;
+    ``progress`` hears of every tenth frame posed."""
     fps, count, _ = video_properties(path)
     if count / fps > MAX_VIDEO_S:
         raise RecordingError(f"{path.name}: the clip lasts {count / fps:.0f} s; trim it to the movement (at most "
@@ -124,13 +130,26 @@ def _video(path: Path, region: Region | None, view: View | None, height_cm: floa
     allowed = min(int(MAX_VIDEO_S * fps), MAX_VIDEO_FRAMES)
     if count > 0:
         allowed = min(allowed, int(HEADER_SLACK * count) + HEADER_SLACK_FRAMES)
-    series = read_video(path, region=region, max_frames=allowed, max_pixels=MAX_VIDEO_PIXELS)
+    series = read_video(path, region=region, max_frames=allowed, max_pixels=MAX_VIDEO_PIXELS,
+                        on_frame=_reporting(progress))
     movement = analyze_pose(series, view=view, height_cm=height_cm)
     try:
         gait, not_measured = analyze_video_gait(series, view=view, height_cm=height_cm).to_dict(), None
     except RecordingError as error:
         gait, not_measured = None, str(error).split(": ", 1)[-1]
     return {"movement": movement.to_dict(), "gait": gait, "gait_not_measured": not_measured}
+
+
+def _reporting(progress: Progress | None) -> Callable[[int, int], None] | None:
+    """``read_video``'s frame callback writing to ``progress`` every tenth frame (and the last)."""
+    if progress is None:
+        return None
+
+    def on_frame(done: int, total: int) -> None:
+        if done % PROGRESS_EVERY_FRAMES == 0 or done == total:
+            progress.write(done, total)
+
+    return on_frame
 
 
 def _imu(path: Path, sampling_rate_hz: float | None, sensor: Sensor, side: Side | None,
@@ -141,21 +160,31 @@ def _imu(path: Path, sampling_rate_hz: float | None, sensor: Sensor, side: Side 
     return {"gait": gait.to_dict()}
 
 
-def analyse(upload: MovementUpload) -> dict[str, Any]:
-    """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
+def _checked(upload: MovementUpload) -> str:
+    """What can be refused without reading the file (options, size); the file's safe name."""
     _check_options(upload)
     name = safe_name(upload.filename)
     if upload.kind is MovementKind.VIDEO:
         check_size(name, upload.content, MAX_VIDEO_BYTES, "trim the clip to the movement and upload that")
-        return readers().read(name, upload.content, VIDEO, _video, upload.region, upload.view, upload.height_cm)
-    check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
+    else:
+        check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
+    return name
+
+
+def analyse(upload: MovementUpload, progress: Progress | None = None) -> dict[str, Any]:
+    """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
+    name = _checked(upload)
+    if upload.kind is MovementKind.VIDEO:
+        return readers().read(name, upload.content, VIDEO, _video, upload.region, upload.view, upload.height_cm,
+                              progress)
     return readers().read(name, upload.content, RECORDING, _imu, upload.sampling_rate_hz, upload.sensor,
                           upload.side, upload.sensor_height_m)
 
 
 def upload_recording(session: Session, actor: Actor, visit_id: int, upload: MovementUpload, store: RecordingStore,
                      *, now: datetime | None = None, commit_before_analysis: bool = True) -> MovementRecording:
-    """A clinician adds a clip or an IMU file to an open visit; it is analysed before anything is kept.
+    """A clinician adds a clip or an IMU file to an open visit, analysed while they wait, before anything is
+    kept (the demo's seed and the tests; the clinic's pages and API :func:`submit` it as a job).
 
     As for balance trials: the checks' read transaction is committed (``commit_before_analysis``) before
     the seconds of analysis, and the row is inserted in a fresh one after the visit is checked again.
@@ -164,14 +193,29 @@ def upload_recording(session: Session, actor: Actor, visit_id: int, upload: Move
     if commit_before_analysis:
         session.commit()
     result = analyse(upload)
+    return _keep(session, actor, visit, upload, recordings.keep_raw(session, store, upload.content), result,
+                 now or utcnow())
+
+
+def submit(session: Session, actor: Actor, visit_id: int, upload: MovementUpload, store: RecordingStore) -> Job:
+    """A clinician adds a clip or an IMU file to an open visit: the file is kept and a job analyses it
+    (what can be refused without reading it is refused now); the recording is added when the job is done."""
+    visit = recordings.open_visit(session, actor, visit_id, "record movement", "the recording")
+    name = _checked(upload)
+    return jobs.create(session, actor, visit, JobKind.MOVEMENT_RECORDING, [jobs.Upload(name, upload.content, {})],
+                       {"kind": upload.kind.value, **upload.options()}, store)
+
+
+def _keep(session: Session, actor: Actor, visit: Visit, upload: MovementUpload, sha256: str, result: dict[str, Any],
+          now: datetime) -> MovementRecording:
+    """Insert the analysed recording (its raw file stored under ``sha256``) into ``visit``, checked again."""
     recordings.still_open(session, actor, visit, "the recording")
     summary = (result.get("gait") or {}).get("summary", {})
     recording = MovementRecording(
         patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id, kind=upload.kind,
-        filename=safe_name(upload.filename), sha256=recordings.keep_raw(session, store, upload.content),
-        size_bytes=len(upload.content),
+        filename=safe_name(upload.filename), sha256=sha256, size_bytes=len(upload.content),
         options=upload.options(), cadence_steps_per_min=summary.get("cadence_steps_per_min"),
-        gait_speed_m_s=summary.get("gait_speed_m_s"), result=result, recorded_at=now or utcnow(),
+        gait_speed_m_s=summary.get("gait_speed_m_s"), result=result, recorded_at=now,
         recorded_by_id=actor.user_id,
     )
     session.add(recording)
@@ -179,6 +223,37 @@ def upload_recording(session: Session, actor: Actor, visit_id: int, upload: Move
     record(session, actor, AuditAction.CREATE, "movement_recording", recording.id, patient_id=visit.patient_id,
            detail=f"{upload.kind.value}: {recording.filename}")
     return recording
+
+
+class MovementJob:
+    """A clip's or IMU file's job (:class:`reeducate.clinic.queue.Handler`): pose or strides in the reader
+    pool, then the recording kept in the visit by the clinician who uploaded it."""
+
+    def stage(self, job: Job) -> str:
+        video = job.options.get("kind") == MovementKind.VIDEO.value
+        return "Finding the body in each frame" if video else "Finding the strides"
+
+    def analyse(self, job: Job, store: RecordingStore, progress: Progress) -> dict[str, Any]:
+        return analyse(self._upload(job, store), progress)
+
+    def keep(self, session: Session, job: Job, analysed: dict[str, Any],
+             store: RecordingStore) -> tuple[dict[str, Any], str]:
+        file = job.files[0]
+        recording = _keep(session, jobs.requester(job), job.visit, self._upload(job, store), file.sha256, analysed,
+                          utcnow())
+        return {"type": "movement_recording", "ids": [recording.id]}, "Analysed and saved"
+
+    @staticmethod
+    def _upload(job: Job, store: RecordingStore) -> MovementUpload:
+        options = dict(job.options)
+        kind = MovementKind(options.pop("kind"))
+        if options.get("region") is not None:
+            options["region"] = tuple(options["region"])
+        file = job.files[0]
+        return MovementUpload(file.filename, store.read(file.sha256), kind, **options)
+
+
+MOVEMENT_JOB = MovementJob()
 
 
 def for_visit(session: Session, actor: Actor, visit_id: int) -> list[MovementRecording]:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import Conflict
-from reeducate.clinic.models import BalanceTrial, MovementRecording, Visit
+from reeducate.clinic.models import BalanceTrial, Job, JobFile, MovementRecording, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import episodes, visits
-from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, VisitStatus
+from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, JobStatus, VisitStatus
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row", bound=Any)
@@ -72,10 +72,27 @@ def _remove_new_files(session: Session) -> None:
         return
     with Session(session.get_bind()) as check:  # the session's own transaction has just ended
         for store, digest in written:
-            if not any(check.scalar(select(exists().where(t.sha256 == digest))) for t in RECORDING_TABLES):
+            if not _referred_to(check, digest):
                 store.remove(digest)
                 log.info("removed raw file %s: its row was rolled back", digest[:12])
     written.clear()
+
+
+def _referred_to(session: Session, digest: str) -> bool:
+    """Whether a recording, or a job still to analyse it, refers to the raw file ``digest``."""
+    waiting = select(exists().where(JobFile.sha256 == digest, JobFile.job_id == Job.id,
+                                    Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))))
+    return bool(session.scalar(waiting)) or any(
+        session.scalar(select(exists().where(t.sha256 == digest))) for t in RECORDING_TABLES)
+
+
+def remove_unreferenced(session: Session, store: RecordingStore, digests: list[str]) -> None:
+    """Take back the raw files ``digests`` that nothing refers to any more, as this transaction sees it
+    (a refused job's uploads, its row already marked failed)."""
+    for digest in digests:
+        if not _referred_to(session, digest):
+            store.remove(digest)
+            log.info("removed raw file %s: its job was refused", digest[:12])
 
 
 def of_visit(session: Session, actor: Actor, model: type[Row], visit_id: int, noun: str) -> list[Row]:

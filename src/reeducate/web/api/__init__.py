@@ -10,6 +10,7 @@ from reeducate.web.api import (
     billing,
     episodes,
     fhir,
+    jobs,
     measures,
     movement,
     patients,
@@ -20,6 +21,6 @@ from reeducate.web.api import (
 
 router = APIRouter(prefix="/api/v1")
 for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, training,
-               billing, audit, fhir):
+               billing, audit, fhir, jobs):
     router.include_router(module.router)
 router.include_router(patients.coverages_router)

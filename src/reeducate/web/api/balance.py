@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from reeducate.clinic.errors import InvalidInput
-from reeducate.clinic.schemas import BalanceTrialOut
+from reeducate.clinic.schemas import BalanceTrialOut, JobOut
 from reeducate.clinic.services import balance
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep, StoreDep
@@ -37,7 +37,7 @@ async def read_uploads(files: list[UploadFile], vision: list[Vision], surface: l
                                 Condition(v, s, st)) for f, (v, s, st) in zip(files, conditions, strict=True)]
 
 
-@router.post("/visits/{visit_id}/balance-trials", response_model=list[BalanceTrialOut], status_code=201)
+@router.post("/visits/{visit_id}/balance-trials", response_model=JobOut, status_code=202)
 async def upload_trials(
     visit_id: int, actor: StaffDep, session: SessionDep, store: StoreDep,
     files: Annotated[list[UploadFile], Form(description="One or more recordings (CSV/TSV export or C3D).")],
@@ -46,14 +46,14 @@ async def upload_trials(
     stance: Annotated[list[Stance], Form()] = [Stance.BIPEDAL],  # noqa: B006
     preset: Annotated[str, Form()] = "quijoux2021",
     height_cm: Annotated[float | None, Form()] = None,
-) -> list[BalanceTrialOut]:
-    """Analyse and keep trials; a file that cannot be analysed refuses the whole upload (422).
-
-    The files are read here, then analysed in the thread pool: the event loop serves others meanwhile."""
+) -> JobOut:
+    """Keep the trials and queue their analysis (202): poll ``GET /api/v1/jobs/{id}``; once done, the job names
+    the trials; a file that cannot be analysed fails the whole job with the reason, and none is kept. What is
+    wrong without reading the files (count, size, preset, height) is refused at once (422)."""
     uploads = await read_uploads(files, vision, surface, stance)
-    trials = await run_in_threadpool(balance.upload_trials, session, actor, visit_id, uploads, store,
-                                     preset=balance.named_preset(preset), height_cm=height_cm)
-    return [BalanceTrialOut.model_validate(t) for t in trials]
+    job = await run_in_threadpool(balance.submit, session, actor, visit_id, uploads, store,
+                                  preset=balance.named_preset(preset), height_cm=height_cm)
+    return JobOut.of(job)
 
 
 @router.get("/visits/{visit_id}/balance-trials", response_model=list[BalanceTrialOut])

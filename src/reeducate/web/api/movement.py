@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from reeducate.clinic.errors import InvalidInput
-from reeducate.clinic.schemas import MovementRecordingOut
+from reeducate.clinic.schemas import JobOut, MovementRecordingOut
 from reeducate.clinic.services import movement
 from reeducate.clinic.vocabulary import MovementKind
 from reeducate.web.deps import ActorDep, SessionDep, StaffDep, StoreDep
@@ -29,7 +29,7 @@ def parse_region(text: str | None) -> tuple[int, int, int, int] | None:
     return x0, y0, x1, y1
 
 
-@router.post("/visits/{visit_id}/movement-recordings", response_model=MovementRecordingOut, status_code=201)
+@router.post("/visits/{visit_id}/movement-recordings", response_model=JobOut, status_code=202)
 async def upload_recording(
     visit_id: int, actor: StaffDep, session: SessionDep, store: StoreDep,
     file: Annotated[UploadFile, Form(description="A camera clip (MP4, MOV, WebM) or a gait IMU file (CSV).")],
@@ -41,18 +41,18 @@ async def upload_recording(
     sampling_rate_hz: Annotated[float | None, Form()] = None,
     side: Annotated[str | None, Form(description="left or right, for a single foot sensor")] = None,
     sensor_height_m: Annotated[float | None, Form()] = None,
-) -> MovementRecordingOut:
-    """Analyse and keep one recording; a file that cannot be analysed is refused (422) and nothing is kept.
-
-    The file is read here, then analysed in the thread pool: the event loop serves others meanwhile."""
+) -> JobOut:
+    """Keep one recording and queue its analysis (202): poll ``GET /api/v1/jobs/{id}``; once done, the job
+    names the recording; a file that cannot be analysed fails the job with the reason and is not kept.
+    What is wrong without reading the file (options, size) is refused at once (422)."""
     limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
     upload = movement.MovementUpload(
         file.filename or "recording", await file.read(limit + 1), kind,
         view=movement.camera_view(view or None), height_cm=height_cm, region=parse_region(region), sensor=movement.sensor_place(sensor),
         sampling_rate_hz=sampling_rate_hz, side=movement.sensor_side(side or None),
         sensor_height_m=sensor_height_m)
-    recording = await run_in_threadpool(movement.upload_recording, session, actor, visit_id, upload, store)
-    return MovementRecordingOut.model_validate(recording)
+    job = await run_in_threadpool(movement.submit, session, actor, visit_id, upload, store)
+    return JobOut.of(job)
 
 
 @router.get("/visits/{visit_id}/movement-recordings", response_model=list[MovementRecordingOut])

@@ -16,6 +16,7 @@ from reeducate.web.pages import (
     home_print,
     home_programme,
     home_session,
+    jobs,
     measures,
     movement,
     patients,
@@ -34,7 +35,7 @@ from reeducate.web.pages import (
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
            claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
-           home_programme, portal_today, home_print, rtm, adherence, reminders, home_session)
+           home_programme, portal_today, home_print, rtm, adherence, reminders, home_session, jobs)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)

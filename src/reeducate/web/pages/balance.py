@@ -10,7 +10,8 @@ from starlette.datastructures import UploadFile
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.models import BalanceTrial
-from reeducate.clinic.services import balance, visits
+from reeducate.clinic.services import balance, jobs, visits
+from reeducate.clinic.vocabulary import JobKind
 from reeducate.reports.balance_plots import balance_progress_svg, stabilogram_svg, statokinesigram_svg
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
@@ -24,7 +25,7 @@ READ_WITH = ("reeducate.signals",)
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
-          added: str | None = None, status_code: int = 200) -> Response:
+          status_code: int = 200) -> Response:
     visit = visits.get(session, login.actor, visit_id)
     trials = balance.for_visit(session, login.actor, visit_id)
     return render(request, "pages/balance.html", {
@@ -32,13 +33,13 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
         "rows": range(ROWS), "visions": list(Vision), "surfaces": list(Surface), "stances": list(Stance),
         "defaults": [(Vision.OPEN, Surface.FIRM), (Vision.CLOSED, Surface.FIRM), (Vision.OPEN, Surface.FOAM),
                      (Vision.CLOSED, Surface.FOAM)],
-        "error": error, "added": added,
+        "error": error, "jobs": jobs.of_visit(session, login.actor, visit_id, JobKind.BALANCE_TRIALS),
     }, status_code=status_code)
 
 
 @router.get("/visits/{visit_id}/balance")
 def balance_page(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
-    return _page(request, login, session, visit_id, added=request.query_params.get("added"))
+    return _page(request, login, session, visit_id)
 
 
 @router.post("/visits/{visit_id}/balance")
@@ -56,8 +57,8 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
             uploads.append(balance.TrialUpload(file.filename, await file.read(balance.MAX_UPLOAD_BYTES + 1),
                                                condition))
         height = str(form.get("height_cm") or "").strip()
-        trials = await run_in_threadpool(  # analysed off the event loop: others are served meanwhile
-            balance.upload_trials, session, login.actor, visit_id, uploads, store,
+        job = await run_in_threadpool(  # kept, and queued for a job worker to analyse
+            balance.submit, session, login.actor, visit_id, uploads, store,
             preset=balance.named_preset(str(form.get("preset") or "quijoux2021")),
             height_cm=float(height) if height else None)
     except ValueError:
@@ -65,7 +66,7 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
     except (InvalidInput, Conflict) as error:
         message = error.message
     else:
-        return RedirectResponse(f"/visits/{visit_id}/balance?added={len(trials)}", status_code=303)
+        return RedirectResponse(f"/visits/{visit_id}/balance#job-{job.id}", status_code=303)
     session.rollback()  # nothing of a refused upload is kept
     return _page(request, login, session, visit_id, error=message, status_code=422)
 

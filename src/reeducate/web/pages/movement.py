@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
-from reeducate.clinic.services import movement, visits
-from reeducate.clinic.vocabulary import MovementKind
+from reeducate.clinic.services import jobs, movement, visits
+from reeducate.clinic.vocabulary import JobKind, MovementKind
 from reeducate.reports.movement_plots import angles_svg, gait_svg
 from reeducate.web.api.movement import parse_region
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
@@ -21,17 +21,17 @@ router = APIRouter()
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
-          added: bool = False, status_code: int = 200) -> Response:
+          status_code: int = 200) -> Response:
     visit = visits.get(session, login.actor, visit_id)
     return render(request, "pages/movement.html", {
         "login": login, "visit": visit, "episode": visit.episode, "recordings": movement.for_visit(session, login.actor, visit_id),
-        "error": error, "added": added,
+        "error": error, "jobs": jobs.of_visit(session, login.actor, visit_id, JobKind.MOVEMENT_RECORDING),
     }, status_code=status_code)
 
 
 @router.get("/visits/{visit_id}/movement")
 def movement_page(request: Request, visit_id: int, login: LoginDep, _staff: StaffDep, session: SessionDep) -> Response:
-    return _page(request, login, session, visit_id, added=request.query_params.get("added") == "1")
+    return _page(request, login, session, visit_id)
 
 
 def _number(value: object) -> float | None:
@@ -57,14 +57,14 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
             sampling_rate_hz=_number(form.get("sampling_rate_hz")),
             side=movement.sensor_side(str(form.get("side") or "") or None),
             sensor_height_m=_number(form.get("sensor_height_m")))
-        # analysed off the event loop: others are served meanwhile
-        await run_in_threadpool(movement.upload_recording, session, login.actor, visit_id, upload_, store)
+        # kept, and queued for a job worker to analyse (off the event loop: the file is written to disk)
+        job = await run_in_threadpool(movement.submit, session, login.actor, visit_id, upload_, store)
     except ValueError:
         message = "Enter heights, rates and distances as numbers, and choose the kind of file from the list."
     except (InvalidInput, Conflict) as error:
         message = error.message
     else:
-        return RedirectResponse(f"/visits/{visit_id}/movement?added=1", status_code=303)
+        return RedirectResponse(f"/visits/{visit_id}/movement#job-{job.id}", status_code=303)
     session.rollback()  # nothing of a refused upload is kept
     return _page(request, login, session, visit_id, error=message, status_code=422)
 
