@@ -38,6 +38,8 @@ monkey.patch_all()  # first, as Locust does: its users are greenlets, sockets an
 
 import argparse
 import os
+import re
+import signal
 import statistics
 import sys
 import tempfile
@@ -83,6 +85,8 @@ CLIP_FILE = "balancing_cam04.mp4"
 """The shortest registered clip (100 frames, 1.7 s at 60 fps, 1088x1920), a person standing and balancing."""
 APART = {LOGIN, CLIP, CLIP_RESULT, LIVE}
 """Personas whose requests stay out of the pages' latency."""
+TAG = re.compile(r"<[^>]*>|\{[^}]*\}")
+"""HTML tags and the style and script blocks' braces, left out of an error page's text."""
 TARGET_P99_MS = 500.0
 TARGET_CLIP_RATIO = 1.2
 
@@ -95,7 +99,8 @@ class Window:
     requests: int = 0
     errors: int = 0
     failed: dict[str, int] = field(default_factory=dict)
-    first_error: str = ""
+    first_errors: dict[str, str] = field(default_factory=dict)
+    """Per persona, the first error's text."""
     seconds: float = 0.0
     generator_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
@@ -107,9 +112,9 @@ class Window:
             return
         self.errors += 1
         self.failed[persona] = self.failed.get(persona, 0) + 1
-        if not self.first_error:
-            body = " ".join(getattr(reply, "text", "").split())[:300] if reply is not None else ""
-            self.first_error = f"{persona}: {label}: {problem}" + (f" | {body}" if body else "")
+        if persona not in self.first_errors:
+            body = " ".join(TAG.sub(" ", getattr(reply, "text", "") or "").split())[:300]
+            self.first_errors[persona] = f"{label}: {problem}" + (f" | {body}" if body else "")
 
     def pages(self) -> list[float]:
         return [ms for persona, values in self.latencies.items() if persona not in APART for ms in values]
@@ -175,6 +180,11 @@ def row(users: int, w: Window) -> str:
             f"{100 * w.generator_cpu_s / w.seconds:>6.0f}% {100 * w.server_cpu_s / w.seconds:>6.0f}%")
 
 
+def print_errors(window: Window) -> None:
+    for persona, text in window.first_errors.items():
+        print(f"      first error of {persona} ({window.failed[persona]}): {text}", flush=True)
+
+
 def prepare(url: str, password: str, timeout_s: float, clip_timeout_s: float) -> Clinic:
     """Check in today's booked appointments (as the physical therapist, over the API) and find, for each
     clinician, today's open visits they may record in, and the clinicians' ids for bookings."""
@@ -233,8 +243,7 @@ def morning(url: str, clinic: Clinic, pids: tuple[int, ...], args: argparse.Name
             window = recorder.measure(args.seconds)
             rows.append((users, window))
             print(row(users, window), flush=True)
-            if window.first_error:
-                print(f"      first error: {window.first_error}", flush=True)
+            print_errors(window)
     finally:
         assert env.runner is not None
         env.runner.quit()
@@ -334,8 +343,7 @@ def run_configuration(name: str, database_url: str, home: Path, args: argparse.N
             print(row(args.clip_clinicians, comparison.without) + "   without clips")
             print(row(args.clip_clinicians, comparison.during) + "   two clips analysing")
             for w in (comparison.without, comparison.during):
-                if w.first_error:
-                    print(f"      first error: {w.first_error}")
+                print_errors(w)
             ratio = comparison.ratio()
             print(f"clips analysed: {len(comparison.results_ms)}, time to result p50 "
                   f"{_ms(percentile(comparison.results_ms, .5))} ms, max {_ms(max(comparison.results_ms, default=None))} ms; "
@@ -364,12 +372,21 @@ def verdicts(results: dict[str, tuple[list[tuple[int, Window]], ClipComparison |
     return lines
 
 
+def stopped_cleanly_on_signals() -> None:
+    """Ctrl+C or a TERM stops the benchmark through its ``finally`` blocks (servers stopped, the scratch
+    database dropped): under gevent the signal is handled in the hub, so it is thrown into the main greenlet."""
+    main = gevent.getcurrent()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(number, gevent.kill, main, KeyboardInterrupt)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 200], help="People at once, in turn.")
     parser.add_argument("--seconds", type=float, default=30.0, help="Each measured window (s).")
     parser.add_argument("--settle", type=float, default=5.0, help="Wait once everyone is in, before measuring (s).")
-    parser.add_argument("--spawn-rate", type=float, default=10.0, help="People arriving (and logging in) per second.")
+    parser.add_argument("--spawn-rate", type=float, default=5.0,
+                        help="People arriving (and logging in: argon2id, tenths of a second of a core) per second.")
     parser.add_argument("--timeout", type=float, default=10.0, help="A request slower than this is an error (s).")
     parser.add_argument("--clip-timeout", type=float, default=300.0,
                         help="An upload slower than this is an error (s): without background jobs it answers "
@@ -384,6 +401,7 @@ def main() -> None:
     parser.add_argument("--password", default=DEMO_PASSWORD, help="The demo log-ins' password (of --source's demo).")
     parser.add_argument("--source", type=Path, help="Serve the code of this src folder instead (e.g. an older checkout).")
     args = parser.parse_args()
+    stopped_cleanly_on_signals()
     began = time.monotonic()
     print(f"Morning load: {'the code in ' + str(args.source) if args.source else 'this checkout'}; "
           f"{os.cpu_count()} cores shared by the server and the load generator; think time 2-8 s (staff), "

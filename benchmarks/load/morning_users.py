@@ -9,7 +9,7 @@
 - a live clinic session: a clinician's simulated exercise over the WebSocket (the server paces the
   simulated patient at real speed), kept open until its summary;
 - uploads (:class:`ClipUploader`): a clip uploaded to a visit's movement page; with background jobs the
-  page answers at once and ``/api/jobs/{id}`` is polled until the result, without them (older code) the
+  page answers at once and ``/api/v1/jobs/{id}`` is polled until the result, without them (older code) the
   page answers once the clip is analysed.
 
 Everyone logs in through the log-in form and carries the session cookie, as a browser does, and fetches
@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 import websocket  # websocket-client: blocking sockets, which Locust's gevent makes cooperative
 from locust import HttpUser, between, task
 from locust.clients import ResponseContextManager
+from locust.exception import StopUser
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PLOT = re.compile(r'<img[^>]+src="(/[^"]+\.svg[^"]*)"')
@@ -42,7 +43,7 @@ PATIENT = re.compile(r'href="/patients/(\d+)"')
 TICK = re.compile(r'action="(/portal/today/\d+/done)"')
 UNDO = re.compile(r'action="(/portal/today/sessions/\d+/undo)"')
 PROGRESS = re.compile(r'href="(/episodes/\d+/progress)"')
-JOB = re.compile(r"[?&]job=(\d+)")
+JOB = re.compile(r"[?&#]job[=-](\d+)")
 REGISTERED = re.compile(r"/patients/(\d+)$")
 
 CLINICIANS = ("pt@riverside.example", "pta@riverside.example", "dc@riverside.example")
@@ -69,7 +70,7 @@ class Clinic:
     """A request not answered in this time is an error."""
     clip_timeout_s: float
     """The same for an upload (without background jobs it answers once the clip is analysed)."""
-    jobs_path: str = "/api/jobs/{id}"
+    jobs_path: str = "/api/v1/jobs/{id}"
 
 
 #: Bookings go to free slots: a weekday 13 weeks ahead and on, on the hour 08:00-17:00, one clinician after
@@ -87,22 +88,26 @@ def next_slot(providers: tuple[int, ...]) -> tuple[int, date, str]:
     return provider, weekday + timedelta(weeks=n // 5, days=n % 5), f"{hour:02d}:00"
 
 
-class _Claims:
-    """Portal items being ticked by one simulated patient: two users of one account never tick or undo the
-    same item at once (one person has one phone)."""
+def answered(reply: ResponseContextManager) -> bool:
+    """Whether a request got a 2xx or 3xx answer (Locust's ``ok`` raises for a request that got none)."""
+    return 200 <= (reply.status_code or 0) < 400
+
+
+class _Phones:
+    """The portal's writes of one account are made by one simulated user at a time, from a page it has just
+    fetched: two users of one account (one person with one phone) never tick or undo on the same page."""
 
     def __init__(self) -> None:
         self._held: set[str] = set()
 
-    def claim(self, paths: list[str]) -> str | None:
-        free = [p for p in paths if p not in self._held]
-        if not free:
-            return None
-        self._held.add(free[0])
-        return free[0]
+    def take(self, account: str) -> bool:
+        if account in self._held:
+            return False
+        self._held.add(account)
+        return True
 
-    def release(self, path: str) -> None:
-        self._held.discard(path)
+    def give_back(self, account: str) -> None:
+        self._held.discard(account)
 
 
 class ClinicUser(HttpUser):
@@ -123,15 +128,22 @@ class ClinicUser(HttpUser):
         return {"persona": self.persona}
 
     def on_start(self) -> None:
+        """Log in with the form, trying again (as a person would) up to three times; a user who cannot log
+        in stops (each failed try is an error)."""
         self.email = self.accounts[next(self._turn) % len(self.accounts)]
         self.csrf = ""
         self.rng = random.Random()
-        self.client.get("/login", name="/login", context={"persona": LOGIN}, timeout=self.clinic.timeout_s)
-        login = self.client.cookies.get("reeducate_login_csrf", "")
-        home = self.client.post("/login", name="/login (post)", context={"persona": LOGIN},
-                                timeout=self.clinic.timeout_s,
-                                data={"email": self.email, "password": self.clinic.password, "csrf_token": login})
-        self._keep_csrf(home.text if home.ok else "")
+        for _ in range(3):
+            self.client.get("/login", name="/login", context={"persona": LOGIN}, timeout=self.clinic.timeout_s)
+            home = self.client.post("/login", name="/login (post)", context={"persona": LOGIN},
+                                    timeout=self.clinic.timeout_s, data={
+                                        "email": self.email, "password": self.clinic.password,
+                                        "csrf_token": self.client.cookies.get("reeducate_login_csrf", "")})
+            if answered(home):
+                self._keep_csrf(home.text)
+                return
+            self.wait()
+        raise StopUser()
 
     def _keep_csrf(self, html: str) -> None:
         found = CSRF.search(html)
@@ -141,7 +153,7 @@ class ClinicUser(HttpUser):
     def page(self, path: str, name: str) -> str:
         """GET a page and the plots it shows; its HTML ('' when it failed)."""
         reply = self.client.get(path, name=name, timeout=self.clinic.timeout_s)
-        if not reply.ok:
+        if not answered(reply):
             return ""
         self._keep_csrf(reply.text)
         for plot in dict.fromkeys(PLOT.findall(reply.text)):
@@ -202,7 +214,7 @@ class Desk(ClinicUser):
         registered = self.submit("/patients/new", "/patients/new (post)", {
             "first_name": "Load", "last_name": f"Test{self.rng.randrange(10**9)}", "date_of_birth": "1950-01-01",
             "sex": "female"})
-        patient = REGISTERED.search(registered.url or "") if registered.ok else None
+        patient = REGISTERED.search(registered.url or "") if answered(registered) else None
         self.wait()
         if patient is None:
             return
@@ -219,22 +231,24 @@ class Patient(ClinicUser):
     accounts = PATIENTS
     weight = 5
     wait_time = between(3, 10)
-    claims: ClassVar[dict[str, _Claims]] = {email: _Claims() for email in PATIENTS}
+    phones: ClassVar[_Phones] = _Phones()
 
     @task
     def do_my_exercises(self) -> None:
         care = self.page("/portal", "/portal")
         self.wait()
-        today = self.page("/portal/today", "/portal/today")
-        self.wait()
-        claims = self.claims[self.email]
-        ticked = claims.claim(TICK.findall(today))
-        if ticked:
-            self.submit(ticked, "/portal/today/[item]/done (post)", {})
-            claims.release(ticked)
-        elif undone := claims.claim(UNDO.findall(today)):
-            self.submit(undone, "/portal/today/sessions/[id]/undo (post)", {})
-            claims.release(undone)
+        if self.phones.take(self.email):
+            try:  # the first item left to do ticked, or, when all are done, the first one undone
+                today = self.page("/portal/today", "/portal/today")
+                self.wait()
+                if tick := TICK.search(today):
+                    self.submit(tick.group(1), "/portal/today/[item]/done (post)", {})
+                elif undo := UNDO.search(today):
+                    self.submit(undo.group(1), "/portal/today/sessions/[id]/undo (post)", {})
+            finally:
+                self.phones.give_back(self.email)
+        else:
+            self.page("/portal/today", "/portal/today")
         self.wait()
         self.page("/portal/calendar", "/portal/calendar")
         self.wait()
@@ -316,15 +330,15 @@ class ClipUploader(ClinicUser):
 
     def _wait_for(self, job: int) -> Exception | None:
         """Poll the job every second until it is done (None) or failed (its error)."""
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + self.clinic.clip_timeout_s
         while time.monotonic() < deadline:
-            reply = self.client.get(self.clinic.jobs_path.format(id=job), name="/api/jobs/[id]",
+            reply = self.client.get(self.clinic.jobs_path.format(id=job), name="/api/v1/jobs/[id]",
                                     timeout=self.clinic.timeout_s)
-            if reply.ok:
+            if answered(reply):
                 status = reply.json()
                 if status["status"] == "done":
                     return None
                 if status["status"] == "failed":
                     return RuntimeError(f"job {job} failed: {status.get('error')}")
             time.sleep(1.0)
-        return RuntimeError(f"job {job} not done after 600 s")
+        return RuntimeError(f"job {job} not done after {self.clinic.clip_timeout_s:.0f} s")
