@@ -22,8 +22,9 @@ after ``--timeout`` seconds; log-ins, the clip's upload and its polling, and the
 in the errors but kept out of the pages' latency (the clips' time to result and the live sessions' start
 are shown apart). Printed per number of people: pages per second, p50/p95/p99 (ms) of the pages, errors,
 p99 per persona, live sessions, clips, and the CPU of the load generator (Locust, in this process) and of the
-server (`reeducate run`, its workers and the job worker), in % of one core, over the window: the generator
-shares the machine's cores with the server, so read the server's figures with it. Then the three targets,
+server (`reeducate run`, its workers and the job worker), in % of one core, over the window, and the
+machine's load average at its end: the generator, and whatever else runs, share the cores with the server,
+so read the server's figures with them. Then the three targets,
 passed or failed as measured.
 
 Code without background jobs or web workers (``--source`` of an older checkout) is run as it can be:
@@ -104,6 +105,8 @@ class Window:
     seconds: float = 0.0
     generator_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
+    load_average: float = 0.0
+    """The machine's 1-minute load average at the window's end: others' work on the same cores shows here."""
 
     def add(self, persona: str, label: str, ms: float, problem: Exception | None, reply: Any) -> None:
         self.requests += 1
@@ -147,6 +150,7 @@ class Recorder:
         window.seconds = time.perf_counter() - began
         window.generator_cpu_s = time.process_time() - generator
         window.server_cpu_s = cpu_seconds(*self.pids) - server
+        window.load_average = os.getloadavg()[0]
         return window
 
 
@@ -164,7 +168,7 @@ def _ms(value: float | None) -> str:
 
 HEADER = (f"{'users':>5} {'pages/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>7} {'err %':>6} "
           f"{'clin p99':>8} {'desk p99':>8} {'pat p99':>8} {'live n/err':>10} {'live p99':>8} "
-          f"{'clips':>5} {'answer':>7} {'result s':>8} {'gen CPU':>7} {'srv CPU':>7}")
+          f"{'clips':>5} {'answer':>7} {'result s':>8} {'gen CPU':>7} {'srv CPU':>7} {'load':>5}")
 
 
 def row(users: int, w: Window) -> str:
@@ -177,7 +181,8 @@ def row(users: int, w: Window) -> str:
             f"{f'{len(w.of(LIVE))}/{w.failed.get(LIVE, 0)}':>10} {_ms(percentile(w.of(LIVE), .99)):>8} {len(clips):>5} "
             f"{_ms(percentile(w.of(CLIP), .5)):>7} "
             f"{'-' if not clips else f'{statistics.median(clips) / 1000:.1f}':>8} "
-            f"{100 * w.generator_cpu_s / w.seconds:>6.0f}% {100 * w.server_cpu_s / w.seconds:>6.0f}%")
+            f"{100 * w.generator_cpu_s / w.seconds:>6.0f}% {100 * w.server_cpu_s / w.seconds:>6.0f}% "
+            f"{w.load_average:>5.1f}")
 
 
 def print_errors(window: Window) -> None:
