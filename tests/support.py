@@ -7,8 +7,12 @@ The world is built at a fixed local time (Wednesday 25 November 2026, 09:00 in C
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
-from contextlib import closing
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -291,3 +295,25 @@ class StoredWorld:
             for name, last_value in sequences:
                 connection.execute(text("SELECT setval(CAST(:name AS regclass), :value)"),
                                    {"name": name, "value": last_value})
+
+
+@contextmanager
+def job_worker(database_url: str, queue_url: str, recordings: Path, home: Path, *,
+               lease_s: float = 2.0) -> Iterator[subprocess.Popen[bytes]]:
+    """`reeducate worker` on ``database_url`` and ``queue_url``, in a process group of its own (its reader
+    processes with it), killed at the end."""
+    env = {**os.environ, "REEDUCATE_DATABASE_URL": database_url, "REEDUCATE_QUEUE_URL": queue_url,
+           "REEDUCATE_RECORDINGS_DIR": str(recordings), "REEDUCATE_HOME": str(home),
+           "REEDUCATE_JOB_LEASE_S": str(lease_s)}
+    process = subprocess.Popen([sys.executable, "-m", "reeducate", "worker"], env=env, start_new_session=True)
+    try:
+        yield process
+    finally:
+        killed(process)
+
+
+def killed(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` and its process group at once (SIGKILL: no clean-up runs) and reap it."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)

@@ -20,8 +20,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from httpx import Response
+from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from reeducate.clinic.db import make_engine

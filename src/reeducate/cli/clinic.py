@@ -1,5 +1,5 @@
-"""`reeducate run|demo|db upgrade|user create|backup|restore`: serve the app, seed the demo, migrate,
-manage users, back up and restore.
+"""`reeducate run|worker|demo|db upgrade|user create|backup|restore`: serve the app, run job workers,
+seed the demo, migrate, manage users, back up and restore.
 
 The database, the web stack and the demo are imported inside each command, so that the rest of the
 command tree starts without them.
@@ -7,6 +7,7 @@ command tree starts without them.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,42 @@ def db_upgrade() -> None:
 
 
 @app.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once by this process (each clip's "
+                                                             "pose keeps about one core busy).")] = 1,
+) -> None:
+    """Run job workers until stopped: analyse uploaded clips, IMU walks and force-plate trials, from the queue
+    of REEDUCATE_QUEUE_URL (default: the SQLite file in REEDUCATE_HOME), on the database of REEDUCATE_DATABASE_URL."""
+    from reeducate.clinic.db import make_engine, make_session_factory
+    from reeducate.clinic.queue import JobQueue
+    from reeducate.clinic.recording_store import RecordingStore
+    from reeducate.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if settings.queue_url == "immediate":
+        raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
+                    "serve. Leave it empty (SQLite in REEDUCATE_HOME) or name a Redis server.")
+    engine = make_engine(settings.resolved_database_url, connections=threads + 2)
+    try:
+        queue = JobQueue(settings.resolved_queue_url, make_session_factory(engine),
+                         RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    where = engine.url.render_as_string(hide_password=True)
+    console.print(f"Job worker: {threads} at a time, queue {_redacted(settings.resolved_queue_url)}, database {where}"
+                  " (Ctrl+C stops)")
+    queue.work(threads)
+
+
+def _redacted(url: str) -> str:
+    """A queue's address without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True) if "://" in url and "@" in url else url
+
+
+@app.command()
 def demo() -> None:
     """Migrate and seed the demo clinic (idempotent), then print the demo log-ins."""
     engine = _engine()
@@ -98,8 +135,12 @@ def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
+    job_workers: Annotated[int, typer.Option(min=0, max=16, help="`reeducate worker` processes started beside the "
+                                             "server for uploads' analyses (0 when job machines run them).")] = 1,
 ) -> None:
-    """Migrate the database and serve the web app (started again if its process dies)."""
+    """Migrate the database and serve the web app (started again if its process dies), with job workers
+    beside it."""
+    from reeducate.clinic import worker_processes
     from reeducate.clinic.db import make_engine
     from reeducate.settings import InsecureSettingsError, get_settings
     from reeducate.web.serve import serve
@@ -120,7 +161,8 @@ def run(
         _upgrade(engine)
         engine.dispose()  # the server process opens its own connections
     console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
-    serve(settings, host, port)
+    with worker_processes.beside(job_workers):
+        serve(settings, host, port)
 
 
 @user_app.command("create")
