@@ -266,8 +266,26 @@ class ClipComparison:
         return None if not before or after is None else after / before
 
 
+def drained(url: str, limit_s: float = 180.0) -> float:
+    """Wait until the server has worked off what earlier users left queued (three log-in pages in a row, each
+    answered within half a second: that page takes the thread pool and the database like any other); the
+    seconds that took."""
+    began, quick = time.monotonic(), 0
+    while quick < 3 and time.monotonic() - began < limit_s:
+        asked = time.perf_counter()
+        try:
+            quick = quick + 1 if httpx.get(f"{url}/login", timeout=10).status_code == 200 and \
+                time.perf_counter() - asked < 0.5 else 0
+        except httpx.HTTPError:
+            quick = 0
+        gevent.sleep(0.5)
+    return time.monotonic() - began
+
+
 def clips_run(url: str, clinic: Clinic, pids: tuple[int, ...], args: argparse.Namespace) -> ClipComparison:
-    """50 clinicians alone, measured without clips, then with two uploaders each keeping a clip analysing."""
+    """50 clinicians alone, measured without clips, then with two uploaders each keeping a clip analysing;
+    begun once the server has drained what the morning's people left queued."""
+    print(f"(the server took {drained(url):.0f} s to work off the morning's queue)", flush=True)
     Clinician.clinic = ClipUploader.clinic = clinic
     env = Environment(user_classes=[Clinician], host=url)
     recorder = Recorder(env, pids)
@@ -308,32 +326,49 @@ def empty_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def _layout(name: str, source: Path | None, args: argparse.Namespace) -> tuple[str, list[str], dict[str, str], bool]:
-    """What runs for configuration ``name``: a description, `reeducate run`'s options, the environment of
-    the server and worker, and whether a separate `reeducate worker` runs; degraded for code without them."""
+@dataclass(frozen=True)
+class Layout:
+    """How a configuration is served: in words, `reeducate run`'s options, the environment of the server and
+    of the job worker, and the separate `reeducate worker`'s options (None: no separate worker)."""
+
+    described: str
+    run_options: list[str]
+    env: dict[str, str]
+    worker_options: list[str] | None
+
+
+def layout(name: str, source: Path | None, args: argparse.Namespace) -> Layout:
+    """(a) or (b) as the code of ``source`` can run it: code without job workers or web workers is served by
+    `reeducate run` alone (its uploads analysed in the request)."""
     jobs = has_command(source, "worker", "--threads")
     web_workers = has_command(source, "run", "--workers")
     if name == "sqlite":
-        return ("`reeducate run`" + (" with its embedded job worker" if jobs else " (no background jobs)"),
-                [], {}, False)
-    if not (jobs and web_workers):
-        return "`reeducate run`, one process (this code has no web workers or job workers)", [], {}, False
+        return Layout("`reeducate run`" + (" with its embedded job worker" if jobs else " (no background jobs)"),
+                      [], {}, None)
+    run_options = ["--workers", str(args.web_workers)] if web_workers else []
+    if not jobs:
+        return Layout(f"`reeducate run {' '.join(run_options)}` (no background jobs)", run_options, {}, None)
     empty_redis(args.redis)
-    return (f"`reeducate run --workers {args.web_workers} --job-workers 0` + `reeducate worker`, queue {args.redis}",
-            ["--workers", str(args.web_workers), "--job-workers", "0"], {"REEDUCATE_QUEUE_URL": args.redis}, True)
+    worker_options = ["--threads", str(args.worker_threads)]
+    return Layout(f"`reeducate run {' '.join(run_options + ['--job-workers', '0'])}` + `reeducate worker "
+                  f"{' '.join(worker_options)}`, queue {args.redis}"
+                  + ("" if web_workers else " (this code has no --workers: one web process)"),
+                  run_options + ["--job-workers", "0"], {"REEDUCATE_QUEUE_URL": args.redis}, worker_options)
 
 
 def run_configuration(name: str, database_url: str, home: Path, args: argparse.Namespace
                       ) -> tuple[list[tuple[int, Window]], ClipComparison | None]:
     """Seed ``database_url``, serve it as the configuration says, run the morning (and on PostgreSQL the clips)."""
-    described, options, env, separate = _layout(name, args.source, args)
-    print(f"\n({'a' if name == 'sqlite' else 'b'}) {name}: {described}", flush=True)
+    served_as = layout(name, args.source, args)
+    print(f"\n({'a' if name == 'sqlite' else 'b'}) {name}: {served_as.described}", flush=True)
     seed(database_url, home, args.source)
     with ExitStack() as stack:
-        served = stack.enter_context(serving(database_url, home, args.source, options, **env))
+        served = stack.enter_context(serving(database_url, home, args.source, served_as.run_options,
+                                             **served_as.env))
         pids = (served.pid,)
-        if separate:
-            pids += (stack.enter_context(job_worker(database_url, home, args.source, **env)),)
+        if served_as.worker_options is not None:
+            pids += (stack.enter_context(job_worker(database_url, home, args.source, served_as.worker_options,
+                                                    **served_as.env)),)
         clinic = prepare(served.url, args.password, args.timeout, args.clip_timeout)
         print(f"open visits today: {len(clinic.visits[CLINICIANS[0]])} (pt), "
               + ", ".join(f"{len(v)} ({e.split('@')[0]})" for e, v in clinic.visits.items() if e != CLINICIANS[0]))
@@ -398,6 +433,8 @@ def main() -> None:
                              "once the clip is analysed.")
     parser.add_argument("--clip-clinicians", type=int, default=50, help="Clinicians in the clips run (c).")
     parser.add_argument("--web-workers", type=int, default=2, help="`reeducate run --workers` on PostgreSQL.")
+    parser.add_argument("--worker-threads", type=int, default=2,
+                        help="`reeducate worker --threads` on PostgreSQL: 2, so that (c)'s two clips analyse at once.")
     parser.add_argument("--postgres", default=os.environ.get("REEDUCATE_TEST_POSTGRES_URL", ""),
                         help="A PostgreSQL server URL for (b) and (c) (a scratch database is created and dropped).")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11",

@@ -108,9 +108,10 @@ def serving(database_url: str, home: Path, source: Path | None, run_options: Seq
 
 
 @contextmanager
-def job_worker(database_url: str, home: Path, source: Path | None, **extra_env: str) -> Iterator[int]:
-    """A separate `reeducate worker` (a job machine of its own) until the block ends; its process id."""
-    process = subprocess.Popen(reeducate("worker"), env=environment(database_url, home, source, **extra_env),
+def job_worker(database_url: str, home: Path, source: Path | None, options: Sequence[str] = (),
+               **extra_env: str) -> Iterator[int]:
+    """A separate `reeducate worker OPTIONS` (a job machine of its own) until the block ends; its process id."""
+    process = subprocess.Popen(reeducate("worker", *options), env=environment(database_url, home, source, **extra_env),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.0)
