@@ -65,6 +65,7 @@ from morning_users import (  # noqa: E402
     LOGIN,
     Clinic,
     Clinician,
+    ClinicUser,
     ClipUploader,
     Desk,
     LiveSession,
@@ -225,11 +226,12 @@ def prepare(url: str, password: str, timeout_s: float, clip_timeout_s: float) ->
 
 
 def _arrived(env: Environment, users: int, spawn_rate: float, settle_s: float) -> None:
-    """Bring the number of people to ``users`` and wait until all are in, then ``settle_s`` more."""
+    """Bring the number of people to ``users`` and wait until all have logged in (or given up), then
+    ``settle_s`` more: the log-ins' work stays out of the window."""
     assert env.runner is not None
     env.runner.start(users, spawn_rate=spawn_rate)
-    deadline = time.monotonic() + users / spawn_rate + 120
-    while env.runner.user_count < users and time.monotonic() < deadline:
+    deadline = time.monotonic() + users / spawn_rate + 60
+    while ClinicUser.arrived < users and time.monotonic() < deadline:
         gevent.sleep(0.5)
     gevent.sleep(settle_s)
 
@@ -239,6 +241,7 @@ def morning(url: str, clinic: Clinic, pids: tuple[int, ...], args: argparse.Name
     for user_class in (Clinician, Desk, Patient, LiveSession, ClipUploader):
         user_class.clinic = clinic
     env = Environment(user_classes=[Clinician, Desk, Patient, LiveSession, ClipUploader], host=url)
+    ClinicUser.arrived = 0
     recorder = Recorder(env, pids)
     env.create_local_runner()
     rows = []
@@ -288,6 +291,7 @@ def clips_run(url: str, clinic: Clinic, pids: tuple[int, ...], args: argparse.Na
     print(f"(the server took {drained(url):.0f} s to work off the morning's queue)", flush=True)
     Clinician.clinic = ClipUploader.clinic = clinic
     env = Environment(user_classes=[Clinician], host=url)
+    ClinicUser.arrived = 0
     recorder = Recorder(env, pids)
     env.create_local_runner()
     results: list[float] = []
@@ -439,7 +443,8 @@ def main() -> None:
                         help="A PostgreSQL server URL for (b) and (c) (a scratch database is created and dropped).")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11",
                         help="The Redis database of (b)'s job queue (emptied first: give one of its own).")
-    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"],
+                        help="Which of (a) sqlite and (b)+(c) postgresql to run.")
     parser.add_argument("--password", default=DEMO_PASSWORD, help="The demo log-ins' password (of --source's demo).")
     parser.add_argument("--source", type=Path, help="Serve the code of this src folder instead (e.g. an older checkout).")
     args = parser.parse_args()

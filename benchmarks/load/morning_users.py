@@ -118,6 +118,8 @@ class ClinicUser(HttpUser):
     persona: ClassVar[str]
     accounts: ClassVar[tuple[str, ...]]
     _turn: ClassVar[Iterator[int]]
+    arrived: ClassVar[int] = 0
+    """How many users have logged in or given up so far (the runner measures once everyone has)."""
     wait_time = between(2, 8)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -133,6 +135,12 @@ class ClinicUser(HttpUser):
         self.email = self.accounts[next(self._turn) % len(self.accounts)]
         self.csrf = ""
         self.rng = random.Random()
+        try:
+            self._log_in()
+        finally:
+            ClinicUser.arrived += 1
+
+    def _log_in(self) -> None:
         for _ in range(3):
             self.client.get("/login", name="/login", context={"persona": LOGIN}, timeout=self.clinic.timeout_s)
             home = self.client.post("/login", name="/login (post)", context={"persona": LOGIN},
