@@ -351,7 +351,7 @@ def layout(name: str, source: Path | None, args: argparse.Namespace) -> Layout:
                       [], {}, None)
     run_options = ["--workers", str(args.web_workers)] if web_workers else []
     if not jobs:
-        return Layout(f"`reeducate run {' '.join(run_options)}` (no background jobs)", run_options, {}, None)
+        return Layout(f"`{' '.join(['reeducate run', *run_options])}` (no background jobs)", run_options, {}, None)
     empty_redis(args.redis)
     worker_options = ["--threads", str(args.worker_threads)]
     return Layout(f"`reeducate run {' '.join(run_options + ['--job-workers', '0'])}` + `reeducate worker "

@@ -131,16 +131,17 @@ class ClinicUser(HttpUser):
 
     def on_start(self) -> None:
         """Log in with the form, trying again (as a person would) up to three times; a user who cannot log
-        in stops (each failed try is an error)."""
+        in stops at its first task (each failed try is an error)."""
         self.email = self.accounts[next(self._turn) % len(self.accounts)]
         self.csrf = ""
         self.rng = random.Random()
+        self.logged_in = False
         try:
-            self._log_in()
+            self.logged_in = self._log_in()
         finally:
             ClinicUser.arrived += 1
 
-    def _log_in(self) -> None:
+    def _log_in(self) -> bool:
         for _ in range(3):
             self.client.get("/login", name="/login", context={"persona": LOGIN}, timeout=self.clinic.timeout_s)
             home = self.client.post("/login", name="/login (post)", context={"persona": LOGIN},
@@ -149,9 +150,14 @@ class ClinicUser(HttpUser):
                                         "csrf_token": self.client.cookies.get("reeducate_login_csrf", "")})
             if answered(home):
                 self._keep_csrf(home.text)
-                return
+                return True
             self.wait()
-        raise StopUser()
+        return False
+
+    def _stop_unless_logged_in(self) -> None:
+        """Stop this user quietly (Locust logs a stop raised in ``on_start`` as a failure of its own)."""
+        if not self.logged_in:
+            raise StopUser()
 
     def _keep_csrf(self, html: str) -> None:
         found = CSRF.search(html)
@@ -160,6 +166,7 @@ class ClinicUser(HttpUser):
 
     def page(self, path: str, name: str) -> str:
         """GET a page and the plots it shows; its HTML ('' when it failed)."""
+        self._stop_unless_logged_in()
         reply = self.client.get(path, name=name, timeout=self.clinic.timeout_s)
         if not answered(reply):
             return ""
@@ -171,6 +178,7 @@ class ClinicUser(HttpUser):
     def submit(self, path: str, name: str, fields: dict[str, str], **options: Any) -> ResponseContextManager:
         """POST a form with the CSRF token, following its redirect as a browser does (the time is the
         user's wait: the post and the page it lands on)."""
+        self._stop_unless_logged_in()
         options.setdefault("timeout", self.clinic.timeout_s)
         return self.client.post(path, name=name, data={"csrf_token": self.csrf, **fields}, **options)
 
@@ -277,6 +285,7 @@ class LiveSession(ClinicUser):
 
     @task
     def exercise(self) -> None:
+        self._stop_unless_logged_in()
         visit = self.rng.choice(self.clinic.visits[self.accounts[0]])
         url = self.host.replace("http", "ws", 1) + f"/visits/{visit}/training/live"
         began, started = time.perf_counter(), False
