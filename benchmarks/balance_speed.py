@@ -27,7 +27,7 @@ from timing import best_of  # noqa: E402
 
 from reeducate.example_data import POSTUROGRAPHY, fetch  # noqa: E402
 from reeducate.signals.balance import analyze_cop  # noqa: E402
-from reeducate.signals.batch import analyse_folder  # noqa: E402
+from reeducate.signals.batch import Job, analyse_locally, balance_row  # noqa: E402
 
 
 def _largest_difference(ours: dict[str, float], theirs: dict[str, float]) -> tuple[float, str]:
@@ -78,7 +78,8 @@ def batch(count: int, workers: int) -> None:
             link.symlink_to(sources[index % len(sources)])
             paths.append(link)
         start = time.perf_counter()
-        rows = list(analyse_folder(paths, "quijoux2021", workers=workers))
+        jobs = [Job(str(path), path, {"preset": "quijoux2021"}) for path in paths]
+        rows = list(analyse_locally(balance_row, jobs, workers=workers))
         elapsed = time.perf_counter() - start
     failed = sum(1 for row in rows if row["error"])
     print(f"\nBatch: {count} trials of 60 s on {workers} cores (reading included): {elapsed:.1f} s "

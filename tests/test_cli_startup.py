@@ -14,7 +14,7 @@ import sys
 import pytest
 
 HEAVY = ("numpy", "scipy", "pandas", "sqlalchemy", "alembic", "fastapi", "uvicorn", "simple_icd_10_cm",
-         "mediapipe", "cv2", "matplotlib", "weasyprint", "pyx12", "x12sdk")
+         "mediapipe", "cv2", "matplotlib", "weasyprint", "pyx12", "x12sdk", "dask", "distributed", "pyarrow")
 
 _RUN = f"""
 import json, sys
@@ -51,3 +51,8 @@ def test_billing_units_loads_no_heavy_library() -> None:
 def test_billing_evaluation_loads_no_heavy_library() -> None:
     args = ["--factors", "0", "--elements", "2", "--presentation", "stable", "--decision", "low", "--json"]
     assert heavy_loaded_by("billing", "evaluation", *args) == []
+
+
+@pytest.mark.parametrize("group", ["balance", "gait"])
+def test_the_help_of_a_batch_that_can_run_on_a_cluster_loads_neither_dask_nor_pandas(group: str) -> None:
+    assert not {"dask", "distributed", "pyarrow", "pandas"} & set(heavy_loaded_by(group, "batch", "--help"))

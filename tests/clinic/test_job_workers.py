@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
-from reeducate.clinic.models import Job, MovementRecording, User
+from reeducate.clinic.errors import Conflict
+from reeducate.clinic.models import Job, MovementRecording, User, Visit
 from reeducate.clinic.queue import JobQueue
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import jobs, movement, visits
-from reeducate.clinic.vocabulary import JobStatus, MovementKind
+from reeducate.clinic.vocabulary import JobStatus, MovementKind, VisitStatus
 from tests.support import NOW, World, imu_gait_upload, job_worker, killed, video_upload
 
 LEASE_S = 2.0
@@ -150,11 +151,22 @@ def test_a_clip_that_cannot_be_read_fails_its_job_with_the_reason_and_nothing_is
     assert not store.path(digest(content)).exists()
 
 
-def test_a_visit_completed_while_its_file_was_analysed_refuses_the_job(
+def test_a_visit_waits_for_its_recordings_analysis_before_it_is_completed(
         factory: sessionmaker[Session], records: World, store: RecordingStore, queue: JobQueue) -> None:
     job_id = submitted(factory, records, store, imu_gait_upload("late.csv"))
-    with unit_of_work(factory) as session:
+    with unit_of_work(factory) as session, pytest.raises(Conflict, match="still being analysed"):
         visits.complete(session, therapist(session, records), records.visit_open)
+    queue.run(job_id)
+    assert job_of(factory, job_id).status is JobStatus.DONE
+    with unit_of_work(factory) as session:
+        assert visits.complete(session, therapist(session, records), records.visit_open).status is VisitStatus.COMPLETED
+
+
+def test_a_visit_closed_under_a_running_job_refuses_the_job(
+        factory: sessionmaker[Session], records: World, store: RecordingStore, queue: JobQueue) -> None:
+    job_id = submitted(factory, records, store, imu_gait_upload("late.csv"))
+    with unit_of_work(factory) as session:  # closed by another way than completion (e.g. a restore)
+        session.get_one(Visit, records.visit_open).status = VisitStatus.COMPLETED
     queue.run(job_id)
     job = job_of(factory, job_id)
     assert job.status is JobStatus.FAILED and "completed" in (job.error or "")

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, delete, func, select
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
 from reeducate.clinic.models import AuditEvent, Claim, User
+from reeducate.clinic.queue import JobQueue
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import (
@@ -37,6 +38,7 @@ from reeducate.clinic.services import (
     home_programmes,
     home_sessions,
     measures,
+    movement,
     plan_of_care,
     problems,
     reports,
@@ -300,6 +302,17 @@ def _home_ticked(engine: Engine, world: World) -> None:
         ticked = home_sessions.tick_done(session, Actor.of(session.get_one(User, world.user_ids["patient"])),
                                          world.episode, day=NOW.date())
         ticked.id = world.episode
+
+
+def _finished_job(engine: Engine, world: World) -> None:
+    """Issue 21: an IMU walk uploaded to the open visit as a job (the first: id FIRST), run at once."""
+    factory = make_session_factory(engine)
+    JobQueue("immediate", factory, RecordingStore(Path(world.recordings_dir)), 30.0)
+    with unit_of_work(factory) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        job = movement.submit(session, therapist, world.visit_open, imu_gait_upload(),
+                              RecordingStore(Path(world.recordings_dir)))
+    assert job.id == FIRST
 
 
 CASES: list[Case] = [
@@ -615,6 +628,10 @@ CASES: list[Case] = [
     Case("GET", "/home-sessions/{w.episode}/clip", CLINICAL_WRITE, prepare=_shared_clip),
     # issue 20, fixprog: the patient takes back today's mistaken "I did it" (their own only)
     Case("POST", "/portal/today/sessions/{w.episode}/undo", PORTAL_CANCEL, prepare=_home_ticked),
+    # issue 21: a background job (an IMU walk uploaded to the open visit and analysed: id FIRST), its JSON and
+    # the page's panel
+    Case("GET", f"/api/v1/jobs/{FIRST}", CLINICAL_READ, prepare=_finished_job),
+    Case("GET", f"/jobs/{FIRST}/panel", CLINICAL_WRITE, prepare=_finished_job),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),
@@ -631,7 +648,7 @@ def _normalise(path: str) -> str:
     path = path.replace("{exercise_id}", "{measure_id}")
     for name in ("appointment_id", "visit_id", "episode_id", "administration_id", "trial_id", "recording_id",
                  "coverage_id", "claim_id", "user_id", "location_id", "room_id", "problem_id", "item_id",
-                 "session_id"):
+                 "session_id", "job_id"):
         path = path.replace("{" + name + "}", "{id}")
     path = path.replace("{report_id}", "{id}")  # issue 19: an episode's report
     return path
@@ -648,6 +665,7 @@ def _case_key(case: Case) -> tuple[str, str]:
     path = path.replace(f"/problems/{FIRST_PROBLEM}/", "/problems/{id}/")
     path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
     path = re.sub(rf"^/home-sessions/{FIRST}/", "/home-sessions/{id}/", path)  # issue 20: a prepared home session
+    path = re.sub(rf"^(/api/v1)?/jobs/{FIRST}(?=/|$)", r"\1/jobs/{id}", path)  # issue 21: a prepared job
     return case.method, path
 
 

@@ -133,9 +133,8 @@ def test_a_therapist_uploads_four_conditions_and_sees_results_plots_and_the_comp
         page.get_by_label(f"Trial {row + 1} recording").set_input_files(str(example(name)))
     page.get_by_label("Patient's height").fill("174.5")
     with page.expect_navigation():
-        page.get_by_role("button", name="Analyse and save").click()
-    text = page.inner_text("main")
-    assert "4 trials analysed and saved." in text, text[:500]
+        page.get_by_role("button", name="Upload and analyse").click()
+    text = page.inner_text("main")  # the tests' queue runs the job before the page is shown
     assert "Sensory interaction (mCTSIB)" in text and "Romberg quotient: firm" in text
     for image in page.locator("img[src^='/balance-trials/']").all():
         assert image.evaluate("img => img.complete && img.naturalWidth > 0"), image.get_attribute("src")
@@ -153,7 +152,7 @@ def test_a_bad_recording_is_refused_on_the_page_and_nothing_is_added(browser, se
     (tmp_path / "two-seconds.csv").write_bytes(synthetic_trial_csv(seconds=2))
     page.get_by_label("Trial 1 recording").set_input_files(str(tmp_path / "two-seconds.csv"))
     with page.expect_navigation():
-        page.get_by_role("button", name="Analyse and save").click()
+        page.get_by_role("button", name="Upload and analyse").click()
     assert "lasts 2.0 s" in page.inner_text("[role=alert]")
     assert page.locator("img[src^='/balance-trials/']").count() == before
 
@@ -169,16 +168,14 @@ def test_a_therapist_uploads_a_gait_file_and_sees_the_strides_and_the_plots(brow
     page.locator("select[name=kind]").select_option("imu_gait")
     page.get_by_label("Sampling rate").fill("40")
     with page.expect_navigation():
-        page.get_by_role("button", name="Analyse and save").click()
+        page.get_by_role("button", name="Upload and analyse").click()
     assert "sampling rate is probably wrong" in page.inner_text("[role=alert]")
     before = page.locator("section.movement-recording").count()
     page.get_by_label("File", exact=True).set_input_files(str(example("gaitmap_imu_sample.csv")))
     page.locator("select[name=kind]").select_option("imu_gait")
     page.get_by_label("Sampling rate").fill("204.8")
     with page.expect_navigation():
-        page.get_by_role("button", name="Analyse and save").click()
-    text = page.inner_text("main")
-    assert "Recording analysed and saved." in text, text[:500]
+        page.get_by_role("button", name="Upload and analyse").click()
     assert page.locator("section.movement-recording").count() == before + 1
     latest = page.locator("section.movement-recording").last
     assert "left 28 · right 29" in latest.inner_text()
@@ -205,7 +202,7 @@ def test_a_replayed_clip_is_counted_and_cued_live_and_the_summary_lands_on_the_v
     page.goto(f"{server}/visits/{world.visit_open}/movement")
     page.get_by_label("File", exact=True).set_input_files(str(example("sports2d_demo.mp4")))
     with page.expect_navigation(timeout=120_000):
-        page.get_by_role("button", name="Analyse and save").click()
+        page.get_by_role("button", name="Upload and analyse").click()
     page.goto(f"{server}/visits/{world.visit_open}")
     with page.expect_navigation():
         page.get_by_role("link", name="Run a live exercise").click()

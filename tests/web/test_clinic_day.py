@@ -225,8 +225,8 @@ def test_one_patient_from_registration_to_discharge(browser, server: str, world:
 
         pt.goto(f"{server}/visits/{treatment}/balance")
         pt.get_by_label("Trial 1 recording").set_input_files(str(example("BDS00160.txt")))
-        _submit(pt, "Analyse and save")
-        assert "1 trial analysed and saved." in pt.inner_text("main"), pt.inner_text("main")[:500]
+        _submit(pt, "Upload and analyse")  # the tests' queue runs the job before the page is shown
+        assert pt.locator("img[src^='/balance-trials/']").count() >= 1, pt.inner_text("main")[:500]
 
         pt.goto(f"{server}/visits/{treatment}/training")
         pt.locator("select[name=choice]").select_option("two-foot-stance|force_plate")

@@ -27,7 +27,7 @@ GROUPS: tuple[tuple[str, str, str], ...] = (  # name, help, where its commands a
      "reeducate.cli.training:exercises_app"),
     ("session", "Live feedback sessions run from recorded files.", "reeducate.cli.training:session_app"),
     ("billing", "Billing rules: timed units, evaluation complexity, X12 validation.", "reeducate.cli.billing:app"),
-    ("reminders", "Exercise reminders by e-mail (sent once a minute by `run`; here for cron or by hand).",
+    ("reminders", "Exercise reminders by e-mail (sent once a minute by the job workers; here by hand).",
      "reeducate.cli.reminders:app"),
 )
 

@@ -1,11 +1,11 @@
 """`reeducate balance ...`: analyse one force-plate trial or a folder of them.
 
 ``analyze`` prints the API's JSON (``--json``) or a readable summary; ``batch`` writes one table row
-per file (CSV or Parquet). Exit status 2 means the input was wrong; the message says what and how
+per file of a folder or manifest (CSV or Parquet), on this machine or a Dask cluster (docs/cohorts.md). Exit status 2 means the input was wrong; the message says what and how
 to fix it.
 
 The presets and the trial's conditions are the options' choices, which Typer needs when it builds this
-group, so the balance engine loads with it; the readers (pandas) and the batch load when used.
+group, so the balance engine loads with it; the readers (pandas), the batch and Dask load when used.
 """
 
 from __future__ import annotations
@@ -15,10 +15,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reeducate.cli.output import console, errors, refuse
+from reeducate.cli.cohort import (
+    Cluster,
+    ClusterTimeout,
+    Files,
+    Out,
+    Source,
+    Workers,
+    analyse_and_write,
+    check_out,
+    jobs_of,
+)
+from reeducate.cli.output import console, refuse
 from reeducate.signals.balance import PRESETS, Preset, analyze_cop
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.posturography.clinical import Condition, Stance, Surface, Vision
@@ -28,9 +38,10 @@ app = typer.Typer()  # named and described in reeducate/cli/__init__.py
 PresetOption = Annotated[str, typer.Option(help=f"Preprocessing: {' or '.join(PRESETS)}.")]
 
 
-def _preset(name: str) -> Preset:
+def _preset(name: str, where: str = "") -> Preset:
+    """``name`` as a preset, or a refusal (naming ``where`` the name was given, for a manifest's file)."""
     if name not in PRESETS:
-        refuse(f"unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
+        refuse(f"{where}unknown preset {name!r}; choose {' or '.join(PRESETS)}.")
     return name
 
 
@@ -83,37 +94,26 @@ def analyze(
 
 @app.command()
 def batch(
-    folder: Annotated[Path, typer.Argument(help="Folder of recordings: every file in it is a trial.")],
-    out: Annotated[Path, typer.Option("--out", help="Table to write: .csv or .parquet.")],
+    source: Source,
+    out: Out,
     preset: PresetOption = "quijoux2021",
-    workers: Annotated[int | None, typer.Option(help="Processes (default: every core).")] = None,
+    workers: Workers = None,
+    cluster: Cluster = None,
+    files: Files = "auto",
+    cluster_timeout_s: ClusterTimeout = 10.0,
 ) -> None:
-    """Analyse every file in FOLDER in parallel and write one row per trial."""
-    import pandas as pd
+    """Analyse every trial of a folder or manifest in parallel and write one row per trial.
 
-    from reeducate.signals.batch import analyse_folder
+    A manifest may give each file its own preset (a 'preset' column).
+    """
+    from reeducate.signals.batch import balance_row
 
-    if not folder.is_dir():
-        refuse(f"{folder} is not a folder.")
-    if out.suffix not in (".csv", ".parquet"):
-        refuse("--out must end in .csv or .parquet.")
-    chosen = _preset(preset)
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    if not paths:
-        refuse(f"{folder} holds no files.")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=errors) as progress:
-        task = progress.add_task("Analysing", total=len(paths))
-        rows = list(analyse_folder(paths, chosen, workers=workers, on_row=lambda: progress.advance(task)))
-    table = pd.DataFrame(rows)
-    if out.suffix == ".csv":
-        table.to_csv(out, index=False)
-    else:
-        table.to_parquet(out, index=False)
-    failed = table[table["error"] != ""]
-    errors.print(f"{len(table) - len(failed)} trials analysed, {len(failed)} refused; wrote {out}.")
-    for _, row in failed.iterrows():
-        errors.print(f"[yellow]Refused:[/yellow] {row['error']}", highlight=False)
+    check_out(out, files)
+    jobs = jobs_of(source, {"preset": _preset(preset)})
+    for job in jobs:
+        _preset(job.options["preset"], f"{job.label}: ")
+    analyse_and_write(balance_row, jobs, out, what="trials", cluster=cluster, files=files, workers=workers,
+                      timeout_s=cluster_timeout_s)
 
 
 @app.command()

@@ -93,11 +93,14 @@ def worker(
     """Run job workers until stopped: analyse uploaded clips, IMU walks and force-plate trials, from the queue
     of REEDUCATE_QUEUE_URL (default: the SQLite file in REEDUCATE_HOME), on the database of REEDUCATE_DATABASE_URL."""
     from reeducate.clinic.db import make_engine, make_session_factory
+    from reeducate.clinic.mailer import SmtpMailer
     from reeducate.clinic.queue import JobQueue
     from reeducate.clinic.recording_store import RecordingStore
+    from reeducate.clinic.reminder_rounds import ReminderRounds
     from reeducate.settings import get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # its start-up banner; our own lines say what runs
     settings = get_settings()
     if settings.queue_url == "immediate":
         raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
@@ -108,9 +111,14 @@ def worker(
                          RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
     except ValueError as error:
         raise _fail(str(error)) from error
+    mailer = SmtpMailer.from_settings(settings)
+    if mailer is not None:
+        queue.every_minute("reeducate.send_reminders",
+                           ReminderRounds(queue.sessions, mailer, settings.public_url).run_logged)
     where = engine.url.render_as_string(hide_password=True)
-    console.print(f"Job worker: {threads} at a time, queue {_redacted(settings.resolved_queue_url)}, database {where}"
-                  " (Ctrl+C stops)")
+    console.print(f"Job worker: {threads} at a time, queue {_redacted(settings.resolved_queue_url)}, database {where}; "
+                  + (f"reminder e-mails each minute through {settings.smtp_host}" if mailer else
+                     "no reminder e-mails (no SMTP server set)") + " (Ctrl+C stops)")
     queue.work(threads)
 
 

@@ -1,4 +1,4 @@
-"""`reeducate video analyze|gait` and `reeducate gait analyze`: the movement engine from the command line.
+"""`reeducate video analyze|gait` and `reeducate gait analyze|batch`: the movement engine from the command line.
 
 Both print the documented JSON with ``--json`` (docs/movement.md, docs/gait.md) or a readable
 summary. Exit status 2 means the input was wrong; the message says what and how to fix it.
@@ -7,6 +7,7 @@ summary. Exit status 2 means the input was wrong; the message says what and how 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,12 +15,24 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from reeducate.cli.cohort import (
+    Cluster,
+    ClusterTimeout,
+    Files,
+    Out,
+    Source,
+    Workers,
+    analyse_and_write,
+    check_out,
+    jobs_of,
+)
 from reeducate.cli.output import console, errors, refuse
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.kinematics.views import View  # an option's choices: Typer needs the enum itself
 
 if TYPE_CHECKING:
     from reeducate.signals.gait import GaitResult
+    from reeducate.signals.imu import Sensor, Side
     from reeducate.signals.pose.landmarks import PoseSeries
     from reeducate.signals.pose.tracking import Mark
     from reeducate.signals.pose.video import Region
@@ -117,20 +130,75 @@ def analyze_gait_file(
 ) -> None:
     """Strides, events and spatio-temporal parameters from one recording."""
     from reeducate.signals.gait import analyze_gait
-    from reeducate.signals.imu import SENSORS, SIDES
     from reeducate.signals.io.imu import read_imu
 
-    worn = sensor.replace("-", "_")
-    if worn not in SENSORS:
-        refuse(f"--sensor {sensor!r}: choose foot or lower-back.")
-    if side not in (None, *SIDES):
-        refuse(f"--side {side!r}: choose left or right.")
+    worn, side = _sensor_and_side(sensor, side)
     try:
         recording = read_imu(file, sampling_rate_hz=sampling_rate_hz, sensor=worn, side=side)
         result = analyze_gait(recording, sensor=worn, sensor_height_m=sensor_height_m)
     except RecordingError as exc:
         refuse(str(exc))
     _print_gait(result, as_json)
+
+
+def _sensor_and_side(sensor: str, side: str | None, where: str = "") -> tuple[Sensor, Side | None]:
+    """The options as the engine names them (lower-back is lower_back), or a refusal naming ``where``."""
+    from reeducate.signals.imu import SENSORS, SIDES
+
+    worn = sensor.replace("-", "_")
+    if worn not in SENSORS:
+        refuse(f"{where}sensor {sensor!r}: choose foot or lower-back.")
+    if side not in (None, *SIDES):
+        refuse(f"{where}side {side!r}: choose left or right.")
+    return worn, side
+
+
+def _positive(value: object, name: str, where: str) -> float | None:
+    """A manifest's number (None when not given), or a refusal naming the file and the column."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]  # a cell: str, int or float; anything else is refused
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0 < number < float("inf"):
+        refuse(f"{where}{name} {value!r}: give a positive number, or leave the cell empty.")
+    return number
+
+
+@gait_app.command("batch")
+def gait_batch(
+    source: Source,
+    out: Out,
+    sensor: Annotated[str, typer.Option(help="Where the sensors were worn: foot or lower-back.")] = "foot",
+    sampling_rate_hz: Annotated[float | None, typer.Option(help="Rate of files that do not state it.")] = None,
+    side: Annotated[str | None, typer.Option(help="left or right, for single foot sensors.")] = None,
+    sensor_height_m: Annotated[float | None, typer.Option(help="Lower-back sensor's height (m): step length.")] = None,
+    workers: Workers = None,
+    cluster: Cluster = None,
+    files: Files = "auto",
+    cluster_timeout_s: ClusterTimeout = 10.0,
+) -> None:
+    """Gait summary of every recording of a folder or manifest, one row each (docs/cohorts.md).
+
+    A manifest may set each file's sensor, side, sampling_rate_hz and sensor_height_m in columns of those names;
+    the options here are the defaults.
+    """
+    from reeducate.signals.batch import gait_row
+
+    check_out(out, files)
+    defaults = {"sensor": sensor, "side": side, "sampling_rate_hz": sampling_rate_hz,
+                "sensor_height_m": sensor_height_m}
+    jobs = []
+    for job in jobs_of(source, defaults):
+        where = f"{job.label}: "
+        worn, worn_side = _sensor_and_side(str(job.options["sensor"]), job.options["side"], where)
+        jobs.append(replace(job, options={
+            "sensor": worn, "side": worn_side,
+            "sampling_rate_hz": _positive(job.options["sampling_rate_hz"], "sampling_rate_hz", where),
+            "sensor_height_m": _positive(job.options["sensor_height_m"], "sensor_height_m", where)}))
+    analyse_and_write(gait_row, jobs, out, what="recordings", cluster=cluster, files=files, workers=workers,
+                      timeout_s=cluster_timeout_s)
 
 
 @video_app.command("gait")

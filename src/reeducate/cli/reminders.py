@@ -1,7 +1,7 @@
 """`reeducate reminders send`: e-mail the exercise reminders due now, for cron or by hand.
 
-`reeducate run` sends them once a minute itself; this command is for a server run otherwise, or to
-send at once. A reminder is claimed in the database before it is sent, so running this beside the
+The job workers (`reeducate worker`, started beside the server by `reeducate run`) send them once a
+minute; this command is for sending at once, or from cron where no worker runs. A reminder is claimed in the database before it is sent, so running this beside the
 server never sends one twice. The database and the mail code are imported when the command runs.
 """
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -143,14 +144,20 @@ class JobQueue:
             self.enqueue(job_id)
         return found
 
+    def every_minute(self, name: str, task: Callable[[], None]) -> None:
+        """Run ``task`` once a minute on one of the workers (Huey's periodic tasks; each worker process's
+        scheduler queues it, so the task must be safe to run more than once a minute)."""
+        self.huey.periodic_task(crontab(), name=name)(task)
+
     def work(self, threads: int = 1) -> None:
-        """Run the workers until stopped (SIGINT or SIGTERM; a running job finishes first): Huey's consumer,
-        with a sweeper beside it every half lease."""
+        """Run the workers until stopped (SIGINT lets a running job finish; SIGTERM stops at once, and a job
+        left running is taken up by the next worker once its lease runs out): Huey's consumer, with its
+        periodic tasks, and a sweeper beside it every half lease."""
         stop = threading.Event()
         sweeper = threading.Thread(target=self._sweep_until, args=(stop,), name="job-sweeper", daemon=True)
         sweeper.start()
         consumer = self.huey.create_consumer(workers=threads, worker_type="thread", max_delay=IDLE_POLL_S,
-                                             periodic=False)
+                                             periodic=True)
         try:
             consumer.run()
         finally:

@@ -27,7 +27,6 @@ from reeducate.settings import Settings, get_settings
 from reeducate.web import api, docs, live, pages
 from reeducate.web.deps import session_policy
 from reeducate.web.gate import RequestGate, SessionCheck
-from reeducate.web.reminder_loop import sending_reminders
 from reeducate.web.security import CONTENT_SECURITY_POLICY
 from reeducate.web.templating import templates
 
@@ -155,11 +154,9 @@ def _session_check(app: FastAPI) -> SessionCheck:
     return check
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, *,
-               send_reminders: bool = False) -> FastAPI:
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The application for ``settings`` (default: the environment); refuses unsafe settings.
-
-    ``send_reminders`` runs the reminder sender beside it (`reeducate run` does; tests send their own)."""
+    Uploads' analyses and reminder e-mails are the job workers' (`reeducate worker`)."""
     settings = settings or get_settings()
     settings.check_safe_to_start()
     engine = engine or make_engine(settings.resolved_database_url, connections=settings.max_concurrent_requests)
@@ -169,7 +166,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
         docs_url=None,  # web.docs serves /docs from local files and /openapi.json (behind log-in outside
         openapi_url=None,  # development); ReDoc is off
         redoc_url=None,
-        lifespan=sending_reminders if send_reminders else None,
         description="Neuromuscular reeducation clinics: records, schedule, visits. "
         "Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.",
     )

@@ -8,7 +8,8 @@ its health check, and stops cleanly on Ctrl+C or SIGTERM.
 Forwarded headers (X-Forwarded-For, -Proto) are believed only from the proxies the settings name:
 believed from anyone, they let a client choose the address the log-in limiter counts.
 
-The served app sends the exercise reminders once a minute beside the requests (web/reminder_loop.py).
+Uploads' analyses and the exercise reminders are the job workers' (`reeducate worker`, started beside
+the server by `reeducate run`).
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ def trusted_proxies(settings: Settings) -> list[str]:
 
 
 def served_app() -> FastAPI:
-    """The app as `reeducate run` serves it: from the environment, with the reminder sender running.
-    (Built in the server process; the web stack is imported there, not in the supervisor.)"""
+    """The app as `reeducate run` serves it: from the environment. (Built in the server process; the web
+    stack is imported there, not in the supervisor.)"""
     from reeducate.web.app import create_app
 
-    return create_app(send_reminders=True)
+    return create_app()
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

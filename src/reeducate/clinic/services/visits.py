@@ -21,7 +21,7 @@ from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.locks import LockScope, serialise
-from reeducate.clinic.models import Appointment, ExerciseRecord, Location, Visit, VisitActivity
+from reeducate.clinic.models import Appointment, ExerciseRecord, Job, Location, Visit, VisitActivity
 from reeducate.clinic.schemas import VisitActivityAdd
 from reeducate.clinic.services import patients
 from reeducate.clinic.vocabulary import (
@@ -31,6 +31,7 @@ from reeducate.clinic.vocabulary import (
     AppointmentStatus,
     AuditAction,
     ExerciseStatus,
+    JobStatus,
     VisitStatus,
 )
 from reeducate.reports.dates import day_text
@@ -140,11 +141,17 @@ def completion_refusal(session: Session, visit: Visit) -> str | None:
         ExerciseRecord.visit_id == visit.id, ExerciseRecord.status == ExerciseStatus.IN_PROGRESS).limit(1))
     if running is not None:
         return "A live exercise is still running in this visit; end it before completing the visit."
+    analysing = session.scalar(select(Job.id).where(
+        Job.visit_id == visit.id, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1))
+    if analysing is not None:
+        return ("A recording of this visit is still being analysed; complete the visit once its results are in "
+                "(its page shows how far it has got).")
     return None
 
 
 def complete(session: Session, actor: Actor, visit_id: int, *, now: datetime | None = None) -> Visit:
-    """Close the visit: it needs at least one activity with minutes and no exercise still running."""
+    """Close the visit: it needs at least one activity with minutes, no exercise still running and no recording
+    still being analysed (its result joins the visit)."""
     require_role(actor, CLINICIANS, "complete visits")
     visit = clinical_visit(session, actor, visit_id)
     serialise(session, LockScope.VISIT, visit.id)  # before the status and minutes are read
