@@ -85,3 +85,15 @@ def test_an_unreachable_smtp_server_sends_nothing_and_says_so(home: Path, monkey
     get_settings.cache_clear()
     out = invoke("reminders", "send", "--now", "2026-11-25T10:00-06:00")
     assert out.startswith("exit=2") and "cannot reach the SMTP server" in out and "stay due" in out
+
+
+@pytest.mark.parametrize("command", [("reminders", "send"), ("worker",)])
+def test_plain_smtp_to_another_machine_is_refused_outside_development(
+        home: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+    """The job workers and this command e-mail patients: they refuse what the server refuses to start with."""
+    for name, value in (("ENVIRONMENT", "production"), ("SECRET_KEY", "k" * 40), ("SMTP_HOST", "mail.example.org"),
+                        ("SMTP_SECURITY", "none"), ("SMTP_FROM", FROM), ("PUBLIC_URL", "https://alpha.example")):
+        monkeypatch.setenv(f"REEDUCATE_{name}", value)
+    get_settings.cache_clear()
+    out = invoke(*command)
+    assert out.startswith(("exit=1", "exit=2")) and "unencrypted" in out, out

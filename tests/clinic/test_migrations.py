@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -34,6 +36,15 @@ def test_the_migrations_create_exactly_the_tables_and_columns_of_the_models(engi
 
 def test_upgrading_twice_changes_nothing(engine: Engine) -> None:
     migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_machines_upgrading_at_once_take_turns(engine: Engine) -> None:
+    """Web machines restarted together after an upgrade each migrate at start: the upgrades take turns (an
+    advisory lock on PostgreSQL; SQLite's one writer), and none fails on a table another just made."""
+    downgrade(engine, "0016")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda _: migrate.upgrade(engine), range(3)))
     assert migrate.current_revision(engine) == migrate.head_revision()
 
 

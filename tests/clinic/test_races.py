@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import unit_of_work
 from reeducate.clinic.errors import Conflict, NotAuthenticated, TooManyAttempts
-from reeducate.clinic.models import Appointment, Claim, Diagnosis, Patient, User
+from reeducate.clinic.models import Appointment, Claim, Diagnosis, ExerciseRecord, Patient, User
 from reeducate.clinic.schemas import AppointmentBook, PatientCreate, VisitActivityAdd
-from reeducate.clinic.services import auth, billing, episodes, notes, patients, scheduling, visits
+from reeducate.clinic.services import auth, billing, episodes, notes, patients, scheduling, training, visits
 from reeducate.clinic.services.users import create_user
-from reeducate.clinic.vocabulary import Activity, AppointmentStatus, Role, Sex
+from reeducate.clinic.vocabulary import Activity, AppointmentStatus, ExerciseStatus, Role, Sex
 from tests.support import PASSWORD, World, local, new_patient, write_note
 
 T = TypeVar("T")
@@ -271,3 +271,33 @@ def test_a_visit_completed_while_minutes_are_added_keeps_exactly_the_minutes_it_
     with factory() as session:
         assert visits.clinical_visit(session, actor(session, records, "therapist"),
                                      records.visit_open).total_minutes == completed[0]
+
+
+# --- a live exercise carried on by a new connection while the old one ends it ------------------------
+
+
+def test_an_old_connection_ending_an_exercise_while_a_new_one_carries_it_on_never_ends_the_carried_on_one(
+        factory, records: World) -> None:
+    """Whichever commits first, the exercise ends up carried on (part 2, in progress): the old connection's
+    end either comes first (then it is carried on from interrupted) or is refused (not written over)."""
+    for _ in range(5):
+        with unit_of_work(factory) as session:
+            row = training.start(session, actor(session, records, "therapist"), records.visit_open,
+                                 exercise_id="mini-squat", monitor="camera-side", side="left", source="simulated")
+            training.save_progress(session, actor(session, records, "therapist"), row.id, {"repetitions": 2})
+            record_id = row.id
+
+        def old_or_new(session: Session, i: int, record_id: int = record_id) -> object:
+            therapist = actor(session, records, "therapist")
+            if i == 0:
+                return training.finish(session, therapist, record_id, {"repetitions": 2},
+                                       status=ExerciseStatus.INTERRUPTED).status
+            return training.carry_on(session, therapist, records.visit_open, record_id)[1]
+
+        outcomes = race(factory, 2, old_or_new)
+        assert outcomes.errors[1] is None and outcomes.results[1] == 2
+        assert outcomes.errors[0] is None or isinstance(outcomes.errors[0], training.CarriedElsewhere)
+        with unit_of_work(factory) as session:
+            kept = session.get_one(ExerciseRecord, record_id)
+            assert (kept.status, kept.summary.get("parts"), kept.repetitions) == (ExerciseStatus.IN_PROGRESS, 2, 2)
+            training.finish(session, actor(session, records, "therapist"), record_id, {"repetitions": 3}, part=2)

@@ -120,3 +120,17 @@ def test_a_pain_score_outside_0_to_10_is_refused(score) -> None:
 def test_an_exercise_needs_exactly_one_way_of_counting() -> None:
     with pytest.raises(ValueError, match="either a repetition rule or a hold rule"):
         FeedbackEngine(LiveExercise("nothing", "x"), sampling_rate_hz=FS)
+
+
+def test_an_engine_carrying_on_an_exercise_counts_on_and_sums_the_whole_exercise() -> None:
+    knee = squats(3)
+    whole = FeedbackEngine(SQUAT, sampling_rate_hz=FS)
+    run(whole, knee, np.zeros_like(knee))
+    cut = 15 + int(2 * 2.5 * FS)  # the connection broke after two squats
+    first = FeedbackEngine(SQUAT, sampling_rate_hz=FS)
+    run(first, knee[:cut], np.zeros(cut))
+    second = FeedbackEngine(SQUAT, sampling_rate_hz=FS, carried=first.summary())
+    events = run(second, knee[cut:], np.zeros(knee.size - cut))
+    assert [e.data["count"] for e in events if e.kind is EventKind.REPETITION_COMPLETED] == [3]
+    assert [e.data["set"] for e in events if e.kind is EventKind.SET_COMPLETE] == [1]  # 3 a set, on the total
+    assert second.summary() == whole.summary()  # the same exercise, told in two parts

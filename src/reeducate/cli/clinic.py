@@ -85,10 +85,19 @@ def db_upgrade() -> None:
     _upgrade(_engine())
 
 
+#: Jobs a `reeducate worker` runs at once unless told (its --threads).
+JOB_THREADS = 1
+
+
+def job_worker_connections(threads: int) -> int:
+    """The pool a job worker keeps: a connection per job at once and two for its queue's sweeps and reminders."""
+    return threads + 2
+
+
 @app.command()
 def worker(
     threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once by this process (each clip's "
-                                                             "pose keeps about one core busy).")] = 1,
+                                                             "pose keeps about one core busy).")] = JOB_THREADS,
 ) -> None:
     """Run job workers until stopped: analyse uploaded clips, IMU walks and force-plate trials, from the queue
     of REEDUCATE_QUEUE_URL (default: the SQLite file in REEDUCATE_HOME), on the database of REEDUCATE_DATABASE_URL."""
@@ -97,15 +106,19 @@ def worker(
     from reeducate.clinic.queue import JobQueue
     from reeducate.clinic.recording_store import RecordingStore
     from reeducate.clinic.reminder_rounds import ReminderRounds
-    from reeducate.settings import get_settings
+    from reeducate.settings import InsecureSettingsError, get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)  # its start-up banner; our own lines say what runs
     settings = get_settings()
+    try:
+        settings.check_safe_to_start()  # it sends the reminders: the same rules as the server's
+    except InsecureSettingsError as error:
+        raise _fail(str(error)) from error
     if settings.queue_url == "immediate":
         raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
                     "serve. Leave it empty (SQLite in REEDUCATE_HOME) or name a Redis server.")
-    engine = make_engine(settings.resolved_database_url, connections=threads + 2)
+    engine = make_engine(settings.resolved_database_url, connections=job_worker_connections(threads))
     try:
         queue = JobQueue(settings.resolved_queue_url, make_session_factory(engine),
                          RecordingStore(settings.resolved_recordings_dir), settings.job_lease_s)
@@ -143,15 +156,17 @@ def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo clinic.")] = False,
+    workers: Annotated[int, typer.Option(
+        help="Web server processes sharing the port (PostgreSQL only beyond 1); about one per core.")] = 1,
     job_workers: Annotated[int, typer.Option(min=0, max=16, help="`reeducate worker` processes started beside the "
                                              "server for uploads' analyses (0 when job machines run them).")] = 1,
 ) -> None:
-    """Migrate the database and serve the web app (started again if its process dies), with job workers
-    beside it."""
+    """Migrate the database and serve the web app (each server process started again if it dies), with job
+    workers beside it."""
     from reeducate.clinic import worker_processes
-    from reeducate.clinic.db import make_engine
+    from reeducate.clinic.db import connection_room, make_engine, pool_limit
     from reeducate.settings import InsecureSettingsError, get_settings
-    from reeducate.web.serve import serve
+    from reeducate.web.serve import SizingError, serve, sizing
 
     settings = get_settings()
     try:
@@ -164,13 +179,25 @@ def run(
         seeded = subprocess.run([sys.executable, "-m", "reeducate", "demo"], check=False)
         if seeded.returncode:
             raise typer.Exit(seeded.returncode)  # it said why
-    else:
-        engine = make_engine(settings.resolved_database_url)
-        _upgrade(engine)
-        engine.dispose()  # the server process opens its own connections
-    console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold]  (API docs: /docs; Ctrl+C stops)\n")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if not with_demo:
+            _upgrade(engine)
+        room = connection_room(engine)
+    finally:
+        engine.dispose()  # the server processes open their own connections
+    try:  # the job workers' pools (each `reeducate worker` at its default --threads) come out of the same room
+        web = sizing(workers, settings.max_concurrent_requests, room,
+                     others=job_workers * pool_limit(job_worker_connections(JOB_THREADS)))
+    except SizingError as error:
+        raise _fail(str(error)) from error
+    if web.lowered_from is not None:
+        console.print(f"{web.workers} workers serve {web.requests_per_worker} requests at once each (not "
+                      f"{web.lowered_from}): their {web.connections} database connections fit PostgreSQL's {room}.")
+    console.print(f"\nReeducate is serving on [bold]http://{host}:{port}[/bold] with {web.workers} "
+                  f"worker{'s' if web.workers > 1 else ''}  (API docs: /docs; Ctrl+C stops)\n")
     with worker_processes.beside(job_workers):
-        serve(settings, host, port)
+        serve(settings, host, port, web)
 
 
 @user_app.command("create")

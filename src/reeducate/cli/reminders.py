@@ -26,7 +26,7 @@ def send(
     from reeducate.clinic.db import make_engine, make_session_factory
     from reeducate.clinic.mailer import MailError, SmtpMailer
     from reeducate.clinic.services import reminders
-    from reeducate.settings import get_settings
+    from reeducate.settings import InsecureSettingsError, get_settings
 
     moment = None
     if now:
@@ -37,6 +37,10 @@ def send(
         if moment.tzinfo is None:
             refuse(f"--now {now!r} has no offset; add one, e.g. {now}-06:00 or {now}Z.")
     settings = get_settings()
+    try:
+        settings.check_safe_to_start()  # e-mail to patients: the same rules as the server's (no plain SMTP abroad)
+    except InsecureSettingsError as error:
+        refuse(str(error))
     mailer = SmtpMailer.from_settings(settings)
     if mailer is None:
         refuse("no SMTP server is set, so no reminder is sent: set REEDUCATE_SMTP_HOST, REEDUCATE_SMTP_FROM "

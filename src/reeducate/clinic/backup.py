@@ -119,7 +119,11 @@ def backup(engine: Engine, path: Path) -> BackupSummary:
         record(session, Actor.system("backup"), AuditAction.EXPORT, "database", detail=f"backup to {path.name}")
     revision = migrate.current_revision(engine)
     tables: dict[str, list[dict[str, Any]]] = {}
-    with engine.connect() as connection:
+    # One snapshot for every table (PostgreSQL's REPEATABLE READ; SQLite's one read transaction already is):
+    # a backup taken while the clinic works never holds a row whose parent was written after its table was read.
+    snapshot = engine.execution_options(isolation_level="REPEATABLE READ") \
+        if engine.dialect.name == "postgresql" else engine
+    with snapshot.connect() as connection, connection.begin():
         for table in _tables():
             rows = connection.execute(select(table).order_by(*table.primary_key.columns)).mappings()
             tables[table.name] = [{k: _to_json(v) for k, v in row.items()} for row in rows]

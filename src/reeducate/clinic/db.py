@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -155,8 +155,29 @@ def _serialised_by(turn: threading.Lock) -> type[_SerialisedConnection]:
     return type("SerialisedConnection", (_SerialisedConnection,), {"turn": turn})
 
 
+def pool_limit(connections: int) -> int:
+    """The most connections an engine made with ``connections`` opens at once: its pool and the overflow
+    for bursts (half again, at least 4). What a PostgreSQL server must have room for, per process."""
+    return connections + max(4, connections // 2)
+
+
+def connection_room(engine: Engine) -> int | None:
+    """How many connections PostgreSQL lets ordinary roles open at once (``max_connections`` less the
+    slots reserved for superusers and, from PostgreSQL 16, for ``pg_use_reserved_connections``); None on
+    SQLite, which has no such limit."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        setting = text("SELECT coalesce(current_setting(:name, true), '0')::int")
+        limits = [connection.scalar(setting, {"name": name})
+                  for name in ("max_connections", "superuser_reserved_connections", "reserved_connections")]
+    most, *reserved = (int(value or 0) for value in limits)
+    return most - sum(reserved)
+
+
 def make_engine(url: str, *, connections: int = 5) -> Engine:
-    """Create an engine whose pool keeps ``connections`` connections (and a few more for bursts).
+    """Create an engine whose pool keeps ``connections`` connections (and a few more for bursts: at most
+    :func:`pool_limit` in all).
 
     SQLite gets foreign keys, WAL journaling, a busy timeout, and transactions that begin with
     ``BEGIN IMMEDIATE``, one at a time in this process (:class:`_SerialisedConnection`): every request
@@ -166,7 +187,7 @@ def make_engine(url: str, *, connections: int = 5) -> Engine:
     next number) sees every earlier commit.
     """
     parsed = make_url(url)
-    pool = {"pool_size": connections, "max_overflow": max(4, connections // 2)}
+    pool = {"pool_size": connections, "max_overflow": pool_limit(connections) - connections}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

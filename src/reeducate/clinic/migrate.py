@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -21,10 +21,18 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+#: The advisory lock every upgrade of a PostgreSQL database holds (an arbitrary, fixed 64-bit key).
+UPGRADE_LOCK = 0x5265656475636174  # "Reeducat"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database up to ``revision`` (idempotent)."""
+    """Bring the database up to ``revision`` (idempotent). On PostgreSQL one upgrade runs at a time (machines
+    restarted together after an upgrade each run `reeducate run`, which migrates): the others wait, then find
+    nothing left to do."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(UPGRADE_LOCK)))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

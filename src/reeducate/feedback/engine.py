@@ -7,6 +7,10 @@ when a repetition reaches its target (``target_peak``, e.g. 60 degrees of knee f
 each completed repetition from 0 to 100 with the reasons. A pain report stops it at once: the
 next sample is not looked at.
 
+An exercise whose connection broke is carried on by a new engine given the earlier part's summary
+(``carried``): the count goes on from it (the next repetition is number n + 1, sets complete on the
+total) and the summary is the whole exercise's. A repetition under way at the break is not counted.
+
 The score is ours, a plain sum the patient can follow: each repetition starts at 100; a peak short
 of the target loses up to 40 points in proportion to the shortfall (as a share of the way from rest
 to target); a duration outside the target tempo loses up to 30 in proportion to how far outside; each
@@ -56,10 +60,12 @@ class LiveExercise:
 class FeedbackEngine:
     """One exercise, live. ``push`` a sample, get its events; ``report_pain`` stops it."""
 
-    def __init__(self, exercise: LiveExercise, *, sampling_rate_hz: float) -> None:
+    def __init__(self, exercise: LiveExercise, *, sampling_rate_hz: float,
+                 carried: Mapping[str, Any] | None = None) -> None:
         if (exercise.repetition is None) == (exercise.hold is None):
             raise ValueError(f"{exercise.exercise_id}: give either a repetition rule or a hold rule.")
         self.exercise = exercise
+        self.carried = dict(carried or {})  # the summary of the exercise's earlier part, if any
         self.sampling_rate_hz = float(sampling_rate_hz)
         self.counter = None if exercise.repetition is None else RepetitionCounter(
             exercise.repetition, sampling_rate_hz=sampling_rate_hz,
@@ -127,13 +133,13 @@ class FeedbackEngine:
         faults = [name for at, name in self._fault_starts if repetition.start_index <= at <= repetition.end_index]
         score, reasons = self.score(repetition, faults)
         self.scores.append(score)
+        count = int(self.carried.get("repetitions") or 0) + repetition.number
         events = [FeedbackEvent(EventKind.REPETITION_COMPLETED, i, repetition.end_s,
-                                {"count": repetition.number, "score": score, "reasons": reasons,
-                                 **repetition.to_dict()})]
+                                {"score": score, "reasons": reasons, **repetition.to_dict(), "count": count})]
         per_set = self.exercise.reps_per_set
-        if per_set and repetition.number % per_set == 0:
+        if per_set and count % per_set == 0:
             events.append(FeedbackEvent(EventKind.SET_COMPLETE, i, repetition.end_s,
-                                        {"set": repetition.number // per_set, "repetitions": per_set}))
+                                        {"set": count // per_set, "repetitions": per_set}))
         return events
 
     def score(self, repetition: Repetition, faults: list[str]) -> tuple[int, list[str]]:
@@ -175,19 +181,30 @@ class FeedbackEngine:
         return event
 
     def summary(self) -> dict[str, Any]:
-        """Repetitions, scores, faults, cues, holds and active time, as stored on the visit."""
+        """Repetitions, scores, faults, cues, holds and active time (s), as stored on the visit: the whole
+        exercise's, the carried part's added."""
         kinds = [e.kind for e in self.events]
         cues = [e.data["cue"] for e in self.events if e.kind is EventKind.FAULT]
+        before = self.carried
+
+        def more(key: str, now: float) -> Any:
+            return (before.get(key) or 0) + now
+
+        scores = [*before.get("scores", []), *self.scores]
+        faults = dict(before.get("faults") or {})
+        for fault, tracker in self.cues.items():
+            faults[fault] = faults.get(fault, 0) + tracker.episodes
         return {
             "exercise": self.exercise.exercise_id,
-            "repetitions": kinds.count(EventKind.REPETITION_COMPLETED),
-            "incomplete": kinds.count(EventKind.REPETITION_INCOMPLETE),
-            "scores": self.scores,
-            "mean_score": round(float(np.mean(self.scores)), 1) if self.scores else None,
-            "faults": {fault: tracker.episodes for fault, tracker in self.cues.items()},
-            "cues_given": len(cues),
-            "holds_completed": self.hold.completed if self.hold else None,
-            "longest_hold_s": round(self.hold.longest_s, 2) if self.hold else None,
-            "active_s": round((self._index + 1) / self.sampling_rate_hz, 2),
+            "repetitions": more("repetitions", kinds.count(EventKind.REPETITION_COMPLETED)),
+            "incomplete": more("incomplete", kinds.count(EventKind.REPETITION_INCOMPLETE)),
+            "scores": scores,
+            "mean_score": round(float(np.mean(scores)), 1) if scores else None,
+            "faults": faults,
+            "cues_given": more("cues_given", len(cues)),
+            "holds_completed": more("holds_completed", self.hold.completed) if self.hold else None,
+            "longest_hold_s": round(max(before.get("longest_hold_s") or 0.0, self.hold.longest_s), 2)
+            if self.hold else None,
+            "active_s": round(more("active_s", (self._index + 1) / self.sampling_rate_hz), 2),
             "stopped_for_pain": None if self.stopped is None else self.stopped.score,
         }

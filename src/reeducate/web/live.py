@@ -180,11 +180,13 @@ class Connection:
             await self.over.wait()
 
     async def _play(self, session: LiveSession) -> None:
-        began = time.monotonic()
+        began: float | None = None  # when the first sample played (a carried-on one may start late in the file)
         while not self.over.is_set():
             sample = await session.next_paced()
             if sample is None:
                 return
+            if began is None:
+                began = time.monotonic() - sample.time_s / session.speed
             wait = began + sample.time_s / session.speed - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic import permissions
-from reeducate.clinic.access import Actor, fetch_for_patient, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, not_found, require_role
 from reeducate.clinic.audit_log import changes_between, record, snapshot
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
@@ -27,7 +27,7 @@ from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import HomeProgrammeItem, HomeSession
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import episodes, home_programmes, patients, recordings
-from reeducate.clinic.services.training import apply_summary, ended_status
+from reeducate.clinic.services.training import apply_summary, ended_status, take_over, writable
 from reeducate.clinic.uploads import check_size, safe_name
 from reeducate.clinic.vocabulary import AuditAction, ExerciseStatus, HomeSessionKind
 from reeducate.feedback.safety import SEVERE_PAIN
@@ -128,14 +128,33 @@ def start_guided(session: Session, actor: Actor, item_id: int, *, day: date | No
     return row
 
 
-def _in_progress(session: Session, actor: Actor, session_id: int) -> HomeSession:
+def _own_session(session: Session, actor: Actor, session_id: int) -> HomeSession:
     require_role(actor, permissions.USE_PORTAL, "record a home exercise session (the patient records their own)")
-    row = fetch_for_patient(session, actor, HomeSession, session_id, "home session",
-                            patient_of=lambda r: r.patient, clinical=True)
-    if row.status is not ExerciseStatus.IN_PROGRESS:
-        raise Conflict(f"This session of {_name(row.item)} has already ended "
-                       f"({row.status.value.replace('_', ' ')}).")
+    return fetch_for_patient(session, actor, HomeSession, session_id, "home session",
+                             patient_of=lambda r: r.patient, clinical=True)
+
+
+def _in_progress(session: Session, actor: Actor, session_id: int, part: int) -> HomeSession:
+    row = _own_session(session, actor, session_id)
+    writable(session, row, part, f"This session of {_name(row.item)} has already ended")
     return row
+
+
+def carry_on(session: Session, actor: Actor, item_id: int, session_id: int, *,
+             day: date | None = None) -> tuple[HomeSession, int]:
+    """Today's guided session ``session_id`` of ``item_id``, whose connection broke, carried on by a new
+    one (``training.take_over``): the session and the new connection's part."""
+    day = day or episodes.clinic_today(session, actor)
+    row = _own_session(session, actor, session_id)
+    if row.item_id != item_id or row.kind is not HomeSessionKind.GUIDED:
+        raise not_found("home session", session_id)
+    if row.performed_on != day:
+        raise Conflict(f"This session was on {row.performed_on.isoformat()}; start today's.")
+    part = take_over(session, row, f"This session of {_name(row.item)} has ended")
+    record(session, actor, AuditAction.UPDATE, "home_session", row.id, patient_id=row.patient_id,
+           detail=f"{row.item.exercise_id} carried on after a broken connection (part {part}): "
+                  f"{row.repetitions} repetitions kept")
+    return row, part
 
 
 def _sets_done(row: HomeSession) -> int | None:
@@ -146,20 +165,21 @@ def _sets_done(row: HomeSession) -> int | None:
     return None if not reps else row.repetitions // int(reps)
 
 
-def save_progress(session: Session, actor: Actor, session_id: int, summary: dict[str, Any]) -> HomeSession:
+def save_progress(session: Session, actor: Actor, session_id: int, summary: dict[str, Any], *,
+                  part: int = 1) -> HomeSession:
     """The summary so far (after a repetition or a hold); the start and the end are audited."""
-    row = _in_progress(session, actor, session_id)
-    apply_summary(row, summary)
+    row = _in_progress(session, actor, session_id, part)
+    apply_summary(row, summary, part)
     row.sets_done = _sets_done(row)
     return row
 
 
 def report_pain(session: Session, actor: Actor, session_id: int, summary: dict[str, Any], *, score: int,
-                at_s: float) -> HomeSession:
+                at_s: float, part: int = 1) -> HomeSession:
     """Pain stopped the session: kept with its score and moment; 7 or more flags it for the therapist."""
     _check_pain(score)
-    row = _in_progress(session, actor, session_id)
-    apply_summary(row, summary)
+    row = _in_progress(session, actor, session_id, part)
+    apply_summary(row, summary, part)
     row.sets_done = _sets_done(row)
     row.status, row.ended_at = ExerciseStatus.STOPPED_FOR_PAIN, utcnow()
     row.pain_score, row.pain_at_s, row.flagged = score, at_s, score >= SEVERE_PAIN
@@ -170,10 +190,10 @@ def report_pain(session: Session, actor: Actor, session_id: int, summary: dict[s
 
 
 def finish(session: Session, actor: Actor, session_id: int, summary: dict[str, Any], *,
-           status: ExerciseStatus = ExerciseStatus.COMPLETED) -> HomeSession:
+           status: ExerciseStatus = ExerciseStatus.COMPLETED, part: int = 1) -> HomeSession:
     """The session ended: completed (ended early when nothing was done) or interrupted."""
-    row = _in_progress(session, actor, session_id)
-    apply_summary(row, summary)
+    row = _in_progress(session, actor, session_id, part)
+    apply_summary(row, summary, part)
     row.sets_done = _sets_done(row)
     status = ended_status(row, status)
     row.status, row.ended_at = status, utcnow()

@@ -4,6 +4,12 @@ pain stop and the severe-pain lock that only a therapist lifts.
 The feedback itself is the pure engine's (``feedback``); this module decides who may do what, keeps
 each exercise's summary on the visit (rewritten after every repetition or hold, so a broken connection
 loses nothing already counted) and audits the start, the end, pain reports and resumptions.
+
+An exercise whose connection broke (interrupted, or still in progress because the server process running
+it died) is carried on by the page that ran it, on whichever server process takes the new connection:
+the same record, the count kept (:func:`carry_on`). The summary's ``parts`` counts the connections that
+carried it; only the newest writes the record, so an old connection that notices its break late cannot
+end an exercise carried on elsewhere. Home sessions do the same (``home_sessions.carry_on``).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reeducate.clinic.access import Actor, fetch_for_patient, require_role
+from reeducate.clinic.access import Actor, fetch_for_patient, not_found, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
@@ -47,6 +53,16 @@ from reeducate.training.live import SIDES, live_exercise
 from reeducate.training.models import Monitor
 
 SOURCES = tuple(ExerciseSource)
+#: Where an exercise stands when its page may carry it on: interrupted (the connection broke) or still in
+#: progress (the server process running it died before it could mark the break).
+CARRIED_ON_FROM = (ExerciseStatus.IN_PROGRESS, ExerciseStatus.INTERRUPTED)
+
+
+class CarriedElsewhere(Conflict):
+    """An old connection may no longer write the exercise: a newer one has carried it on."""
+
+    def __init__(self) -> None:
+        super().__init__("This exercise has been carried on by a newer connection; this one no longer writes it.")
 
 
 def severe_pain_lock(session: Session, visit_id: int) -> ExerciseRecord | None:
@@ -96,28 +112,84 @@ def start(session: Session, actor: Actor, visit_id: int, *, exercise_id: str, mo
     return row
 
 
-def apply_summary(row: ExerciseRecord | HomeSession, summary: dict[str, Any]) -> None:
-    """The engine's summary so far onto an exercise's record, in the clinic or at home."""
-    row.summary = summary
+def part_of(row: ExerciseRecord | HomeSession) -> int:
+    """Which connection carries the exercise: 1 the first, one more each time it was carried on."""
+    return int((row.summary or {}).get("parts") or 1)
+
+
+def _locked(session: Session, row: ExerciseRecord | HomeSession) -> None:
+    """``row`` read again under its row lock (this transaction's own changes written first, so the read
+    keeps them): another connection's write committed meanwhile is seen, and the next waits for this one."""
+    session.flush()
+    session.refresh(row, with_for_update=True)
+
+
+def writable(session: Session, row: ExerciseRecord | HomeSession, part: int, ended: str) -> None:
+    """Hold ``row`` until the transaction ends (FOR UPDATE; SQLite's writers take turns already) and refuse
+    a write unless it is in progress and ``part`` is the connection carrying it. ``ended``: the refusal's
+    words for an exercise that has ended."""
+    _locked(session, row)
+    if row.status is not ExerciseStatus.IN_PROGRESS:
+        raise Conflict(f"{ended} ({row.status.value.replace('_', ' ')}).")
+    if part_of(row) != part:
+        raise CarriedElsewhere
+
+
+def take_over(session: Session, row: ExerciseRecord | HomeSession, ended: str) -> int:
+    """``row`` carried on by a new connection: in progress again, its summary kept; returns the new
+    connection's part. Refused (``ended`` and its status) once it ended otherwise (done, pain)."""
+    _locked(session, row)
+    if row.status not in CARRIED_ON_FROM:
+        raise Conflict(f"{ended} ({row.status.value.replace('_', ' ')}); start it again.")
+    part = part_of(row) + 1
+    row.summary = {**row.summary, "parts": part}
+    row.status, row.ended_at = ExerciseStatus.IN_PROGRESS, None
+    return part
+
+
+def apply_summary(row: ExerciseRecord | HomeSession, summary: dict[str, Any], part: int = 1) -> None:
+    """The engine's summary so far onto an exercise's record, in the clinic or at home; ``part`` is the
+    connection writing it (kept in the summary from the second on)."""
+    row.summary = summary if part == 1 else {**summary, "parts": part}
     row.repetitions = int(summary.get("repetitions") or 0)
     row.holds_completed = summary.get("holds_completed")
     row.mean_score = summary.get("mean_score")
     row.active_s = float(summary.get("active_s") or 0.0)
 
 
-def _in_progress(session: Session, actor: Actor, record_id: int) -> ExerciseRecord:
+def _record(session: Session, actor: Actor, record_id: int) -> ExerciseRecord:
     require_role(actor, CLINICIANS, "run live exercises")
-    row = fetch_for_patient(session, actor, ExerciseRecord, record_id, "exercise record",
-                            patient_of=lambda r: r.patient, clinical=True)
-    if row.status is not ExerciseStatus.IN_PROGRESS:
-        raise Conflict(f"This run of {exercise_name(row)} has already ended ({row.status.value.replace('_', ' ')}).")
+    return fetch_for_patient(session, actor, ExerciseRecord, record_id, "exercise record",
+                             patient_of=lambda r: r.patient, clinical=True)
+
+
+def _in_progress(session: Session, actor: Actor, record_id: int, part: int) -> ExerciseRecord:
+    row = _record(session, actor, record_id)
+    writable(session, row, part, f"This run of {exercise_name(row)} has already ended")
     return row
 
 
-def save_progress(session: Session, actor: Actor, record_id: int, summary: dict[str, Any]) -> ExerciseRecord:
+def carry_on(session: Session, actor: Actor, visit_id: int, record_id: int) -> tuple[ExerciseRecord, int]:
+    """The visit's exercise ``record_id``, whose connection broke, carried on by a new one: the record and
+    the new connection's part. Refused once it ended otherwise, or while severe pain locks the visit."""
+    visit = _open_visit(session, actor, visit_id)
+    row = _record(session, actor, record_id)
+    if row.visit_id != visit.id:
+        raise not_found("exercise record", record_id)
+    if (lock := severe_pain_lock(session, visit.id)) is not None:
+        raise Conflict(_lock_message(lock))
+    part = take_over(session, row, f"This run of {exercise_name(row)} has ended")
+    record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
+           detail=f"{row.exercise_id} carried on after a broken connection (part {part}): "
+                  f"{row.repetitions} repetitions kept")
+    return row, part
+
+
+def save_progress(session: Session, actor: Actor, record_id: int, summary: dict[str, Any], *,
+                  part: int = 1) -> ExerciseRecord:
     """The summary so far (after a repetition or a hold); not audited row by row, the start and end are."""
-    row = _in_progress(session, actor, record_id)
-    apply_summary(row, summary)
+    row = _in_progress(session, actor, record_id, part)
+    apply_summary(row, summary, part)
     return row
 
 
@@ -130,11 +202,11 @@ def ended_status(row: ExerciseRecord | HomeSession, asked: ExerciseStatus) -> Ex
 
 
 def finish(session: Session, actor: Actor, record_id: int, summary: dict[str, Any], *,
-           status: ExerciseStatus = ExerciseStatus.COMPLETED) -> ExerciseRecord:
+           status: ExerciseStatus = ExerciseStatus.COMPLETED, part: int = 1) -> ExerciseRecord:
     """The exercise ended: completed by the therapist (or ended early, :func:`ended_status`), or
     interrupted by a broken connection."""
-    row = _in_progress(session, actor, record_id)
-    apply_summary(row, summary)
+    row = _in_progress(session, actor, record_id, part)
+    apply_summary(row, summary, part)
     status = ended_status(row, status)
     row.status, row.ended_at = status, utcnow()
     record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,
@@ -143,10 +215,10 @@ def finish(session: Session, actor: Actor, record_id: int, summary: dict[str, An
 
 
 def report_pain(session: Session, actor: Actor, record_id: int, summary: dict[str, Any], *, score: int,
-                at_s: float, reported_by: str) -> ExerciseRecord:
+                at_s: float, reported_by: str, part: int = 1) -> ExerciseRecord:
     """Pain stopped the exercise: kept with its score, moment and reporter, marked for regression."""
-    row = _in_progress(session, actor, record_id)
-    apply_summary(row, summary)
+    row = _in_progress(session, actor, record_id, part)
+    apply_summary(row, summary, part)
     row.status, row.ended_at = ExerciseStatus.STOPPED_FOR_PAIN, utcnow()
     row.pain_score, row.pain_at_s, row.pain_reported_by, row.regress = score, at_s, reported_by, True
     record(session, actor, AuditAction.UPDATE, "exercise_record", row.id, patient_id=row.patient_id,

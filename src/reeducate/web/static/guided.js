@@ -8,6 +8,9 @@
 // CLIP_MAX_S, and once the session has ended the page offers "Share with my therapist" (the one upload:
 // POST /portal/home-sessions/{the started message's record}/clip) or "Delete it". Until Share is pressed
 // the clip is only in this page's memory; leaving the page drops it.
+// A connection that breaks before the session has ended is opened again (to whichever server process takes
+// it) with {"carry_on": the session's record}: the same session goes on with its count, the camera and the
+// clip carry on too. If it cannot, the page says so and that what was done is saved.
 (function () {
   "use strict";
   const root = document.getElementById("guided");
@@ -20,7 +23,8 @@
   const CLIP_MAX_S = 60;  // our setting: the first minute shows the therapist the movement and keeps the file small
   const CLIP_BITS_PER_S = 1000000;  // asked of the recorder: about 7.5 MB a minute
   let recordId = null, recorder = null, chunks = [], clipBegan = 0, clipS = 0, clip = null, offered = false,
-    clipTimer = null;
+    clipTimer = null, measuredFps = 15, tries = 0;
+  const RECONNECT_TRIES = 30, RECONNECT_EVERY_MS = 1000;  // our setting: half a minute for a server process to return
 
   function status(text) { $("guided-status").textContent = text; }
   function say(text) {
@@ -165,13 +169,23 @@
     offerClip();
   }
 
+  function carriedOn(m) {
+    const c = m.counted || {};
+    tries = 0;
+    if (card && card.hold) holds = c.holds_completed || 0;
+    $("guided-count").textContent = card && card.hold ? holds : (c.repetitions || 0);
+    status("Connected again. Carry on: your count is kept.");
+  }
   function connect(fps) {
+    measuredFps = fps;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/portal/today/${root.dataset.item}/live`);
-    ws.onopen = () => send({type: "start", source: "device", fps: Math.round(fps * 100) / 100});
+    ws.onopen = () => send({type: "start", source: "device", fps: Math.round(fps * 100) / 100,
+      ...(recordId === null ? {} : {carry_on: recordId})});
     ws.onmessage = (msg) => {
       const m = JSON.parse(msg.data);
-      if (m.type === "started") {
+      if (m.type === "started" && recordId !== null) carriedOn(m);
+      else if (m.type === "started") {
         card = m.exercise;
         recordId = m.record;
         if (card && card.hold) $("guided-count-label").textContent = `holds of ${card.hold.target_s} seconds`;
@@ -183,10 +197,19 @@
       else if (m.type === "locked") onStopped(m.message);
       else if (m.type === "summary") { if ($("guided-stop").hidden) onSummary(m); else finish(); }
       else if (m.type === "warning") status(m.message);
-      else if (m.type === "error") { finish(); status(m.message); offerClip(); }
+      else if (m.type === "error") {
+        finish(); status(recordId === null ? m.message : `${m.message} What you did so far is saved.`); offerClip();
+      }
     };
     ws.onclose = () => {
-      if (!ended) { finish(); status("The connection was lost. What you did so far is saved."); offerClip(); }
+      if (ended) return;
+      if (recordId !== null && tries < RECONNECT_TRIES) {
+        tries += 1;
+        status("The connection was lost. Connecting again… Keep going: what you did so far is saved.");
+        setTimeout(() => connect(measuredFps), RECONNECT_EVERY_MS);
+        return;
+      }
+      finish(); status("The connection was lost. What you did so far is saved."); offerClip();
     };
   }
 

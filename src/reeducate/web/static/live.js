@@ -2,6 +2,10 @@
 // shows the count, each repetition's score and the current cue (spoken when asked), sends pain, mute
 // and stop. With the camera, a frame is sent only when the previous one has been answered. "On this
 // device" runs the pose model in this browser (pose-device.js) and sends only the landmarks.
+// A connection that breaks before the exercise has ended (the server process serving it restarted, the
+// network dropped) is opened again, to whichever server process takes it, with the same start and
+// {"carry_on": record}: the same exercise record goes on, its count kept. The camera stays open meanwhile.
+// If the server cannot carry it on, the page says why and that what was counted is saved.
 (function () {
   "use strict";
   const form = document.getElementById("start-form");
@@ -11,6 +15,9 @@
   const BONES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24], [23, 25],
     [25, 27], [27, 29], [29, 31], [27, 31], [24, 26], [26, 28], [28, 30], [30, 32], [28, 32], [0, 11], [0, 12]];
   let ws = null, card = null, count = 0, holds = 0, stream = null, waiting = false, lastCueAt = 0, pose = null;
+  // The exercise's record once started; ended once its summary (or a refusal) came; reconnection tries.
+  let recordId = null, ended = false, tries = 0, startMessage = null;
+  const RECONNECT_TRIES = 30, RECONNECT_EVERY_MS = 1000;  // our setting: half a minute for a server process to return
 
   function say(text) {
     if ($("speak").checked && "speechSynthesis" in window) {
@@ -105,6 +112,7 @@
     }
   }
   function onSummary(m) {
+    ended = true;
     const s = m.summary, box = $("live-summary");
     box.hidden = false;
     box.innerHTML = "";
@@ -169,32 +177,65 @@
     if (source === "device") {
       try { fps = await openDevicePose(); } catch (err) { status(`The pose model could not start here: ${err.message}`); return; }
     }
+    startMessage = {type: "start", exercise, monitor, source, side: data.get("side"),
+      recording: data.get("recording"), fps: Math.round(fps * 100) / 100};
+    connect();
+  });
+  function onStarted(m) {
+    const carried = recordId !== null;
+    recordId = m.record; tries = 0; waiting = false;
+    if (carried) {
+      const c = m.counted || {};
+      count = c.repetitions || 0; holds = c.holds_completed || 0;
+      $("live-count").textContent = card.hold ? holds : count;
+      for (const box of $("mutes").querySelectorAll("input[data-fault]")) {  // the new connection's engine hears the mutes again
+        if (!box.checked) ws.send(JSON.stringify({type: "mute", fault: box.dataset.fault, muted: true}));
+      }
+      status("Running (carried on after the connection broke; the count is kept)");
+      if (!pose) sendFrame();
+      return;
+    }
+    card = m.exercise;
+    $("live-name").textContent = card.name; $("live-instructions").textContent = card.instructions;
+    $("live-count-label").textContent = card.hold ? `holds of ${card.hold.target_s} s` : "repetitions";
+    buildMutes(); status("Running");
+    if (pose) pose.run(video, sendLandmarks); else sendFrame();
+  }
+  function stopCamera() {
+    if (pose) pose.stop();
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    stream = null;
+  }
+  function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/visits/${form.dataset.visit}/training/live`);
-    ws.onopen = () => ws.send(JSON.stringify({type: "start", exercise, monitor, source, side: data.get("side"),
-      recording: data.get("recording"), fps: Math.round(fps * 100) / 100}));
+    ws.onopen = () => ws.send(JSON.stringify(recordId === null ? startMessage : {...startMessage, carry_on: recordId}));
     ws.onmessage = (msg) => {
       const m = JSON.parse(msg.data);
-      if (m.type === "started") {
-        card = m.exercise;
-        $("live-name").textContent = card.name; $("live-instructions").textContent = card.instructions;
-        $("live-count-label").textContent = card.hold ? `holds of ${card.hold.target_s} s` : "repetitions";
-        buildMutes(); status("Running");
-        if (pose) pose.run(video, sendLandmarks); else sendFrame();
-      } else if (m.type === "sample") onSample(m);
+      if (m.type === "started") onStarted(m);
+      else if (m.type === "sample") onSample(m);
       else if (m.type === "event") onEvent(m);
       else if (m.type === "summary") onSummary(m);
       else if (m.type === "locked") { status(m.message); say("Stop. Severe pain."); }
-      else if (m.type === "error") { status(m.message); $("live-cue").textContent = ""; }
-      else if (m.type === "warning") status(m.message);
+      else if (m.type === "error") {
+        ended = true;
+        status(recordId === null ? m.message
+          : `${m.message} What was counted up to the break is saved on the visit.`);
+        $("live-cue").textContent = "";
+      } else if (m.type === "warning") status(m.message);
     };
     ws.onclose = () => {
-      if (pose) pose.stop();
-      if (stream) stream.getTracks().forEach((t) => t.stop());
-      stream = null;
-      if ($("live-status").textContent === "Running" || $("live-status").textContent.startsWith("Holding")) status("Connection closed.");
+      if (!ended && recordId !== null && tries < RECONNECT_TRIES) {
+        tries += 1;
+        status(`The connection broke: reconnecting (try ${tries})… What was counted is saved.`);
+        setTimeout(connect, RECONNECT_EVERY_MS);
+        return;
+      }
+      stopCamera();
+      if (!ended) status(recordId === null ? "Connection closed." :
+        "The connection could not be restored. What was counted up to the break is saved on the visit.");
     };
-  });
+  }
   $("pain-button").addEventListener("click", () => {
     if (ws && ws.readyState === 1) {
       ws.send(JSON.stringify({type: "pain", score: Number($("pain-score").value), by: $("pain-by").value}));

@@ -1,8 +1,10 @@
 """Where a live exercise is kept while it runs: a visit's exercise record, or the patient's home session.
 
 A keeper chooses what is run (the page's choice at a visit, the prescribed item at home), makes the
-record once the source works, rewrites its summary after every repetition or hold, and ends it (done,
-interrupted, or stopped for pain). Each call is one transaction of its own, made by the keeper: the
+record once the source works (or takes up the record of an exercise whose connection broke: ``carry_on``,
+the record's own exercise and count), rewrites its summary after every repetition or hold, and ends it
+(done, interrupted, or stopped for pain). Every write names the connection's ``part``, so a connection
+whose exercise was carried on by a newer one writes nothing more. Each call is one transaction of its own, made by the keeper: the
 live session calls them off the event loop. What the record may claim, who may write it and what it
 audits stay with the services it calls (``training``, ``home_sessions``).
 """
@@ -52,6 +54,15 @@ class Chosen:
     hold_s: float | None = None
 
 
+@dataclass(frozen=True)
+class Carried:
+    """An exercise taken up again: what it runs, its source and the summary counted so far."""
+
+    chosen: Chosen
+    source: ExerciseSource
+    summary: dict[str, Any]
+
+
 class Keeper(Protocol):
     """The record of one live exercise; ``sources`` are those it accepts."""
 
@@ -63,6 +74,8 @@ class Keeper(Protocol):
     def recording(self, ref: str) -> StoredRecording: ...
 
     def start(self, chosen: Chosen, source: ExerciseSource) -> int: ...
+
+    def carry_on(self, record_id: int) -> Carried: ...
 
     def save_progress(self, summary: dict[str, Any]) -> None: ...
 
@@ -78,6 +91,7 @@ class _Transactions:
         self.factory = factory
         self.actor = actor
         self._record_id: int | None = None
+        self.part = 1  # which connection carries the record (``training.part_of``)
 
     def _in_session(self, work: Callable[[Session], T]) -> T:
         with unit_of_work(self.factory) as session:
@@ -117,16 +131,25 @@ class VisitKeeper(_Transactions):
             side=chosen.side, source=source).id)
         return self._record_id
 
+    def carry_on(self, record_id: int) -> Carried:
+        def take(session: Session) -> Carried:
+            row, self.part = training.carry_on(session, self.actor, self.visit_id, record_id)
+            self._record_id = row.id
+            chosen = exercise(row.exercise_id)
+            return Carried(Chosen(chosen, chosen.monitor(row.monitor), row.side), ExerciseSource(row.source),
+                           dict(row.summary))
+        return self._in_session(take)
+
     def save_progress(self, summary: dict[str, Any]) -> None:
-        self._in_session(lambda s: training.save_progress(s, self.actor, self.record_id, summary))
+        self._in_session(lambda s: training.save_progress(s, self.actor, self.record_id, summary, part=self.part))
 
     def report_pain(self, summary: dict[str, Any], *, score: int, at_s: float, reported_by: str) -> None:
         self._in_session(lambda s: training.report_pain(s, self.actor, self.record_id, summary, score=score,
-                                                        at_s=at_s, reported_by=reported_by))
+                                                        at_s=at_s, reported_by=reported_by, part=self.part))
 
     def finish(self, summary: dict[str, Any], status: ExerciseStatus) -> ExerciseStatus:
-        return self._in_session(
-            lambda s: training.finish(s, self.actor, self.record_id, summary, status=status).status)
+        return self._in_session(lambda s: training.finish(s, self.actor, self.record_id, summary, status=status,
+                                                          part=self.part).status)
 
 
 class HomeKeeper(_Transactions):
@@ -141,13 +164,14 @@ class HomeKeeper(_Transactions):
         self.item_id = item_id
 
     def choose(self, start: Start) -> Chosen:
-        def prescribed(session: Session) -> Chosen:
-            item = home_programmes.item(session, self.actor, self.item_id)
-            chosen = exercise(item.exercise_id)
-            if item.monitor is None:
-                raise InvalidInput(f"{chosen.name} is ticked as done at home; it is not guided by the camera.")
-            return Chosen(chosen, chosen.monitor(item.monitor), item.side, item.sets, item.reps, item.hold_s)
-        return self._in_session(prescribed)
+        return self._in_session(self._prescribed)
+
+    def _prescribed(self, session: Session) -> Chosen:
+        item = home_programmes.item(session, self.actor, self.item_id)
+        chosen = exercise(item.exercise_id)
+        if item.monitor is None:
+            raise InvalidInput(f"{chosen.name} is ticked as done at home; it is not guided by the camera.")
+        return Chosen(chosen, chosen.monitor(item.monitor), item.side, item.sets, item.reps, item.hold_s)
 
     def recording(self, ref: str) -> StoredRecording:
         raise InvalidInput("A home session is watched live by the patient's own camera; nothing is replayed.")
@@ -156,13 +180,21 @@ class HomeKeeper(_Transactions):
         self._record_id = self._in_session(lambda s: home_sessions.start_guided(s, self.actor, self.item_id).id)
         return self._record_id
 
+    def carry_on(self, record_id: int) -> Carried:
+        def take(session: Session) -> Carried:
+            row, self.part = home_sessions.carry_on(session, self.actor, self.item_id, record_id)
+            self._record_id = row.id
+            return Carried(self._prescribed(session), ExerciseSource.DEVICE, dict(row.summary))
+        return self._in_session(take)
+
     def save_progress(self, summary: dict[str, Any]) -> None:
-        self._in_session(lambda s: home_sessions.save_progress(s, self.actor, self.record_id, summary))
+        self._in_session(lambda s: home_sessions.save_progress(s, self.actor, self.record_id, summary,
+                                                               part=self.part))
 
     def report_pain(self, summary: dict[str, Any], *, score: int, at_s: float, reported_by: str) -> None:
         self._in_session(lambda s: home_sessions.report_pain(s, self.actor, self.record_id, summary, score=score,
-                                                             at_s=at_s))
+                                                             at_s=at_s, part=self.part))
 
     def finish(self, summary: dict[str, Any], status: ExerciseStatus) -> ExerciseStatus:
-        return self._in_session(
-            lambda s: home_sessions.finish(s, self.actor, self.record_id, summary, status=status).status)
+        return self._in_session(lambda s: home_sessions.finish(s, self.actor, self.record_id, summary, status=status,
+                                                               part=self.part).status)

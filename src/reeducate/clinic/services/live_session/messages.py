@@ -52,7 +52,9 @@ class _Message(BaseModel):
 class Start(_Message):
     """Begin one exercise. At a visit the page chooses the exercise, monitor and side; at home the
     programme's item does, and these are ignored. ``fps`` is the page's measured camera rate (camera,
-    device), ``speed`` how fast a simulated patient or a recording is played (0.25-8)."""
+    device), ``speed`` how fast a simulated patient or a recording is played (0.25-8). ``carry_on`` is the
+    record this page started when its connection broke: that exercise goes on, its count kept, and the
+    record decides the exercise, monitor and side."""
 
     type: Literal["start"]
     source: ExerciseSource
@@ -62,6 +64,7 @@ class Start(_Message):
     recording: Annotated[str | None, Blankable] = None
     fps: Annotated[float | None, Blankable, Field(gt=0, le=MAX_FPS)] = None
     speed: Annotated[float | None, Blankable, Field(gt=0)] = None
+    carry_on: Annotated[StrictInt | None, Blankable, Field(ge=1, le=2**31 - 1)] = None
 
 
 class Pain(_Message):
@@ -141,9 +144,14 @@ class ExerciseCard(_Message):
 
 
 class Started(_Message):
+    """The exercise runs, kept as ``record``; ``counted`` is what its earlier part counted when it was
+    carried on after a broken connection (the summary so far), else None."""
+
+    model_config = ConfigDict(frozen=True, allow_inf_nan=True)
     type: Literal["started"] = "started"
     record: int
     exercise: ExerciseCard
+    counted: dict[str, Any] | None = None
 
 
 class SampleShown(_Message):

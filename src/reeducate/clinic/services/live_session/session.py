@@ -11,6 +11,11 @@ repetition without waiting for the database), so a broken connection keeps what 
 A pain report stops the engine at once (the next sample is not looked at) and then keeps the report;
 ``stop`` ends the exercise with what was done; ``close_record`` ends it when the connection ends.
 Nothing here knows the connection: methods take typed messages and return the messages to send.
+
+A start that names ``carry_on`` takes up the record of an exercise whose connection broke (the server
+process running it may have died): the engine goes on from its saved summary, and a source the server
+plays goes on from the sample after the last one counted. Once a newer connection has carried the
+exercise on, this one's saves are refused and it ends, telling its page.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import logging
 import time
 from collections.abc import Coroutine, Iterator
@@ -29,6 +35,7 @@ from reeducate.clinic.errors import ClinicError, InvalidInput
 from reeducate.clinic.services import training
 from reeducate.clinic.services.live_session.keepers import Chosen, Keeper
 from reeducate.clinic.services.live_session.messages import (
+    Error,
     Event,
     ExerciseCard,
     Fault,
@@ -45,6 +52,7 @@ from reeducate.clinic.services.live_session.messages import (
     Summary,
     Warning,
 )
+from reeducate.clinic.services.training import CarriedElsewhere
 from reeducate.clinic.uploads import as_file, safe_name
 from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
 from reeducate.feedback.adapters.base import Device, DeviceError, Sample
@@ -101,6 +109,7 @@ class LiveSession:
     def __init__(self, keeper: Keeper, engine: FeedbackEngine, *, source: ExerciseSource, record_id: int,
                  card: ExerciseCard, paced: Iterator[Sample] | None, speed: float,
                  files: contextlib.ExitStack) -> None:
+        self.superseded = False  # a newer connection carries the exercise on: this one writes nothing
         self.keeper = keeper
         self.engine = engine
         self.source = source
@@ -115,6 +124,7 @@ class LiveSession:
         self._show_every = max(1, int(round(engine.sampling_rate_hz / PAGE_RATE_HZ)))
         self._saving: asyncio.Task[None] | None = None
         self._unsaved = False
+        self.counted: dict[str, Any] | None = None  # what an earlier part counted (carried on)
 
     # -- start ---------------------------------------------------------------------------------------------
     @classmethod
@@ -124,6 +134,8 @@ class LiveSession:
         if start.source not in keeper.sources:
             raise InvalidInput(f"This session takes {' or '.join(map(str, keeper.sources))} as its source, "
                                f"not {start.source}.")
+        if start.carry_on is not None:
+            return await cls._carry_on(keeper, start, start.carry_on)
         files = contextlib.ExitStack()
         try:
             chosen = await asyncio.to_thread(keeper.choose, start)
@@ -141,6 +153,35 @@ class LiveSession:
         speed = min(max(start.speed or 1.0, SPEEDS[0]), SPEEDS[1])
         return cls(keeper, engine, source=start.source, record_id=record_id, card=exercise_card(chosen, live),
                    paced=paced, speed=speed, files=files)
+
+    @classmethod
+    async def _carry_on(cls, keeper: Keeper, start: Start, record_id: int) -> LiveSession:
+        """The exercise of record ``record_id`` taken up again, from its saved summary; if its source cannot
+        be opened now, the record is left interrupted as it was."""
+        carried = await asyncio.to_thread(keeper.carry_on, record_id)
+        if start.source is not carried.source:
+            await asyncio.to_thread(keeper.finish, carried.summary, ExerciseStatus.INTERRUPTED)
+            raise InvalidInput(f"Exercise record {record_id} was run from {carried.source}, not {start.source}.")
+        files = contextlib.ExitStack()
+        chosen = carried.chosen
+        try:
+            fps, paced = await cls._source(keeper, start, chosen, files)
+            live = _dosed(live_exercise(chosen.exercise, monitor=chosen.monitor, side=chosen.side,
+                                        sampling_rate_hz=fps), chosen)
+            engine = FeedbackEngine(live, sampling_rate_hz=fps, carried=carried.summary)
+        except BaseException as exc:
+            files.close()
+            await asyncio.to_thread(keeper.finish, carried.summary, ExerciseStatus.INTERRUPTED)
+            if isinstance(exc, DeviceError | ValueError | KeyError):
+                raise InvalidInput(str(exc.args[0] if exc.args else exc)) from None
+            raise
+        if paced is not None:  # a played source goes on after the samples already counted
+            paced = itertools.islice(paced, round(float(carried.summary.get("active_s") or 0.0) * fps), None)
+        speed = min(max(start.speed or 1.0, SPEEDS[0]), SPEEDS[1])
+        session = cls(keeper, engine, source=start.source, record_id=record_id, card=exercise_card(chosen, live),
+                      paced=paced, speed=speed, files=files)
+        session.counted = carried.summary
+        return session
 
     @staticmethod
     async def _source(keeper: Keeper, start: Start, chosen: Chosen, files: contextlib.ExitStack
@@ -164,7 +205,7 @@ class LiveSession:
         return start.fps or CAMERA_RATE_HZ, None
 
     def started(self) -> Started:
-        return Started(record=self.record_id, exercise=self.card)
+        return Started(record=self.record_id, exercise=self.card, counted=self.counted)
 
     # -- samples -------------------------------------------------------------------------------------------
     async def next_paced(self) -> Sample | None:
@@ -175,6 +216,9 @@ class LiveSession:
     async def push(self, sample: Sample, *, show: bool = True, arrived: float | None = None) -> list[ServerMessage]:
         """One sample through the engine: the sample to draw (when ``show`` or an event came) and the events;
         the summary saved after a repetition or hold. ``arrived`` (``time.perf_counter``) times the answer."""
+        if self.superseded and not self.ended:
+            self.ended = True
+            return [Error(message=CarriedElsewhere().message)]
         if self.ended or self.engine.stopped is not None:
             return []
         events = self.engine.push(sample.values, sample.view)
@@ -203,6 +247,8 @@ class LiveSession:
             summary = self.engine.summary()
             try:
                 await asyncio.to_thread(self.keeper.save_progress, summary)
+            except CarriedElsewhere:  # the next sample ends this connection's part, telling the page
+                self.superseded = True
             except ClinicError as error:  # ended meanwhile (the connection broke): the end kept the summary
                 log.info("Progress of record %s not saved: %s", self.record_id, error.message)
 
@@ -291,7 +337,11 @@ class LiveSession:
             return []
         self.ended = True
         summary = self.engine.summary()
-        return [Summary(status=self.keeper.finish(summary, status), summary=summary)]
+        try:
+            return [Summary(status=self.keeper.finish(summary, status), summary=summary)]
+        except ClinicError as error:  # carried on by a newer connection meanwhile: that one keeps it
+            log.info("Record %s not ended here: %s", self.record_id, error.message)
+            return []
 
     def close(self) -> None:
         """Let go of the pose model and the recording's file."""
