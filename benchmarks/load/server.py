@@ -139,7 +139,8 @@ def postgres_database(server_url: str, name: str) -> Iterator[str]:
 
 def cpu_seconds(*pids: int) -> float:
     """User + system CPU time (s) so far of the processes ``pids`` and all their descendants, from /proc
-    (Linux only)."""
+    (Linux only); with the time of the children they have reaped, so that one that ended (a reader process,
+    a restarted worker) still counts."""
     tick = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
@@ -151,7 +152,7 @@ def cpu_seconds(*pids: int) -> float:
         except OSError:
             continue
         parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        times[int(entry.name)] = sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
     family, grew = set(pids), True
     while grew:
         more = {child for child, parent in parents.items() if parent in family} - family
