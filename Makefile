@@ -81,7 +81,7 @@ bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/feedback_latency.py --minutes 5
 	$(BENCH_VENV)/bin/python benchmarks/cli_startup.py
 	$(BENCH_VENV)/bin/python benchmarks/cohort_batch.py
-	$(BENCH_VENV)/bin/python benchmarks/load/clinicians.py
+	$(BENCH_VENV)/bin/python benchmarks/load/morning.py
 	$(BENCH_VENV)/bin/python benchmarks/load/pages.py
 	$(BENCH_VENV)/bin/python benchmarks/load/home_sessions.py
 	$(BENCH_VENV)/bin/python benchmarks/prognosis_calibration.py

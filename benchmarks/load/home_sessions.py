@@ -45,6 +45,7 @@ from reeducate.signals.pose.landmarks import LANDMARKS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from demo_visit import seed_with_visit, serving  # noqa: E402
+from server import cpu_seconds  # noqa: E402
 
 EXERCISE = {"exercise": "overhead-reach", "monitor": "camera-front", "side": "left"}
 SPORTS2D_PX = (1768, 994)
@@ -89,28 +90,6 @@ def seed(database: Path) -> Seeded:
         seeded = Seeded(visit_id, version.items[0].id, pt.email, patient.email)
     engine.dispose()
     return seeded
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time (s) of ``pid`` and its descendants so far, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-    family, grew = {pid}, True
-    while grew:
-        more = {child for child, parent in parents.items() if parent in family} - family
-        family |= more
-        grew = bool(more)
-    return sum(times.get(member, 0.0) for member in family)
 
 
 def log_in(base: str, email: str) -> str:

@@ -4,7 +4,7 @@
     python benchmarks/load/pages.py --source /path/to/an/older/checkout/src   # the same pages, older code
 
 The demo clinic is seeded on a fresh home and served by `reeducate run` (the helpers of
-clinicians.py). Each persona logs in through the log-in form and, from its home ("/"), follows every
+server.py). Each persona logs in through the log-in form and, from its home ("/"), follows every
 same-site link (``a href``) breadth first: every page it can reach by clicking, each once. The log-out
 button, static files and downloads (an attachment, or anything but HTML and SVG) are left out; the
 SVG plots a page shows (``img src``) are timed too, as "plots", apart from the pages. After that
@@ -35,7 +35,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from clinicians import seed, serving  # noqa: E402
+from server import seed, serving  # noqa: E402
 
 from reeducate.clinic.demo import DEMO_PASSWORD  # noqa: E402
 
@@ -215,7 +215,8 @@ def main() -> None:
         home = Path(folder)
         database = f"sqlite:///{home / 'reeducate.sqlite3'}"
         seed(database, home, args.source)
-        with serving(database, home, args.source) as url:
+        with serving(database, home, args.source) as served:
+            url = served.url
             for email in args.personas:
                 rows = time_persona(url, email, args.password, args.repeat, args.max_addresses, args.variants)
                 report(email, rows)
