@@ -139,9 +139,10 @@ class Connection:
                 played_out = not self.closed.is_set()
             finally:
                 receiver.cancel()
-                # Written before any await, so a cancelled connection still marks the record.
-                ended_here = [] if self.ending is not None else session.close_record(
-                    ExerciseStatus.COMPLETED if played_out else ExerciseStatus.INTERRUPTED)
+                # In a thread, off the event loop (on SQLite it may wait seconds for the write lock, and every
+                # other connection with it), and shielded: a cancelled connection still marks the record.
+                ended_here = [] if self.ending is not None else await asyncio.shield(asyncio.to_thread(
+                    session.close_record, ExerciseStatus.COMPLETED if played_out else ExerciseStatus.INTERRUPTED))
                 with contextlib.suppress(asyncio.CancelledError):
                     await receiver
                 if self.ending is not None:  # a pain report or a stop is being kept: let it finish

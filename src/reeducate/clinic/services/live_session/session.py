@@ -331,8 +331,9 @@ class LiveSession:
         return [Summary(status=stored, summary=summary)]
 
     def close_record(self, status: ExerciseStatus) -> list[ServerMessage]:
-        """End the record now, in this thread (it must survive a cancelled task): ``completed`` when a played
-        source ran out, ``interrupted`` when the connection broke; nothing when it had already ended."""
+        """End the record now, in the calling thread (a worker thread, which outlives a cancelled task):
+        ``completed`` when a played source ran out, ``interrupted`` when the connection broke; nothing when it
+        had already ended."""
         if self.ended:
             return []
         self.ended = True
