@@ -57,7 +57,7 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
             uploads.append(balance.TrialUpload(file.filename, await file.read(balance.MAX_UPLOAD_BYTES + 1),
                                                condition))
         height = str(form.get("height_cm") or "").strip()
-        await run_in_threadpool(  # kept, and queued for a job worker to analyse
+        job = await run_in_threadpool(  # kept, and queued for a job worker to analyse
             balance.submit, session, login.actor, visit_id, uploads, store,
             preset=balance.named_preset(str(form.get("preset") or "quijoux2021")),
             height_cm=float(height) if height else None)
@@ -66,7 +66,8 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
     except (InvalidInput, Conflict) as error:
         message = error.message
     else:
-        return RedirectResponse(f"/visits/{visit_id}/balance", status_code=303)  # its panel at the top
+        # its panel at the top of the page; the job's id for a script following it (GET /api/v1/jobs/{id})
+        return RedirectResponse(f"/visits/{visit_id}/balance?job={job.id}", status_code=303)
     session.rollback()  # nothing of a refused upload is kept
     return _page(request, login, session, visit_id, error=message, status_code=422)
 

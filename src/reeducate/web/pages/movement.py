@@ -58,13 +58,14 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
             side=movement.sensor_side(str(form.get("side") or "") or None),
             sensor_height_m=_number(form.get("sensor_height_m")))
         # kept, and queued for a job worker to analyse (off the event loop: the file is written to disk)
-        await run_in_threadpool(movement.submit, session, login.actor, visit_id, upload_, store)
+        job = await run_in_threadpool(movement.submit, session, login.actor, visit_id, upload_, store)
     except ValueError:
         message = "Enter heights, rates and distances as numbers, and choose the kind of file from the list."
     except (InvalidInput, Conflict) as error:
         message = error.message
     else:
-        return RedirectResponse(f"/visits/{visit_id}/movement", status_code=303)  # its panel at the top
+        # its panel at the top of the page; the job's id for a script following it (GET /api/v1/jobs/{id})
+        return RedirectResponse(f"/visits/{visit_id}/movement?job={job.id}", status_code=303)
     session.rollback()  # nothing of a refused upload is kept
     return _page(request, login, session, visit_id, error=message, status_code=422)
 
