@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from reeducate.clinic.backup import backup, restore
@@ -39,7 +39,7 @@ from reeducate.clinic.models import AuditEvent, MovementRecording
 from reeducate.example_data import fetch
 from reeducate.web.security import SESSION_COOKIE
 from tests.mail import free_port
-from tests.support import copy_sqlite, require
+from tests.support import copy_sqlite, require, scratch_database
 
 pytestmark = pytest.mark.slow
 
@@ -115,16 +115,8 @@ def _scratch_database(name: str) -> Iterator[str]:
     require(shutil.which("pg_isready") is not None and subprocess.run(
         ["pg_isready", "-q", "-h", make_url(POSTGRES_URL).host or "127.0.0.1"]).returncode == 0,
         "PostgreSQL", "start it (`.ci/run` does) or set REEDUCATE_TEST_POSTGRES_URL")
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(POSTGRES_URL, name) as url:
+        yield url
 
 
 def _redis_url() -> str:

@@ -27,7 +27,6 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from websockets.sync.client import ClientConnection, connect
 
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work, utcnow
@@ -35,7 +34,7 @@ from reeducate.clinic.demo import DEMO_PASSWORD
 from reeducate.clinic.models import Visit
 from reeducate.clinic.vocabulary import VisitStatus
 from tests.conftest import POSTGRES_URL
-from tests.support import require
+from tests.support import require, scratch_database
 from tests.web.browsing import SHOTS
 from tests.web.test_serve import _free_port, _wait_healthy
 
@@ -132,33 +131,25 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`reeducate run --demo --workers 2` on a free port, on a PostgreSQL database of its own."""
     require(bool(POSTGRES_URL), "PostgreSQL",
             "set REEDUCATE_TEST_POSTGRES_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    name = f"reeducate_workers_{os.getpid()}"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    database_url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    port = _free_port()
-    env = {**os.environ, "REEDUCATE_HOME": str(tmp_path_factory.mktemp("workers-home")),
-           "REEDUCATE_DATABASE_URL": database_url, "REEDUCATE_ENVIRONMENT": "development"}
-    supervisor = subprocess.Popen(
-        [sys.executable, "-m", "reeducate", "run", "--demo", "--workers", "2", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}", timeout_s=300)
-        deadline = time.monotonic() + WORKER_TIMEOUT_S
-        while len(workers(supervisor.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        yield Served(f"http://127.0.0.1:{port}", port, supervisor, database_url)
-    finally:
-        supervisor.send_signal(signal.SIGINT)
+    with scratch_database(POSTGRES_URL, f"reeducate_workers_{os.getpid()}") as database_url:
+        port = _free_port()
+        env = {**os.environ, "REEDUCATE_HOME": str(tmp_path_factory.mktemp("workers-home")),
+               "REEDUCATE_DATABASE_URL": database_url, "REEDUCATE_ENVIRONMENT": "development"}
+        supervisor = subprocess.Popen(
+            [sys.executable, "-m", "reeducate", "run", "--demo", "--workers", "2", "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            supervisor.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            supervisor.kill()
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+            _wait_healthy(f"http://127.0.0.1:{port}", timeout_s=300)
+            deadline = time.monotonic() + WORKER_TIMEOUT_S
+            while len(workers(supervisor.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            yield Served(f"http://127.0.0.1:{port}", port, supervisor, database_url)
+        finally:
+            supervisor.send_signal(signal.SIGINT)
+            try:
+                supervisor.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                supervisor.kill()
 
 
 def _weekday_in_six_weeks_at(hour: int) -> str:
