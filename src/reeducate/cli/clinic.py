@@ -103,7 +103,7 @@ def worker(
     """Run job workers until stopped: analyse uploaded clips, IMU walks and force-plate trials, from the queue
     of REEDUCATE_QUEUE_URL (default: the SQLite file in REEDUCATE_HOME), on the database of REEDUCATE_DATABASE_URL."""
     from reeducate.clinic.db import make_engine, make_session_factory
-    from reeducate.clinic.isolation import JOB_NICENESS
+    from reeducate.clinic.isolation import JOB_NICENESS, run_in_background
     from reeducate.clinic.mailer import SmtpMailer
     from reeducate.clinic.queue import JobQueue
     from reeducate.clinic.recording_store import RecordingStore
@@ -120,9 +120,10 @@ def worker(
     if settings.queue_url == "immediate":
         raise _fail("REEDUCATE_QUEUE_URL=immediate runs jobs where they are asked for: a worker has no queue to "
                     "serve. Leave it empty (SQLite in REEDUCATE_HOME) or name a Redis server.")
-    # Below the web server in the CPU's queue, and its analyses (niced again in the reader pool) at the bottom:
+    # Below the web server in the CPU's queue, and its analyses only on time nothing else wants (SCHED_IDLE):
     # on a machine that also serves pages, a clip's pose takes only what the pages leave.
     os.nice(JOB_NICENESS)
+    run_in_background()
     engine = make_engine(settings.resolved_database_url, connections=job_worker_connections(threads))
     try:
         queue = JobQueue(settings.resolved_queue_url, make_session_factory(engine),

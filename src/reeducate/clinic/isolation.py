@@ -88,14 +88,17 @@ class _ReaderFailed(Exception):
         self.detail = detail
 
 
-def _capped(memory_bytes: int, function: Callable[..., T], args: tuple[Any, ...]) -> T:
-    """In the worker: cap the address space, run the job, and hand back errors that always unpickle."""
+def _capped(memory_bytes: int, idle: bool, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """In the worker: cap the address space, run the job, and hand back errors that always unpickle; ``idle``
+    (a job worker's analysis) runs only on CPU time nothing else wants (Linux's SCHED_IDLE)."""
     # pebble's own SIGTERM handler is Python code, which never runs while a reader spins in compiled
     # code: the default action ends a job past its time at once, instead of at pebble's SIGKILL 3 s later.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Below the server in the CPU's queue: a clip being posed must not slow the pages everyone else is
     # waiting for (requests are milliseconds of work; a job can wait those milliseconds).
     os.nice(JOB_NICENESS)
+    if idle:  # a background job: the pages served on the same machine come first, always
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
@@ -112,10 +115,11 @@ def _capped(memory_bytes: int, function: Callable[..., T], args: tuple[Any, ...]
 class ReaderPool:
     """Worker processes that read untrusted files, one job per worker, each within its :class:`Limits`."""
 
-    def __init__(self, *, workers: int = WORKERS, preload: tuple[str, ...] = PRELOAD) -> None:
+    def __init__(self, *, workers: int = WORKERS, preload: tuple[str, ...] = PRELOAD, idle: bool = False) -> None:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(preload))
         self._workers = workers
+        self._idle = idle
         self._pool = self._new_pool()
         self._replacing = threading.Lock()
 
@@ -142,7 +146,7 @@ class ReaderPool:
         for _ in range(2):
             pool = self._pool
             try:
-                return pool.schedule(_capped, args=(limits.memory_mib * 2**20, function, args),
+                return pool.schedule(_capped, args=(limits.memory_mib * 2**20, self._idle, function, args),
                                      timeout=limits.timeout_s).result()
             except (BrokenProcessPool, RuntimeError):  # RuntimeError: scheduled on a pool that had just broken
                 self._replace(pool)
@@ -178,10 +182,20 @@ class ReaderPool:
         self._pool.join()
 
 
+_background = False
+
+
+def run_in_background() -> None:
+    """This process is a job worker: its readings run only on CPU time that nothing else wants (SCHED_IDLE),
+    so the pages a machine also serves never wait for a clip's pose. Call before the first reading."""
+    global _background
+    _background = True
+
+
 @cache
 def readers() -> ReaderPool:
     """The process's pool of readers, started on first use (its fork server then imports ``PRELOAD``),
     stopped when the process exits."""
-    pool = ReaderPool()
+    pool = ReaderPool(idle=_background)
     atexit.register(pool.close)
     return pool
