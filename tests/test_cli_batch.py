@@ -172,11 +172,12 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize(
     ("cluster", "message"),
-    [(f"tcp://127.0.0.1:{_free_port()}", "no Dask scheduler answered"), ("10.0.0.5:8786", "give a scheduler's address"),
+    [("tcp://127.0.0.1:{free}", "no Dask scheduler answered"), ("10.0.0.5:8786", "give a scheduler's address"),
      ("local:none", "local:N takes a number")],
 )
 def test_a_cluster_out_of_reach_is_refused_with_status_2(cluster: str, message: str, trials: Path,
                                                          tmp_path: Path) -> None:
+    cluster = cluster.format(free=_free_port())  # a port taken at run time: the same test id in every xdist worker
     result = runner.invoke(app, ["balance", "batch", str(trials), "--out", str(tmp_path / "t.parquet"),
                                  "--cluster", cluster, "--cluster-timeout-s", "0.5"])
     assert result.exit_code == 2 and message in " ".join(result.stderr.split())
