@@ -58,9 +58,10 @@ run: $(VENV)/.installed vendor
 demo: $(VENV)/.installed
 	$(BIN)/reeducate demo
 
-# Every test, on every core (pytest-xdist); `.venv/bin/pytest -m "not slow and not browser"` is the quick loop.
+# Every test, on every core (pytest-xdist; a module marked xdist_group stays on one worker, its servers started
+# once); `.venv/bin/pytest -m "not slow and not browser"` is the quick loop.
 test: $(VENV)/.installed-dev vendor
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # The benchmarks' own environment: the project plus what the peers they run against need.
 BENCH_VENV := .venv-bench

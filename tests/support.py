@@ -334,3 +334,18 @@ def scratch_database(server_url: str, name: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def restore_demo(demo_home: Path, folder: Path, database_url: str) -> None:
+    """The seeded demo (``demo_home``'s SQLite, shared by the run: copied first) restored into the migrated
+    database at ``database_url``, as docs/production.md moves an embedded database to PostgreSQL."""
+    from reeducate.clinic.backup import backup, restore
+    from reeducate.clinic.db import make_engine
+
+    copy_sqlite(demo_home / "reeducate.sqlite3", folder / "embedded.sqlite3")
+    embedded = make_engine(f"sqlite:///{folder / 'embedded.sqlite3'}")
+    backup(embedded, folder / "embedded.json.gz")
+    embedded.dispose()
+    engine = make_engine(database_url)
+    restore(engine, folder / "embedded.json.gz")
+    engine.dispose()

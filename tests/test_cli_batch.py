@@ -25,6 +25,9 @@ from reeducate.signals.batch import Job
 from reeducate.signals.cluster import choose_file_mode, connect
 from reeducate.signals.errors import CohortError
 
+# One xdist worker runs the module, so its Dask cluster starts once (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("dask-cluster")
+
 runner = CliRunner()
 
 GAIT_MANIFEST = [  # path, sensor, side, sampling_rate_hz, sensor_height_m (None: the default)

@@ -32,16 +32,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from reeducate.clinic.backup import backup, restore
 from reeducate.clinic.db import make_engine
 from reeducate.clinic.demo import DEMO_PASSWORD
 from reeducate.clinic.models import AuditEvent, MovementRecording
 from reeducate.example_data import fetch
 from reeducate.web.security import SESSION_COOKIE
 from tests.mail import free_port
-from tests.support import copy_sqlite, require, scratch_database
+from tests.support import require, restore_demo, scratch_database
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module, so the layout is started once (make test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("production-layout")]
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_SITE = ROOT / "deploy" / "nginx.conf"
@@ -223,15 +223,9 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, demo_home: Path) -> Iterato
     with _scratch_database(f"reeducate_layout_{os.getpid()}") as url:
         shared = folder / "shared" / "recordings"  # stands for the NFS mount every machine has
         shutil.copytree(demo_home / "recordings", shared)
-        copy_sqlite(demo_home / "reeducate.sqlite3", folder / "embedded.sqlite3")  # the demo is shared: a copy
-        embedded = make_engine(f"sqlite:///{folder / 'embedded.sqlite3'}")
-        backup(embedded, folder / "embedded.json.gz")
-        embedded.dispose()
         clinic = Clinic(url, shared)
         _reeducate("db", "upgrade", env=clinic.env(folder / "operator"))
-        engine = make_engine(url)
-        restore(engine, folder / "embedded.json.gz")
-        engine.dispose()
+        restore_demo(demo_home, folder, url)
         yield clinic
 
 

@@ -10,6 +10,9 @@ from reeducate.signals.batch import Job, analyse_locally, gait_row
 from reeducate.signals.cohort import analyse_cohort, cohort_jobs
 from reeducate.signals.errors import CohortError
 
+# One xdist worker runs the module, so its Dask cluster starts once (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("dask-cluster")
+
 DEFAULTS = {"sensor": "foot", "side": None, "sampling_rate_hz": None}
 
 

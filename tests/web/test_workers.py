@@ -12,6 +12,7 @@ import asyncio
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,16 +30,18 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 from websockets.sync.client import ClientConnection, connect
 
+from reeducate.clinic import migrate
 from reeducate.clinic.db import make_engine, make_session_factory, unit_of_work, utcnow
 from reeducate.clinic.demo import DEMO_PASSWORD
 from reeducate.clinic.models import Visit
 from reeducate.clinic.vocabulary import VisitStatus
 from tests.conftest import POSTGRES_URL
-from tests.support import require, scratch_database
+from tests.support import require, restore_demo, scratch_database
 from tests.web.browsing import SHOTS
 from tests.web.test_serve import _free_port, _wait_healthy
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# One xdist worker runs the module, so its two-worker server is started once (make test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("web-workers")]
 
 DESK, THERAPIST = "desk@riverside.example", "pt@riverside.example"
 #: Dorothy Brown, her episode, and Jordan Rivera (PT) in the seeded demo.
@@ -127,16 +130,22 @@ def kill_and_wait_for_replacement(served: Served, worker: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`reeducate run --demo --workers 2` on a free port, on a PostgreSQL database of its own."""
+def served(tmp_path_factory: pytest.TempPathFactory, demo_home: Path) -> Iterator[Served]:
+    """`reeducate run --workers 2` on a free port, on a PostgreSQL database of its own holding the run's demo."""
     require(bool(POSTGRES_URL), "PostgreSQL",
             "set REEDUCATE_TEST_POSTGRES_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
     with scratch_database(POSTGRES_URL, f"reeducate_workers_{os.getpid()}") as database_url:
+        home = tmp_path_factory.mktemp("workers-home")
+        engine = make_engine(database_url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        restore_demo(demo_home, home, database_url)
+        shutil.copytree(demo_home / "recordings", home / "recordings")
         port = _free_port()
-        env = {**os.environ, "REEDUCATE_HOME": str(tmp_path_factory.mktemp("workers-home")),
+        env = {**os.environ, "REEDUCATE_HOME": str(home),
                "REEDUCATE_DATABASE_URL": database_url, "REEDUCATE_ENVIRONMENT": "development"}
         supervisor = subprocess.Popen(
-            [sys.executable, "-m", "reeducate", "run", "--demo", "--workers", "2", "--port", str(port)],
+            [sys.executable, "-m", "reeducate", "run", "--workers", "2", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", timeout_s=300)
