@@ -32,11 +32,12 @@ from tests.support import NOW, StoredWorld, World, build_world, require
 POSTGRES_URL = os.environ.get("REEDUCATE_TEST_POSTGRES_URL", "")
 
 
-LONGEST_FIRST = ("tests/web/test_workers.py", "tests/test_production_layout.py", "tests/web/test_plan_of_care_day.py",
-                 "tests/web/test_clinic_day.py", "tests/web/test_browser.py", "tests/web/test_serve.py",
+LONGEST_FIRST = ("tests/web/test_workers.py", "tests/web/test_plan_of_care_day.py", "tests/web/test_clinic_day.py",
+                 "tests/test_production_layout.py", "tests/web/test_browser.py", "tests/web/test_serve.py",
                  "tests/web/test_job_progress.py", "tests/clinic/test_job_workers.py", "tests/test_cli_batch.py")
 """The longest tests (a whole episode in a browser: minutes): handed out first, so that on every core the
-rest of the suite runs beside them instead of waiting for them at the end."""
+rest of the suite runs beside them instead of waiting for them at the end. The first needs the seeded demo
+(``demo_home``) and the next do not, so one core seeds while the other works."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
