@@ -313,6 +313,15 @@ def job_worker(database_url: str, queue_url: str, recordings: Path, home: Path, 
         killed(process)
 
 
+def stopped(process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Stop a served process as Ctrl+C does (SIGINT), killed if it has not ended within ``timeout_s``."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def killed(process: subprocess.Popen[bytes]) -> None:
     """Kill ``process`` and its process group at once (SIGKILL: no clean-up runs) and reap it."""
     with suppress(ProcessLookupError):

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
 from starlette.types import ASGIApp
+from starlette.websockets import WebSocketDisconnect
 
 from reeducate.clinic.db import make_engine
 from reeducate.settings import Settings
@@ -194,3 +195,13 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def refusal(socket: Any) -> tuple[dict[str, Any], int]:
+    """A live socket's refusal, read after the page's start: the message and the close code it ended with."""
+    reply: dict[str, Any] = socket.receive_json()
+    try:
+        socket.receive_json()
+    except WebSocketDisconnect as closed:
+        return reply, closed.code
+    raise AssertionError("the socket stayed open")

@@ -5,14 +5,11 @@ is refused with the reason. The same for the patient's guided home session."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from starlette.websockets import WebSocketDisconnect
 
 from tests.support import World
-from tests.web.conftest import bearer
+from tests.web.conftest import bearer, refusal
 from tests.web.test_live import START, _events, _records, _until
 from tests.web.test_live_device import SPORTS2D, _send_frames, landmark_messages
 from tests.web.test_live_home import START as HOME_START
@@ -21,15 +18,6 @@ from tests.web.test_live_home import home_sessions, prescribe
 
 def _counts(messages: list[dict]) -> list[int]:
     return [e["count"] for e in _events(messages, "repetition_completed")]
-
-
-def _refusal(socket: Any) -> tuple[dict, int]:
-    reply = socket.receive_json()
-    try:
-        socket.receive_json()
-    except WebSocketDisconnect as closed:
-        return reply, closed.code
-    raise AssertionError("the socket stayed open")
 
 
 def test_an_interrupted_exercise_is_carried_on_with_its_count_kept_in_one_record(
@@ -86,11 +74,11 @@ def test_an_ended_exercise_another_visits_record_and_another_source_are_not_carr
     record = done[0]["record"]
     with client.websocket_connect(path, headers=headers) as socket:
         socket.send_json({**START, "carry_on": record})
-        reply, code = _refusal(socket)
+        reply, code = refusal(socket)
     assert code == 4409 and "has ended (completed); start it again" in reply["message"]
     with client.websocket_connect(path, headers=headers) as socket:
         socket.send_json({**START, "carry_on": 2**31 - 1})
-        reply, code = _refusal(socket)
+        reply, code = refusal(socket)
     assert (code, reply["message"]) == (4404, f"No exercise record {2**31 - 1}.")
     with client.websocket_connect(path, headers=headers) as socket:
         socket.send_json(START)
@@ -100,7 +88,7 @@ def test_an_ended_exercise_another_visits_record_and_another_source_are_not_carr
     (_, broken) = _records(client, world, headers)
     with client.websocket_connect(path, headers=headers) as socket:
         socket.send_json({**START, "source": "camera", "carry_on": broken["id"]})
-        reply, code = _refusal(socket)
+        reply, code = refusal(socket)
     assert code == 4422 and "was run from simulated, not camera" in reply["message"]
     assert _records(client, world, headers)[-1]["status"] == "interrupted"  # left as it was
 

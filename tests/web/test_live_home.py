@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
-from starlette.websockets import WebSocketDisconnect
 
 from reeducate.clinic.access import Actor
 from reeducate.clinic.db import make_session_factory, unit_of_work
@@ -18,7 +17,7 @@ from reeducate.clinic.services import home_programmes
 from reeducate.clinic.services.home_programmes import HomeItemInput, HomeProgrammeInput
 from reeducate.clinic.vocabulary import HomeSessionKind
 from tests.support import NOW, World
-from tests.web.conftest import bearer
+from tests.web.conftest import bearer, refusal
 from tests.web.test_live import _events, _until
 from tests.web.test_live_device import SPORTS2D, _send_frames, landmark_messages
 
@@ -97,12 +96,7 @@ def test_a_broken_connection_keeps_the_repetitions_and_mild_pain_is_not_flagged(
 def _refused(client: TestClient, path: str, headers: dict[str, str], start: dict[str, Any]) -> tuple[dict, int]:
     with client.websocket_connect(path, headers=headers) as socket:
         socket.send_json(start)
-        reply = socket.receive_json()
-        try:
-            socket.receive_json()
-        except WebSocketDisconnect as closed:
-            return reply, closed.code
-    raise AssertionError("the socket stayed open")
+        return refusal(socket)
 
 
 def test_another_patient_staff_and_the_camera_source_are_refused(client: TestClient, world: World,

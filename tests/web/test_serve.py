@@ -21,6 +21,7 @@ from reeducate.clinic.db import make_engine, make_session_factory
 from reeducate.clinic.models import AuditEvent
 from reeducate.settings import Settings
 from reeducate.web.serve import trusted_proxies
+from tests.support import stopped
 
 pytestmark = pytest.mark.slow
 
@@ -70,11 +71,7 @@ def running(tmp_path_factory: pytest.TempPathFactory, demo_home: Path
         _wait_healthy(url, timeout_s=180)
         yield url, process, home
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stopped(process, 20)
 
 
 def test_a_server_process_that_dies_is_started_again(running: tuple[str, subprocess.Popen[bytes], Path]) -> None:

@@ -36,7 +36,7 @@ from reeducate.clinic.demo import DEMO_PASSWORD
 from reeducate.clinic.models import Visit
 from reeducate.clinic.vocabulary import VisitStatus
 from tests.conftest import POSTGRES_URL
-from tests.support import require, restore_demo, scratch_database
+from tests.support import require, restore_demo, scratch_database, stopped
 from tests.web.browsing import SHOTS
 from tests.web.test_serve import _free_port, _wait_healthy
 
@@ -154,11 +154,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, demo_home: Path) -> Iterato
                 time.sleep(0.2)
             yield Served(f"http://127.0.0.1:{port}", port, supervisor, database_url)
         finally:
-            supervisor.send_signal(signal.SIGINT)
-            try:
-                supervisor.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                supervisor.kill()
+            stopped(supervisor, 30)
 
 
 def _weekday_in_six_weeks_at(hour: int) -> str:
