@@ -28,6 +28,13 @@ LANDMARKS_SOURCE = ("MediaPipe 0.10.21 landmarks of the Sports2D and Pose2Sim de
 GAITMAP_SOURCE = "gaitmap 2.6.0 example data, MIT: github.com/mad-lab-fau/gaitmap, example_data/"
 MOBGAP_SOURCE = "mobgap 1.2.0 example data, Apache-2.0: github.com/mobilise-d/mobgap, example_data/data_csv/"
 GAITPY_SOURCE = "GaitPy 1.6.1 demo data, MIT: PyPI gaitpy==1.6.1, gaitpy/demo/demo_data.csv"
+BIOSPPY_SOURCE = "BioSPPy example EMG, BSD-3-Clause: github.com/scientisst/BioSPPy, examples/"
+PLUX_SOURCE = ("biosignalsnotebooks 0.6.14 signal samples (PLUX), MIT: PyPI biosignalsnotebooks==0.6.14, "
+               "biosignalsnotebooks/notebook_files/osf_files/signal_samples/")
+EMGGO_SOURCE = "emgGO sample (tibialis anterior, 250 Hz), MIT: github.com/GallVp/emgGO at 2e71bc9, samples/Sample Data.mat"
+PYOMECA_SOURCE = "pyomeca test data (Delsys EMG, 13 shoulder muscles), Apache-2.0: github.com/pyomeca/pyomeca at 3594512, tests/data/"
+MYONSET_SOURCE = ("myonset 1.1.2 tutorial (choice reaction time, BioSemi), GPL-3.0, so never copied here: "
+                  "github.com/lspieser/myonset at fc74fdd, tutorials/")
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,28 @@ REGISTRY: dict[str, DataFile] = {
     }.items()},
     "gaitpy_demo_data.csv": DataFile("gait/gaitpy_v1.6.1/demo_data.csv",
                                      "8fec1775d37ada4f9cd428b78bf1150b1884072d679416c34e12af4945c98a7d", GAITPY_SOURCE),
+    **{f"emg_{k.replace('/', '_')}": DataFile(f"emg/{k}", v, src) for k, v, src in (
+        ("biosppy/emg.txt", "e9a278c359b2e636049634e2c3ba25d187db828755cc2eeb62a9e89c40235fb5", BIOSPPY_SOURCE),
+        ("biosppy/emg_1.txt", "c3c41791523a0a8f32ee66e82a852a041e45d07d696c0f0e7313518cc23ab7a5", BIOSPPY_SOURCE),
+        ("biosignalsnotebooks/emg_bursts.h5", "32989903d9196e7bf0db1306da56fda787fb6fe35591b06e9b68d040f036d5fb",
+         PLUX_SOURCE),
+        ("biosignalsnotebooks/emg_fatigue.h5", "fc9accd86328e0c254ad5ae279e5ec633de95bf742f72e1884e080ad3751586d",
+         PLUX_SOURCE),
+        ("biosignalsnotebooks/emg_1000_hz_16_bits_solo.h5",
+         "9d529a65d3886c9a93d6cb9124608c9fd0c132b13599ef9c50dd1c45bb0f1dac", PLUX_SOURCE),
+        ("emggo/Sample_Data.mat", "e48b82ab267afc4447a9558ea52b397a076223fd3c9a0875c55df39f1fdc1a39", EMGGO_SOURCE),
+        ("pyomeca/markers_analogs.c3d", "bda1adf05508194dcc543b6eec2bc73991f9208d60bec5e7c6fdb03b7bfd6c15",
+         PYOMECA_SOURCE),
+    )},
+}
+
+#: Registered files whose licence keeps them out of the repository: found only in $REEDUCATE_DATA_DIR,
+#: for benchmarks (a test never needs one).
+OUTSIDE_REPOSITORY: dict[str, DataFile] = {
+    f"emg_myonset_{k}": DataFile(f"emg/myonset/{k}", v, MYONSET_SOURCE) for k, v in (
+        ("example_data.edf", "ee7a4e916849b7827dad84969bbba5994a06da8e478ce1341ec58cfe6c964e77"),
+        ("example_events.csv", "91c6d3d16eb42ac566c538fb7d43289a8e4c4b8be8e377959758e5babff592a1"),
+    )
 }
 
 #: Every force-plate recording of the example posturography set.
@@ -118,8 +147,9 @@ def _digest(path: Path) -> str:
 
 def fetch(name: str) -> Path:
     """The local path of a registered file, checked against its SHA-256."""
-    entry = REGISTRY[name]
-    for folder in search_folders():
+    entry = REGISTRY.get(name) or OUTSIDE_REPOSITORY[name]
+    folders = search_folders() if name in REGISTRY else search_folders()[:-1]
+    for folder in folders:
         candidate = folder / entry.path
         if candidate.is_file():
             if _digest(candidate) != entry.sha256:
@@ -128,7 +158,8 @@ def fetch(name: str) -> Path:
                     f"from {entry.source}."
                 )
             return candidate
+    where = " or ".join(map(str, folders)) or "$REEDUCATE_DATA_DIR (not set)"
     raise ExampleDataMissing(
-        f"{entry.path} is not in {' or '.join(map(str, search_folders()))}. Download it from {entry.source} "
-        f"and put it under $REEDUCATE_DATA_DIR/{entry.path}."
+        f"{entry.path} is not in {where}. Download it from {entry.source} and put it under "
+        f"$REEDUCATE_DATA_DIR/{entry.path}."
     )

@@ -240,10 +240,12 @@ EVALUATING_ACTIVITIES = frozenset({Activity.EVALUATION, Activity.RE_EVALUATION})
 
 
 class MovementKind(enum.StrEnum):
-    """What a movement recording of a visit is: a camera clip or a gait IMU file."""
+    """What a movement recording of a visit is: a camera clip, a gait IMU file, or a joint position sense
+    test (a clip or an IMU file of targets shown and reproduced; its options say which)."""
 
     VIDEO = "video"
     IMU_GAIT = "imu_gait"
+    JOINT_POSITION_SENSE = "joint_position_sense"
 
 
 class JobKind(enum.StrEnum):
@@ -252,6 +254,7 @@ class JobKind(enum.StrEnum):
 
     MOVEMENT_RECORDING = "movement_recording"
     BALANCE_TRIALS = "balance_trials"
+    EMG_RECORDING = "emg_recording"
 
 
 class JobStatus(enum.StrEnum):

@@ -5,6 +5,7 @@ from reeducate.clinic.models.auth import AuthSession, LoginAttempt
 from reeducate.clinic.models.balance import BalanceTrial
 from reeducate.clinic.models.billing import Claim, NoteAddendum, VisitCharge, VisitNote
 from reeducate.clinic.models.counters import Counter
+from reeducate.clinic.models.emg import EmgRecording
 from reeducate.clinic.models.episodes import CareTeamMember, Diagnosis, Episode
 from reeducate.clinic.models.home import (
     HomeProgramme,
@@ -39,6 +40,7 @@ __all__ = [
     "Counter",
     "Coverage",
     "Diagnosis",
+    "EmgRecording",
     "Episode",
     "EpisodeReport",
     "ExerciseRecord",
