@@ -18,7 +18,7 @@ from reeducate.signals.io.plate import METRES_PER_UNIT, MIN_VERTICAL_FORCE_N, ne
 from reeducate.signals.recording import CopRecording, FootLoads, cop_recording
 
 
-def _declared_frames(path: Path) -> int | None:
+def declared_frames(path: Path) -> int | None:
     """Frame count written in the C3D header (words 4 and 5: first and last frame), before any reader
     adapts it to what the file really holds; None when the header cannot say (over 65535 frames)."""
     with path.open("rb") as stream:
@@ -40,7 +40,7 @@ def read_c3d(path: Path, *, ap_axis: Literal["x", "y"] = "x", left_platform: int
         c3d = ezc3d.c3d(str(path), extract_forceplat_data=True)
     except (OSError, RuntimeError, ValueError) as error:
         raise RecordingError(f"{source}: not a readable C3D file ({error}).") from None
-    declared, held = _declared_frames(path), c3d["header"]["points"]["last_frame"] + 1
+    declared, held = declared_frames(path), c3d["header"]["points"]["last_frame"] + 1
     if declared is not None and held < declared:
         raise RecordingError(
             f"{source}: the C3D file is truncated: its header declares {declared} frames, it holds {held}. "
