@@ -52,7 +52,7 @@ def test_each_exercise_runs_live_on_each_of_its_monitors(exercise_id: str) -> No
     for monitor in chosen.monitors:
         live = live_exercise(chosen, monitor=monitor, side="right" if chosen.sided else None, sampling_rate_hz=30)
         assert "{side}" not in live.signal and all("{" not in c.signal for c in live.cues)
-        assert (live.repetition is None) != (live.hold is None)
+        assert sum(rule is not None for rule in (live.repetition, live.hold, live.order)) == 1
         if monitor.template is not None:
             assert live.template is not None
             turn = max(live.template, key=lambda v: live.repetition.direction * v)
@@ -81,7 +81,8 @@ def test_every_setting_says_it_is_ours_and_every_source_names_its_population() -
     def bases(ex: Exercise) -> list:
         found = [ex.dosage.basis]
         for m in ex.monitors:
-            found += [f.basis for f in m.faults] + [b.basis for b in (m.hold, m.targets) if b is not None]
+            found += [f.basis for f in m.faults] + [b.basis for b in (m.hold, m.relax, m.order, m.targets)
+                                                   if b is not None]
         return found
 
     for ex in library().exercises.values():

@@ -2,7 +2,8 @@
 feedback engine from the command line.
 
 ``session replay EXERCISE_ID RECORDING --json`` runs the engine over a recorded video, keypoint CSV,
-force-plate or IMU file sample by sample, as if it were live, and prints
+force-plate, IMU or EMG file sample by sample (EMG in 50 ms blocks, its channels named after their muscles
+with ``--channel LABEL=MUSCLE``, MVC levels with ``--mvc MUSCLE=MV``), as if it were live, and prints
 ``{"exercise": ..., "events": [...], "summary": {...}}``. Exit status 2 means the input was wrong;
 the message says what and how to fix it.
 """
@@ -78,6 +79,18 @@ def show_exercise(exercise_id: str,
         console.print(f"Regress to: {', '.join(chosen.regressions)}")
 
 
+def _levels(given: list[str]) -> dict[str, float] | None:
+    """``MUSCLE=MV`` pairs as MVC levels (mV), or None; a refusal naming a pair that is not one."""
+    levels = {}
+    for pair in given:
+        muscle, _, level = pair.partition("=")
+        try:
+            levels[muscle.strip()] = float(level)
+        except ValueError:
+            refuse(f"--mvc {pair!r}: give MUSCLE=MV, the muscle's MVC level in millivolts (e.g. quadriceps=0.8).")
+    return levels or None
+
+
 @session_app.command("replay")
 def replay_session(
     exercise_id: str,
@@ -87,23 +100,30 @@ def replay_session(
     width_px: Annotated[int | None, typer.Option(help="Picture width of a landmark CSV (px).")] = None,
     height_px: Annotated[int | None, typer.Option(help="Picture height of a landmark CSV (px).")] = None,
     sensor: Annotated[str | None, typer.Option(help="IMU sensor to watch (left_foot...), when the file has several.")] = None,
-    sampling_rate_hz: Annotated[float | None, typer.Option(help="IMU rate, if the file does not say.")] = None,
+    sampling_rate_hz: Annotated[float | None, typer.Option(help="IMU or EMG rate, if the file does not say.")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="EMG channel and its muscle, LABEL=MUSCLE (Trap_sup=upper_trapezius); repeat for each.")] = None,
+    mvc: Annotated[list[str] | None, typer.Option(help="EMG MVC level of a muscle in mV, MUSCLE=MV; for every muscle or none (then % of the first contractions).")] = None,
     real_time: Annotated[bool, typer.Option("--real-time", help="Play the samples at their own pace.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the events and the summary as JSON.")] = False,
 ) -> None:
     """Run the live engine over a recorded file, sample by sample, and print its events and summary."""
-    from reeducate.feedback.adapters.base import DeviceError
-    from reeducate.feedback.replay import paced, recording_samples, replay
+    from reeducate.feedback.adapters.base import Device, DeviceError
+    from reeducate.feedback.replay import emg_labels, emg_muscles, paced, recording_samples, replay
     from reeducate.training.live import live_exercise
 
     chosen = _chosen(exercise_id)
     try:
         watched = chosen.monitor(monitor)
         size = (width_px, height_px) if width_px and height_px else None
+        levels = _levels(mvc or [])
+        emg = {} if watched.device is not Device.EMG else {
+            "channels": channel, "mvc_mv": levels,
+            "muscles": emg_muscles(live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=1.0))}
         rate, samples = recording_samples(watched.device, recording, image_size_px=size, sensor=sensor,
-                                          sampling_rate_hz=sampling_rate_hz)
+                                          sampling_rate_hz=sampling_rate_hz, **emg)
         live = live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=rate)
-        result = replay(live, paced(samples) if real_time else samples, sampling_rate_hz=rate)
+        result = replay(live, paced(samples) if real_time else samples, sampling_rate_hz=rate,
+                        labels=emg_labels(levels) if emg else None)
     except (DeviceError, KeyError, ValueError) as exc:
         refuse(str(exc.args[0] if exc.args else exc))
     if as_json:
@@ -113,3 +133,8 @@ def replay_session(
     console.print(f"{chosen.name} ({watched.key}): {s['repetitions']} repetitions, mean score {s['mean_score']}, "
                   f"holds {s['holds_completed']}, longest hold {s['longest_hold_s']} s, {s['cues_given']} cues, "
                   f"{s['active_s']} s")
+    if s.get("attempts") is not None:
+        console.print(f"Success: {s['successes']} of {s['attempts']} attempts ({s['success_rate']} %)"
+                      + (f"; leads {s['leads_ms']} ms" if "leads_ms" in s else ""))
+    for name, label in (s.get("labels") or {}).items():
+        console.print(f"{name.capitalize()}: {label}")

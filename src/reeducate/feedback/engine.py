@@ -11,6 +11,11 @@ An exercise whose connection broke is carried on by a new engine given the earli
 (``carried``): the count goes on from it (the next repetition is number n + 1, sets complete on the
 total) and the summary is the whole exercise's. A repetition under way at the break is not counted.
 
+An EMG exercise may instead watch the order of two muscles' onsets (``order``: each activation a
+repetition, a success when the first muscle leads); holds and onset orders report their attempts,
+successes and success rate (%). ``labels`` say what the numbers are measured against (an EMG
+amplitude's reference) and are kept with the summary.
+
 The score is ours, a plain sum the patient can follow: each repetition starts at 100; a peak short
 of the target loses up to 40 points in proportion to the shortfall (as a share of the way from rest
 to target); a duration outside the target tempo loses up to 30 in proportion to how far outside; each
@@ -29,6 +34,7 @@ import numpy as np
 from reeducate.feedback.cues import CueRule, CueTracker
 from reeducate.feedback.events import EventKind, FeedbackEvent
 from reeducate.feedback.holds import HoldRule, HoldTimer
+from reeducate.feedback.order import OrderRule, OrderTracker
 from reeducate.feedback.safety import PainReport
 from reeducate.signals.reps import Repetition, RepetitionCounter, RepetitionRule
 
@@ -41,8 +47,8 @@ TEMPLATE_POINTS_PER_UNIT = 2.0
 
 @dataclass(frozen=True)
 class LiveExercise:
-    """What the engine needs of an exercise: the signal, how a repetition or hold is detected, the
-    targets a repetition is scored against, and the cue rules."""
+    """What the engine needs of an exercise: the signal, how a repetition, hold or onset order is detected,
+    the targets a repetition is scored against, and the cue rules."""
 
     exercise_id: str
     signal: str
@@ -55,22 +61,25 @@ class LiveExercise:
     paired_signal: str | None = None
     cues: tuple[CueRule, ...] = ()
     reps_per_set: int | None = None
+    order: OrderRule | None = None
 
 
 class FeedbackEngine:
     """One exercise, live. ``push`` a sample, get its events; ``report_pain`` stops it."""
 
     def __init__(self, exercise: LiveExercise, *, sampling_rate_hz: float,
-                 carried: Mapping[str, Any] | None = None) -> None:
-        if (exercise.repetition is None) == (exercise.hold is None):
-            raise ValueError(f"{exercise.exercise_id}: give either a repetition rule or a hold rule.")
+                 carried: Mapping[str, Any] | None = None, labels: Mapping[str, str] | None = None) -> None:
+        if sum(rule is not None for rule in (exercise.repetition, exercise.hold, exercise.order)) != 1:
+            raise ValueError(f"{exercise.exercise_id}: give either a repetition rule or a hold rule (or an onset-order rule).")
         self.exercise = exercise
         self.carried = dict(carried or {})  # the summary of the exercise's earlier part, if any
+        self.labels = dict(labels or self.carried.get("labels") or {})
         self.sampling_rate_hz = float(sampling_rate_hz)
         self.counter = None if exercise.repetition is None else RepetitionCounter(
             exercise.repetition, sampling_rate_hz=sampling_rate_hz,
             template=None if exercise.template is None else np.array(exercise.template))
         self.hold = None if exercise.hold is None else HoldTimer(exercise.hold, sampling_rate_hz=sampling_rate_hz)
+        self.order = None if exercise.order is None else OrderTracker(exercise.order, sampling_rate_hz=sampling_rate_hz)
         self.cues = {rule.fault: CueTracker(rule, sampling_rate_hz=sampling_rate_hz) for rule in exercise.cues}
         self.stopped: PainReport | None = None
         self.events: list[FeedbackEvent] = []
@@ -100,6 +109,8 @@ class FeedbackEngine:
                 events.append(fault)
         if self.counter is not None:
             events += self._repetitions(i, value, sample)
+        elif self.order is not None:
+            events += self._ordered(i, sample)
         else:
             assert self.hold is not None
             events += self.hold.push(i, value)
@@ -129,18 +140,32 @@ class FeedbackEngine:
                                         {"value": round(value, 2)}))
         return events
 
+    def _ordered(self, i: int, sample: Mapping[str, float]) -> list[FeedbackEvent]:
+        assert self.order is not None
+        events = []
+        for event in self.order.push(i, sample):
+            if event.kind is not EventKind.REPETITION_COMPLETED:
+                events.append(event)
+                continue
+            count = int(self.carried.get("repetitions") or 0) + int(event.data["number"])
+            events += self._counted(FeedbackEvent(event.kind, event.index, event.time_s, {**event.data, "count": count}))
+        return events
+
+    def _counted(self, completed: FeedbackEvent) -> list[FeedbackEvent]:
+        """A completed repetition's event, and the set's end when it completes one."""
+        count, per_set = int(completed.data["count"]), self.exercise.reps_per_set
+        if per_set and count % per_set == 0:
+            return [completed, FeedbackEvent(EventKind.SET_COMPLETE, completed.index, completed.time_s,
+                                             {"set": count // per_set, "repetitions": per_set})]
+        return [completed]
+
     def _completed(self, i: int, repetition: Repetition) -> list[FeedbackEvent]:
         faults = [name for at, name in self._fault_starts if repetition.start_index <= at <= repetition.end_index]
         score, reasons = self.score(repetition, faults)
         self.scores.append(score)
         count = int(self.carried.get("repetitions") or 0) + repetition.number
-        events = [FeedbackEvent(EventKind.REPETITION_COMPLETED, i, repetition.end_s,
-                                {"score": score, "reasons": reasons, **repetition.to_dict(), "count": count})]
-        per_set = self.exercise.reps_per_set
-        if per_set and count % per_set == 0:
-            events.append(FeedbackEvent(EventKind.SET_COMPLETE, i, repetition.end_s,
-                                        {"set": count // per_set, "repetitions": per_set}))
-        return events
+        return self._counted(FeedbackEvent(EventKind.REPETITION_COMPLETED, i, repetition.end_s,
+                                           {"score": score, "reasons": reasons, **repetition.to_dict(), "count": count}))
 
     def score(self, repetition: Repetition, faults: list[str]) -> tuple[int, list[str]]:
         """0-100 and the reasons for every point lost (see the module docstring)."""
@@ -181,8 +206,8 @@ class FeedbackEngine:
         return event
 
     def summary(self) -> dict[str, Any]:
-        """Repetitions, scores, faults, cues, holds and active time (s), as stored on the visit: the whole
-        exercise's, the carried part's added."""
+        """Repetitions, scores, faults, cues, holds, attempts and successes, active time (s) and the labels, as
+        stored on the visit: the whole exercise's, the carried part's added."""
         kinds = [e.kind for e in self.events]
         cues = [e.data["cue"] for e in self.events if e.kind is EventKind.FAULT]
         before = self.carried
@@ -207,4 +232,24 @@ class FeedbackEngine:
             if self.hold else None,
             "active_s": round(more("active_s", (self._index + 1) / self.sampling_rate_hz), 2),
             "stopped_for_pain": None if self.stopped is None else self.stopped.score,
+            **self._successes(kinds),
+            **({"labels": self.labels} if self.labels else {}),
         }
+
+    def _successes(self, kinds: list[EventKind]) -> dict[str, Any]:
+        """Attempts, successes and their rate (%) of a hold or an onset order (the leads of its activations in
+        ms); nothing for repetitions, which are scored instead."""
+        before = self.carried
+        if self.hold is not None:
+            attempts, successes = kinds.count(EventKind.HOLD_STARTED), self.hold.completed
+            extra: dict[str, Any] = {}
+        elif self.order is not None:
+            attempts = len(self.order.results)
+            successes = sum(r.success for r in self.order.results)
+            extra = {"leads_ms": [*before.get("leads_ms", []), *(round(r.lead_ms, 1) for r in self.order.results)]}
+        else:
+            return {}
+        attempts += int(before.get("attempts") or 0)
+        successes += int(before.get("successes") or 0)
+        return {"attempts": attempts, "successes": successes,
+                "success_rate": round(100.0 * successes / attempts, 1) if attempts else None, **extra}

@@ -37,6 +37,13 @@ def _monitor(m: Monitor) -> list[str]:
         h = m.hold
         lines.append(f"  - Hold: {h.low:g} to {h.high:g} for {h.target_s:g} s (wobbles under {h.grace_s:g} s "
                      f"forgiven). Basis: {_basis(h.basis)}")
+    if m.relax:
+        lines.append(f"  - Relax: below {m.relax.below:g} for {m.relax.target_s:g} s (rises under {m.relax.grace_s:g} s "
+                     f"forgiven). Basis: {_basis(m.relax.basis)}")
+    if m.order:
+        o = m.order
+        lines.append(f"  - Onset order: `{o.first}` on before `{o.second}` in each activation"
+                     + (f", by {o.min_lead_ms:g} ms or more" if o.min_lead_ms else "") + f". Basis: {_basis(o.basis)}")
     if m.targets:
         t = m.targets
         parts = ([f"peak {t.peak:g}"] if t.peak is not None else []) + \
@@ -73,7 +80,8 @@ def render_exercises_doc() -> str:
              "*setting*, Reeducate's starting value that the therapist adjusts for the patient. Signals are "
              "those of `training/signals.py`: camera angles in degrees (`{side}` is the trained side, "
              "`{other}` the opposite one), foot lift and squat depth in % of leg length, COP in mm, IMU rates "
-             "in deg/s and tilt in degrees.", ""]
+             "in deg/s and tilt in degrees, EMG amplitudes (`{muscle}_mvc`) in % of the muscle's MVC and its state "
+             "(`{muscle}_on`) on or off.", ""]
     for technique in lib.techniques.values():
         lines += [f"## {technique.name} (`{technique.id}`)", "", technique.purpose, "",
                   f"- **For:** {', '.join(technique.indications)}.",

@@ -2,8 +2,8 @@
 
 A technique is a family of NMR methods (balance training, PNF...) with its purpose and indications.
 An exercise belongs to one technique and names, for each way a clinic can watch it (a ``Monitor``: a
-camera from the side or the front, a force plate, an IMU), the signal, how a repetition or hold is
-detected, the targets and tempo, a reference template, the faults with their cues; then its dosage
+camera from the side or the front, a force plate, an IMU, surface EMG), the signal, how a repetition,
+hold, relaxation or onset order is detected, the targets and tempo, a reference template, the faults with their cues; then its dosage
 and its progressions and regressions. Both say which impairments (``impairments.py``) they address,
 so a problem found at evaluation can be matched with the library. Every figure has a ``basis``: a published ``Source``, or a
 ``Setting`` that says plainly it is Reeducate's starting value for the therapist to adjust.
@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from reeducate.feedback.adapters.base import Device
 from reeducate.measures.definition import Source, Strict
 from reeducate.training.impairments import Impairment
-from reeducate.training.signals import SIGNALS, camera_views, resolve
+from reeducate.training.signals import MUSCLES, SIGNALS, camera_views, resolve
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -77,6 +77,34 @@ class HoldDetection(Strict):
         return self
 
 
+class RelaxDetection(Strict):
+    """Down-training: keep the signal below ``below`` (an EMG amplitude, %MVC) for ``target_s``; a rise
+    shorter than ``grace_s`` is forgiven."""
+
+    below: float = Field(gt=0)
+    target_s: float = Field(gt=0)
+    grace_s: float = Field(0.3, ge=0)
+    basis: Basis
+
+
+class OrderDetection(Strict):
+    """Onset order: in each activation, muscle ``first`` comes on at least ``min_lead_ms`` before ``second``."""
+
+    first: str
+    second: str
+    min_lead_ms: float = Field(0.0, ge=0)
+    basis: Basis
+
+    @model_validator(mode="after")
+    def _muscles(self) -> OrderDetection:
+        for muscle in (self.first, self.second):
+            if muscle not in MUSCLES:
+                raise ValueError(f"unknown muscle {muscle!r}; choose from: {', '.join(MUSCLES)}")
+        if self.first == self.second:
+            raise ValueError("an onset order needs two different muscles")
+        return self
+
+
 class Targets(Strict):
     """The peak a repetition aims for (signal units) and its duration in seconds (low, high)."""
 
@@ -121,6 +149,8 @@ class Monitor(Strict):
     paired_signal: str | None = None
     repetition: RepetitionDetection | None = None
     hold: HoldDetection | None = None
+    relax: RelaxDetection | None = None
+    order: OrderDetection | None = None
     targets: Targets | None = None
     template: Template | None = None
     faults: list[Fault] = []
@@ -132,11 +162,19 @@ class Monitor(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Monitor:
-        if (self.repetition is None) == (self.hold is None):
-            raise ValueError("a monitor counts either repetitions or holds: give exactly one of them")
+        goals = [g for g in (self.repetition, self.hold, self.relax, self.order) if g is not None]
+        if len(goals) != 1:
+            raise ValueError("a monitor counts either repetitions or holds (or, watched by EMG, relaxations or onset "
+                             "orders): give exactly one of them")
+        if (self.relax or self.order) and self.device is not Device.EMG:
+            raise ValueError("relaxation and onset-order goals are for EMG monitors")
+        if self.order and self.signal != f"{self.order.first}_on":
+            raise ValueError(f"an onset-order monitor watches its first muscle's state: signal {self.order.first}_on")
+        if self.device is Device.EMG and (self.hold or self.relax) and not self.signal.endswith("_mvc"):
+            raise ValueError("an EMG hold or relaxation watches a muscle's amplitude ({muscle}_mvc)")
         if (self.device is Device.CAMERA) != (self.view is not None):
             raise ValueError("a camera monitor names its view (side or front); other devices have none")
-        if self.hold is not None and (self.targets or self.template):
+        if self.repetition is None and (self.targets or self.template):
             raise ValueError("targets and a template are for repetitions; a hold's target is its band and time")
         for signal in (self.signal, self.paired_signal, *(f.signal for f in self.faults)):
             if signal is None:

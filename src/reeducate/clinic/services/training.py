@@ -27,6 +27,7 @@ from reeducate.clinic.db import utcnow
 from reeducate.clinic.errors import Conflict, InvalidInput
 from reeducate.clinic.models import (
     BalanceTrial,
+    EmgRecording,
     ExerciseRecord,
     HomeSession,
     MovementRecording,
@@ -46,7 +47,8 @@ from reeducate.clinic.vocabulary import (
     VisitStatus,
 )
 from reeducate.feedback.adapters.base import Device, DeviceError
-from reeducate.feedback.replay import recording_samples, replay
+from reeducate.feedback.engine import LiveExercise
+from reeducate.feedback.replay import emg_labels, emg_muscles, recording_samples, replay
 from reeducate.feedback.safety import SEVERE_PAIN
 from reeducate.training.catalogue import UnknownExercise, exercise
 from reeducate.training.live import SIDES, live_exercise
@@ -268,21 +270,44 @@ class StoredRecording:
     content: bytes
     device: Device
     sampling_rate_hz: float | None = None
+    channels: tuple[str, ...] = ()
+    mvc_mv: dict[str, float] | None = None
+
+    def emg(self, exercise: LiveExercise) -> dict[str, Any]:
+        """What ``recording_samples`` needs of an EMG recording beyond the file (none for other devices)."""
+        if self.device is not Device.EMG:
+            return {}
+        return {"channels": list(self.channels) or None, "muscles": emg_muscles(exercise), "mvc_mv": self.mvc_mv}
+
+    @property
+    def labels(self) -> dict[str, str] | None:
+        """What the replay's numbers are measured against (an EMG amplitude's reference), for its record."""
+        return emg_labels(self.mvc_mv) if self.device is Device.EMG else None
+
+
+#: The recordings a live exercise can replay, by the kind in their reference (``kind:ID``).
+REPLAYABLE: dict[str, tuple[type[MovementRecording] | type[BalanceTrial] | type[EmgRecording], str]] = {
+    "movement": (MovementRecording, "movement_recording"), "balance": (BalanceTrial, "balance_trial"),
+    "emg": (EmgRecording, "emg_recording")}
 
 
 def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
                         store: RecordingStore) -> StoredRecording:
-    """``movement:ID`` or ``balance:ID`` of this visit, read from the store (audited as a raw read)."""
+    """``movement:ID``, ``balance:ID`` or ``emg:ID`` of this visit, read from the store (audited as a raw read).
+    An EMG recording is read with the channels it was uploaded with, and each muscle's MVC level where its
+    analysis had one."""
     kind, _, number = ref.partition(":")
-    if kind not in ("movement", "balance") or not number.isdigit():
+    if kind not in REPLAYABLE or not number.isdigit():
         raise InvalidInput("Choose one of this visit's recordings to replay.")
-    model: type[MovementRecording] | type[BalanceTrial] = (
-        MovementRecording if kind == "movement" else BalanceTrial)
-    noun = "movement_recording" if kind == "movement" else "balance_trial"
+    model, noun = REPLAYABLE[kind]
     row = recordings.one(session, actor, model, int(number), noun)
     if row.visit_id != visit_id:
         raise InvalidInput("That recording belongs to another visit; choose one of this visit's recordings to replay.")
     filename, content = recordings.raw(session, actor, model, row.id, noun, store)
+    if isinstance(row, EmgRecording):
+        levels = {c["name"]: float(c["mvc"]) for c in (row.result or {}).get("channels", []) if c.get("mvc")}
+        return StoredRecording(filename, content, Device.EMG, row.options.get("rate_hz"),
+                               tuple(row.options.get("channels") or ()), levels or None)
     if isinstance(row, BalanceTrial):
         return StoredRecording(filename, content, Device.FORCE_PLATE)
     if row.kind is MovementKind.VIDEO:
@@ -290,7 +315,8 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     return StoredRecording(filename, content, Device.IMU, row.options.get("sampling_rate_hz"))
 
 
-DEVICE_WORDS = {Device.CAMERA: "a camera", Device.FORCE_PLATE: "a force plate", Device.IMU: "motion sensors (IMUs)"}
+DEVICE_WORDS = {Device.CAMERA: "a camera", Device.FORCE_PLATE: "a force plate", Device.IMU: "motion sensors (IMUs)",
+                Device.EMG: "surface EMG"}
 """A device as a sentence names it."""
 
 
@@ -318,10 +344,11 @@ def replay_whole(session: Session, actor: Actor, visit_id: int, *, exercise_id: 
     sensor = replay_sensor(stored, chosen.name, watched, side)
     try:
         with as_file(safe_name(stored.filename), stored.content) as path:
+            muscles = stored.emg(live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=1.0))
             rate, samples = recording_samples(stored.device, path, sensor=sensor,
-                                              sampling_rate_hz=stored.sampling_rate_hz)
+                                              sampling_rate_hz=stored.sampling_rate_hz, **muscles)
             result = replay(live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=rate), samples,
-                            sampling_rate_hz=rate)
+                            sampling_rate_hz=rate, labels=stored.labels)
     except (DeviceError, ValueError) as exc:
         raise InvalidInput(str(exc)) from None
     row = start(session, actor, visit_id, exercise_id=chosen.id, monitor=watched.key, side=side,
@@ -341,4 +368,7 @@ def replayable(session: Session, actor: Actor, visit_id: int) -> list[tuple[str,
     for trial in recordings.of_visit(session, actor, BalanceTrial, visit_id, "balance_trials"):
         found.append((f"balance:{trial.id}", f"Force-plate trial recorded at {trial.recorded_at.astimezone(zone):%H:%M}",
                       Device.FORCE_PLATE))
+    for emg in recordings.of_visit(session, actor, EmgRecording, visit_id, "emg_recordings"):
+        found.append((f"emg:{emg.id}", f"EMG of {emg.channel_count} muscle{'s' if emg.channel_count != 1 else ''} "
+                      f"recorded at {emg.recorded_at.astimezone(zone):%H:%M}", Device.EMG))
     return found

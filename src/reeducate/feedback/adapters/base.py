@@ -1,7 +1,7 @@
 """What every device adapter gives the feedback engine: samples, and errors that say if retrying helps.
 
 A sample is one moment of one device: the values of the signals an exercise can watch (joint angles
-in degrees, COP in millimetres, angular rates in deg/s), the camera view it was seen in, and what the
+in degrees, COP in millimetres, angular rates in deg/s, EMG amplitudes in % of MVC), the camera view it was seen in, and what the
 live page draws (the skeleton, the COP dot).
 """
 
@@ -17,6 +17,7 @@ class Device(StrEnum):
     CAMERA = "camera"
     FORCE_PLATE = "force_plate"
     IMU = "imu"
+    EMG = "emg"
 
 
 @dataclass(frozen=True)

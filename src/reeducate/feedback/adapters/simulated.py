@@ -4,7 +4,9 @@ Each repetition rises from rest to the target peak (or, without one, well past t
 the minimum-jerk profile and comes back, then rests a second; a hold sits mid-band for its target
 time and two more seconds, then leaves the band. In the repetitions listed in ``faulty``, every cue
 rule's signal is pushed past its limit for the middle third of the repetition; the rest of the time
-it stays well inside. Noise is Gaussian with ``noise`` signal units of standard deviation.
+it stays well inside. Noise is Gaussian with ``noise`` signal units of standard deviation. An onset-order
+exercise's two muscles come on together for ``ORDER_ON_S`` each repetition, the first ``ORDER_LEAD_S`` ahead
+(the second ahead in a faulty repetition).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from reeducate.feedback.adapters.base import Sample
+from reeducate.feedback.adapters.emg import on_signal, onset_signal
 from reeducate.feedback.engine import LiveExercise
 from reeducate.feedback.templates import minimum_jerk
 
 REST_S = 1.0
 DEFAULT_TEMPO_S = 3.0
+ORDER_ON_S = 1.5
+ORDER_LEAD_S = 0.05
 
 
 def _movement(exercise: LiveExercise, repetitions: int, fs: float) -> list[np.ndarray]:
@@ -44,6 +49,9 @@ def simulated_samples(exercise: LiveExercise, *, sampling_rate_hz: float = 30.0,
     """Samples of ``repetitions`` repetitions (or holds); those numbered (from 1) in ``faulty`` show every fault."""
     rng = np.random.default_rng(random_state)
     faulty = set(faulty)
+    if exercise.order is not None:
+        yield from _ordered(exercise, sampling_rate_hz, repetitions, faulty)
+        return
     index = 0
     for number, values in enumerate(_movement(exercise, repetitions, sampling_rate_hz), start=1):
         n = len(values)
@@ -58,4 +66,24 @@ def simulated_samples(exercise: LiveExercise, *, sampling_rate_hz: float = 30.0,
             signals[rule.signal] = fault + rng.normal(0, noise, n)
         for k in range(n):
             yield Sample(index, index / sampling_rate_hz, {name: float(v[k]) for name, v in signals.items()}, view)
+            index += 1
+
+
+def _ordered(exercise: LiveExercise, fs: float, repetitions: int, faulty: set[int]) -> Iterator[Sample]:
+    """Two muscles' on/off states and onset times (s), repetition after repetition."""
+    assert exercise.order is not None
+    first, second = exercise.order.first, exercise.order.second
+    rest, on = int(REST_S * fs), int(ORDER_ON_S * fs)
+    onsets = {first: np.nan, second: np.nan}
+    index = 0
+    for number in range(1, repetitions + 1):
+        leader, follower = (second, first) if number in faulty else (first, second)
+        for k in range(rest + on):
+            active = k >= rest
+            if k == rest:
+                onsets[leader] = index / fs
+                onsets[follower] = index / fs + ORDER_LEAD_S
+            values = {name: v for m in (first, second)
+                      for name, v in ((on_signal(m), float(active)), (onset_signal(m), onsets[m]))}
+            yield Sample(index, index / fs, values)
             index += 1

@@ -104,10 +104,12 @@ def moving_rms(conditioned: np.ndarray, rate_hz: float, window_s: float) -> np.n
 
 @dataclass
 class StreamingEnvelope:
-    """Band-pass, rectify and low-pass one block at a time (causal), as live feedback needs."""
+    """Band-pass, rectify and low-pass one block at a time (causal), as live feedback needs. With
+    ``channels``, each block is (channels, samples) and every channel is filtered in the same call."""
 
     rate_hz: float
     cutoff_hz: float = AMPLITUDE_ENVELOPE_HZ
+    channels: int | None = None
     _band: np.ndarray = field(init=False, repr=False)
     _low: np.ndarray = field(init=False, repr=False)
     _band_state: np.ndarray = field(init=False, repr=False)
@@ -116,11 +118,12 @@ class StreamingEnvelope:
     def __post_init__(self) -> None:
         self._band = band_pass_sos(self.rate_hz)
         self._low = low_pass_sos(self.cutoff_hz, self.rate_hz)
-        self._band_state = np.zeros((self._band.shape[0], 2))
-        self._low_state = np.zeros((self._low.shape[0], 2))
+        lanes = () if self.channels is None else (self.channels,)
+        self._band_state = np.zeros((self._band.shape[0], *lanes, 2))
+        self._low_state = np.zeros((self._low.shape[0], *lanes, 2))
 
     def push(self, block: np.ndarray) -> np.ndarray:
-        """The envelope of this block's samples (same length), continuing from the previous block."""
-        band_passed, self._band_state = signal.sosfilt(self._band, block, zi=self._band_state)
-        smoothed, self._low_state = signal.sosfilt(self._low, np.abs(band_passed), zi=self._low_state)
+        """The envelope of this block's samples (same shape), continuing from the previous block."""
+        band_passed, self._band_state = signal.sosfilt(self._band, block, axis=-1, zi=self._band_state)
+        smoothed, self._low_state = signal.sosfilt(self._low, np.abs(band_passed), axis=-1, zi=self._low_state)
         return np.maximum(smoothed, 0.0)

@@ -125,8 +125,17 @@ class Fault(_Message):
     cue: str
 
 
+class Order(_Message):
+    """An onset-order goal: ``first`` should come on before ``second`` (by ``min_lead_ms`` or more)."""
+
+    first: str
+    second: str
+    min_lead_ms: float
+
+
 class ExerciseCard(_Message):
-    """What the page shows of the exercise while it runs."""
+    """What the page shows of the exercise while it runs; for EMG, the muscles it watches, the onset order it
+    asks for, and what the amplitudes are measured against (``amplitude``)."""
 
     id: str
     name: str
@@ -141,6 +150,9 @@ class ExerciseCard(_Message):
     faults: list[Fault]
     hold: Hold | None
     cop_radius_mm: float | None = None
+    muscles: list[str] = []
+    order: Order | None = None
+    amplitude: str | None = None
 
 
 class Started(_Message):
@@ -156,8 +168,8 @@ class Started(_Message):
 
 class SampleShown(_Message):
     """One sample as the page draws it: the watched signal's value (null when unmeasurable), the skeleton
-    (0-1 of a picture of ``size``) or the COP dot (mm); ``server_ms`` from a frame's or landmarks'
-    arrival to this answer."""
+    (0-1 of a picture of ``size``), the COP dot (mm) or each EMG muscle's [amplitude %, on] (``muscles``,
+    null where not known yet); ``server_ms`` from a frame's or landmarks' arrival to this answer."""
 
     model_config = ConfigDict(frozen=True, allow_inf_nan=True)
     type: Literal["sample"] = "sample"
@@ -168,6 +180,7 @@ class SampleShown(_Message):
     landmarks: list[list[float]] | None
     size: tuple[int, int] | None
     cop: tuple[float, float] | None
+    muscles: dict[str, tuple[float | None, bool | None]] | None = None
     server_ms: float | None = None
 
 

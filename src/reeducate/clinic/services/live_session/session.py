@@ -44,6 +44,7 @@ from reeducate.clinic.services.live_session.messages import (
     Locked,
     Mute,
     Muted,
+    Order,
     Pain,
     SampleShown,
     ServerMessage,
@@ -57,10 +58,11 @@ from reeducate.clinic.uploads import as_file, safe_name
 from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
 from reeducate.feedback.adapters.base import Device, DeviceError, Sample
 from reeducate.feedback.adapters.camera import DevicePose, LivePose, decode_frame
+from reeducate.feedback.adapters.emg import shown_muscles
 from reeducate.feedback.adapters.simulated import simulated_samples
 from reeducate.feedback.engine import FeedbackEngine, LiveExercise
 from reeducate.feedback.events import EventKind
-from reeducate.feedback.replay import recording_samples
+from reeducate.feedback.replay import emg_muscles, recording_samples
 from reeducate.training.live import live_exercise
 from reeducate.training.signals import SIGNALS, resolve
 
@@ -77,15 +79,21 @@ SPEEDS = (0.25, 8.0)
 #: Events after which the summary so far is saved.
 SAVE_AFTER = {EventKind.REPETITION_COMPLETED, EventKind.REPETITION_INCOMPLETE, EventKind.HOLD_COMPLETED,
               EventKind.HOLD_BROKEN}
+#: What a simulated patient's EMG amplitudes are: made up, in % of an MVC that was never recorded.
+SIMULATED_EMG = {"amplitude": "% of MVC of a simulated patient (made up)"}
 #: Sources whose samples the page sends (the others the server plays).
 FROM_THE_PAGE = (ExerciseSource.CAMERA, ExerciseSource.DEVICE)
 
 
-def exercise_card(chosen: Chosen, live: LiveExercise) -> ExerciseCard:
+def exercise_card(chosen: Chosen, live: LiveExercise, labels: dict[str, str] | None = None) -> ExerciseCard:
     """What the page shows of the exercise while it runs."""
     monitor = chosen.monitor
     hold = None if live.hold is None else Hold(low=live.hold.low, high=live.hold.high, target_s=live.hold.target_s)
+    emg = monitor.device is Device.EMG
+    order = None if live.order is None else Order(first=live.order.first, second=live.order.second,
+                                                  min_lead_ms=live.order.min_lead_s * 1000)
     return ExerciseCard(
+        muscles=list(emg_muscles(live)) if emg else [], order=order, amplitude=(labels or {}).get("amplitude"),
         id=chosen.exercise.id, name=chosen.exercise.name, instructions=chosen.exercise.instructions,
         device=str(monitor.device), view=monitor.view, signal=live.signal,
         unit=SIGNALS[monitor.device][resolve(monitor.signal, "left")], target=live.target_peak,
@@ -139,10 +147,10 @@ class LiveSession:
         files = contextlib.ExitStack()
         try:
             chosen = await asyncio.to_thread(keeper.choose, start)
-            fps, paced = await cls._source(keeper, start, chosen, files)
+            fps, paced, labels = await cls._source(keeper, start, chosen, files)
             live = _dosed(live_exercise(chosen.exercise, monitor=chosen.monitor, side=chosen.side,
                                         sampling_rate_hz=fps), chosen)
-            engine = FeedbackEngine(live, sampling_rate_hz=fps)
+            engine = FeedbackEngine(live, sampling_rate_hz=fps, labels=labels)
             record_id = await asyncio.to_thread(keeper.start, chosen, start.source)
         except (DeviceError, ValueError, KeyError) as exc:
             files.close()
@@ -151,8 +159,8 @@ class LiveSession:
             files.close()
             raise
         speed = min(max(start.speed or 1.0, SPEEDS[0]), SPEEDS[1])
-        return cls(keeper, engine, source=start.source, record_id=record_id, card=exercise_card(chosen, live),
-                   paced=paced, speed=speed, files=files)
+        return cls(keeper, engine, source=start.source, record_id=record_id,
+                   card=exercise_card(chosen, live, engine.labels), paced=paced, speed=speed, files=files)
 
     @classmethod
     async def _carry_on(cls, keeper: Keeper, start: Start, record_id: int) -> LiveSession:
@@ -165,10 +173,10 @@ class LiveSession:
         files = contextlib.ExitStack()
         chosen = carried.chosen
         try:
-            fps, paced = await cls._source(keeper, start, chosen, files)
+            fps, paced, labels = await cls._source(keeper, start, chosen, files)
             live = _dosed(live_exercise(chosen.exercise, monitor=chosen.monitor, side=chosen.side,
                                         sampling_rate_hz=fps), chosen)
-            engine = FeedbackEngine(live, sampling_rate_hz=fps, carried=carried.summary)
+            engine = FeedbackEngine(live, sampling_rate_hz=fps, carried=carried.summary, labels=labels)
         except BaseException as exc:
             files.close()
             await asyncio.to_thread(keeper.finish, carried.summary, ExerciseStatus.INTERRUPTED)
@@ -178,31 +186,33 @@ class LiveSession:
         if paced is not None:  # a played source goes on after the samples already counted
             paced = itertools.islice(paced, round(float(carried.summary.get("active_s") or 0.0) * fps), None)
         speed = min(max(start.speed or 1.0, SPEEDS[0]), SPEEDS[1])
-        session = cls(keeper, engine, source=start.source, record_id=record_id, card=exercise_card(chosen, live),
-                      paced=paced, speed=speed, files=files)
+        session = cls(keeper, engine, source=start.source, record_id=record_id,
+                      card=exercise_card(chosen, live, engine.labels), paced=paced, speed=speed, files=files)
         session.counted = carried.summary
         return session
 
     @staticmethod
     async def _source(keeper: Keeper, start: Start, chosen: Chosen, files: contextlib.ExitStack
-                      ) -> tuple[float, Iterator[Sample] | None]:
-        """The sampling rate (Hz) and, for a source the server plays, its samples."""
+                      ) -> tuple[float, Iterator[Sample] | None, dict[str, str] | None]:
+        """The sampling rate (Hz), for a source the server plays its samples, and what its numbers are measured
+        against (an EMG amplitude's reference: a simulated patient's are % of MVC by construction)."""
         monitor = chosen.monitor
+        live = live_exercise(chosen.exercise, monitor=monitor, side=chosen.side, sampling_rate_hz=SIMULATED_RATE_HZ)
         if start.source is ExerciseSource.SIMULATED:
-            live = live_exercise(chosen.exercise, monitor=monitor, side=chosen.side, sampling_rate_hz=SIMULATED_RATE_HZ)
             return SIMULATED_RATE_HZ, simulated_samples(
                 live, sampling_rate_hz=SIMULATED_RATE_HZ, repetitions=min(chosen.exercise.dosage.reps or 3, 5),
-                faulty=(2,), view=monitor.view)
+                faulty=(2,), view=monitor.view), SIMULATED_EMG if monitor.device is Device.EMG else None
         if start.source is ExerciseSource.RECORDING:
             stored = await asyncio.to_thread(keeper.recording, start.recording or "")
             sensor = training.replay_sensor(stored, chosen.exercise.name, monitor, chosen.side)
             path = files.enter_context(as_file(safe_name(stored.filename), stored.content))
-            return await asyncio.to_thread(recording_samples, stored.device, path, sensor=sensor,
-                                           sampling_rate_hz=stored.sampling_rate_hz)
+            fps, samples = await asyncio.to_thread(recording_samples, stored.device, path, sensor=sensor,
+                                                   sampling_rate_hz=stored.sampling_rate_hz, **stored.emg(live))
+            return fps, samples, stored.labels
         if monitor.device is not Device.CAMERA:
-            raise InvalidInput(f"{chosen.exercise.name} is watched by a {monitor.device.replace('_', ' ')}, "
+            raise InvalidInput(f"{chosen.exercise.name} is watched by {training.DEVICE_WORDS[monitor.device]}, "
                                "not a camera.")
-        return start.fps or CAMERA_RATE_HZ, None
+        return start.fps or CAMERA_RATE_HZ, None, None
 
     def started(self) -> Started:
         return Started(record=self.record_id, exercise=self.card, counted=self.counted)
@@ -225,9 +235,10 @@ class LiveSession:
         messages: list[ServerMessage] = [Event(kind=e.kind, index=e.index, time_s=round(e.time_s, 3), **e.data)
                                          for e in events]
         if show or events:
+            muscles = shown_muscles(sample.values, self.card.muscles) if self.card.muscles else None
             messages.insert(0, SampleShown(
                 index=sample.index, t=round(sample.time_s, 3), value=_finite(sample.values.get(self.engine.exercise.signal)),
-                view=sample.view, landmarks=sample.landmarks, size=sample.image_size_px, cop=sample.cop_mm,
+                view=sample.view, landmarks=sample.landmarks, size=sample.image_size_px, cop=sample.cop_mm, muscles=muscles,
                 server_ms=None if arrived is None else round((time.perf_counter() - arrived) * 1000, 2)))
         if any(e.kind in SAVE_AFTER for e in events):
             self._save_soon()
