@@ -11,7 +11,7 @@ carried from block to block by ``StreamingEnvelope``; nothing looks ahead), at a
   frozen after (NaN before that onset). ``reference`` says which, and the session's record keeps it, so a
   % of a calibrated level is never shown as %MVC.
 - ``{muscle}_on``: 1 while the muscle is on, 0 while off, NaN until its rest is known. The rest is the
-  50 Hz envelope (Hodges & Bui 1996's onset envelope) over the ``REST_S`` after ``SETTLE_S`` (the patient
+  50 Hz envelope (the onset envelope of ``signals.emg.conditioning``, after Hodges & Bui 1996) over the ``REST_S`` after ``SETTLE_S`` (the patient
   rests at the start); the muscle comes on above rest mean + ``ON_SD`` SD and goes off only once it has
   stayed below rest mean + ``OFF_SD`` SD for ``MERGE_GAP_S`` (hysteresis in level and time, as the offline
   detector merges stretches closer than that gap: hovering at the threshold does not flicker).
@@ -29,7 +29,7 @@ import numpy as np
 
 from reeducate.feedback.adapters.base import DeviceError, Sample
 from reeducate.signals.emg.conditioning import ONSET_ENVELOPE_HZ, StreamingEnvelope
-from reeducate.signals.emg.onsets import HODGES_H, MERGE_GAP_S, MIN_REST_S
+from reeducate.signals.emg.onsets import MERGE_GAP_S, MIN_REST_S
 from reeducate.signals.emg.recording import EmgRecording
 
 #: One engine sample per block of this many seconds of raw EMG (the issue's 50 ms blocks).
@@ -40,10 +40,14 @@ SETTLE_S = 0.2
 #: Seconds of rest after ``SETTLE_S`` that calibrate the on/off thresholds: the shortest rest the offline
 #: detector calibrates from (``onsets.MIN_REST_S``); the patient rests for the first moments of the exercise.
 REST_S = MIN_REST_S
-#: On above rest mean + ``ON_SD`` SD (the h of Hodges & Bui 1996, Electroencephalogr Clin Neurophysiol
-#: 101:511-519); off below rest mean + ``OFF_SD`` SD (our setting: half of it, the hysteresis).
-ON_SD = HODGES_H
-OFF_SD = HODGES_H / 2
+#: On above rest mean + ``ON_SD`` SD, off below rest mean + ``OFF_SD`` SD (half of it: the hysteresis). Our
+#: setting: the form of Hodges & Bui 1996 (Electroencephalogr Clin Neurophysiol 101:511-519), whose h = 3 is
+#: for a 25 ms mean of the envelope calibrated on the rest around each burst; against one rest at the start,
+#: h = 3 leaves the muscle on through most of the low activity between contractions. With 12 the stream is
+#: on through 99 % of the offline detector's bursts and off through over 90 % of the rests between them, on
+#: the two PLUX example recordings (tests/feedback/test_emg_adapter.py).
+ON_SD = 12.0
+OFF_SD = ON_SD / 2
 #: Without an MVC, the amplitude's reference is the highest envelope of this many seconds from the muscle's
 #: first onset (our setting: time for two or three contractions).
 CALIBRATION_S = 5.0

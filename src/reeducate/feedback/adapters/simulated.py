@@ -87,3 +87,7 @@ def _ordered(exercise: LiveExercise, fs: float, repetitions: int, faulty: set[in
                       for name, v in ((on_signal(m), float(active)), (onset_signal(m), onsets[m]))}
             yield Sample(index, index / fs, values)
             index += 1
+    for _ in range(rest):  # both off again: the last activation ends
+        yield Sample(index, index / fs, {name: v for m in (first, second)
+                                         for name, v in ((on_signal(m), 0.0), (onset_signal(m), onsets[m]))})
+        index += 1
