@@ -57,14 +57,16 @@ def emg_labels(mvc_mv: Mapping[str, float] | None) -> dict[str, str]:
 def recording_samples(device: Device, path: Path, *, image_size_px: tuple[int, int] | None = None,
                       sensor: str | None = None, sampling_rate_hz: float | None = None,
                       channels: Sequence[str] | None = None, muscles: Sequence[str] = (),
-                      mvc_mv: Mapping[str, float] | None = None) -> tuple[float, Iterator[Sample]]:
+                      mvc_mv: Mapping[str, float] | None = None, units: str | None = None,
+                      ) -> tuple[float, Iterator[Sample]]:
     """The sampling rate (Hz) and the samples of a recorded file, as ``device`` would have streamed them.
     For EMG, ``channels`` name the file's channels after their muscles (``Trap_sup=Upper trapezius``, read as
     ``upper_trapezius``), each of
-    ``muscles`` must be among them, and ``mvc_mv`` gives each channel's MVC level (mV) when one was recorded."""
+    ``muscles`` must be among them, ``mvc_mv`` gives each channel's MVC level (mV) when one was recorded, and
+    ``units`` the amplitudes' units of a file that does not state them (text, MATLAB)."""
     try:
         if device is Device.EMG:
-            emg = read_emg(path, channels=channels, rate_hz=sampling_rate_hz)
+            emg = read_emg(path, channels=channels, rate_hz=sampling_rate_hz, units=units)
             labels = emg.names
             emg = dataclasses.replace(emg, names=tuple(muscle_key(name) for name in labels))
             mvc_mv = {muscle_key(name): level for name, level in mvc_mv.items()} if mvc_mv else None

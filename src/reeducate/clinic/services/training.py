@@ -272,12 +272,14 @@ class StoredRecording:
     sampling_rate_hz: float | None = None
     channels: tuple[str, ...] = ()
     mvc_mv: dict[str, float] | None = None
+    units: str | None = None
 
     def emg(self, exercise: LiveExercise) -> dict[str, Any]:
         """What ``recording_samples`` needs of an EMG recording beyond the file (none for other devices)."""
         if self.device is not Device.EMG:
             return {}
-        return {"channels": list(self.channels) or None, "muscles": emg_muscles(exercise), "mvc_mv": self.mvc_mv}
+        return {"channels": list(self.channels) or None, "muscles": emg_muscles(exercise), "mvc_mv": self.mvc_mv,
+                "units": self.units}
 
     @property
     def labels(self) -> dict[str, str] | None:
@@ -307,7 +309,7 @@ def recording_to_replay(session: Session, actor: Actor, visit_id: int, ref: str,
     if isinstance(row, EmgRecording):
         levels = {c["name"]: float(c["mvc"]) for c in (row.result or {}).get("channels", []) if c.get("mvc")}
         return StoredRecording(filename, content, Device.EMG, row.options.get("rate_hz"),
-                               tuple(row.options.get("channels") or ()), levels or None)
+                               tuple(row.options.get("channels") or ()), levels or None, row.options.get("units"))
     if isinstance(row, BalanceTrial):
         return StoredRecording(filename, content, Device.FORCE_PLATE)
     if row.kind is MovementKind.VIDEO:

@@ -6,6 +6,8 @@
 // network dropped) is opened again, to whichever server process takes it, with the same start and
 // {"carry_on": record}: the same exercise record goes on, its count kept. The camera stays open meanwhile.
 // If the server cannot carry it on, the page says why and that what was counted is saved.
+// EMG: a tall bar per muscle (its amplitude in % of its reference, the target band shaded), a lamp lit
+// while the muscle is on, and for an onset-order goal which muscle came on first and by how many ms.
 (function () {
   "use strict";
   const form = document.getElementById("start-form");
@@ -17,6 +19,8 @@
   let ws = null, card = null, count = 0, holds = 0, stream = null, waiting = false, lastCueAt = 0, pose = null;
   // The exercise's record once started; ended once its summary (or a refusal) came; reconnection tries.
   let recordId = null, ended = false, tries = 0, startMessage = null;
+  let attempts = 0, successes = 0;  // holds started and completed, or onset orders timed and led
+  const EMG_TOP = 120;  // the bars' scale: 0-120 % of the reference (a calibrated reference can be passed)
   const RECONNECT_TRIES = 30, RECONNECT_EVERY_MS = 1000;  // our setting: half a minute for a server process to return
 
   function say(text) {
@@ -75,7 +79,63 @@
     const shown = value === null ? "–" : value.toFixed(0);
     ctx.fillText(`${card.signal.replace(/_mm$/, "").replaceAll("_", " ")}: ${shown} ${card.unit}`, 16, canvas.height - 20);
   }
+  const muscleName = (m) => m.replaceAll("_", " ");
+  function buildEmg() {
+    $("live-canvas").hidden = true; $("emg-panel").hidden = false;
+    $("emg-reference").textContent = card.amplitude ? `Bars: ${card.amplitude}` : "";
+    const watched = card.signal.replace(/_mvc$/, "");
+    for (const muscle of card.muscles) {
+      const box = document.createElement("div");
+      box.className = "emg-muscle"; box.dataset.muscle = muscle;
+      box.innerHTML = '<span class="emg-lamp" title="off"></span><div class="emg-track"><div class="emg-fill"></div></div>' +
+        '<span class="emg-value">–</span><span class="emg-name"></span>';
+      box.querySelector(".emg-name").textContent = muscleName(muscle);
+      if (card.hold && muscle === watched) {
+        const band = document.createElement("div");
+        band.className = "emg-band";
+        band.style.bottom = `${100 * Math.min(card.hold.low, EMG_TOP) / EMG_TOP}%`;
+        band.style.height = `${100 * (Math.min(card.hold.high, EMG_TOP) - Math.min(card.hold.low, EMG_TOP)) / EMG_TOP}%`;
+        box.querySelector(".emg-track").prepend(band);
+      }
+      $("emg-bars").appendChild(box);
+    }
+  }
+  function drawEmg(muscles) {
+    if (!attempts && Object.values(muscles).every(([, on]) => on !== null) && $("live-status").textContent.startsWith("Running: rest")) {
+      status("Running: resting level learnt");
+    }
+    for (const box of $("emg-bars").children) {
+      const [percent, on] = muscles[box.dataset.muscle] || [null, null];
+      const fill = box.querySelector(".emg-fill"), lamp = box.querySelector(".emg-lamp");
+      fill.style.height = percent === null ? "0" : `${100 * Math.min(percent, EMG_TOP) / EMG_TOP}%`;
+      fill.dataset.percent = percent === null ? "" : percent;
+      const band = box.querySelector(".emg-band");
+      fill.classList.toggle("outside", !!band && percent !== null && (percent < card.hold.low || percent > card.hold.high));
+      box.querySelector(".emg-value").textContent = percent === null ? "–" : `${percent.toFixed(0)} %`;
+      lamp.classList.toggle("on", on === true); lamp.classList.toggle("off", on === false);
+      lamp.title = on === null ? "learning the resting level" : (on ? "on" : "off");
+    }
+  }
+  function successLine() {
+    return attempts ? `${successes} of ${attempts} ${card.order ? "in the right order" : "held"} (${Math.round(100 * successes / attempts)} %)` : "";
+  }
+  function onOrder(e) {
+    count = e.count; $("live-count").textContent = count;
+    attempts += 1; if (e.success) successes += 1;
+    const lead = Math.abs(Math.round(e.lead_ms)), leader = e.lead_ms >= 0 ? e.first : e.second;
+    const el = $("emg-order");
+    el.textContent = `${muscleName(leader)} first, by ${lead} ms`;
+    el.className = `emg-order ${e.success ? "good" : "bad"}`;
+    const li = document.createElement("li");
+    li.textContent = `${e.lead_ms > 0 ? "+" : ""}${Math.round(e.lead_ms)} ms`;
+    li.title = `${muscleName(e.first)} ${e.lead_ms >= 0 ? "led" : "came after"} ${muscleName(e.second)} by ${lead} ms`;
+    if (!e.success) li.classList.add("low");
+    $("live-scores").appendChild(li);
+    if (e.success) cue(`Good: ${muscleName(e.first)} first`, true); else cue(`${muscleName(e.second)} came first`);
+    status(successLine());
+  }
   function onSample(m) {
+    if (m.muscles) { drawEmg(m.muscles); return; }
     if (!stream) { ctx.fillStyle = "#0f2530"; ctx.fillRect(0, 0, canvas.width, canvas.height); }
     else ctx.clearRect(0, 0, canvas.width, canvas.height);
     fit(m.size);
@@ -87,7 +147,9 @@
     if (stream && !pose) { waiting = false; sendFrame(); }
   }
   function onEvent(e) {
-    if (e.kind === "repetition_completed") {
+    if (e.kind === "repetition_completed" && card.order) {
+      onOrder(e);
+    } else if (e.kind === "repetition_completed") {
       count = e.count; $("live-count").textContent = count;
       const li = document.createElement("li");
       li.textContent = e.score; li.title = e.reasons.join("; ") || "clean repetition";
@@ -98,11 +160,12 @@
     } else if (e.kind === "target_reached") {
       if (!$("live-cue").textContent) cue("Good: target reached", true);
     } else if (e.kind === "hold_started") {
-      status("Holding…");
+      attempts += 1;
+      status(card.muscles.length ? `Holding… ${successLine()}` : "Holding…");
     } else if (e.kind === "hold_completed") {
-      holds += 1; $("live-count").textContent = holds; cue(`Held ${e.hold_s} s`, true);
+      holds += 1; successes += 1; $("live-count").textContent = holds; cue(`Held ${e.hold_s} s`, true);
     } else if (e.kind === "hold_broken") {
-      status(`Hold ended after ${e.hold_s} s`);
+      status(`Hold ended after ${e.hold_s} s` + (card.muscles.length ? ` · ${successLine()}` : ""));
     } else if (e.kind === "set_complete") {
       cue(`Set ${e.set} done: rest`, true); say(`Set ${e.set} done. Rest.`);
     } else if (e.kind === "repetition_incomplete") {
@@ -121,7 +184,9 @@
     p.textContent = `Saved on the visit (${m.status.replaceAll("_", " ")}): ${s.repetitions} repetitions` +
       (s.mean_score !== null ? `, mean score ${s.mean_score}` : "") +
       (s.holds_completed !== null ? `, ${s.holds_completed} holds (longest ${s.longest_hold_s} s)` : "") +
-      `, ${s.cues_given} cues, ${s.active_s} s active.`;
+      (s.success_rate !== undefined && s.success_rate !== null ? `, ${s.successes} of ${s.attempts} attempts succeeded (${s.success_rate} %)` : "") +
+      (s.leads_ms && s.leads_ms.length ? `, leads ${s.leads_ms.join(", ")} ms` : "") +
+      `, ${s.cues_given} cues, ${s.active_s} s active.` + (s.labels && s.labels.amplitude ? ` Amplitudes: ${s.labels.amplitude}.` : "");
     box.appendChild(p);
     const again = document.createElement("a");
     again.href = location.pathname; again.className = "button"; again.textContent = "Next exercise";
@@ -187,6 +252,7 @@
     if (carried) {
       const c = m.counted || {};
       count = c.repetitions || 0; holds = c.holds_completed || 0;
+      attempts = c.attempts || 0; successes = c.successes || 0;
       $("live-count").textContent = card.hold ? holds : count;
       for (const box of $("mutes").querySelectorAll("input[data-fault]")) {  // the new connection's engine hears the mutes again
         if (!box.checked) ws.send(JSON.stringify({type: "mute", fault: box.dataset.fault, muted: true}));
@@ -197,8 +263,10 @@
     }
     card = m.exercise;
     $("live-name").textContent = card.name; $("live-instructions").textContent = card.instructions;
-    $("live-count-label").textContent = card.hold ? `holds of ${card.hold.target_s} s` : "repetitions";
-    buildMutes(); status("Running");
+    $("live-count-label").textContent = card.hold ? `holds of ${card.hold.target_s} s`
+      : (card.order ? `activations timed (${muscleName(card.order.first)} before ${muscleName(card.order.second)})` : "repetitions");
+    if (card.muscles.length) buildEmg();
+    buildMutes(); status(card.muscles.length ? "Running: rest for a moment while the resting level is learnt" : "Running");
     if (pose) pose.run(video, sendLandmarks); else sendFrame();
   }
   function stopCamera() {
