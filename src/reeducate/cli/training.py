@@ -116,11 +116,11 @@ def replay_session(
         watched = chosen.monitor(monitor)
         size = (width_px, height_px) if width_px and height_px else None
         levels = _levels(mvc or [])
-        emg = {} if watched.device is not Device.EMG else {
-            "channels": channel, "mvc_mv": levels,
-            "muscles": emg_muscles(live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=1.0))}
+        emg = watched.device is Device.EMG
+        muscles = emg_muscles(live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=1.0)) if emg else ()
         rate, samples = recording_samples(watched.device, recording, image_size_px=size, sensor=sensor,
-                                          sampling_rate_hz=sampling_rate_hz, **emg)
+                                          sampling_rate_hz=sampling_rate_hz, channels=channel, muscles=muscles,
+                                          mvc_mv=levels)
         live = live_exercise(chosen, monitor=watched, side=side, sampling_rate_hz=rate)
         result = replay(live, paced(samples) if real_time else samples, sampling_rate_hz=rate,
                         labels=emg_labels(levels) if emg else None)

@@ -100,7 +100,7 @@ class EmgAdapter:
         self._peak = np.zeros(n)
         self._calibrate_until = np.full(n, np.nan)  # s: end of each channel's calibration (from its first onset)
         self._offset: np.ndarray | None = None  # the first block's mean (mV): the electrodes' DC offset
-        self._rest = [np.zeros(n), np.zeros(n), 0]  # sums of the 50 Hz envelope, of its squares, and the count
+        self._rest_sum, self._rest_squares, self._rest_count = np.zeros(n), np.zeros(n), 0  # of the 50 Hz envelope
         self._on_level = np.full(n, np.nan)
         self._off_level = np.full(n, np.nan)
         self._state = np.zeros(n, dtype=bool)
@@ -124,7 +124,9 @@ class EmgAdapter:
         self._index += 1
         if self._offset is None:
             self._offset = block.mean(axis=1, keepdims=True)
-        block = np.nan_to_num(block - self._offset)
+        block = block - self._offset
+        if not np.isfinite(block).all():  # a dropped sample reads as zero, not as a filter full of NaN
+            block = np.nan_to_num(block)
         amplitude = self._amplitude.push(block)
         fast = self._onset.push(block)
         first = self._seen
@@ -134,25 +136,22 @@ class EmgAdapter:
             self._learn_rest(fast, times)
         else:
             self._switch(fast, times)
-        mean = amplitude.mean(axis=1)
-        percent = 100.0 * mean / self._reference(amplitude, times)
+        percent = (100.0 * amplitude.mean(axis=1) / self._reference(amplitude, times)).tolist()
+        on = self._state.astype(float).tolist() if self.calibrated else [np.nan] * len(self.names)
         values: dict[str, float] = {}
-        on = np.where(self.calibrated, self._state.astype(float), np.nan)
-        for k, (amp, state, onset) in enumerate(self._keys):
-            values[amp] = float(percent[k])
-            values[state] = float(on[k])
-            values[onset] = float(self._onset_s[k])
+        for (amp, state, onset), p, o, t in zip(self._keys, percent, on, self._onset_s.tolist(), strict=True):
+            values[amp], values[state], values[onset] = p, o, t
         return Sample(self._index, first / self.rate_hz, values)
 
     def _learn_rest(self, fast: np.ndarray, times: np.ndarray) -> None:
         inside = (times >= SETTLE_S) & (times < SETTLE_S + REST_S)
-        sums, squares, count = self._rest
         part = fast[:, inside]
-        self._rest = [sums + part.sum(axis=1), squares + (part**2).sum(axis=1), count + part.shape[1]]
-        if times[-1] >= SETTLE_S + REST_S - 1 / self.rate_hz and self._rest[2] > 1:
-            sums, squares, count = self._rest
-            mean = sums / count
-            sd = np.sqrt(np.maximum(squares / count - mean**2, 0.0))
+        self._rest_sum += part.sum(axis=1)
+        self._rest_squares += (part**2).sum(axis=1)
+        self._rest_count += part.shape[1]
+        if times[-1] >= SETTLE_S + REST_S - 1 / self.rate_hz and self._rest_count > 1:
+            mean = self._rest_sum / self._rest_count
+            sd = np.sqrt(np.maximum(self._rest_squares / self._rest_count - mean**2, 0.0))
             self._on_level, self._off_level = mean + ON_SD * sd, mean + OFF_SD * sd
 
     def _switch(self, fast: np.ndarray, times: np.ndarray) -> None:
