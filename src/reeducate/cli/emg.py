@@ -74,7 +74,7 @@ def analyze(
     try:
         recording = read_emg(file, channels=names, rate_hz=rate_hz, units=units)
         maximal = read_emg(mvc, channels=names, rate_hz=rate_hz, units=units) if mvc else None
-        result = analyze_emg(recording, method=method, rest_s=_rest(rest),  # type: ignore[arg-type]  # checked above
+        result = analyze_emg(recording, method=method, rest_s=_rest(rest),
                              triggers_s=trigger_times(recording, trigger) if trigger else (), reference=reference,
                              mvc=maximal, pairs=_pairs(pair, "--pair"), sides=_pairs(sides, "--sides"))
     except (RecordingError, OSError) as error:
