@@ -1,7 +1,8 @@
 """The demo's showcase visit: one fall-risk retest recorded, documented and billed end to end.
 
-Everything goes through the services a clinic uses: a single-leg balance clip and a walk on foot IMUs
-uploaded to the open visit (and analysed), two live exercises replayed from the visit's own recordings
+Everything goes through the services a clinic uses: a single-leg balance clip, a walk on foot IMUs and two
+surface-EMG recordings (the shoulder's 13 muscles lifting a box, the biceps repeated to fatigue) uploaded to
+the open visit (and analysed), two live exercises replayed from the visit's own recordings
 (labelled as replays), then, once the visit is over, the minutes per code confirmed, the note drafted,
 written and signed, an addendum, and the claim released by the front desk. The recordings are real
 recordings of other people (``example_data/``) standing in for the demo patient; a missing one stops the
@@ -17,27 +18,45 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.access import Actor
 from reeducate.clinic.models import BalanceTrial, Visit
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.clinic.services import billing, movement, notes, training
+from reeducate.clinic.schemas import EmgOptions
+from reeducate.clinic.services import billing, emg, movement, notes, training
 from reeducate.clinic.vocabulary import Activity, MovementKind
 from reeducate.example_data import fetch
 
 CLIP = "balancing_cam04.mp4"
 WALK = "gaitmap_imu_sample.csv"
 WALK_RATE_HZ = 204.8  # gaitmap's example walk (example_data/gait/README.md)
-RECORDINGS = (CLIP, WALK)
+SHOULDER = "emg_pyomeca_markers_analogs.c3d"
+SHOULDER_MUSCLES = {
+    "Delt_ant": "Anterior deltoid", "Delt_med": "Middle deltoid", "Delt_post": "Posterior deltoid",
+    "Biceps": "Biceps brachii", "Triceps": "Triceps brachii", "Trap_sup": "Upper trapezius",
+    "Trap_inf": "Lower trapezius", "Gd_dent": "Serratus anterior", "Gd_dors": "Latissimus dorsi",
+    "Pec": "Pectoralis major", "Supra": "Supraspinatus", "Infra": "Infraspinatus", "Subscap": "Subscapularis",
+}
+"""The pyomeca C3D's channel labels (example_data/emg/README.md; Gd_dent and Gd_dors: the French grand dentele
+and grand dorsal) as the muscles' English names."""
+FATIGUE = "emg_biosignalsnotebooks_emg_fatigue.h5"
+FATIGUE_CHANNEL = "channel_2=Biceps brachii"  # the PLUX file's one EMG channel (example_data/emg/README.md)
+RECORDINGS = (CLIP, WALK, SHOULDER, FATIGUE)
 ACTIVITY_MINUTES = [(Activity.NEUROMUSCULAR_REEDUCATION, 23), (Activity.GAIT_TRAINING, 15)]
 """Demo data only: the minutes the therapist enters for the visit (balance work billed as 97112, the walk as 97116)."""
 
 
 def record_in_visit(session: Session, clinician: Actor, visit: Visit, trials: list[BalanceTrial],
                     store: RecordingStore, *, at: datetime, height_cm: float) -> None:
-    """While the visit is open: the clip, the walk, and two exercises replayed from the visit's recordings."""
+    """While the visit is open: the clip, the walk, the EMG, and two exercises replayed from the visit's recordings."""
     movement.upload_recording(session, clinician, visit.id, movement.MovementUpload(
         CLIP, fetch(CLIP).read_bytes(), MovementKind.VIDEO, height_cm=height_cm), store, now=at,
         commit_before_analysis=False)
     walk = movement.upload_recording(session, clinician, visit.id, movement.MovementUpload(
         WALK, fetch(WALK).read_bytes(), MovementKind.IMU_GAIT, sensor="foot", sampling_rate_hz=WALK_RATE_HZ),
         store, now=at + timedelta(minutes=5), commit_before_analysis=False)
+    shoulder = EmgOptions(channels=[f"{label}={muscle}" for label, muscle in SHOULDER_MUSCLES.items()],
+                          pairs=[("Biceps brachii", "Triceps brachii")])
+    for name, options, minutes in ((SHOULDER, shoulder, 10), (FATIGUE, EmgOptions(channels=[FATIGUE_CHANNEL]), 15)):
+        path = fetch(name)
+        emg.upload_recording(session, clinician, visit.id, emg.EmgUpload(path.name, path.read_bytes(), options), store,
+                             now=at + timedelta(minutes=minutes), commit_before_analysis=False)
     training.replay_whole(session, clinician, visit.id, exercise_id="gait-training-imu", monitor=None, side="left",
                           ref=f"movement:{walk.id}", store=store)
     training.replay_whole(session, clinician, visit.id, exercise_id="two-foot-stance", monitor=None, side=None,

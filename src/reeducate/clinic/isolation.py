@@ -50,7 +50,7 @@ JOB_NICENESS = 10
 #: on a worker that is ready, ~50 ms back to back (pebble starts each fresh worker on its 0.1 s loop).
 PRELOAD = (
     "numpy", "pandas", "scipy.signal", "cv2", "ezc3d", "mediapipe.python.solutions.pose",
-    "reeducate.clinic.services.balance", "reeducate.clinic.services.movement",
+    "reeducate.clinic.services.balance", "reeducate.clinic.services.movement", "h5py", "reeducate.clinic.services.emg",
 )
 
 

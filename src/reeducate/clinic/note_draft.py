@@ -11,13 +11,21 @@ patient's response and the minutes. The clinician edits the draft before signing
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reeducate.clinic.models import BalanceTrial, ExerciseRecord, MeasureAdministration, MovementRecording
+from reeducate.clinic.models import (
+    BalanceTrial,
+    EmgRecording,
+    ExerciseRecord,
+    MeasureAdministration,
+    MovementRecording,
+)
 from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
 from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
+from reeducate.reports import emg_text
 from reeducate.reports.dates import day_text
 from reeducate.training.catalogue import UnknownExercise, exercise, library
 
@@ -194,6 +202,27 @@ def movement_line(recording: MovementRecording) -> str | None:
     return text + "."
 
 
+def emg_line(recording: EmgRecording) -> str:
+    """A surface-EMG recording as measured: the muscles and their bursts, the firing order with the pairs too
+    close to order, each co-contraction index with its definition's author, latencies when timed against
+    something, and each muscle's fatigue trend where it had one (a fall or not); nothing the analysis did not
+    measure."""
+    result = recording.result
+    channels = result["channels"]
+    kind = "MVC recording" if recording.options.get("is_mvc") else "recording"
+    parts = [f"{len(channels)} muscle{'s' if len(channels) != 1 else ''} recorded ("
+             + ", ".join(f"{c['name']} {len(c['bursts'])} burst{'s' if len(c['bursts']) != 1 else ''}"
+                         for c in channels) + ")"]
+    firing = result["firing_order"]
+    if len(firing["order"]) > 1:
+        parts.append(f"firing order {emg_text.order(firing)}")
+        parts += emg_text.too_close(firing)
+    parts += [f"{name} latency {emg_text.latency_summary(values)}" for name, values in result["latencies_s"].items()]
+    parts += [emg_text.co_contraction(item) for item in result["co_contraction"]]
+    parts += [f"{c['name']} median frequency {emg_text.fatigue(c['fatigue'])}" for c in channels if c.get("fatigue")]
+    return f"Surface EMG (measured, {kind} {recording.filename}): " + "; ".join(parts) + "."
+
+
 def _progression(runs: ExerciseRuns) -> str | None:
     if not runs.criteria_met:
         return None
@@ -210,6 +239,7 @@ def _progression(runs: ExerciseRuns) -> str | None:
 def draft(
     *, administrations: list[MeasureAdministration], progress: list[MeasureProgress], trials: list[BalanceTrial],
     recordings: list[MovementRecording], exercises: list[ExerciseRecord], minutes_97112: int,
+    emg: Sequence[EmgRecording] = (),
 ) -> dict[str, Any]:
     """The note's sections as text the clinician edits; ``nmr`` holds the 97112 elements.
 
@@ -222,6 +252,7 @@ def draft(
     objective = measure_lines(administrations, progress)
     objective += [balance_line(t) for t in trials]
     objective += [line for line in (movement_line(r) for r in recordings) if line]
+    objective += [emg_line(r) for r in emg]
     objective += [g.line() for g in groups]
     assessment = [
         f"{p.name}: latest {p.trajectory.points[-1].score:g} against goal {p.goal:g} (baseline {p.trajectory.baseline:g})."

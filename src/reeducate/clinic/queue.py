@@ -59,9 +59,11 @@ class Handler(Protocol):
 def handlers() -> dict[JobKind, Handler]:
     """Each kind of job's handler (imported when a job runs: the engines load with them)."""
     from reeducate.clinic.services.balance import BALANCE_JOB
+    from reeducate.clinic.services.emg import EMG_JOB
     from reeducate.clinic.services.movement import MOVEMENT_JOB
 
-    return {JobKind.MOVEMENT_RECORDING: MOVEMENT_JOB, JobKind.BALANCE_TRIALS: BALANCE_JOB}
+    return {JobKind.MOVEMENT_RECORDING: MOVEMENT_JOB, JobKind.BALANCE_TRIALS: BALANCE_JOB,
+            JobKind.EMG_RECORDING: EMG_JOB}
 
 
 def _huey(url: str) -> Huey:

@@ -649,8 +649,9 @@ class JobOut(BaseModel):
         result = None
         if job.result:
             first = job.result["ids"][0]
-            url = (f"/api/v1/movement-recordings/{first}" if job.result["type"] == "movement_recording"
-                   else f"/api/v1/visits/{job.visit_id}/balance-trials")
+            url = {"movement_recording": f"/api/v1/movement-recordings/{first}",
+                   "emg_recording": f"/api/v1/emg-recordings/{first}"}.get(
+                job.result["type"], f"/api/v1/visits/{job.visit_id}/balance-trials")
             result = JobResult(type=job.result["type"], ids=job.result["ids"], url=url)
         return cls(id=job.id, kind=job.kind, status=job.status, visit_id=job.visit_id,
                    files=[f.filename for f in job.files],
@@ -676,6 +677,92 @@ class MovementRecordingOut(Output):
     options: dict[str, Any]
     cadence_steps_per_min: float | None
     gait_speed_m_s: float | None
+    result: dict[str, Any]
+    recorded_at: datetime
+    recorded_by_id: int
+
+
+EmgMethod = Literal["auto", "hodges_bui", "bonato", "tkeo"]
+EmgUnit = Literal["V", "mV", "uV"]
+MuscleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_EMG_CHANNELS = 64
+"""Most channels named in one EMG upload (a 64-channel array is the largest surface setup in use)."""
+
+
+class EmgOptions(Input):
+    """How a surface-EMG file is read and analysed, as the upload form and the API give it.
+
+    ``channels``: ``label``, ``label=muscle`` or a bipolar pair ``A-B=muscle`` (every EMG channel of the file,
+    named as the file names it, when empty); ``rate_hz`` and ``units`` only for a file that does not state
+    them (CSV, MATLAB); ``rest_s``: a rest moment (start, end in s) to calibrate onsets from, else one is found;
+    muscles are timed against ``triggers_s`` (s from the start) or a ``reference`` muscle, not both;
+    ``pairs``: (agonist, antagonist) for the co-contraction index; ``sides``: (left, right) of one muscle;
+    ``mvc_recording_id``: an earlier recording of the same patient marked ``is_mvc``, whose file is read
+    again for each muscle's maximal level (amplitudes then in %MVC)."""
+
+    channels: list[MuscleName] = Field(default_factory=list, max_length=MAX_EMG_CHANNELS)
+    rate_hz: float | None = Field(None, ge=100, le=20_000)
+    units: EmgUnit | None = None
+    method: EmgMethod = "auto"
+    rest_s: tuple[float, float] | None = None
+    triggers_s: list[Annotated[float, Field(ge=0)]] = Field(default_factory=list, max_length=1000)
+    reference: MuscleName | None = None
+    pairs: list[tuple[MuscleName, MuscleName]] = Field(default_factory=list, max_length=32)
+    sides: list[tuple[MuscleName, MuscleName]] = Field(default_factory=list, max_length=32)
+    mvc_recording_id: Id | None = None
+    is_mvc: bool = False
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_named(cls, value: list[str]) -> list[str]:
+        for channel in value:
+            label, equals, muscle = channel.partition("=")
+            if not label.strip() or (equals and not muscle.strip()):
+                raise ValueError(f"{channel!r}: give the file's channel label, then = and the muscle "
+                                 "(e.g. EMG1=Biceps brachii)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmgOptions:
+        if self.rest_s is not None and not 0 <= self.rest_s[0] < self.rest_s[1]:
+            raise ValueError("the rest moment runs from its start to a later end, in seconds from the start")
+        if self.triggers_s and self.reference:
+            raise ValueError("time the muscles against trigger times or a reference muscle, not both")
+        for first, second in (*self.pairs, *self.sides):
+            if first == second:
+                raise ValueError(f"a pair names two different muscles, not {first} twice")
+        named = self.muscles()
+        if named:
+            used = [n for pair in (*self.pairs, *self.sides) for n in pair] + ([self.reference] if self.reference else [])
+            unknown = [n for n in used if n not in named]
+            if unknown:
+                raise ValueError(f"{unknown[0]} is not one of the muscles named on the channels "
+                                 f"({', '.join(named)})")
+            if len(set(named)) != len(named):
+                raise ValueError("two channels are given the same muscle; name each once")
+        return self
+
+    def muscles(self) -> list[str]:
+        """The muscles as the channels name them (empty when the file's own names are kept)."""
+        return [(muscle or label).strip() for label, _, muscle in (c.partition("=") for c in self.channels)]
+
+
+class EmgRecordingOut(Output):
+    """A stored surface-EMG recording: the raw file's fingerprint, the options it was read and analysed
+    with, and the analysis: ``result`` is the CLI's JSON (``reeducate emg analyze --json``): each channel's
+    bursts with onset, offset, amplitude (and %MVC), median frequency and fatigue trend, the firing order
+    with the pairs too close to order, latencies, co-contraction and left/right comparison, and warnings."""
+
+    id: int
+    patient_id: int
+    episode_id: int | None
+    visit_id: int
+    filename: str
+    sha256: str
+    size_bytes: int
+    options: dict[str, Any]
+    duration_s: float
+    channel_count: int
     result: dict[str, Any]
     recorded_at: datetime
     recorded_by_id: int

@@ -35,6 +35,7 @@ from reeducate.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reeducate.clinic.locks import LockScope, serialise
 from reeducate.clinic.models import (
     BalanceTrial,
+    EmgRecording,
     ExerciseRecord,
     MeasureAdministration,
     MovementRecording,
@@ -109,7 +110,7 @@ def _draft_content(session: Session, actor: Actor, visit: Visit, template: NoteT
     return note_draft.draft(
         administrations=administrations, progress=progress, trials=_rows(session, BalanceTrial, visit.id),
         recordings=_rows(session, MovementRecording, visit.id), exercises=_rows(session, ExerciseRecord, visit.id),
-        minutes_97112=minutes_97112,
+        minutes_97112=minutes_97112, emg=_rows(session, EmgRecording, visit.id),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from reeducate.clinic.access import Actor, fetch_for_patient, require_role
 from reeducate.clinic.audit_log import record
 from reeducate.clinic.errors import Conflict
-from reeducate.clinic.models import BalanceTrial, Job, JobFile, MovementRecording, Visit
+from reeducate.clinic.models import BalanceTrial, EmgRecording, Job, JobFile, MovementRecording, Visit
 from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.services import episodes, visits
 from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, JobStatus, VisitStatus
@@ -22,7 +22,7 @@ from reeducate.clinic.vocabulary import CLINICIANS, AuditAction, JobStatus, Visi
 log = logging.getLogger(__name__)
 Row = TypeVar("Row", bound=Any)
 #: Every table whose rows refer to a raw file in the recording store.
-RECORDING_TABLES = (BalanceTrial, MovementRecording)
+RECORDING_TABLES = (BalanceTrial, MovementRecording, EmgRecording)
 _NEW_FILES = "reeducate.new_raw_files"  # session.info key: (store, digest) written in this transaction
 
 

@@ -19,6 +19,7 @@ from reeducate.clinic.audit_log import record
 from reeducate.clinic.models import (
     BalanceTrial,
     Claim,
+    EmgRecording,
     ExerciseRecord,
     MeasureAdministration,
     MovementRecording,
@@ -26,7 +27,7 @@ from reeducate.clinic.models import (
     VisitNote,
 )
 from reeducate.clinic.note_draft import exercise_name
-from reeducate.clinic.services import balance, billing, movement, notes, training, visits
+from reeducate.clinic.services import balance, billing, emg, movement, notes, training, visits
 from reeducate.clinic.services.billing import VisitBilling
 from reeducate.clinic.vocabulary import AuditAction, ExerciseSource, VisitStatus
 from reeducate.measures.catalogue import instruments
@@ -70,6 +71,7 @@ class VisitRecord:
     billing: VisitBilling
     claims: list[Claim]
     completion_refusal: str | None  # why "Complete visit" would be refused now, None when it would not
+    emg: list[EmgRecording]
 
     @property
     def open(self) -> bool:
@@ -115,4 +117,5 @@ def gather(session: Session, actor: Actor, visit_id: int) -> VisitRecord:
         recordings=movement.for_visit(session, actor, visit.id), exercises=exercises,
         note=notes.of_visit(session, actor, visit.id), billing=billing.summary(session, actor, visit.id),
         claims=billing.claims_of(session, actor, visit.id), completion_refusal=visits.completion_refusal(session, visit),
+        emg=emg.for_visit(session, actor, visit.id),
     )

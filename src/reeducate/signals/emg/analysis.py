@@ -33,6 +33,8 @@ from reeducate.signals.errors import RecordingError
 TRIGGER_WINDOW_S = 1.5
 #: Against a reference muscle, an onset up to this far before or after the reference's (s) belongs to its cycle.
 REFERENCE_WINDOW_S = 0.5
+#: Two triggers on a channel closer than this (s) are one (contact bounce): our setting.
+MIN_TRIGGER_GAP_S = 0.1
 #: Bursts at the very edge of the recording may be cut short: flagged when closer than this to an end (s).
 EDGE_S = 0.05
 
@@ -87,6 +89,37 @@ class EmgResult:
             "firing_order": self.order, "co_contraction": list(self.co_contraction), "sides": list(self.sides),
             "warnings": list(self.warnings),
         }
+
+
+def trigger_times(recording: EmgRecording, spec: str) -> tuple[float, ...]:
+    """Trigger moments (s) from ``spec``: times ``"1.2,3.4"``, the file's events ``"event:LABEL"``, or a channel's
+    name, whose rising edges through half its range are the triggers (at least ``MIN_TRIGGER_GAP_S`` apart)."""
+    spec = spec.strip()
+    if spec.startswith("event:"):
+        label = spec.removeprefix("event:")
+        found = tuple(t for t, name in recording.events if name == label)
+        if not found:
+            labels = sorted({name for _, name in recording.events}) or ["none"]
+            raise RecordingError(f"{recording.source}: no event {label!r}; its events are: {', '.join(labels)}.")
+        return found
+    try:
+        times = tuple(float(v) for v in spec.split(",") if v.strip())
+    except ValueError:
+        times = ()
+    else:
+        if any(not 0 <= t <= recording.duration_s for t in times):
+            raise RecordingError(f"a trigger time is outside the recording (0-{recording.duration_s:.2f} s).")
+        return tuple(sorted(times))
+    values = recording.channel(spec)
+    middle = (float(np.nanmin(values)) + float(np.nanmax(values))) / 2
+    rising = np.flatnonzero((values[1:] > middle) & (values[:-1] <= middle)) + 1
+    moments: list[float] = []
+    for index in rising:
+        if not moments or index / recording.rate_hz - moments[-1] >= MIN_TRIGGER_GAP_S:
+            moments.append(index / recording.rate_hz)
+    if not moments:
+        raise RecordingError(f"{recording.source}: the channel {spec} never rises; it holds no trigger.")
+    return tuple(moments)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -151,8 +184,8 @@ def _channel(name: str, raw: np.ndarray, conditioned: np.ndarray, rate: float, m
             "rms_mvc_percent": None if not mvc else round(100 * rms / mvc, 1),
             "median_frequency_hz": None if spectrum is None else round(spectrum[0], 1),
             "mean_frequency_hz": None if spectrum is None else round(spectrum[1], 1),
-            "clipped": clipped_share(raw[start:end]) > 0 and clipped_share(raw) > 0,
-            "at_edge": burst.onset_s < EDGE_S or burst.offset_s > duration_s - EDGE_S,
+            "clipped": bool(clipped_share(raw) > 0 and clipped_share(raw[start:end]) > 0),
+            "at_edge": bool(burst.onset_s < EDGE_S or burst.offset_s > duration_s - EDGE_S),
         })
     spectral = [(r["onset_s"], r["median_frequency_hz"]) for r in rows
                 if r["median_frequency_hz"] is not None and not r["clipped"]]

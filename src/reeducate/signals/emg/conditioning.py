@@ -88,11 +88,12 @@ def envelope(conditioned: np.ndarray, rate_hz: float, cutoff_hz: float = AMPLITU
     return np.maximum(signal.sosfiltfilt(low_pass_sos(cutoff_hz, rate_hz), np.abs(conditioned)), 0.0)
 
 
-def moving_mean(values: np.ndarray, width: int) -> np.ndarray:
-    """Mean over a centred window of ``width`` samples (shorter at the ends), same length, O(n)."""
+def moving_mean(values: np.ndarray, width: int, *, trailing: bool = False) -> np.ndarray:
+    """Mean over a window of ``width`` samples, centred or ending at each sample (``trailing``; shorter at the
+    ends), same length, O(n)."""
     width = max(1, min(width, values.size))
     sums = np.concatenate(([0.0], np.cumsum(values, dtype=float)))
-    starts = np.clip(np.arange(values.size) - width // 2, 0, values.size)
+    starts = np.clip(np.arange(values.size) - (width - 1 if trailing else width // 2), 0, values.size)
     ends = np.clip(starts + width, 0, values.size)
     return (sums[ends] - sums[starts]) / np.maximum(ends - starts, 1)
 

@@ -54,7 +54,7 @@ MIN_REST_S = 0.5
 #: Bonato et al. 1998 test: r0 of m successive values over zeta; zeta for this false-alarm probability per value.
 BONATO_M = 5
 BONATO_R0 = 1
-BONATO_FALSE_ALARM = 0.01
+BONATO_FALSE_ALARM = 0.001
 #: TKEO threshold: rest mean + h SD of the TKEO envelope (our setting).
 TKEO_H = 8.0
 
@@ -102,17 +102,16 @@ def detect_bursts(conditioned: np.ndarray, rate_hz: float, *, method: Method = "
         raise RecordingError(f"unknown onset method {method!r}; choose one of {', '.join(METHODS)}.")
     active, rest, contrast = _activity_split(conditioned, rate_hz)
     notes: list[str] = []
+    common = {"min_burst_s": min_burst_s, "merge_gap_s": merge_gap_s}
+    if contrast < MIN_CONTRAST and rest_s is None:
+        notes.append(f"no contraction stands out of the rest level (the most active part is {contrast:.1f} times "
+                     f"the rest's RMS, below {MIN_CONTRAST:g}): no burst is reported.")
+        return Detection(method, {"rms_window_s": RMS_WINDOW_S, **common}, (), None, contrast, tuple(notes))
     if rest_s is not None:
         rest = _given_rest(rest_s, conditioned.size, rate_hz)
     if rest.sum() < MIN_REST_S * rate_hz:
         raise RecordingError(f"no rest of at least {MIN_REST_S:g} s to calibrate from; record a moment of rest "
                              "before the contraction, or name one (--rest START,END in s).")
-    common = {"min_burst_s": min_burst_s, "merge_gap_s": merge_gap_s}
-    if contrast < MIN_CONTRAST and rest_s is None:
-        notes.append(f"no contraction stands out of the rest level (the most active part is {contrast:.1f} times "
-                     f"the rest's RMS, below {MIN_CONTRAST:g}): no burst is reported.")
-        return Detection(method, {"rms_window_s": RMS_WINDOW_S, **common}, (), _span(rest, rate_hz), contrast,
-                         tuple(notes))
     if contrast < CLEAR_CONTRAST:
         notes.append(f"the bursts are weak against the rest ({contrast:.1f} times its RMS): check onsets by eye.")
     if method == "auto":
@@ -123,13 +122,18 @@ def detect_bursts(conditioned: np.ndarray, rate_hz: float, *, method: Method = "
         on, parameters, threshold = _bonato(conditioned, rate_hz, rest)
     else:
         on, parameters, threshold = _tkeo(conditioned, rate_hz, rest)
-    bursts = tidy(on, rate_hz, min_burst_s=min_burst_s, merge_gap_s=merge_gap_s)
+    bursts = tidy(on, rate_hz, min_burst_s=min_burst_s, merge_gap_s=merge_gap_s, merge_first=False)
     return Detection(method, {**parameters, **common}, bursts, _span(rest, rate_hz), contrast, tuple(notes), threshold)
 
 
-def tidy(on: np.ndarray, rate_hz: float, *, min_burst_s: float, merge_gap_s: float) -> tuple[Burst, ...]:
-    """Runs of ``on`` as bursts: gaps shorter than the merge gap closed, bursts shorter than the minimum dropped."""
+def tidy(on: np.ndarray, rate_hz: float, *, min_burst_s: float, merge_gap_s: float,
+         merge_first: bool = True) -> tuple[Burst, ...]:
+    """Runs of ``on`` as bursts: gaps shorter than the merge gap closed, bursts shorter than the minimum dropped
+    (``merge_first=False`` drops the short runs before closing the gaps, so blips never join a burst)."""
     starts, ends = runs(on)
+    if not merge_first:
+        long_enough = ends - starts >= min_burst_s * rate_hz
+        starts, ends = starts[long_enough], ends[long_enough]
     merged: list[list[int]] = []
     for start, end in zip(starts, ends, strict=True):
         if merged and start - merged[-1][1] < merge_gap_s * rate_hz:
@@ -203,28 +207,36 @@ def _span(rest: np.ndarray, rate_hz: float) -> tuple[float, float] | None:
     return round(starts[longest] / rate_hz, 3), round(ends[longest] / rate_hz, 3)
 
 
+def _hodges_envelope(conditioned: np.ndarray, rate_hz: float) -> np.ndarray:
+    """The 50 Hz linear envelope (zero phase, which spreads a rise earlier) averaged over the 25 ms window that
+    ends at each sample (which moves it later): the two nearly cancel, so a crossing marks the onset."""
+    smooth = envelope(conditioned, rate_hz, ONSET_ENVELOPE_HZ)
+    return moving_mean(smooth, round(HODGES_WINDOW_S * rate_hz), trailing=True)
+
+
 def _rest_threshold(values: np.ndarray, rest: np.ndarray, h: float) -> float:
     return float(np.mean(values[rest]) + h * np.std(values[rest]))
 
 
 def _auto(conditioned: np.ndarray, rate_hz: float, active: np.ndarray,
           rest: np.ndarray) -> tuple[np.ndarray, dict[str, float], float]:
-    """Active stretches from the split, each one's onset and offset placed on the 50 Hz envelope."""
-    smooth = moving_mean(envelope(conditioned, rate_hz, ONSET_ENVELOPE_HZ), round(HODGES_WINDOW_S * rate_hz))
+    """Active stretches from the split, each one's onset and offset placed on the 50 Hz envelope against the
+    rest: the stretch becomes the whole activity around its peak, made of runs above the rest threshold at
+    least the minimum burst long with gaps shorter than the merge gap between them (so lighter activity
+    leading into a burst counts, and a noise blip before it does not)."""
+    smooth = _hodges_envelope(conditioned, rate_hz)
     threshold = _rest_threshold(smooth, rest, HODGES_H)
-    margin = round(RMS_WINDOW_S * rate_hz / 2)
+    activity = np.zeros(conditioned.size, dtype=bool)
+    for burst in tidy(smooth > threshold, rate_hz, min_burst_s=MIN_BURST_S, merge_gap_s=MERGE_GAP_S,
+                      merge_first=False):
+        activity[round(burst.onset_s * rate_hz):round(burst.offset_s * rate_hz)] = True
     on = np.zeros(conditioned.size, dtype=bool)
+    starts, ends = runs(activity)
     for start, end in zip(*runs(active), strict=True):
         peak = start + int(np.argmax(smooth[start:end]))
-        if smooth[peak] <= threshold:
-            continue
-        low = max(0, start - margin)
-        below_before = np.flatnonzero(smooth[low:peak] <= threshold)
-        onset = low + int(below_before[-1]) + 1 if below_before.size else low
-        high = min(conditioned.size, end + margin)
-        above_after = np.flatnonzero(smooth[peak:high] > threshold)
-        offset = peak + int(above_after[-1]) + 1
-        on[onset:offset] = True
+        holding = np.flatnonzero((starts <= peak) & (ends > peak))
+        if holding.size:
+            on[starts[holding[0]]:ends[holding[0]]] = True
     parameters = {"rms_window_s": RMS_WINDOW_S, "envelope_hz": ONSET_ENVELOPE_HZ, "window_s": HODGES_WINDOW_S,
                   "h_sd": HODGES_H}
     return on, parameters, threshold
@@ -232,7 +244,7 @@ def _auto(conditioned: np.ndarray, rate_hz: float, active: np.ndarray,
 
 def _hodges_bui(conditioned: np.ndarray, rate_hz: float,
                 rest: np.ndarray) -> tuple[np.ndarray, dict[str, float], float]:
-    smooth = moving_mean(envelope(conditioned, rate_hz, ONSET_ENVELOPE_HZ), round(HODGES_WINDOW_S * rate_hz))
+    smooth = _hodges_envelope(conditioned, rate_hz)
     threshold = _rest_threshold(smooth, rest, HODGES_H)
     return smooth > threshold, {"envelope_hz": ONSET_ENVELOPE_HZ, "window_s": HODGES_WINDOW_S, "h_sd": HODGES_H}, \
         threshold

@@ -14,9 +14,9 @@ from scipy import signal, stats
 
 from reeducate.signals.emg.onsets import Burst
 
-#: Two onsets closer than this (s) are not put in order: the onset's own uncertainty on the 25 ms window of
-#: Hodges & Bui is of this size (our setting).
-ORDER_RESOLUTION_S = 0.01
+#: Two onsets closer than this (s) are not put in order: one averaging window of the onset detector (Hodges &
+#: Bui's 25 ms), within which an onset cannot be placed more finely (our setting).
+ORDER_RESOLUTION_S = 0.025
 #: Across repeated cycles, an order is called consistent when it holds in at least this share of them (our setting).
 ORDER_CONSISTENCY = 0.75
 #: The window (s) over which the MVC's amplitude is taken: the highest mean RMS over 0.5 s (our setting, in
@@ -24,6 +24,9 @@ ORDER_CONSISTENCY = 0.75
 MVC_WINDOW_S = 0.5
 #: Bursts shorter than this (s) carry too few samples for a spectrum (our setting).
 MIN_SPECTRUM_S = 0.1
+#: A fatigue trend needs at least this many bursts over at least this long (s): our settings.
+MIN_FATIGUE_BURSTS = 5
+MIN_FATIGUE_SPAN_S = 20.0
 #: Welch segments of about this length (s, rounded up to a power of two samples): our setting.
 SPECTRUM_SEGMENT_S = 0.25
 
@@ -113,11 +116,12 @@ def burst_spectrum(conditioned: np.ndarray, rate_hz: float) -> tuple[float, floa
 
 def fatigue_trend(times_s: Sequence[float], median_hz: Sequence[float]) -> dict[str, float | int | bool] | None:
     """The median frequency's slope over the bursts (Hz per minute and % of the first bursts' level per minute),
-    its correlation and p value; a fall is a negative slope with p < 0.05. None with fewer than 3 bursts.
+    its correlation and p value; a fall is a negative slope with p < 0.05. None with fewer than
+    ``MIN_FATIGUE_BURSTS`` bursts or over less than ``MIN_FATIGUE_SPAN_S``.
 
     Spectral compression under sustained or repeated contraction is the classic sign of muscle fatigue (De Luca
     1984, CRC Crit Rev Biomed Eng 11:251-279)."""
-    if len(times_s) < 3:
+    if len(times_s) < MIN_FATIGUE_BURSTS or times_s[-1] - times_s[0] < MIN_FATIGUE_SPAN_S:
         return None
     fit = stats.linregress(np.asarray(times_s) / 60.0, np.asarray(median_hz))
     start = float(np.mean(median_hz[: max(1, len(median_hz) // 5)]))

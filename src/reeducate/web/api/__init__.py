@@ -8,6 +8,7 @@ from reeducate.web.api import (
     auth,
     balance,
     billing,
+    emg,
     episodes,
     fhir,
     jobs,
@@ -21,6 +22,6 @@ from reeducate.web.api import (
 
 router = APIRouter(prefix="/api/v1")
 for module in (auth, people, patients, episodes, appointments, visits, measures, balance, movement, training,
-               billing, audit, fhir, jobs):
+               billing, audit, fhir, jobs, emg):
     router.include_router(module.router)
 router.include_router(patients.coverages_router)

@@ -12,6 +12,7 @@ from reeducate.web.pages import (
     caseload,
     claims,
     coverages,
+    emg,
     episodes,
     home_print,
     home_programme,
@@ -35,7 +36,8 @@ from reeducate.web.pages import (
 
 MODULES = (auth, schedule, patients, coverages, booking, portal, measures, balance, movement, training, billing,
            claims, visits, admin, episodes, caseload, problems, plan, referrals, reports,
-           home_programme, portal_today, home_print, rtm, adherence, reminders, home_session, jobs)
+           home_programme, portal_today, home_print, rtm, adherence, reminders, home_session, jobs,
+           emg)
 """Every page module; the persona matrix checks each of their routes has a case."""
 
 router = APIRouter(include_in_schema=False)
