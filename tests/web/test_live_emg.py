@@ -9,10 +9,8 @@ lead the test knows without trusting the code it checks. Screenshots go to test-
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -20,32 +18,18 @@ from sqlalchemy.orm import Session
 
 from reeducate.clinic.models import EmgRecording, ExerciseRecord, Visit
 from reeducate.clinic.recording_store import RecordingStore
-from reeducate.example_data import fetch
-from reeducate.signals.emg import read_emg
+from tests.feedback.emg_files import CHANNELS, RATE_HZ, vmo_vl_csv
 from tests.support import World
 from tests.web.browsing import SHOTS, log_in
 
 pytestmark = pytest.mark.browser
 
-LEAD_S = 0.040
 SECONDS = 13.0
-
-
-def vmo_vl_csv() -> bytes:
-    """Two channels in mV at 1000 Hz: the fatigue record's first seconds, and the same 40 ms later."""
-    fatigue = read_emg(fetch("emg_biosignalsnotebooks_emg_fatigue.h5"))
-    n, lag = int(SECONDS * fatigue.rate_hz), int(LEAD_S * fatigue.rate_hz)
-    vmo = fatigue.data[0, :n]
-    vl = np.concatenate([np.full(lag, vmo[0]), vmo[:-lag]])
-    out = io.StringIO()
-    out.write("VMO,VL\n")
-    np.savetxt(out, np.column_stack([vmo, vl]), fmt="%.6f", delimiter=",")
-    return out.getvalue().encode()
 
 
 def emg_recording_of_the_visit(engine: Engine, world: World) -> int:
     """The recording kept on the open visit as an upload keeps it: the raw file in the store, its options."""
-    content = vmo_vl_csv()
+    content = vmo_vl_csv(SECONDS)
     sha256, _ = RecordingStore(Path(world.recordings_dir)).put(content)
     with Session(engine) as session:
         visit = session.get(Visit, world.visit_open)
@@ -53,8 +37,7 @@ def emg_recording_of_the_visit(engine: Engine, world: World) -> int:
         row = EmgRecording(patient_id=visit.patient_id, episode_id=visit.episode_id, visit_id=visit.id,
                            filename="vmo_vl.csv", sha256=sha256, size_bytes=len(content),
                            recorded_by_id=world.user_ids["therapist"], duration_s=SECONDS, channel_count=2,
-                           options={"channels": ["VMO=Vastus medialis oblique", "VL=Vastus lateralis"],
-                                    "rate_hz": 1000.0, "units": "mV"}, result={})
+                           options={"channels": CHANNELS, "rate_hz": RATE_HZ, "units": "mV"}, result={})
         session.add(row)
         session.commit()
         return row.id

@@ -35,6 +35,7 @@ from reeducate.clinic.models import (
 )
 from reeducate.clinic.note_draft import exercise_name
 from reeducate.clinic.recording_store import RecordingStore
+from reeducate.clinic.services import emg as emg_recordings
 from reeducate.clinic.services import recordings, visits
 from reeducate.clinic.uploads import as_file, safe_name
 from reeducate.clinic.vocabulary import (
@@ -370,7 +371,7 @@ def replayable(session: Session, actor: Actor, visit_id: int) -> list[tuple[str,
     for trial in recordings.of_visit(session, actor, BalanceTrial, visit_id, "balance_trials"):
         found.append((f"balance:{trial.id}", f"Force-plate trial recorded at {trial.recorded_at.astimezone(zone):%H:%M}",
                       Device.FORCE_PLATE))
-    for emg in recordings.of_visit(session, actor, EmgRecording, visit_id, "emg_recordings"):
+    for emg in emg_recordings.for_visit(session, actor, visit_id):
         found.append((f"emg:{emg.id}", f"EMG of {emg.channel_count} muscle{'s' if emg.channel_count != 1 else ''} "
                       f"recorded at {emg.recorded_at.astimezone(zone):%H:%M}", Device.EMG))
     return found
