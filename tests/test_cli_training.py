@@ -61,3 +61,20 @@ def test_session_replay_refuses_with_what_to_do(example, tmp_path) -> None:
         result = runner.invoke(app, ["session", "replay", *args])
         assert result.exit_code == 2, (args, result.output)
         assert message in " ".join(result.output.split()), (message, result.output)
+
+
+def test_session_replay_of_an_emg_file_names_its_channels_after_muscles_and_says_its_reference(example) -> None:
+    shoulder = str(example("emg_pyomeca_markers_analogs.c3d"))
+    result = runner.invoke(app, ["session", "replay", "upper-trapezius-relaxation", shoulder, "--channel",
+                                 "Trap_sup=Upper trapezius", "--mvc", "upper_trapezius=0.2", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["labels"] == {"amplitude": "% of each muscle's MVC"} and summary["active_s"] == 5.8
+    assert {"attempts", "successes", "success_rate"} <= set(summary)
+    shown = runner.invoke(app, ["exercises", "show", "vmo-before-vl"])
+    assert "onset order: vastus_medialis_oblique before vastus_lateralis" in " ".join(shown.stdout.split())
+    for arguments, message in ((["vmo-before-vl", shoulder], "no channel named vastus_medialis_oblique"),
+                               (["upper-trapezius-relaxation", shoulder, "--channel", "Trap_sup=upper_trapezius",
+                                 "--mvc", "upper_trapezius=lots"], "give MUSCLE=MV")):
+        refused = runner.invoke(app, ["session", "replay", *arguments])
+        assert refused.exit_code == 2 and message in " ".join(refused.output.split()), refused.output

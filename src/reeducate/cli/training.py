@@ -67,7 +67,9 @@ def show_exercise(exercise_id: str,
     console.print(f"[italic]{chosen.instructions}[/italic]")
     for m in chosen.monitors:
         how = (f"repetition: rest {m.repetition.rest_level:g}, starts past {m.repetition.start_level:g}"
-               if m.repetition else f"hold {m.hold.low:g} to {m.hold.high:g} for {m.hold.target_s:g} s" if m.hold else "")
+               if m.repetition else f"hold {m.hold.low:g} to {m.hold.high:g} for {m.hold.target_s:g} s" if m.hold
+               else f"relax below {m.relax.below:g} for {m.relax.target_s:g} s" if m.relax
+               else f"onset order: {m.order.first} before {m.order.second}" if m.order else "")
         target = f"; target {m.targets.peak:g}" if m.targets and m.targets.peak is not None else ""
         console.print(f"- {m.key}: watches {m.signal}; {how}{target}")
         for f in m.faults:
