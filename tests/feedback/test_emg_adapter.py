@@ -51,6 +51,11 @@ def test_many_channels_are_filtered_at_once_as_each_would_be_alone() -> None:
     for c in range(3):
         alone = signal.sosfilt(low_pass_sos(6.0, 2000.0), np.abs(signal.sosfilt(band_pass_sos(2000.0), raw[c])))
         assert np.allclose(blocks[c], np.maximum(alone, 0.0))
+    both = StreamingEnvelope(2000.0, channels=3, also_hz=50.0)
+    fast_alone = StreamingEnvelope(2000.0, cutoff_hz=50.0, channels=3)
+    for k in range(0, 4000, 100):  # the band-pass done once gives each envelope as its own filter does
+        slow, fast = both.push_both(raw[:, k:k + 100])
+        assert np.allclose(slow, blocks[:, k:k + 100]) and np.allclose(fast, fast_alone.push(raw[:, k:k + 100]))
 
 
 def test_fifty_ms_blocks_give_one_sample_each_at_the_block_rate() -> None:

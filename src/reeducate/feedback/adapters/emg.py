@@ -94,8 +94,7 @@ class EmgAdapter:
         self.rate_hz = float(rate_hz)
         self.reference: Reference = "mvc" if mvc_mv else "first_contractions"
         n = len(self.names)
-        self._amplitude = StreamingEnvelope(self.rate_hz, channels=n)
-        self._onset = StreamingEnvelope(self.rate_hz, cutoff_hz=ONSET_ENVELOPE_HZ, channels=n)
+        self._envelopes = StreamingEnvelope(self.rate_hz, channels=n, also_hz=ONSET_ENVELOPE_HZ)
         self._level = np.array([mvc_mv[m] for m in self.names]) if mvc_mv else np.full(n, np.nan)
         self._peak = np.zeros(n)
         self._calibrate_until = np.full(n, np.nan)  # s: end of each channel's calibration (from its first onset)
@@ -127,8 +126,7 @@ class EmgAdapter:
         block = block - self._offset
         if not np.isfinite(block).all():  # a dropped sample reads as zero, not as a filter full of NaN
             block = np.nan_to_num(block)
-        amplitude = self._amplitude.push(block)
-        fast = self._onset.push(block)
+        amplitude, fast = self._envelopes.push_both(block)
         first = self._seen
         self._seen += block.shape[1]
         times = np.arange(first, self._seen) / self.rate_hz

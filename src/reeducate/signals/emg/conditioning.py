@@ -106,25 +106,42 @@ def moving_rms(conditioned: np.ndarray, rate_hz: float, window_s: float) -> np.n
 @dataclass
 class StreamingEnvelope:
     """Band-pass, rectify and low-pass one block at a time (causal), as live feedback needs. With
-    ``channels``, each block is (channels, samples) and every channel is filtered in the same call."""
+    ``channels``, each block is (channels, samples) and every channel is filtered in the same call; with
+    ``also_hz``, ``push_both`` also gives the envelope at that cut-off from the same band-passed samples."""
 
     rate_hz: float
     cutoff_hz: float = AMPLITUDE_ENVELOPE_HZ
     channels: int | None = None
+    also_hz: float | None = None
     _band: np.ndarray = field(init=False, repr=False)
-    _low: np.ndarray = field(init=False, repr=False)
+    _lows: list[np.ndarray] = field(init=False, repr=False)
     _band_state: np.ndarray = field(init=False, repr=False)
-    _low_state: np.ndarray = field(init=False, repr=False)
+    _low_states: list[np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._band = band_pass_sos(self.rate_hz)
-        self._low = low_pass_sos(self.cutoff_hz, self.rate_hz)
+        self._lows = [low_pass_sos(cutoff, self.rate_hz) for cutoff in (self.cutoff_hz, self.also_hz)
+                      if cutoff is not None]
         lanes = () if self.channels is None else (self.channels,)
         self._band_state = np.zeros((self._band.shape[0], *lanes, 2))
-        self._low_state = np.zeros((self._low.shape[0], *lanes, 2))
+        self._low_states = [np.zeros((low.shape[0], *lanes, 2)) for low in self._lows]
+
+    def _envelopes(self, block: np.ndarray) -> list[np.ndarray]:
+        band_passed, self._band_state = signal.sosfilt(self._band, block, axis=-1, zi=self._band_state)
+        rectified = np.abs(band_passed)
+        out = []
+        for k, low in enumerate(self._lows):
+            smoothed, self._low_states[k] = signal.sosfilt(low, rectified, axis=-1, zi=self._low_states[k])
+            out.append(np.maximum(smoothed, 0.0))
+        return out
 
     def push(self, block: np.ndarray) -> np.ndarray:
         """The envelope of this block's samples (same shape), continuing from the previous block."""
-        band_passed, self._band_state = signal.sosfilt(self._band, block, axis=-1, zi=self._band_state)
-        smoothed, self._low_state = signal.sosfilt(self._low, np.abs(band_passed), axis=-1, zi=self._low_state)
-        return np.maximum(smoothed, 0.0)
+        return self._envelopes(block)[0]
+
+    def push_both(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The envelopes at ``cutoff_hz`` and at ``also_hz`` of this block, the band-pass done once."""
+        if self.also_hz is None:
+            raise ValueError("push_both needs also_hz: the second envelope's cut-off (Hz).")
+        first, second = self._envelopes(block)
+        return first, second
