@@ -41,12 +41,14 @@ import csv
 import math
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -145,7 +147,7 @@ def trials_from_events(rows: Sequence[dict[str, str]]) -> list[Trial]:
     return trials
 
 
-def score(trials: Sequence[Trial], onsets_s: dict[str, Sequence[float]]) -> Score:
+def score(trials: Sequence[Trial], onsets_s: Mapping[str, Sequence[float]]) -> Score:
     """Every onset of each trial's responding hand in its epoch, inside or outside stimulus-to-press."""
     inside = outside = missed = 0
     for trial in trials:
@@ -158,7 +160,7 @@ def score(trials: Sequence[Trial], onsets_s: dict[str, Sequence[float]]) -> Scor
     return Score(inside, outside, missed, len(trials))
 
 
-def mixed_onsets(indices: Sequence[float]) -> np.ndarray:
+def mixed_onsets(indices: ArrayLike) -> np.ndarray:
     """The onsets in one of BioSPPy's mixed arrays of onsets and offsets (sorted; every other entry from the first)."""
     return np.sort(np.asarray(indices, dtype=float))[::2]
 
@@ -175,12 +177,12 @@ def neurokit_onsets(signal: np.ndarray, rate_hz: float) -> np.ndarray:
 
 
 def biosppy_detectors(signal: np.ndarray, rate_hz: float,
-                      rest_s: tuple[float, float] | None) -> dict[str, Callable[[], np.ndarray]]:
+                      rest_s: tuple[float, float] | None) -> dict[str, Callable[[], ArrayLike]]:
     """BioSPPy's detectors on this signal, each giving its "onsets" array (onsets and offsets mixed), by name."""
     from biosppy.signals import emg as bio
 
     filtered = bio.emg(signal, sampling_rate=rate_hz, show=False)["filtered"]
-    detectors: dict[str, Callable[[], np.ndarray]] = {
+    detectors: dict[str, Callable[[], ArrayLike]] = {
         "BioSPPy emg() (find_onsets)": lambda: bio.emg(signal, sampling_rate=rate_hz, show=False)["onsets"]}
     if rest_s is None:
         return detectors
@@ -213,7 +215,11 @@ def documented_size_error(signal: np.ndarray, rate_hz: float, rest_s: tuple[floa
     return None
 
 
-def _attempt(work: Callable[[], np.ndarray]) -> np.ndarray | str:
+def _paired(detector: Callable[[], ArrayLike]) -> np.ndarray:
+    return mixed_onsets(detector())
+
+
+def _attempt(work: Callable[[], ArrayLike]) -> np.ndarray | str:
     """The peer's result, or what went wrong (a peer's crash is a result too)."""
     try:
         with warnings.catch_warnings():
@@ -287,8 +293,8 @@ def reaction_part() -> bool | None:
         signal = recording.channel(hand)
         rest_s = result.channel(hand).detection.rest_s
         runs: dict[str, Callable[[], np.ndarray]] = {
-            "NeuroKit2 emg_process": lambda s=signal: neurokit_onsets(s, rate),
-            **{name: (lambda w=work: mixed_onsets(w())) for name, work in biosppy_detectors(signal, rate, rest_s).items()},
+            "NeuroKit2 emg_process": partial(neurokit_onsets, signal, rate),
+            **{name: partial(_paired, work) for name, work in biosppy_detectors(signal, rate, rest_s).items()},
         }
         for name, work in runs.items():
             onsets = _attempt(work)
@@ -322,7 +328,7 @@ def others_part() -> None:
         signal, rate = recording.data[0], recording.rate_hz
         conditioned, _ = condition(signal, rate)
         ours = len(detect_bursts(conditioned, rate).bursts)
-        neurokit = _attempt(lambda s=signal, r=rate: neurokit_onsets(s, r))
+        neurokit = _attempt(partial(neurokit_onsets, signal, rate))
         biosppy = _attempt(biosppy_detectors(signal, rate, None)["BioSPPy emg() (find_onsets)"])
         rows.append([name.removeprefix("emg_biosignalsnotebooks_"), f"about {low}" if low == high else f"{low}-{high}",
                      ours, neurokit if isinstance(neurokit, str) else neurokit.size,
