@@ -175,6 +175,25 @@ class JpsResult:
         }
 
 
+def default_protocol(joint: str) -> Protocol:
+    """The usual test of a joint: the relocation test for the neck (back to neutral), else target reproduction."""
+    return "relocation" if joint.startswith("cervical_") else "reproduction"
+
+
+def parse_targets(text: str | None) -> tuple[float, ...] | None:
+    """Target angles written ``30,60`` (deg), or None when left empty; RecordingError naming a bad one."""
+    if text is None or not text.strip():
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise RecordingError(f"Targets {text!r}: give the target angles in degrees separated by commas, "
+                             "e.g. 30,60.") from None
+    if not all(np.isfinite(values)) or any(abs(v) > 360 for v in values):
+        raise RecordingError(f"Targets {text!r}: every target is an angle between -360 and 360 degrees.")
+    return values
+
+
 def settings() -> dict[str, float]:
     """Our settings, as every result states them."""
     return {"hold_speed_deg_s": HOLD_SPEED_DEG_S, "min_hold_s": MIN_HOLD_S, "speed_window_s": SPEED_WINDOW_S,
