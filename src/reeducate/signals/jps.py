@@ -403,9 +403,12 @@ def _method_text(protocol: Protocol) -> str:
             "as defined in motor learning (Schmidt & Lee).")
 
 
-def _checked_joint(joint: str, side: str | None, joints: dict[str, tuple[str, bool]], source: str) -> None:
+def check_joint(joint: str, side: str | None, source: Literal["video", "imu"]) -> None:
+    """RecordingError unless ``source`` measures ``joint`` and the side is given exactly when the joint has one."""
+    joints = VIDEO_JOINTS if source == "video" else IMU_JOINTS
     if joint not in joints:
-        raise RecordingError(f"Joint {joint!r} cannot be measured from {source}; choose one of {', '.join(joints)}.")
+        where = "a camera" if source == "video" else "an IMU"
+        raise RecordingError(f"Joint {joint!r} cannot be measured from {where}; choose one of {', '.join(joints)}.")
     sided = joints[joint][1]
     if sided and side not in SIDES:
         raise RecordingError(f"Say which side the {joints[joint][0]} was tested on: left or right.")
@@ -418,7 +421,7 @@ def jps_from_pose(series: PoseSeries, *, joint: str, side: str | None, protocol:
     """A test filmed side-on: the angle is the movement engine's (docs/movement.md), refused where the view is."""
     from reeducate.signals.movement import analyze_pose
 
-    _checked_joint(joint, side, VIDEO_JOINTS, "a camera")
+    check_joint(joint, side, "video")
     movement = analyze_pose(series, view=view)
     name = f"{side}_{joint}" if side else joint
     refused = dict(movement.refused)
@@ -437,7 +440,7 @@ def jps_from_imu(recording: ImuRecording, *, joint: str, side: str | None, proto
     inclination from where it started (signals/imu_angles.py)."""
     from reeducate.signals.imu_angles import inclination_deg, yaw_deg
 
-    _checked_joint(joint, side, IMU_JOINTS, "an IMU")
+    check_joint(joint, side, "imu")
     if len(recording.sensors) != 1:
         raise RecordingError(f"{recording.source}: a position test reads one sensor; this file holds "
                              f"{len(recording.sensors)} ({', '.join(recording.sensors)}).")
