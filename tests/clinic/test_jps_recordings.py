@@ -23,6 +23,7 @@ from reeducate.clinic.services import movement
 from reeducate.clinic.vocabulary import MovementKind
 from reeducate.signals.io.imu import read_imu
 from reeducate.signals.jps import jps_from_imu
+from reeducate.signals.kinematics.views import View
 from tests.clinic.conftest import row_counts
 from tests.signals.jps_data import NECK_PLAN, head_imu_samples, plan_series, write_imu_csv
 from tests.support import World
@@ -115,3 +116,23 @@ def test_a_file_without_holds_fails_its_job_with_the_reason_and_is_not_kept(
         assert "no still hold found" in (job.error or "")
         assert session.scalars(select(MovementRecording).where(
             MovementRecording.kind == MovementKind.JOINT_POSITION_SENSE)).first() is None
+
+
+def test_a_filmed_test_keeps_its_view_and_region_for_the_job(
+        factory: sessionmaker[Session], records: World, store: RecordingStore, tmp_path: Path) -> None:
+    JobQueue(f"sqlite:///{tmp_path / 'jobs.sqlite3'}", factory, store, 60.0)  # queued, never run here
+    clip = movement.MovementUpload("knee.mp4", b"\x00\x00\x00\x18ftypmp42" + bytes(500), MovementKind.JOINT_POSITION_SENSE,
+                                   joint="knee_flexion", side="right", source="video", view=View.SIDE,
+                                   region=(0, 100, 640, 480), targets=(30.0, 60.0))
+    with unit_of_work(factory) as session:
+        job_id = movement.submit(session, therapist(session, records), records.visit_open, clip, store).id
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        assert job.options == {"kind": "joint_position_sense", "joint": "knee_flexion", "side": "right",
+                               "source": "video", "protocol": None, "targets": [30.0, 60.0], "view": "side",
+                               "region": [0, 100, 640, 480]}
+        again = movement.MOVEMENT_JOB._upload(job, store)
+        assert (again.region, again.targets, again.view, again.from_video) == ((0, 100, 640, 480), (30.0, 60.0),
+                                                                               "side", True)
+        assert movement.MOVEMENT_JOB.stage(job) == "Finding the body in each frame"

@@ -104,7 +104,7 @@ class MovementUpload:
         """The options that apply to this kind of file, as stored with the recording."""
         if self.kind is MovementKind.JOINT_POSITION_SENSE:
             keep: tuple[str, ...] = ("joint", "side", "source", "protocol", "targets",
-                                     "view" if self.from_video else "sampling_rate_hz")
+                                     *(("view", "region") if self.from_video else ("sampling_rate_hz",)))
         elif self.kind is MovementKind.VIDEO:
             keep = ("view", "height_cm", "region")
         else:
