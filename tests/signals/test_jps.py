@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reeducate.example_data import fetch
 from reeducate.signals.errors import RecordingError
 from reeducate.signals.io.imu import read_imu
 from reeducate.signals.jps import analyze_jps, find_holds, jps_from_imu, jps_from_pose
+from reeducate.signals.pose.readers import read_landmark_csv
 from tests.signals.jps_data import (
     KNEE_ERRORS,
     KNEE_PLAN,
@@ -162,3 +164,18 @@ def test_a_rotation_needs_the_gyroscope(tmp_path) -> None:
     np.savetxt(path, acc, delimiter=",", header="acc_x,acc_y,acc_z", comments="")
     with pytest.raises(RecordingError, match="needs the gyroscope"):
         jps_from_imu(read_imu(path, sampling_rate_hz=fs), joint="cervical_rotation", side=None)
+
+
+def test_on_a_real_clip_the_view_refusing_the_knee_frame_by_frame_is_the_reason_given() -> None:
+    # the Sports2D man does jumping jacks facing the camera, then walks side-on (docs/movement.md)
+    series = read_landmark_csv(fetch("sports2d_demo_landmarks.csv"), width_px=1768, height_px=994)
+    with pytest.raises(RecordingError, match="knee flexion angle is measured in only 39% of the recording: .*"
+                                             "turned to the other view in 105 frames; the side-view angles are "
+                                             "left out there\\.$"):
+        jps_from_pose(series, joint="knee_flexion", side="right")
+
+
+def test_on_a_real_clip_of_someone_moving_throughout_no_hold_is_found() -> None:
+    series = read_landmark_csv(fetch("sports2d_demo_landmarks.csv"), width_px=1768, height_px=994)
+    with pytest.raises(RecordingError, match="no still hold found: the elbow flexion never stayed within 5 deg/s"):
+        jps_from_pose(series, joint="elbow_flexion", side="right")

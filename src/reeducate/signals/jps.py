@@ -370,7 +370,7 @@ def analyze_jps(angle_deg: np.ndarray, time_s: np.ndarray, *, joint: str, side: 
     label = joint_label(joint)
     measured = float(np.isfinite(angle).mean())
     if measured < MIN_MEASURED_FRACTION:
-        why = f": {unmeasured_reason}" if unmeasured_reason else ""
+        why = f": {unmeasured_reason.rstrip('.')}" if unmeasured_reason else ""
         raise RecordingError(f"{recording}: the {label} angle is measured in only {measured:.0%} of the recording{why}.")
     holds = find_holds(angle, time)
     if not holds:
