@@ -81,7 +81,8 @@ def analyze(
 
 def _print(result: JpsResult) -> None:
     data = result.to_dict()
-    console.print(f"[bold]{data['joint_label']}[/bold] {result.side or ''} ({result.protocol}, "
+    side = f" {result.side}" if result.side else ""
+    console.print(f"[bold]{data['joint_label']}[/bold]{side} ({result.protocol}, "
                   f"{data['source_label']}): {len(result.trials)} trials")
     table = Table("Trial", "Side", "Target (deg)", "Reproduced (deg)", "Error (deg)", "Reproduction held (s)")
     for t in result.trials:
