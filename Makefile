@@ -74,7 +74,8 @@ $(BENCH_VENV)/.installed: pyproject.toml constraints.txt benchmarks/requirements
 	touch $@
 
 # Speed against the peers named in the issues, side by side; QUIJOUX_REFERENCE is a checkout (or bare
-# git dir) of github.com/Jythen/code_descriptors_postural_control. Never part of `make test`.
+# git dir) of github.com/Jythen/code_descriptors_postural_control; REEDUCATE_DATA_DIR holds the GPL myonset
+# recording the EMG benchmark reads (without it, that part is skipped). Never part of `make test`.
 bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/balance_speed.py --reference "$(QUIJOUX_REFERENCE)"
 	$(BENCH_VENV)/bin/python -W ignore::UserWarning benchmarks/gait_speed.py
@@ -87,6 +88,7 @@ bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/load/home_sessions.py
 	$(BENCH_VENV)/bin/python benchmarks/prognosis_calibration.py
 	$(BENCH_VENV)/bin/python benchmarks/ondevice_pose.py
+	$(BENCH_VENV)/bin/python benchmarks/emg_onsets.py
 
 constraints: $(VENV)/.installed-dev
 	{ echo "# Exact versions a fresh machine installs (pip install -c constraints.txt ...)."; \

@@ -39,7 +39,7 @@ def test_importing_the_command_tree_loads_no_heavy_library() -> None:
     assert heavy_loaded_by() == []
 
 
-@pytest.mark.parametrize("group", ["", "db", "user", "measures", "exercises", "session", "billing", "reminders"])
+@pytest.mark.parametrize("group", ["", "db", "user", "measures", "exercises", "session", "billing", "reminders", "jps"])
 def test_the_help_of_the_root_and_of_groups_without_numerical_options_loads_no_heavy_library(group: str) -> None:
     assert heavy_loaded_by(*group.split(), "--help") == []
 

@@ -2,8 +2,9 @@
 services that read them: each answered by a result or a refusal naming the file, never by a crash of
 this process, a hang, or a leak (files, processes, memory, open descriptors).
 
-One round per run (64 files through the services and 60 camera frames, about 10 s on two cores): C3D
-force plates, BDS and Motive text exports, gaitmap IMU files, AVI and MP4 clips, and live JPEG frames.
+One round per run (72 files through the services and 60 camera frames, about 10 s on two cores): C3D
+force plates, BDS and Motive text exports, gaitmap IMU files, a head sensor's joint position sense test,
+AVI and MP4 clips, and live JPEG frames.
 ``REEDUCATE_FUZZ_SEED`` starts from another seed and ``REEDUCATE_FUZZ_ROUNDS`` runs more rounds; a
 failure names each case's kind, method and seed, which ``mutations.case`` makes again.
 """
@@ -32,11 +33,12 @@ from reeducate.feedback.adapters.camera import decode_frame
 from reeducate.signals.posturography.clinical import Condition
 from tests.fuzz import mutations
 from tests.fuzz.corpus import TRIAL_C3D
+from tests.signals.jps_data import NECK_PLAN, head_imu_samples, plan_series, write_imu_csv
 
 FIRST_SEED = int(os.environ.get("REEDUCATE_FUZZ_SEED", "0"))
 ROUNDS = int(os.environ.get("REEDUCATE_FUZZ_ROUNDS", "1"))
 #: Cases per round of each kind of file (a video case poses its frames: the dearest by far).
-PER_ROUND = {"c3d": 30, "bds": 10, "motive": 8, "imu": 10, "avi": 3, "mp4": 3, "jpeg": 60}
+PER_ROUND = {"c3d": 30, "bds": 10, "motive": 8, "imu": 10, "jps": 8, "avi": 3, "mp4": 3, "jpeg": 60}
 #: Time limits for these small files: each reads in well under a second (the clips' 24 frames in ~2 s).
 RECORDING_S, VIDEO_S = 5.0, 30.0
 
@@ -61,6 +63,17 @@ def _trial(name: str, content: bytes) -> Any:
 
 def _walk(name: str, content: bytes) -> Any:
     return movement.analyse(movement.MovementUpload(name, content, MovementKind.IMU_GAIT, sampling_rate_hz=204.8))
+
+
+def _jps(name: str, content: bytes) -> Any:
+    return movement.analyse(movement.MovementUpload(name, content, MovementKind.JOINT_POSITION_SENSE,
+                                                    joint="cervical_rotation", source="imu"))
+
+
+def _head_test(folder: Path) -> bytes:
+    """A head sensor's cervical relocation test at 50 Hz (tests/signals/jps_data.py), as a one-sensor CSV."""
+    yaw, _ = plan_series(NECK_PLAN, fs=50.0)
+    return write_imu_csv(folder / "head.csv", *head_imu_samples(yaw, 50.0), 50.0).read_bytes()
 
 
 def _clip(name: str, content: bytes) -> Any:
@@ -93,6 +106,7 @@ def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Base]:
         "bds": Base("BDS00001.txt", _lines(fetch("BDS00001.txt"), 1201), "text", _trial),  # 12 s
         "motive": Base("motive.csv", _lines(fetch("quijoux2021_test.csv"), 34 + 1500), "text", _trial),
         "imu": Base("walk.csv", _lines(fetch("gaitmap_imu_sample.csv"), 2 + 4000), "text", _walk),  # 20 s
+        "jps": Base("head.csv", _head_test(tmp_path_factory.mktemp("jps")), "text", _jps),  # 44 s
         "avi": Base("clip.avi", clips["avi"], "video", _clip),
         "mp4": Base("clip.mp4", clips["mp4"], "video", _clip),
     }

@@ -24,6 +24,8 @@ GROUPS: tuple[tuple[str, str, str], ...] = (  # name, help, where its commands a
      "reeducate.cli.movement:video_app"),
     ("gait", "Gait from wearable IMUs (foot or lower back).", "reeducate.cli.movement:gait_app"),
     ("emg", "Surface EMG: muscle onsets, firing order, co-contraction, fatigue.", "reeducate.cli.emg:app"),
+    ("jps", "Joint position sense: targets reproduced without vision, from a clip or an IMU.",
+     "reeducate.cli.jps:app"),
     ("exercises", "The exercise library: techniques, exercises, their signals, targets and cues.",
      "reeducate.cli.training:exercises_app"),
     ("session", "Live feedback sessions run from recorded files.", "reeducate.cli.training:session_app"),

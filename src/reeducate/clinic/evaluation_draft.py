@@ -196,7 +196,8 @@ def _labelled(sentence: str, source: str) -> str:
 def suggested_elements(*, administrations: list[MeasureAdministration], trials: list[BalanceTrial],
                        recordings: list[MovementRecording]) -> tuple[int, list[str]]:
     """A SUGGESTION for the body-system elements examined: one per distinct standardised test or measure
-    the visit recorded (each scored outcome measure, the force plate, gait, a movement clip), with what
+    the visit recorded (each scored outcome measure, the force plate, gait, a movement clip, joint position
+    sense), with what
     was counted. The therapist decides the count; the CPT element is theirs to judge."""
     shipped = instruments()
     counted = list(dict.fromkeys(shipped[a.measure_id].name if a.measure_id in shipped else a.measure_id
@@ -207,6 +208,8 @@ def suggested_elements(*, administrations: list[MeasureAdministration], trials: 
         counted.append("gait")
     if any(r.kind is MovementKind.VIDEO and r.cadence_steps_per_min is None for r in recordings):
         counted.append("movement clip")
+    if any(r.kind is MovementKind.JOINT_POSITION_SENSE for r in recordings):
+        counted.append("joint position sense")
     return len(counted), counted
 
 

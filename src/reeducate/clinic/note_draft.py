@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reeducate.clinic.jps_note import jps_line
 from reeducate.clinic.models import (
     BalanceTrial,
     EmgRecording,
@@ -22,7 +23,7 @@ from reeducate.clinic.models import (
     MeasureAdministration,
     MovementRecording,
 )
-from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus
+from reeducate.clinic.vocabulary import ExerciseSource, ExerciseStatus, MovementKind
 from reeducate.measures.catalogue import instruments
 from reeducate.measures.change import MeasureProgress
 from reeducate.reports import emg_text
@@ -192,7 +193,9 @@ def balance_line(trial: BalanceTrial) -> str:
 
 
 def movement_line(recording: MovementRecording) -> str | None:
-    """A recording's gait figures (cadence, speed), or None when it measured no gait."""
+    """A recording's gait figures (cadence, speed) or joint position sense errors, or None when it has neither."""
+    if recording.kind is MovementKind.JOINT_POSITION_SENSE:
+        return jps_line(recording.result.get("jps"))
     if recording.cadence_steps_per_min is None:
         return None
     source = "foot IMUs" if recording.kind.value == "imu_gait" else "video"

@@ -1,4 +1,5 @@
-"""Movement in the clinic: camera clips and gait IMU files uploaded to a visit, followed over an episode.
+"""Movement in the clinic: camera clips, gait IMU files and joint position sense tests uploaded to a visit,
+followed over an episode.
 
 The analysis is the pure movement engine's (pose, joint angles, posture, gait from video or IMUs);
 this module decides who may do what, refuses a bad file before anything is stored, keeps the raw file
@@ -7,16 +8,17 @@ joint angles and, when it shows walking side-on, for its gait too; a clip that d
 the reason its gait was not measured. Every file is read and analysed in a reader process
 (:mod:`reeducate.clinic.isolation`), and no database transaction is held open while it is; a clip is
 refused once more frames are decoded than its allowed length holds, or well more than its header
-announces (a header that understates a clip's length is not believed for long).
+announces (a header that understates a clip's length is not believed for long). A joint position sense test
+is a clip (posed as any clip) or one IMU's file, whose joint angle the JPS engine turns into trials and errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -35,8 +37,18 @@ from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import analyze_gait
 from reeducate.signals.imu import SENSORS, SIDES, Sensor, Side
 from reeducate.signals.io.imu import read_imu
+from reeducate.signals.jps import (
+    PROTOCOLS,
+    Protocol,
+    check_joint,
+    default_protocol,
+    jps_from_imu,
+    jps_from_pose,
+    parse_targets,
+)
 from reeducate.signals.kinematics.views import View
 from reeducate.signals.movement import analyze_pose
+from reeducate.signals.pose.landmarks import PoseSeries
 from reeducate.signals.pose.video import Region, read_video, video_properties
 from reeducate.signals.video_gait import analyze_video_gait
 
@@ -58,6 +70,9 @@ MAX_IMU_BYTES = 50 * 1024 * 1024
 VIEWS = tuple(View)
 #: A clip's job writes how many frames are posed every this many frames (a few times a second).
 PROGRESS_EVERY_FRAMES = 10
+#: Where a joint position sense test's angle comes from.
+JpsSource = Literal["video", "imu"]
+JPS_SOURCES: tuple[JpsSource, ...] = ("video", "imu")
 
 
 @dataclass(frozen=True)
@@ -74,12 +89,28 @@ class MovementUpload:
     sampling_rate_hz: float | None = None
     side: Side | None = None
     sensor_height_m: float | None = None
+    joint: str | None = None
+    source: JpsSource = "video"
+    protocol: Protocol | None = None
+    targets: tuple[float, ...] | None = None
+
+    @property
+    def from_video(self) -> bool:
+        """True for a camera clip (a clip of movement, or a JPS test filmed)."""
+        return self.kind is MovementKind.VIDEO or (self.kind is MovementKind.JOINT_POSITION_SENSE
+                                                   and self.source == "video")
 
     def options(self) -> dict[str, Any]:
         """The options that apply to this kind of file, as stored with the recording."""
-        keep = ("view", "height_cm", "region") if self.kind is MovementKind.VIDEO else \
-            ("sensor", "sampling_rate_hz", "side", "sensor_height_m")
-        return {k: (list(getattr(self, k)) if k == "region" and self.region else getattr(self, k)) for k in keep}
+        if self.kind is MovementKind.JOINT_POSITION_SENSE:
+            keep: tuple[str, ...] = ("joint", "side", "source", "protocol", "targets",
+                                     *(("view", "region") if self.from_video else ("sampling_rate_hz",)))
+        elif self.kind is MovementKind.VIDEO:
+            keep = ("view", "height_cm", "region")
+        else:
+            keep = ("sensor", "sampling_rate_hz", "side", "sensor_height_m")
+        return {k: (list(getattr(self, k)) if k in ("region", "targets") and getattr(self, k) else getattr(self, k))
+                for k in keep}
 
 
 def camera_view(text: str | None) -> View | None:
@@ -108,6 +139,39 @@ def sensor_side(text: str | None) -> Side | None:
     return text
 
 
+def jps_source(text: str | None) -> JpsSource:
+    """Where a form says a JPS test's angle comes from (video or imu; video when not said)."""
+    if text in (None, "", "video"):
+        return "video"
+    if text != "imu":
+        raise InvalidInput(f"Unknown source {text!r} for a joint position sense test; choose video "
+                           "(a side-on clip) or imu (one sensor's file).")
+    return "imu"
+
+
+def jps_protocol(text: str | None) -> Protocol | None:
+    """The JPS protocol a form names (reproduction or relocation); None leaves the joint's usual one."""
+    if not text:
+        return None
+    if text not in PROTOCOLS:
+        raise InvalidInput(f"Unknown protocol {text!r}; choose reproduction or relocation.")
+    return "relocation" if text == "relocation" else "reproduction"
+
+
+def jps_targets(text: str | None) -> tuple[float, ...] | None:
+    """Target angles a form writes ``30,60`` (deg); None when left empty."""
+    try:
+        return parse_targets(text)
+    except RecordingError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def size_limit(kind: MovementKind, source: JpsSource) -> int:
+    """The largest file (bytes) accepted for this kind of recording (a JPS test: by its source)."""
+    video = kind is MovementKind.VIDEO or (kind is MovementKind.JOINT_POSITION_SENSE and source == "video")
+    return MAX_VIDEO_BYTES if video else MAX_IMU_BYTES
+
+
 def _check_options(upload: MovementUpload) -> None:
     # The fields' types are not enforced when an upload is made: the service still refuses what they rule out.
     camera_view(upload.view)
@@ -115,11 +179,27 @@ def _check_options(upload: MovementUpload) -> None:
         raise InvalidInput("Enter the patient's height in centimetres (50-250).")
     sensor_place(upload.sensor)
     sensor_side(upload.side)
+    if upload.kind is MovementKind.JOINT_POSITION_SENSE:
+        _check_jps(upload)
 
 
-def _video(path: Path, region: Region | None, view: View | None, height_cm: float | None,
-           progress: Progress | None = None) -> dict[str, Any]:
-    """In a reader process: the clip's pose, joint angles and (side-on walking) gait, as stored;
+def _check_jps(upload: MovementUpload) -> None:
+    """A JPS test's joint, side, source, protocol and targets, refused in the clinician's words."""
+    source = jps_source(upload.source)
+    if not upload.joint:
+        raise InvalidInput("Say which joint the position sense test is of (e.g. knee_flexion, cervical_rotation).")
+    jps_protocol(upload.protocol)
+    try:
+        check_joint(upload.joint, upload.side, source)
+    except RecordingError as error:
+        raise InvalidInput(str(error)) from None
+    if upload.targets is not None and (upload.protocol or default_protocol(upload.joint)) == "relocation":
+        raise InvalidInput("A relocation test's target is the starting position; give targets only for the "
+                           "reproduction protocol.")
+
+
+def _posed(path: Path, region: Region | None, progress: Progress | None) -> PoseSeries:
+    """In a reader process: the patient's keypoints in every frame of the clip, within the allowed length;
     ``progress`` hears of every tenth frame posed."""
     fps, count, _ = video_properties(path)
     if count / fps > MAX_VIDEO_S:
@@ -130,8 +210,14 @@ def _video(path: Path, region: Region | None, view: View | None, height_cm: floa
     allowed = min(int(MAX_VIDEO_S * fps), MAX_VIDEO_FRAMES)
     if count > 0:
         allowed = min(allowed, int(HEADER_SLACK * count) + HEADER_SLACK_FRAMES)
-    series = read_video(path, region=region, max_frames=allowed, max_pixels=MAX_VIDEO_PIXELS,
-                        on_frame=_reporting(progress))
+    return read_video(path, region=region, max_frames=allowed, max_pixels=MAX_VIDEO_PIXELS,
+                      on_frame=_reporting(progress))
+
+
+def _video(path: Path, region: Region | None, view: View | None, height_cm: float | None,
+           progress: Progress | None = None) -> dict[str, Any]:
+    """In a reader process: the clip's pose, joint angles and (side-on walking) gait, as stored."""
+    series = _posed(path, region, progress)
     movement = analyze_pose(series, view=view, height_cm=height_cm)
     try:
         gait, not_measured = analyze_video_gait(series, view=view, height_cm=height_cm).to_dict(), None
@@ -160,11 +246,25 @@ def _imu(path: Path, sampling_rate_hz: float | None, sensor: Sensor, side: Side 
     return {"gait": gait.to_dict()}
 
 
+def _jps(path: Path, upload: MovementUpload, progress: Progress | None = None) -> dict[str, Any]:
+    """In a reader process: a joint position sense test's trials and errors, as stored (the engine's JSON);
+    ``upload`` holds the options only (its file is at ``path``)."""
+    assert upload.joint is not None  # checked before the file is read
+    protocol = upload.protocol or default_protocol(upload.joint)
+    if upload.from_video:
+        result = jps_from_pose(_posed(path, upload.region, progress), joint=upload.joint, side=upload.side,
+                               protocol=protocol, targets=upload.targets, view=upload.view or View.SIDE)
+    else:
+        result = jps_from_imu(read_imu(path, sampling_rate_hz=upload.sampling_rate_hz), joint=upload.joint,
+                              side=upload.side, protocol=protocol, targets=upload.targets)
+    return {"jps": result.to_dict()}
+
+
 def _checked(upload: MovementUpload) -> str:
     """What can be refused without reading the file (options, size); the file's safe name."""
     _check_options(upload)
     name = safe_name(upload.filename)
-    if upload.kind is MovementKind.VIDEO:
+    if upload.from_video:
         check_size(name, upload.content, MAX_VIDEO_BYTES, "trim the clip to the movement and upload that")
     else:
         check_size(name, upload.content, MAX_IMU_BYTES, "export only the walk")
@@ -174,6 +274,9 @@ def _checked(upload: MovementUpload) -> str:
 def analyse(upload: MovementUpload, progress: Progress | None = None) -> dict[str, Any]:
     """The engine's result for one file; InvalidInput naming the problem when it cannot be analysed."""
     name = _checked(upload)
+    if upload.kind is MovementKind.JOINT_POSITION_SENSE:
+        return readers().read(name, upload.content, VIDEO if upload.from_video else RECORDING, _jps,
+                              replace(upload, content=b""), progress if upload.from_video else None)
     if upload.kind is MovementKind.VIDEO:
         return readers().read(name, upload.content, VIDEO, _video, upload.region, upload.view, upload.height_cm,
                               progress)
@@ -230,8 +333,10 @@ class MovementJob:
     pool, then the recording kept in the visit by the clinician who uploaded it."""
 
     def stage(self, job: Job) -> str:
-        video = job.options.get("kind") == MovementKind.VIDEO.value
-        return "Finding the body in each frame" if video else "Finding the strides"
+        kind = job.options.get("kind")
+        if kind == MovementKind.VIDEO.value or job.options.get("source") == "video":
+            return "Finding the body in each frame"
+        return "Finding the still holds" if kind == MovementKind.JOINT_POSITION_SENSE.value else "Finding the strides"
 
     def analyse(self, job: Job, store: RecordingStore, progress: Progress) -> dict[str, Any]:
         return analyse(self._upload(job, store), progress)
@@ -247,8 +352,9 @@ class MovementJob:
     def _upload(job: Job, store: RecordingStore) -> MovementUpload:
         options = dict(job.options)
         kind = MovementKind(options.pop("kind"))
-        if options.get("region") is not None:
-            options["region"] = tuple(options["region"])
+        for key in ("region", "targets"):
+            if options.get(key) is not None:
+                options[key] = tuple(options[key])
         file = job.files[0]
         return MovementUpload(file.filename, store.read(file.sha256), kind, **options)
 

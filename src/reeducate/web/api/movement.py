@@ -1,4 +1,5 @@
-"""Movement: camera clips and gait IMU files uploaded to a visit, their analyses, and the raw files."""
+"""Movement: camera clips, gait IMU files and joint position sense tests uploaded to a visit, their analyses,
+and the raw files."""
 
 from __future__ import annotations
 
@@ -32,25 +33,33 @@ def parse_region(text: str | None) -> tuple[int, int, int, int] | None:
 @router.post("/visits/{visit_id}/movement-recordings", response_model=JobOut, status_code=202)
 async def upload_recording(
     visit_id: int, actor: StaffDep, session: SessionDep, store: StoreDep,
-    file: Annotated[UploadFile, Form(description="A camera clip (MP4, MOV, WebM) or a gait IMU file (CSV).")],
+    file: Annotated[UploadFile, Form(description="A camera clip (MP4, MOV, WebM) or an IMU file (CSV).")],
     kind: Annotated[MovementKind, Form()] = MovementKind.VIDEO,
     view: Annotated[str | None, Form(description="side or front; inferred when left out")] = None,
     height_cm: Annotated[float | None, Form()] = None,
     region: Annotated[str | None, Form(description="X0,Y0,X1,Y1: look for the patient only there")] = None,
     sensor: Annotated[str, Form(description="foot or lower_back")] = "foot",
     sampling_rate_hz: Annotated[float | None, Form()] = None,
-    side: Annotated[str | None, Form(description="left or right, for a single foot sensor")] = None,
+    side: Annotated[str | None, Form(description="left or right: a single foot sensor, a JPS test's limb")] = None,
     sensor_height_m: Annotated[float | None, Form()] = None,
+    joint: Annotated[str | None, Form(description="JPS: knee_flexion, elbow_flexion, ... (video); "
+                                                  "cervical_rotation, cervical_flexion or a limb joint (imu)")] = None,
+    source: Annotated[str | None, Form(description="JPS: video (a side-on clip) or imu (one sensor's CSV)")] = None,
+    protocol: Annotated[str | None, Form(description="JPS: reproduction or relocation (the neck's default)")] = None,
+    targets: Annotated[str | None, Form(description="JPS: target angles in degrees, e.g. 30,60")] = None,
 ) -> JobOut:
     """Keep one recording and queue its analysis (202): poll ``GET /api/v1/jobs/{id}``; once done, the job
     names the recording; a file that cannot be analysed fails the job with the reason and is not kept.
+    A joint position sense test (``kind`` joint_position_sense) names its joint, side, source and, for the
+    reproduction protocol, any targets; its result is the CLI's JSON (docs/jps.md) under ``jps``.
     What is wrong without reading the file (options, size) is refused at once (422)."""
-    limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
+    jps_source = movement.jps_source(source)
     upload = movement.MovementUpload(
-        file.filename or "recording", await file.read(limit + 1), kind,
+        file.filename or "recording", await file.read(movement.size_limit(kind, jps_source) + 1), kind,
         view=movement.camera_view(view or None), height_cm=height_cm, region=parse_region(region), sensor=movement.sensor_place(sensor),
         sampling_rate_hz=sampling_rate_hz, side=movement.sensor_side(side or None),
-        sensor_height_m=sensor_height_m)
+        sensor_height_m=sensor_height_m, joint=joint or None, source=jps_source,
+        protocol=movement.jps_protocol(protocol), targets=movement.jps_targets(targets))
     job = await run_in_threadpool(movement.submit, session, actor, visit_id, upload, store)
     return JobOut.of(job)
 

@@ -1,5 +1,5 @@
-"""Movement pages: a visit's camera clips and gait IMU files (upload, results, the refusals with their
-reasons) and the SVG plots of a recording's joint angles and gait."""
+"""Movement pages: a visit's camera clips, gait IMU files and joint position sense tests (upload, results, the
+refusals with their reasons) and the SVG plots of a recording's joint angles and gait."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from reeducate.clinic.errors import Conflict, InvalidInput, NotFound
 from reeducate.clinic.services import jobs, movement, visits
 from reeducate.clinic.vocabulary import JobKind, MovementKind
 from reeducate.reports.movement_plots import angles_svg, gait_svg
+from reeducate.signals.jps import IMU_JOINTS, VIDEO_JOINTS
 from reeducate.web.api.movement import parse_region
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
 from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
 from reeducate.web.templating import render
 
 router = APIRouter()
+#: The joints a JPS test may name, as the upload form lists them (camera or IMU; the service checks the pair).
+JPS_JOINTS = tuple((name, label) for name, (label, _) in {**VIDEO_JOINTS, **IMU_JOINTS}.items())
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
@@ -26,6 +29,7 @@ def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int,
     return render(request, "pages/movement.html", {
         "login": login, "visit": visit, "episode": visit.episode, "recordings": movement.for_visit(session, login.actor, visit_id),
         "error": error, "jobs": jobs.of_visit(session, login.actor, visit_id, JobKind.MOVEMENT_RECORDING),
+        "jps_joints": JPS_JOINTS,
     }, status_code=status_code)
 
 
@@ -48,15 +52,18 @@ async def upload(request: Request, visit_id: int, login: LoginDep, _staff: Staff
         if not isinstance(file, UploadFile) or not file.filename:
             raise InvalidInput("Choose a clip or an IMU file to upload.")
         kind = MovementKind(str(form.get("kind") or MovementKind.VIDEO.value))
-        limit = movement.MAX_VIDEO_BYTES if kind is MovementKind.VIDEO else movement.MAX_IMU_BYTES
+        source = movement.jps_source(str(form.get("source") or "") or None)
+        prefix = "jps_" if kind is MovementKind.JOINT_POSITION_SENSE else ""  # the test's own side and rate fields
         upload_ = movement.MovementUpload(
-            file.filename, await file.read(limit + 1), kind,
+            file.filename, await file.read(movement.size_limit(kind, source) + 1), kind,
             view=movement.camera_view(str(form.get("view") or "") or None),
             height_cm=_number(form.get("height_cm")), region=parse_region(str(form.get("region") or "")),
             sensor=movement.sensor_place(str(form.get("sensor") or "foot")),
-            sampling_rate_hz=_number(form.get("sampling_rate_hz")),
-            side=movement.sensor_side(str(form.get("side") or "") or None),
-            sensor_height_m=_number(form.get("sensor_height_m")))
+            sampling_rate_hz=_number(form.get(f"{prefix}sampling_rate_hz")),
+            side=movement.sensor_side(str(form.get(f"{prefix}side") or "") or None),
+            sensor_height_m=_number(form.get("sensor_height_m")), joint=str(form.get("joint") or "") or None,
+            source=source, protocol=movement.jps_protocol(str(form.get("protocol") or "") or None),
+            targets=movement.jps_targets(str(form.get("targets") or "")))
         # kept, and queued for a job worker to analyse (off the event loop: the file is written to disk)
         job = await run_in_threadpool(movement.submit, session, login.actor, visit_id, upload_, store)
     except ValueError:

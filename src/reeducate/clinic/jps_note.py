@@ -1,0 +1,24 @@
+"""The visit note's line for a joint position sense test: the test, joint, side, trials, and AE/CE/VE per side,
+labelled by where the angle was measured. No cut-off is written: none could be verified (docs/jps.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _deg(value: float | None, signed: bool = False) -> str:
+    return "n/a" if value is None else f"{value:{'+' if signed else ''}.1f}°"
+
+
+def jps_line(result: dict[str, Any] | None) -> str | None:
+    """One sentence from the engine's JSON (a movement recording's ``result["jps"]``); None without one."""
+    if not result:
+        return None
+    protocol = "target reproduction" if result["protocol"] == "reproduction" else "relocation to the start position"
+    what = result["joint_label"] + (f", {result['side']}" if result.get("side") else "")
+    several = len(result["errors"]) > 1  # a neck's turns to the left and to the right
+    errors = [f"{side + ' ' if several else ''}{e['n_trials']} trials, AE {_deg(e['absolute_error_deg'])}, "
+              f"CE {_deg(e['constant_error_deg'], True)}, VE {_deg(e['variable_error_deg'])}"
+              for side, e in result["errors"].items()]
+    return (f"Joint position sense ({what}; {protocol}; {result['source_label']}): " + "; ".join(errors)
+            + ". Error positive past the target, negative short of it; no published cut-off applied.")
