@@ -93,7 +93,7 @@ def co_contraction(item: dict[str, Any]) -> str:
     author = str(item["definition"]).split(":")[0]
     text = f"{item['agonist']}/{item['antagonist']} co-contraction index {item['index_percent']:.1f} %"
     if item.get("during_agonist_bursts_percent") is not None:
-        text += f" ({item['during_agonist_bursts_percent']:.1f} % during the {item['agonist']} bursts)"
+        text += f", {item['during_agonist_bursts_percent']:.1f} % during the {item['agonist']} bursts"
     return f"{text} ({author}; envelopes normalised to {item['normalised_to']})"
 
 
