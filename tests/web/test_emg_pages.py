@@ -57,6 +57,15 @@ def test_options_that_cannot_be_right_are_refused_at_once_naming_the_field(clien
     assert _count(world_engine) == before
 
 
+def test_edge_inputs_in_the_options_are_a_4xx(client: TestClient, world: World, world_engine: Engine) -> None:
+    headers, before = bearer(client, world, "therapist"), _count(world_engine)
+    for fields in ({**FIELDS, "channels": "biceps=Biceps\x00"}, {**FIELDS, "rate_hz": "nan"},
+                   {**FIELDS, "mvc_recording_id": str(2**40)}, {**FIELDS, "reference": "x" * 101}):
+        reply = client.post(f"/api/v1/visits/{world.visit_open}/emg-recordings", headers=headers, data=fields,
+                            files={"file": ("elbow.csv", emg_csv(), "text/csv")})
+        assert reply.status_code == 422, (fields, reply.status_code, reply.text[:200])
+    assert _count(world_engine) == before
+
 def test_the_visit_page_takes_the_upload_and_the_recording_page_shows_its_analysis(client: TestClient,
                                                                                    world: World) -> None:
     csrf = browser_login(client, world, "therapist")
