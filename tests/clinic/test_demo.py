@@ -22,6 +22,7 @@ from reeducate.clinic.models import (
     BalanceTrial,
     CareTeamMember,
     Claim,
+    EmgRecording,
     Episode,
     EpisodeReport,
     ExerciseRecord,
@@ -88,6 +89,11 @@ def _assert_dorothy_shows_every_capability(session: Session) -> None:
     assert video.result["movement"]["detected_fraction"] > 0.9
     walk = next(c for c in clips if c.kind is MovementKind.IMU_GAIT)
     assert walk.cadence_steps_per_min and 80 < walk.cadence_steps_per_min < 140
+    shoulder, fatigue = session.scalars(select(EmgRecording).where(EmgRecording.visit_id == showcase)
+                                        .order_by(EmgRecording.recorded_at)).all()
+    assert shoulder.channel_count == 13 and shoulder.result["co_contraction"][0]["agonist"] == "Biceps brachii"
+    assert [c["name"] for c in fatigue.result["channels"]] == ["Biceps brachii"]
+    assert fatigue.result["channels"][0]["fatigue"]["falls"], "the fatigue record's median frequency falls"
     exercises = session.scalars(select(ExerciseRecord).where(ExerciseRecord.visit_id == showcase)).all()
     assert {(e.exercise_id, e.source) for e in exercises} == {("gait-training-imu", "recording"),
                                                              ("two-foot-stance", "recording")}
@@ -95,6 +101,7 @@ def _assert_dorothy_shows_every_capability(session: Session) -> None:
     note = session.scalar(select(VisitNote).where(VisitNote.visit_id == showcase))
     assert note is not None and verify(note), "a signed note whose hash still matches"
     assert "replayed from a recorded file" in note.content["objective"]
+    assert "Surface EMG (measured, recording markers_analogs.c3d): 13 muscles" in note.content["objective"]
     assert note.content["nmr"]["minutes"] == 23 and {line["code"] for line in note.billing["lines"]} == {"97112", "97116"}
     assert _count(session, NoteAddendum, NoteAddendum.note_id == note.id) == 1
     claim = session.scalar(select(Claim).where(Claim.visit_id == showcase))

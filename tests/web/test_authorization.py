@@ -33,6 +33,7 @@ from reeducate.clinic.recording_store import RecordingStore
 from reeducate.clinic.schemas import AdministrationCreate
 from reeducate.clinic.services import (
     billing,
+    emg,
     episodes,
     goals,
     home_programmes,
@@ -313,6 +314,27 @@ def _finished_job(engine: Engine, world: World) -> None:
         job = movement.submit(session, therapist, world.visit_open, imu_gait_upload(),
                               RecordingStore(Path(world.recordings_dir)))
     assert job.id == FIRST
+
+
+def _emg_fields(w: World) -> dict[str, Any]:
+    return {"channels": "biceps=Biceps brachii\ntriceps=Triceps brachii", "rate_hz": "1000", "units": "mV"}
+
+
+def _emg_file(field: str) -> Callable[[World], dict[str, Any]]:
+    from tests.clinic.test_emg_recordings import emg_csv
+
+    return lambda w: {field: ("elbow.csv", emg_csv(), "text/csv")}
+
+
+def _emg_recorded(engine: Engine, world: World) -> None:
+    """Issue 22: an EMG recording in the open visit (the first: id FIRST), analysed while the therapist waited."""
+    from tests.clinic.test_emg_recordings import emg_upload
+
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        kept = emg.upload_recording(session, therapist, world.visit_open, emg_upload(),
+                                    RecordingStore(Path(world.recordings_dir)), commit_before_analysis=False)
+    assert kept.id == FIRST
 
 
 CASES: list[Case] = [
@@ -632,6 +654,18 @@ CASES: list[Case] = [
     # the page's panel
     Case("GET", f"/api/v1/jobs/{FIRST}", CLINICAL_READ, prepare=_finished_job),
     Case("GET", f"/jobs/{FIRST}/panel", CLINICAL_WRITE, prepare=_finished_job),
+    # issue 22: surface EMG uploaded to the open visit; a recording (id FIRST), its page, plots and raw file
+    Case("POST", "/api/v1/visits/{w.visit_open}/emg-recordings", CLINICAL_WRITE, files=_emg_file("file"),
+         form=_emg_fields),
+    Case("GET", "/api/v1/visits/{w.visit_open}/emg-recordings", CLINICAL_READ),
+    Case("GET", f"/api/v1/emg-recordings/{FIRST}", CLINICAL_READ, prepare=_emg_recorded),
+    Case("GET", f"/api/v1/emg-recordings/{FIRST}/raw", CLINICAL_WRITE, prepare=_emg_recorded),
+    Case("GET", "/visits/{w.visit_open}/emg", CLINICAL_WRITE),
+    Case("POST", "/visits/{w.visit_open}/emg", CLINICAL_WRITE, files=_emg_file("file"), form=_emg_fields),
+    Case("GET", f"/emg-recordings/{FIRST}", CLINICAL_WRITE, prepare=_emg_recorded),
+    Case("GET", f"/emg-recordings/{FIRST}/envelopes.svg", CLINICAL_READ, prepare=_emg_recorded),
+    Case("GET", f"/emg-recordings/{FIRST}/firing-order.svg", CLINICAL_READ, prepare=_emg_recorded),
+    Case("GET", f"/emg-recordings/{FIRST}/fatigue.svg", CLINICAL_READ, prepare=_emg_recorded),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),
@@ -666,6 +700,7 @@ def _case_key(case: Case) -> tuple[str, str]:
     path = re.sub(rf"^/(goal|plan)s/{FIRST}(?=/|$)", r"/\1s/{\1_id}", path)  # issue 19: a prepared goal or plan
     path = re.sub(rf"^/home-sessions/{FIRST}/", "/home-sessions/{id}/", path)  # issue 20: a prepared home session
     path = re.sub(rf"^(/api/v1)?/jobs/{FIRST}(?=/|$)", r"\1/jobs/{id}", path)  # issue 21: a prepared job
+    path = re.sub(rf"^(/api/v1)?/emg-recordings/{FIRST}(?=/|$)", r"\1/emg-recordings/{id}", path)  # issue 22
     return case.method, path
 
 

@@ -5,12 +5,14 @@ with their units, the firing order, co-contraction and every warning, with its p
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from reeducate.clinic.models import EmgRecording
 from tests.clinic.test_emg_recordings import emg_csv
 from tests.support import World
+from tests.web.browsing import SHOTS, log_in
 from tests.web.conftest import bearer, browser_login, finished_job
 
 FIELDS = {"channels": "biceps = Biceps brachii\ntriceps = Triceps brachii", "rate_hz": "1000", "units": "mV",
@@ -55,6 +57,15 @@ def test_options_that_cannot_be_right_are_refused_at_once_naming_the_field(clien
     assert _count(world_engine) == before
 
 
+def test_edge_inputs_in_the_options_are_a_4xx(client: TestClient, world: World, world_engine: Engine) -> None:
+    headers, before = bearer(client, world, "therapist"), _count(world_engine)
+    for fields in ({**FIELDS, "channels": "biceps=Biceps\x00"}, {**FIELDS, "rate_hz": "nan"},
+                   {**FIELDS, "mvc_recording_id": str(2**40)}, {**FIELDS, "reference": "x" * 101}):
+        reply = client.post(f"/api/v1/visits/{world.visit_open}/emg-recordings", headers=headers, data=fields,
+                            files={"file": ("elbow.csv", emg_csv(), "text/csv")})
+        assert reply.status_code == 422, (fields, reply.status_code, reply.text[:200])
+    assert _count(world_engine) == before
+
 def test_the_visit_page_takes_the_upload_and_the_recording_page_shows_its_analysis(client: TestClient,
                                                                                    world: World) -> None:
     csrf = browser_login(client, world, "therapist")
@@ -98,3 +109,33 @@ def test_a_refused_file_shows_its_reason_on_the_page(client: TestClient, world: 
                 files={"file": ("norate.csv", emg_csv(), "text/csv")})
     shown = client.get(page).text
     assert "Not analysed: norate.csv" in shown and "does not state its sampling rate" in shown
+
+
+@pytest.mark.browser
+def test_a_therapist_uploads_the_shoulder_recording_in_a_browser_and_reads_it(browser, server: str,
+                                                                              world: World) -> None:
+    from reeducate.clinic.demo_showcase import SHOULDER, SHOULDER_MUSCLES
+    from reeducate.example_data import fetch
+
+    page = log_in(browser, server, world.emails["therapist"])
+    page.set_default_timeout(120_000)  # the reader pool's first start, on a loaded machine
+    page.goto(f"{server}/visits/{world.visit_open}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Record or see surface EMG").click()
+    page.get_by_label("EMG file").set_input_files(str(fetch(SHOULDER)))
+    page.get_by_label("Muscles on the channels").fill("\n".join(f"{k} = {v}" for k, v in SHOULDER_MUSCLES.items()))
+    page.get_by_label("Agonist / antagonist pairs").fill("Biceps brachii / Triceps brachii")
+    page.screenshot(path=str(SHOTS / "emg-upload-form.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and analyse").click()
+    text = page.inner_text("main")  # the tests' queue runs the job before the page is shown
+    assert "13 muscles over 5.8 s" in text and "Firing order: Biceps brachii, then" in text
+    page.screenshot(path=str(SHOTS / "emg-visit.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Open the recording").first.click()
+    page.wait_for_load_state("networkidle")
+    for image in page.locator("img[src^='/emg-recordings/']").all():
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), image.get_attribute("src")
+    main = page.inner_text("main")
+    assert "Biceps brachii/Triceps brachii co-contraction index" in main and "Read before using these results" in main
+    page.screenshot(path=str(SHOTS / "emg-recording.png"), full_page=True)

@@ -222,7 +222,7 @@ def emg_line(recording: EmgRecording) -> str:
         parts += emg_text.too_close(firing)
     parts += [f"{name} latency {emg_text.latency_summary(values)}" for name, values in result["latencies_s"].items()]
     parts += [emg_text.co_contraction(item) for item in result["co_contraction"]]
-    parts += [f"{c['name']} median frequency {emg_text.fatigue(c['fatigue'])}" for c in channels if c.get("fatigue")]
+    parts += [f"{c['name']} median frequency {emg_text.fatigue(c)}" for c in channels if c.get("fatigue")]
     return f"Surface EMG (measured, {kind} {recording.filename}): " + "; ".join(parts) + "."
 
 

@@ -89,8 +89,9 @@ def firing_order_svg(result: dict[str, Any], title: str) -> bytes:
 
 
 def fatigue_svg(result: dict[str, Any], title: str) -> bytes:
-    """For each muscle with a trend: each burst's median frequency (Hz) against its onset (min), the least-squares
-    trend line through the bursts it was fitted to (clipped bursts left out, drawn hollow), the slope in words."""
+    """For each muscle with a trend: each burst's median frequency (Hz) against its onset (s, or minutes past two),
+    the least-squares line through the bursts the trend was fitted to (clipped ones left out, drawn hollow; dashed
+    when the trend is not significant), the trend in words."""
     channels = [c for c in result["channels"] if c.get("fatigue")]
     figure = Figure(figsize=(6.8, 2.1 * max(len(channels), 1) + 0.3), dpi=100)
     if not channels:
@@ -100,25 +101,26 @@ def fatigue_svg(result: dict[str, Any], title: str) -> bytes:
         return svg(figure)
     grid = figure.subplots(len(channels), 1, squeeze=False)[:, 0]
     for axes, channel in zip(grid, channels, strict=True):
-        bursts = [b for b in channel["bursts"] if b["median_frequency_hz"] is not None]
-        used = [b for b in bursts if not b["clipped"]]
-        minutes = np.array([b["onset_s"] for b in used]) / 60.0
+        used = emg_text.trend_bursts(channel)
+        seconds = max(b["onset_s"] for b in channel["bursts"]) < 120  # a short recording reads in seconds
+        per = 1.0 if seconds else 60.0
+        onsets = np.array([b["onset_s"] for b in used]) / per
         median = np.array([b["median_frequency_hz"] for b in used])
-        axes.plot(minutes, median, "o", color=ENVELOPE, markersize=4, label="median frequency of a burst")
-        clipped = [b for b in bursts if b["clipped"]]
+        axes.plot(onsets, median, "o", color=ENVELOPE, markersize=4, label="median frequency of a burst")
+        clipped = [b for b in channel["bursts"] if b["clipped"] and b["median_frequency_hz"] is not None]
         if clipped:
-            axes.plot([b["onset_s"] / 60 for b in clipped], [b["median_frequency_hz"] for b in clipped], "o",
+            axes.plot([b["onset_s"] / per for b in clipped], [b["median_frequency_hz"] for b in clipped], "o",
                       markerfacecolor="none", color=TREND, markersize=4, label="clipped burst (left out)")
-        slope, intercept = np.polyfit(minutes, median, 1)
-        ends = np.array([minutes.min(), minutes.max()])
-        axes.plot(ends, intercept + slope * ends, "-", color=CLOSE if channel["fatigue"]["falls"] else TREND,
-                  linewidth=1.2, label=f"trend {channel['fatigue']['slope_hz_per_min']:+.1f} Hz per minute")
+        slope, intercept = np.polyfit(onsets, median, 1)
+        ends = np.array([onsets.min(), onsets.max()])
+        falls = channel["fatigue"]["falls"]
+        axes.plot(ends, intercept + slope * ends, "-" if falls else "--", color=CLOSE if falls else TREND,
+                  linewidth=1.2, label="trend (falls)" if falls else "trend (not significant)")
         axes.set_ylabel("median frequency (Hz)", fontsize=7, color=INK)
         axes.tick_params(labelsize=7)
-        axes.set_title(f"{channel['name']}: {emg_text.fatigue(channel['fatigue'])}", fontsize=8, color=INK,
-                       loc="left")
+        axes.set_title(f"{channel['name']}: {emg_text.fatigue(channel)}", fontsize=8, color=INK, loc="left")
         axes.legend(fontsize=6, frameon=False, loc="upper right")
         _tidy(axes)
-    grid[-1].set_xlabel("onset of the burst (minutes from the start)", color=INK, fontsize=8)
+        axes.set_xlabel(f"onset of the burst ({'s' if seconds else 'minutes'} from the start)", color=INK, fontsize=8)
     figure.suptitle(title, fontsize=9, color=INK, x=0.01, ha="left")
     return svg(figure)

@@ -32,17 +32,28 @@ def peak(result: dict[str, Any], channel: dict[str, Any], burst: dict[str, Any])
     return "—" if value is None else f"{value:.3g} {result['units']}"
 
 
-def fatigue(trend: dict[str, Any] | None) -> str:
-    """The median frequency's trend over the bursts in words: "fell 11.3 % per minute over 25 bursts
-    (p < 0.001)", or that it did not fall significantly, or that there were too few bursts."""
+def span(seconds: float) -> str:
+    """A stretch of a recording: "4 s" under two minutes, else "2.0 minutes"."""
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} minutes"
+
+
+def trend_bursts(channel: dict[str, Any]) -> list[dict[str, Any]]:
+    """The bursts a channel's fatigue trend was fitted to: those with a spectrum, clipped ones left out."""
+    return [b for b in channel["bursts"] if b["median_frequency_hz"] is not None and not b["clipped"]]
+
+
+def fatigue(channel: dict[str, Any]) -> str:
+    """A channel's median-frequency trend over its bursts in words: "fell 11.3 % per minute over 25 bursts in
+    2.0 minutes (p < 0.001)", or that it did not fall significantly (no slope then: a per-minute figure from a
+    few seconds of bursts would mislead), or that there were too few bursts."""
+    trend = channel.get("fatigue")
     if trend is None:
         return "too few bursts for a trend (3 are needed)"
-    percent, bursts, p = trend["slope_percent_per_min"], trend["bursts"], trend["p"]
+    used = trend_bursts(channel)
+    over = f"over {trend['bursts']} bursts in {span(used[-1]['onset_s'] - used[0]['onset_s'] if used else 0.0)}"
     if trend["falls"]:
-        return f"fell {abs(percent):.1f} % per minute over {bursts} bursts ({p_text(p)})"
-    direction = "rose" if percent > 0 else "fell"
-    return (f"no significant fall over {bursts} bursts ({direction} {abs(percent):.1f} % per minute, {p_text(p)}: "
-            "within chance)")
+        return f"fell {abs(trend['slope_percent_per_min']):.1f} % per minute {over} ({p_text(trend['p'])})"
+    return f"did not fall significantly {over} ({p_text(trend['p'])})"
 
 
 def order(firing: dict[str, Any]) -> str:
@@ -82,7 +93,7 @@ def co_contraction(item: dict[str, Any]) -> str:
     author = str(item["definition"]).split(":")[0]
     text = f"{item['agonist']}/{item['antagonist']} co-contraction index {item['index_percent']:.1f} %"
     if item.get("during_agonist_bursts_percent") is not None:
-        text += f" ({item['during_agonist_bursts_percent']:.1f} % during the {item['agonist']} bursts)"
+        text += f", {item['during_agonist_bursts_percent']:.1f} % during the {item['agonist']} bursts"
     return f"{text} ({author}; envelopes normalised to {item['normalised_to']})"
 
 

@@ -1,5 +1,5 @@
 """Everything recorded in one visit, gathered for the visit's page: outcome measures, force-plate trials,
-movement recordings, live exercises, minutes per activity, the note and the billing, with what the
+movement recordings, surface EMG, live exercises, minutes per activity, the note and the billing, with what the
 clinician may still do (record, complete) decided here rather than in the page.
 
 Each part is read through its own service, so each read is checked and audited as on its own page.

@@ -42,7 +42,7 @@ def read_emg(path: Path, *, channels: Sequence[str] | None = None, rate_hz: floa
 def select(recording: EmgRecording, channels: Sequence[str]) -> EmgRecording:
     """The recording with only ``channels``, in that order: ``label``, ``label=muscle``, or a bipolar pair of
     monopolar leads ``A-B=muscle`` (lead A minus lead B, as BioSemi records)."""
-    names, rows = [], []
+    names, rows, renamed = [], [], {}
     for wanted in channels:
         label, _, muscle = wanted.partition("=")
         label = label.strip()
@@ -51,10 +51,26 @@ def select(recording: EmgRecording, channels: Sequence[str]) -> EmgRecording:
             rows.append(recording.channel(first.strip()) - recording.channel(second.strip()))
         else:
             rows.append(recording.channel(label))
+            renamed[label] = muscle.strip() or label
         names.append(muscle.strip() or label)
     return emg_recording(names, np.vstack(rows), rate_hz=recording.rate_hz, units="mV" if recording.units == "mV"
                          else None, source=recording.source, auxiliary=recording.auxiliary, events=recording.events,
-                         warnings=tuple(w for w in recording.warnings if not w.startswith("The file does not state")))
+                         warnings=_file_warnings(recording, renamed))
+
+
+def _file_warnings(recording: EmgRecording, renamed: dict[str, str]) -> tuple[str, ...]:
+    """The file's warnings for the selected channels: about the file as a whole kept, a kept channel's missing
+    samples under its new name; clipping is checked again on the selected channels, so not repeated here."""
+    kept = []
+    for warning in recording.warnings:
+        if warning.startswith("The file does not state"):
+            continue
+        channel = next((n for n in recording.names if warning.startswith(f"{n}: ")), None)
+        if channel is None:
+            kept.append(warning)
+        elif channel in renamed and "clipped" not in warning:
+            kept.append(renamed[channel] + warning[len(channel):])
+    return tuple(kept)
 
 
 def _stated(given: float | None, stated: float, source: str) -> float:

@@ -37,7 +37,7 @@ FIELDS = {
 }
 
 #: Each field's name on the page, for a refusal.
-LABELS = {"channels": "Muscles on the channels", "rate_hz": "Sampling rate", "units": "Units", "method": "Onsets",
+LABELS = {"channels": "Muscles on the channels", "rate_hz": "Sampling rate", "units": "Units", "method": "How onsets are found",
           "rest_s": "Rest moment", "triggers_s": "Trigger times", "reference": "Reference muscle",
           "pairs": "Agonist/antagonist pairs", "sides": "Left/right pairs", "mvc_recording_id": "MVC recording",
           "is_mvc": "MVC"}

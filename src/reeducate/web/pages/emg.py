@@ -23,10 +23,8 @@ from reeducate.web.templating import render
 router = APIRouter()
 #: A recording's envelopes are drawn from its raw file as the signals package reads and conditions it.
 READ_WITH = ("reeducate.signals",)
-METHODS = [("auto", "found automatically (the rest level is found in the recording; recommended)"),
-           ("hodges_bui", "Hodges & Bui 1996 (envelope above rest + 3 SD)"),
-           ("bonato", "Bonato et al. 1998 (double threshold)"),
-           ("tkeo", "Teager-Kaiser energy (Solnik et al. 2010)")]
+METHODS = [("auto", "automatic (recommended)"), ("hodges_bui", "Hodges & Bui 1996: rest + 3 SD"),
+           ("bonato", "Bonato 1998: double threshold"), ("tkeo", "Teager-Kaiser energy (Solnik 2010)")]
 
 
 def _page(request: Request, login: LoginDep, session: SessionDep, visit_id: int, *, error: str = "",
