@@ -1,7 +1,7 @@
 """EMG onsets against NeuroKit2 0.2.12 and BioSPPy 2.2.4, on the same files in one run.
 
     make bench        (the benchmark environment installs neurokit2 and biosppy)
-    REEDUCATE_DATA_DIR=/path/to/shared/data .venv-bench/bin/python benchmarks/emg_onsets.py
+    REEDUCATE_DATA_DIR=/path/to/data .venv-bench/bin/python benchmarks/emg_onsets.py
 
 The myonset recording is GPL-3.0 and never in the repository: it is read from ``$REEDUCATE_DATA_DIR``
 (``emg/myonset/``); without it that part is skipped and says so. Four parts, one table each:
@@ -72,7 +72,7 @@ from reeducate.signals.emg.recording import EmgRecording  # noqa: E402
 #: issue 22 allows.
 DOCUMENTED_BURSTS = 56
 TOLERANCE = 2
-#: The other recordings' approximate counts (../shared/data/emg/README.md): (low, high).
+#: The other recordings' approximate counts, by eye from their plots (example_data/emg/README.md): (low, high).
 APPROXIMATE = {
     "emg_biosignalsnotebooks_emg_bursts.h5": (10, 10),
     "emg_biosignalsnotebooks_emg_fatigue.h5": (28, 30),

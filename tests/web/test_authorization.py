@@ -337,6 +337,21 @@ def _emg_recorded(engine: Engine, world: World) -> None:
     assert kept.id == FIRST
 
 
+def _emg_fatigue_recorded(engine: Engine, world: World) -> None:
+    """Issue 22: the real biceps fatigue recording in the open visit (id FIRST), which has a fatigue trend."""
+    from reeducate.clinic.schemas import EmgOptions
+    from reeducate.example_data import fetch
+
+    path = fetch("emg_biosignalsnotebooks_emg_fatigue.h5")
+    upload = emg.EmgUpload(path.name, path.read_bytes(),
+                           EmgOptions.model_validate({"channels": ["channel_2=Biceps brachii"]}))
+    with unit_of_work(make_session_factory(engine)) as session:
+        therapist = Actor.of(session.get_one(User, world.user_ids["therapist"]))
+        kept = emg.upload_recording(session, therapist, world.visit_open, upload,
+                                    RecordingStore(Path(world.recordings_dir)), commit_before_analysis=False)
+    assert kept.id == FIRST
+
+
 CASES: list[Case] = [
     Case("POST", "/api/v1/auth/logout", ANYONE, audited=False),
     Case("GET", "/api/v1/me", ANYONE, audited=False),
@@ -665,7 +680,7 @@ CASES: list[Case] = [
     Case("GET", f"/emg-recordings/{FIRST}", CLINICAL_WRITE, prepare=_emg_recorded),
     Case("GET", f"/emg-recordings/{FIRST}/envelopes.svg", CLINICAL_READ, prepare=_emg_recorded),
     Case("GET", f"/emg-recordings/{FIRST}/firing-order.svg", CLINICAL_READ, prepare=_emg_recorded),
-    Case("GET", f"/emg-recordings/{FIRST}/fatigue.svg", CLINICAL_READ, prepare=_emg_recorded),
+    Case("GET", f"/emg-recordings/{FIRST}/fatigue.svg", CLINICAL_READ, prepare=_emg_fatigue_recorded),
 ]
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"),

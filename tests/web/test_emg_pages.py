@@ -85,9 +85,12 @@ def test_the_visit_page_takes_the_upload_and_the_recording_page_shows_its_analys
     assert "Biceps brachii, then Triceps brachii (+" in shown, "the firing order in words, the lag in ms"
     assert "mV" in shown and "Hz" in shown and "co-contraction index" in shown and "Falconer &amp; Winter 1985" in shown
     assert f'href="/visits/{world.visit_open}"' in shown, "a Visit link back"
-    for plot in ("envelopes", "firing-order", "fatigue"):
+    for plot in ("envelopes", "firing-order"):
         svg = client.get(f"/emg-recordings/{recording_id}/{plot}.svg")
         assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml", (plot, svg.text[:200])
+    assert "fatigue.svg" not in shown and "A trend needs at least 5 bursts over 20 s" in shown
+    untrended = client.get(f"/emg-recordings/{recording_id}/fatigue.svg")
+    assert untrended.status_code == 404 and "it has no fatigue trend" in untrended.text
     visit = client.get(f"/visits/{world.visit_open}").text
     assert f'href="/emg-recordings/{recording_id}"' in visit and f'href="/visits/{world.visit_open}/emg"' in visit
 
@@ -139,3 +142,18 @@ def test_a_therapist_uploads_the_shoulder_recording_in_a_browser_and_reads_it(br
     main = page.inner_text("main")
     assert "Biceps brachii/Triceps brachii co-contraction index" in main and "Read before using these results" in main
     page.screenshot(path=str(SHOTS / "emg-recording.png"), full_page=True)
+
+
+def test_the_fatigue_record_shows_its_falling_median_frequency_and_plot(client: TestClient, world: World,
+                                                                        world_engine: Engine) -> None:
+    from tests.web.test_authorization import _emg_fatigue_recorded
+
+    _emg_fatigue_recorded(world_engine, world)
+    browser_login(client, world, "therapist")
+    listing = client.get(f"/visits/{world.visit_open}/emg").text
+    recording_id = int(listing.split('href="/emg-recordings/')[1].split('"')[0])
+    shown = client.get(f"/emg-recordings/{recording_id}").text
+    assert "Biceps brachii: median frequency fell" in shown and f"/emg-recordings/{recording_id}/fatigue.svg" in shown
+    assert "clipped" in shown, "the amplifier's limit is said"
+    svg = client.get(f"/emg-recordings/{recording_id}/fatigue.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"

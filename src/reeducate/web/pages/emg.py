@@ -15,6 +15,7 @@ from reeducate.clinic.services import emg, jobs, visits
 from reeducate.clinic.vocabulary import JobKind
 from reeducate.reports import emg_text
 from reeducate.reports.emg_plots import envelopes_svg, fatigue_svg, firing_order_svg
+from reeducate.signals.emg.timing import MIN_FATIGUE_BURSTS, MIN_FATIGUE_SPAN_S
 from reeducate.web.api.emg import FIELDS, emg_options
 from reeducate.web.deps import LoginDep, SessionDep, StaffDep, StoreDep
 from reeducate.web.plot_cache import PlotCacheDep, plot_key, svg_response
@@ -71,6 +72,7 @@ def recording_page(request: Request, recording_id: int, login: LoginDep, _staff:
         "login": login, "r": recording, "result": recording.result, "visit": recording.visit,
         "episode": recording.visit.episode, "mvc": emg.get(session, login.actor, mvc_id) if mvc_id else None,
         "text": emg_text, "fatigue": any(c.get("fatigue") for c in recording.result["channels"]),
+        "fatigue_rule": f"{MIN_FATIGUE_BURSTS} bursts over {MIN_FATIGUE_SPAN_S:g} s",
     })
 
 
@@ -110,7 +112,8 @@ def fatigue(request: Request, recording_id: int, login: LoginDep, session: Sessi
     recording = emg.get(session, login.actor, recording_id)
     channels = [c for c in recording.result["channels"] if c.get("fatigue")]
     if not channels:
-        raise NotFound("No muscle in this recording had 3 bursts with a spectrum: it has no fatigue trend.")
+        raise NotFound(f"No muscle in this recording had {MIN_FATIGUE_BURSTS} bursts with a spectrum over at least "
+                       f"{MIN_FATIGUE_SPAN_S:g} s: it has no fatigue trend.")
     title = _title(recording)
     return svg_response(request, session, plots, plot_key("emg-fatigue", [channels, title]),
                         lambda: fatigue_svg({"channels": channels}, title))
