@@ -7,6 +7,9 @@ when a repetition reaches its target (``target_peak``, e.g. 60 degrees of knee f
 each completed repetition from 0 to 100 with the reasons. A pain report stops it at once: the
 next sample is not looked at.
 
+A joint position sense exercise runs its protocol instead (``jps_tracker``: the target shown, held, then
+found again with the eyes closed, the error said after each trial); its trials count as repetitions.
+
 An exercise whose connection broke is carried on by a new engine given the earlier part's summary
 (``carried``): the count goes on from it (the next repetition is number n + 1, sets complete on the
 total) and the summary is the whole exercise's. A repetition under way at the break is not counted.
@@ -29,6 +32,7 @@ import numpy as np
 from reeducate.feedback.cues import CueRule, CueTracker
 from reeducate.feedback.events import EventKind, FeedbackEvent
 from reeducate.feedback.holds import HoldRule, HoldTimer
+from reeducate.feedback.jps_tracker import JpsRule, JpsTracker
 from reeducate.feedback.safety import PainReport
 from reeducate.signals.reps import Repetition, RepetitionCounter, RepetitionRule
 
@@ -55,6 +59,7 @@ class LiveExercise:
     paired_signal: str | None = None
     cues: tuple[CueRule, ...] = ()
     reps_per_set: int | None = None
+    jps: JpsRule | None = None  # joint position sense training (feedback/jps_tracker.py) instead of reps or holds
 
 
 class FeedbackEngine:
@@ -62,7 +67,7 @@ class FeedbackEngine:
 
     def __init__(self, exercise: LiveExercise, *, sampling_rate_hz: float,
                  carried: Mapping[str, Any] | None = None) -> None:
-        if (exercise.repetition is None) == (exercise.hold is None):
+        if exercise.jps is None and (exercise.repetition is None) == (exercise.hold is None):
             raise ValueError(f"{exercise.exercise_id}: give either a repetition rule or a hold rule.")
         self.exercise = exercise
         self.carried = dict(carried or {})  # the summary of the exercise's earlier part, if any
@@ -71,6 +76,8 @@ class FeedbackEngine:
             exercise.repetition, sampling_rate_hz=sampling_rate_hz,
             template=None if exercise.template is None else np.array(exercise.template))
         self.hold = None if exercise.hold is None else HoldTimer(exercise.hold, sampling_rate_hz=sampling_rate_hz)
+        self.jps = None if exercise.jps is None else JpsTracker(
+            exercise.jps, sampling_rate_hz=sampling_rate_hz, carried=(self.carried.get("jps") or {}).get("trials", ()))
         self.cues = {rule.fault: CueTracker(rule, sampling_rate_hz=sampling_rate_hz) for rule in exercise.cues}
         self.stopped: PainReport | None = None
         self.events: list[FeedbackEvent] = []
@@ -98,7 +105,9 @@ class FeedbackEngine:
                 self._fault_starts.append((i, tracker.rule.fault))
             if fault is not None:
                 events.append(fault)
-        if self.counter is not None:
+        if self.jps is not None:
+            events += self.jps.push(i, value)
+        elif self.counter is not None:
             events += self._repetitions(i, value, sample)
         else:
             assert self.hold is not None
@@ -207,4 +216,5 @@ class FeedbackEngine:
             if self.hold else None,
             "active_s": round(more("active_s", (self._index + 1) / self.sampling_rate_hz), 2),
             "stopped_for_pain": None if self.stopped is None else self.stopped.score,
+            **({} if self.jps is None else {"repetitions": self.jps.done, "jps": self.jps.summary()}),
         }

@@ -51,13 +51,15 @@ from reeducate.signals.jps import (
 @dataclass(frozen=True)
 class JpsRule:
     """The protocol's figures: the target angles (deg, taken in turn), how many trials, the band (deg either
-    side) a target is held in, and how long (s) a target and a reproduction are held."""
+    side) a target is held in, how long (s) a target and a reproduction are held, and the usual start position
+    (deg; the tracker measures the patient's own, a simulated patient rests there)."""
 
     targets: tuple[float, ...]
     trials: int
     band_deg: float
     target_hold_s: float
     reproduction_hold_s: float
+    start_deg: float
 
 
 class JpsPhase(StrEnum):

@@ -6,6 +6,7 @@ from reeducate.feedback.adapters.base import Device
 from reeducate.feedback.cues import CueRule
 from reeducate.feedback.engine import LiveExercise
 from reeducate.feedback.holds import HoldRule
+from reeducate.feedback.jps_tracker import JpsRule
 from reeducate.feedback.templates import minimum_jerk
 from reeducate.signals.reps import RepetitionRule
 from reeducate.training.models import Exercise, Monitor
@@ -33,6 +34,9 @@ def live_exercise(exercise: Exercise, *, monitor: Monitor, side: str | None, sam
         min_duration_s=det.min_duration_s, max_duration_s=det.max_duration_s)
     hold = None if monitor.hold is None else HoldRule(monitor.hold.low, monitor.hold.high, monitor.hold.target_s,
                                                       monitor.hold.grace_s)
+    jps = None if monitor.jps is None else JpsRule(
+        tuple(monitor.jps.targets_deg), monitor.jps.trials, monitor.jps.band_deg, monitor.jps.target_hold_s,
+        monitor.jps.reproduction_hold_s, monitor.jps.start_deg)
     peak = targets.peak if targets is not None else None
     template = None
     if monitor.template is not None and det is not None and peak is not None:
@@ -44,4 +48,4 @@ def live_exercise(exercise: Exercise, *, monitor: Monitor, side: str | None, sam
         exercise_id=exercise.id, signal=resolve(monitor.signal, side), repetition=repetition, hold=hold,
         target_peak=peak, target_duration_s=targets.tempo_s if targets is not None else None, template=template,
         paired_signal=resolve(monitor.paired_signal, side) if monitor.paired_signal else None, cues=cues,
-        reps_per_set=exercise.dosage.reps)
+        reps_per_set=exercise.dosage.reps, jps=jps)

@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from reeducate.feedback.adapters.base import Device
 from reeducate.measures.definition import Source, Strict
+from reeducate.signals.jps import REST_BAND_DEG
 from reeducate.training.impairments import Impairment
 from reeducate.training.signals import SIGNALS, camera_views, resolve
 
@@ -77,6 +78,30 @@ class HoldDetection(Strict):
         return self
 
 
+class JpsDetection(Strict):
+    """Joint position sense training (``feedback/jps_tracker.py``): ``trials`` trials, each a target from
+    ``targets_deg`` in turn, shown and held within ``band_deg`` for ``target_hold_s``, then reproduced with the
+    eyes closed and held ``reproduction_hold_s``. ``start_deg`` is the usual start position (the simulated
+    patient rests there; a target must lie clear of it). Holds are found with ``signals/jps.py``'s settings."""
+
+    targets_deg: list[float] = Field(min_length=1)
+    start_deg: float
+    band_deg: float = Field(gt=0, le=10)
+    trials: int = Field(ge=2, le=20)
+    target_hold_s: float = Field(ge=1)
+    reproduction_hold_s: float = Field(ge=1)
+    basis: Basis
+
+    @model_validator(mode="after")
+    def _clear_of_the_start(self) -> JpsDetection:
+        for target in self.targets_deg:
+            if abs(target - self.start_deg) < REST_BAND_DEG + self.band_deg:
+                raise ValueError(f"target {target:g} deg is too close to the start ({self.start_deg:g} deg): a "
+                                 f"target must lie {REST_BAND_DEG:g} deg plus its band clear of it, or its hold "
+                                 "cannot be told from the rest")
+        return self
+
+
 class Targets(Strict):
     """The peak a repetition aims for (signal units) and its duration in seconds (low, high)."""
 
@@ -121,6 +146,7 @@ class Monitor(Strict):
     paired_signal: str | None = None
     repetition: RepetitionDetection | None = None
     hold: HoldDetection | None = None
+    jps: JpsDetection | None = None
     targets: Targets | None = None
     template: Template | None = None
     faults: list[Fault] = []
@@ -132,11 +158,12 @@ class Monitor(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Monitor:
-        if (self.repetition is None) == (self.hold is None):
-            raise ValueError("a monitor counts either repetitions or holds: give exactly one of them")
+        if sum(goal is not None for goal in (self.repetition, self.hold, self.jps)) != 1:
+            raise ValueError("a monitor counts either repetitions or holds (or runs joint position sense trials): "
+                             "give exactly one of them")
         if (self.device is Device.CAMERA) != (self.view is not None):
             raise ValueError("a camera monitor names its view (side or front); other devices have none")
-        if self.hold is not None and (self.targets or self.template):
+        if self.repetition is None and (self.targets or self.template):
             raise ValueError("targets and a template are for repetitions; a hold's target is its band and time")
         for signal in (self.signal, self.paired_signal, *(f.signal for f in self.faults)):
             if signal is None:
