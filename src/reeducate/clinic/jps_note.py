@@ -28,7 +28,7 @@ def jps_line(result: dict[str, Any] | None) -> str | None:
 TRAINING_SOURCES = {
     "camera": "live, measured from camera",
     "device": "live, measured from camera (pose on the patient's device)",
-    "recording": "replayed from a recorded file",
+    "recording": "from a recorded file, not live",
     "simulated": "simulated patient, not the patient's performance",
 }
 
