@@ -58,7 +58,7 @@ def test_the_page_hides_the_angle_with_the_eyes_closed_and_says_the_error_after_
     assert "Go back to the start for the next target" in page.inner_text("#live-cue")
     assert page.inner_text("#live-count") == "1" and page.locator("#live-scores li").count() == 1
     page.get_by_role("button", name="End exercise").click()
-    page.locator("#live-summary", has_text="Joint position sense: 1 trials").wait_for(timeout=10_000)
+    page.locator("#live-summary", has_text="Joint position sense: 1 trial, absolute error").wait_for(timeout=10_000)
     rows = page.locator("#jps-trials tbody tr")
     assert rows.count() == 1 and "60°" in rows.first.inner_text() and "past the target" in rows.first.inner_text()
     page.screenshot(path=str(SHOTS / "live-jps-done.png"), full_page=True)

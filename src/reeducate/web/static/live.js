@@ -148,7 +148,7 @@
     box.innerHTML = "";
     const p = document.createElement("p");
     p.className = "notice";
-    p.textContent = `Saved on the visit (${m.status.replaceAll("_", " ")}): ${s.repetitions} ${s.jps ? "trials" : "repetitions"}` +
+    p.textContent = `Saved on the visit (${m.status.replaceAll("_", " ")}): ${s.repetitions} ${s.jps ? (s.repetitions === 1 ? "trial" : "trials") : "repetitions"}` +
       (s.mean_score !== null ? `, mean score ${s.mean_score}` : "") +
       (s.holds_completed !== null ? `, ${s.holds_completed} holds (longest ${s.longest_hold_s} s)` : "") +
       `, ${s.cues_given} cues, ${s.active_s} s active.`;
@@ -162,7 +162,7 @@
     // Each trial's target, reproduction and error, and AE/CE/VE over the trials (signals/jps.py's definitions).
     const box = document.createElement("div");
     const e = j.errors, p = document.createElement("p");
-    p.textContent = e ? `Joint position sense: ${e.n_trials} trials, absolute error ${e.absolute_error_deg}°, ` +
+    p.textContent = e ? `Joint position sense: ${e.n_trials} trial${e.n_trials === 1 ? "" : "s"}, absolute error ${e.absolute_error_deg}°, ` +
       `constant error ${e.constant_error_deg > 0 ? "+" : ""}${e.constant_error_deg}°, variable error ` +
       `${e.variable_error_deg === null ? "n/a" : e.variable_error_deg + "°"} (positive past the target).`
       : "Joint position sense: no trial done.";
