@@ -52,6 +52,7 @@ class LiveExercise:
     signal: str
     repetition: RepetitionRule | None = None
     hold: HoldRule | None = None
+    jps: JpsRule | None = None  # joint position sense training (feedback/jps_tracker.py) instead of reps or holds
     target_peak: float | None = None
     target_duration_s: tuple[float, float] | None = None
     template: tuple[float, ...] | None = None
@@ -59,7 +60,6 @@ class LiveExercise:
     paired_signal: str | None = None
     cues: tuple[CueRule, ...] = ()
     reps_per_set: int | None = None
-    jps: JpsRule | None = None  # joint position sense training (feedback/jps_tracker.py) instead of reps or holds
 
 
 class FeedbackEngine:
@@ -76,8 +76,6 @@ class FeedbackEngine:
             exercise.repetition, sampling_rate_hz=sampling_rate_hz,
             template=None if exercise.template is None else np.array(exercise.template))
         self.hold = None if exercise.hold is None else HoldTimer(exercise.hold, sampling_rate_hz=sampling_rate_hz)
-        self.jps = None if exercise.jps is None else JpsTracker(
-            exercise.jps, sampling_rate_hz=sampling_rate_hz, carried=(self.carried.get("jps") or {}).get("trials", ()))
         self.cues = {rule.fault: CueTracker(rule, sampling_rate_hz=sampling_rate_hz) for rule in exercise.cues}
         self.stopped: PainReport | None = None
         self.events: list[FeedbackEvent] = []
@@ -85,6 +83,8 @@ class FeedbackEngine:
         self._fault_starts: list[tuple[int, str]] = []  # (sample, fault) where each episode began
         self._index = -1
         self._target_said = False
+        self.jps = None if exercise.jps is None else JpsTracker(
+            exercise.jps, sampling_rate_hz=sampling_rate_hz, carried=(self.carried.get("jps") or {}).get("trials", ()))
 
     def mute(self, fault: str, muted: bool = True) -> None:
         """Silence (or give back) one fault's cue; its episodes are still counted."""
@@ -207,6 +207,7 @@ class FeedbackEngine:
             "exercise": self.exercise.exercise_id,
             "repetitions": more("repetitions", kinds.count(EventKind.REPETITION_COMPLETED)),
             "incomplete": more("incomplete", kinds.count(EventKind.REPETITION_INCOMPLETE)),
+            **({} if self.jps is None else {"repetitions": self.jps.done, "jps": self.jps.summary()}),
             "scores": scores,
             "mean_score": round(float(np.mean(scores)), 1) if scores else None,
             "faults": faults,
@@ -216,5 +217,4 @@ class FeedbackEngine:
             if self.hold else None,
             "active_s": round(more("active_s", (self._index + 1) / self.sampling_rate_hz), 2),
             "stopped_for_pain": None if self.stopped is None else self.stopped.score,
-            **({} if self.jps is None else {"repetitions": self.jps.done, "jps": self.jps.summary()}),
         }

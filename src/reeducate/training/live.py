@@ -28,15 +28,15 @@ def live_exercise(exercise: Exercise, *, monitor: Monitor, side: str | None, sam
     if exercise.sided and side not in SIDES:
         raise ValueError(f"{exercise.name} trains one side: say left or right.")
     side = side or "left"
+    jps = None if monitor.jps is None else JpsRule(
+        tuple(monitor.jps.targets_deg), monitor.jps.trials, monitor.jps.band_deg, monitor.jps.target_hold_s,
+        monitor.jps.reproduction_hold_s, monitor.jps.start_deg)
     det, targets = monitor.repetition, monitor.targets
     repetition = None if det is None else RepetitionRule(
         rest_level=det.rest_level, start_level=det.start_level, direction=det.direction,
         min_duration_s=det.min_duration_s, max_duration_s=det.max_duration_s)
     hold = None if monitor.hold is None else HoldRule(monitor.hold.low, monitor.hold.high, monitor.hold.target_s,
                                                       monitor.hold.grace_s)
-    jps = None if monitor.jps is None else JpsRule(
-        tuple(monitor.jps.targets_deg), monitor.jps.trials, monitor.jps.band_deg, monitor.jps.target_hold_s,
-        monitor.jps.reproduction_hold_s, monitor.jps.start_deg)
     peak = targets.peak if targets is not None else None
     template = None
     if monitor.template is not None and det is not None and peak is not None:

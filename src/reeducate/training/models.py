@@ -78,6 +78,28 @@ class HoldDetection(Strict):
         return self
 
 
+class Targets(Strict):
+    """The peak a repetition aims for (signal units) and its duration in seconds (low, high)."""
+
+    peak: float | None = None
+    tempo_s: tuple[float, float] | None = None
+    basis: Basis
+
+    @model_validator(mode="after")
+    def _tempo(self) -> Targets:
+        if self.tempo_s is not None and not 0 < self.tempo_s[0] < self.tempo_s[1]:
+            raise ValueError("tempo_s is (shortest, longest) in seconds, shortest > 0")
+        return self
+
+
+class Template(Strict):
+    """The model repetition: a minimum-jerk rise from rest to the target peak and back (Flash & Hogan
+    1985, J Neurosci 5(7):1688-1703: smooth single-joint reaching follows this profile)."""
+
+    shape: Literal["minimum_jerk"] = "minimum_jerk"
+    duration_s: float = Field(gt=0)
+
+
 class JpsDetection(Strict):
     """Joint position sense training (``feedback/jps_tracker.py``): ``trials`` trials, each a target from
     ``targets_deg`` in turn, shown and held within ``band_deg`` for ``target_hold_s``, then reproduced with the
@@ -102,28 +124,6 @@ class JpsDetection(Strict):
         return self
 
 
-class Targets(Strict):
-    """The peak a repetition aims for (signal units) and its duration in seconds (low, high)."""
-
-    peak: float | None = None
-    tempo_s: tuple[float, float] | None = None
-    basis: Basis
-
-    @model_validator(mode="after")
-    def _tempo(self) -> Targets:
-        if self.tempo_s is not None and not 0 < self.tempo_s[0] < self.tempo_s[1]:
-            raise ValueError("tempo_s is (shortest, longest) in seconds, shortest > 0")
-        return self
-
-
-class Template(Strict):
-    """The model repetition: a minimum-jerk rise from rest to the target peak and back (Flash & Hogan
-    1985, J Neurosci 5(7):1688-1703: smooth single-joint reaching follows this profile)."""
-
-    shape: Literal["minimum_jerk"] = "minimum_jerk"
-    duration_s: float = Field(gt=0)
-
-
 class Fault(Strict):
     """A signal past ``limit`` for ``min_duration_s`` is a fault episode, cued once with ``cue``."""
 
@@ -146,9 +146,9 @@ class Monitor(Strict):
     paired_signal: str | None = None
     repetition: RepetitionDetection | None = None
     hold: HoldDetection | None = None
-    jps: JpsDetection | None = None
     targets: Targets | None = None
     template: Template | None = None
+    jps: JpsDetection | None = None
     faults: list[Fault] = []
 
     @property

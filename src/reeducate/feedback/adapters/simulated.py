@@ -1,14 +1,14 @@
 """A simulated device: an exercise performed by a made-up patient, for demos without a camera and tests.
 
+A joint position sense exercise is done as its protocol asks (``_jps``): from the start position to each
+target, held, back, then to the target again missed by a made-up error (``JPS_ERRORS_DEG``, past the target
+when positive), held, and back, for the protocol's trials.
+
 Each repetition rises from rest to the target peak (or, without one, well past the start level) on
 the minimum-jerk profile and comes back, then rests a second; a hold sits mid-band for its target
 time and two more seconds, then leaves the band. In the repetitions listed in ``faulty``, every cue
 rule's signal is pushed past its limit for the middle third of the repetition; the rest of the time
 it stays well inside. Noise is Gaussian with ``noise`` signal units of standard deviation.
-
-A joint position sense exercise is done as its protocol asks (``_jps``): from the start position to each
-target, held, back, then to the target again missed by a made-up error (``JPS_ERRORS_DEG``, past the target
-when positive), held, and back, for the protocol's trials.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from reeducate.feedback.jps_tracker import JpsRule
 from reeducate.feedback.templates import minimum_jerk
 
 REST_S = 1.0
-DEFAULT_TEMPO_S = 3.0
 #: The simulated patient's joint position errors, trial after trial (deg; made up, positive past the target).
 JPS_ERRORS_DEG = (3.0, -2.0, 4.0, -1.0, 2.5, -3.0)
 #: How long the simulated patient takes to move between positions (s), rests, and holds past what is asked (s).
 JPS_MOVE_S = 1.5
 JPS_REST_S = 2.5
 JPS_HOLD_MORE_S = 1.0
+DEFAULT_TEMPO_S = 3.0
 
 
 def _movement(exercise: LiveExercise, repetitions: int, fs: float) -> list[np.ndarray]:

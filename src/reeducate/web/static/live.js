@@ -20,8 +20,8 @@
   let ws = null, card = null, count = 0, holds = 0, stream = null, waiting = false, lastCueAt = 0, pose = null;
   // The exercise's record once started; ended once its summary (or a refusal) came; reconnection tries.
   let recordId = null, ended = false, tries = 0, startMessage = null;
-  let jps = null, result = null;  // joint position sense: the phase now, and the last trial's result to say
   const RECONNECT_TRIES = 30, RECONNECT_EVERY_MS = 1000;  // our setting: half a minute for a server process to return
+  let jps = null, result = null;  // joint position sense: the phase now, and the last trial's result to say
 
   function say(text) {
     if ($("speak").checked && "speechSynthesis" in window) {
