@@ -6,9 +6,6 @@
 // network dropped) is opened again, to whichever server process takes it, with the same start and
 // {"carry_on": record}: the same exercise record goes on, its count kept. The camera stays open meanwhile.
 // If the server cannot carry it on, the page says why and that what was counted is saved.
-// Joint position sense training (jps_phase / jps_trial events): each phase's instruction stays in large
-// text (and is spoken when asked: the eyes are closed), the angle is hidden while the patient finds the
-// position again, and each trial's error is said when it is done.
 (function () {
   "use strict";
   const form = document.getElementById("start-form");
@@ -21,6 +18,9 @@
   // The exercise's record once started; ended once its summary (or a refusal) came; reconnection tries.
   let recordId = null, ended = false, tries = 0, startMessage = null;
   const RECONNECT_TRIES = 30, RECONNECT_EVERY_MS = 1000;  // our setting: half a minute for a server process to return
+  // Joint position sense training (jps_phase / jps_trial events): each phase's instruction stays in large
+  // text (and is spoken when asked: the eyes are closed), the angle is hidden while the patient finds the
+  // position again, and each trial's error is said when it is done.
   let jps = null, result = null;  // joint position sense: the phase now, and the last trial's result to say
 
   function say(text) {
