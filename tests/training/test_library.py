@@ -33,6 +33,18 @@ dosage: {sets: 1, reps: 10, rest_s: 60, basis: {setting: "A starting dose chosen
 """)
 
 
+JPS = {"targets_deg": [60], "start_deg": 5, "band_deg": 3, "trials": 4, "target_hold_s": 3, "reproduction_hold_s": 2,
+       "basis": {"setting": "A protocol chosen for this test only."}}
+
+
+def test_a_joint_position_sense_exercise_runs_its_protocol_live_from_the_library() -> None:
+    chosen = exercise("knee-position-sense-seated")
+    live = live_exercise(chosen, monitor=chosen.monitor("camera-side"), side="left", sampling_rate_hz=30)
+    assert live.signal == "left_knee_flexion" and live.repetition is None and live.hold is None
+    assert live.jps is not None and live.jps.targets == (60.0, 45.0) and live.jps.trials == 6
+    assert live.jps.start_deg == 90 and live.jps.band_deg == 3
+
+
 def test_the_library_has_the_seed_techniques_and_the_exercises_the_issue_names() -> None:
     lib = library()
     assert {"balance-training", "movement-pattern-training", "gait-training", "pnf", "mirror-therapy",
@@ -52,7 +64,7 @@ def test_each_exercise_runs_live_on_each_of_its_monitors(exercise_id: str) -> No
     for monitor in chosen.monitors:
         live = live_exercise(chosen, monitor=monitor, side="right" if chosen.sided else None, sampling_rate_hz=30)
         assert "{side}" not in live.signal and all("{" not in c.signal for c in live.cues)
-        assert sum(rule is not None for rule in (live.repetition, live.hold, live.order)) == 1
+        assert sum(rule is not None for rule in (live.repetition, live.hold, live.order, live.jps)) == 1
         if monitor.template is not None:
             assert live.template is not None
             turn = max(live.template, key=lambda v: live.repetition.direction * v)
@@ -81,7 +93,7 @@ def test_every_setting_says_it_is_ours_and_every_source_names_its_population() -
     def bases(ex: Exercise) -> list:
         found = [ex.dosage.basis]
         for m in ex.monitors:
-            found += [f.basis for f in m.faults] + [b.basis for b in (m.hold, m.relax, m.order, m.targets)
+            found += [f.basis for f in m.faults] + [b.basis for b in (m.hold, m.relax, m.order, m.targets, m.jps)
                                                    if b is not None]
         return found
 
@@ -106,6 +118,9 @@ def test_every_setting_says_it_is_ours_and_every_source_names_its_population() -
      "start_level must lie beyond rest_level"),
     ({"dosage": {"sets": 1, "reps": 10, "rest_s": 60, "basis": {"setting": "short"}}}, "at least 20 characters"),
     ({"cues": []}, "Extra inputs are not permitted"),
+    ({"monitors": [{**VALID["monitors"][0], "repetition": None, "jps": {**JPS, "targets_deg": [60, 12]}}]},
+     "target 12 deg is too close to the start"),
+    ({"monitors": [{**VALID["monitors"][0], "jps": JPS}]}, "either repetitions or holds"),
 ])
 def test_a_library_entry_that_breaks_a_rule_is_refused_with_the_reason(change: dict, message: str) -> None:
     Exercise.model_validate(VALID)

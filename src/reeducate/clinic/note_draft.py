@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reeducate.clinic.jps_note import jps_line
+from reeducate.clinic.jps_note import jps_line, jps_training_text
 from reeducate.clinic.models import (
     BalanceTrial,
     EmgRecording,
@@ -129,6 +129,8 @@ class ExerciseRuns:
             head = f"{len(self.records)} runs, {self.total} {unit} in total, best run {best}"
             if early := sum(r.status is ExerciseStatus.ENDED_EARLY for r in self.records):
                 parts.append(f"{early} ended early with none done")
+        if jps := [r.summary["jps"] for r in self.records if (r.summary or {}).get("jps")]:
+            head = jps_training_text(jps, self.first.source)
         scores = [r.mean_score for r in self.records if r.mean_score is not None]
         if scores:
             parts.append(("mean quality score " if len(scores) == 1 else "best mean quality score ")

@@ -7,6 +7,9 @@ when a repetition reaches its target (``target_peak``, e.g. 60 degrees of knee f
 each completed repetition from 0 to 100 with the reasons. A pain report stops it at once: the
 next sample is not looked at.
 
+A joint position sense exercise runs its protocol instead (``jps_tracker``: the target shown, held, then
+found again with the eyes closed, the error said after each trial); its trials count as repetitions.
+
 An exercise whose connection broke is carried on by a new engine given the earlier part's summary
 (``carried``): the count goes on from it (the next repetition is number n + 1, sets complete on the
 total) and the summary is the whole exercise's. A repetition under way at the break is not counted.
@@ -34,6 +37,7 @@ import numpy as np
 from reeducate.feedback.cues import CueRule, CueTracker
 from reeducate.feedback.events import EventKind, FeedbackEvent
 from reeducate.feedback.holds import HoldRule, HoldTimer
+from reeducate.feedback.jps_tracker import JpsRule, JpsTracker
 from reeducate.feedback.order import OrderRule, OrderTracker
 from reeducate.feedback.safety import PainReport
 from reeducate.signals.reps import Repetition, RepetitionCounter, RepetitionRule
@@ -54,6 +58,7 @@ class LiveExercise:
     signal: str
     repetition: RepetitionRule | None = None
     hold: HoldRule | None = None
+    jps: JpsRule | None = None  # joint position sense training (feedback/jps_tracker.py) instead of reps or holds
     target_peak: float | None = None
     target_duration_s: tuple[float, float] | None = None
     template: tuple[float, ...] | None = None
@@ -69,8 +74,10 @@ class FeedbackEngine:
 
     def __init__(self, exercise: LiveExercise, *, sampling_rate_hz: float,
                  carried: Mapping[str, Any] | None = None, labels: Mapping[str, str] | None = None) -> None:
-        if sum(rule is not None for rule in (exercise.repetition, exercise.hold, exercise.order)) != 1:
-            raise ValueError(f"{exercise.exercise_id}: give either a repetition rule or a hold rule (or an onset-order rule).")
+        rules = (exercise.repetition, exercise.hold, exercise.order, exercise.jps)
+        if sum(rule is not None for rule in rules) != 1:
+            raise ValueError(f"{exercise.exercise_id}: give one rule: repetitions, a hold, an onset order or joint "
+                             "position sense trials.")
         self.exercise = exercise
         self.carried = dict(carried or {})  # the summary of the exercise's earlier part, if any
         self.labels = dict(labels or self.carried.get("labels") or {})
@@ -87,6 +94,8 @@ class FeedbackEngine:
         self._fault_starts: list[tuple[int, str]] = []  # (sample, fault) where each episode began
         self._index = -1
         self._target_said = False
+        self.jps = None if exercise.jps is None else JpsTracker(
+            exercise.jps, sampling_rate_hz=sampling_rate_hz, carried=(self.carried.get("jps") or {}).get("trials", ()))
 
     def mute(self, fault: str, muted: bool = True) -> None:
         """Silence (or give back) one fault's cue; its episodes are still counted."""
@@ -107,7 +116,9 @@ class FeedbackEngine:
                 self._fault_starts.append((i, tracker.rule.fault))
             if fault is not None:
                 events.append(fault)
-        if self.counter is not None:
+        if self.jps is not None:
+            events += self.jps.push(i, value)
+        elif self.counter is not None:
             events += self._repetitions(i, value, sample)
         elif self.order is not None:
             events += self._ordered(i, sample)
@@ -223,6 +234,7 @@ class FeedbackEngine:
             "exercise": self.exercise.exercise_id,
             "repetitions": more("repetitions", kinds.count(EventKind.REPETITION_COMPLETED)),
             "incomplete": more("incomplete", kinds.count(EventKind.REPETITION_INCOMPLETE)),
+            **({} if self.jps is None else {"repetitions": self.jps.done, "jps": self.jps.summary()}),
             "scores": scores,
             "mean_score": round(float(np.mean(scores)), 1) if scores else None,
             "faults": faults,

@@ -18,6 +18,8 @@ class EventKind(StrEnum):
     TARGET_REACHED = "target_reached"
     SET_COMPLETE = "set_complete"
     STOPPED_FOR_PAIN = "stopped_for_pain"
+    JPS_PHASE = "jps_phase"
+    JPS_TRIAL = "jps_trial"
 
 
 @dataclass(frozen=True)

@@ -278,7 +278,7 @@ def _held(hold: Hold, role: str) -> Hold:
     return Hold(hold.start_s, hold.end_s, hold.angle_deg, role)
 
 
-def _signed(reproduced: float, target: float, came_from: float) -> float:
+def signed_error(reproduced: float, target: float, came_from: float) -> float:
     """Reproduced minus target, positive beyond the target in the direction of the movement towards it."""
     return (reproduced - target) * (1.0 if target >= came_from else -1.0)
 
@@ -305,7 +305,7 @@ def _reproduction_trials(holds: list[Hold], targets: tuple[float, ...] | None, s
         for k in range(0, len(away), 2):
             target, done = away[k], away[k + 1]
             trials.append(Trial(len(trials) + 1, side, target.angle_deg, done.angle_deg,
-                                _signed(done.angle_deg, target.angle_deg, rest), target, done))
+                                signed_error(done.angle_deg, target.angle_deg, rest), target, done))
         role_of = {id(h): ("target" if i % 2 == 0 else "reproduction") for i, h in enumerate(away)}
     else:
         if len(targets) not in (1, len(away)):
@@ -313,7 +313,7 @@ def _reproduction_trials(holds: list[Hold], targets: tuple[float, ...] | None, s
                                  "one target for all trials or one per trial, in order.")
         for k, done in enumerate(away):
             aim = targets[0] if len(targets) == 1 else targets[k]
-            trials.append(Trial(k + 1, side, aim, done.angle_deg, _signed(done.angle_deg, aim, rest), None, done))
+            trials.append(Trial(k + 1, side, aim, done.angle_deg, signed_error(done.angle_deg, aim, rest), None, done))
         role_of = {id(h): "reproduction" for h in away}
     return trials, [_held(h, role_of[id(h)]) if id(h) in role_of else h for h in roles]
 
@@ -343,7 +343,7 @@ def _relocation_trials(holds: list[Hold], angle_deg: np.ndarray, time_s: np.ndar
         roles.setdefault(start, "start")
         roles[k] = "reproduction"
         trials.append(Trial(len(trials) + 1, turned, ref.angle_deg, hold.angle_deg,
-                            _signed(hold.angle_deg, ref.angle_deg, ref.angle_deg + peak), ref, hold, abs(peak)))
+                            signed_error(hold.angle_deg, ref.angle_deg, ref.angle_deg + peak), ref, hold, abs(peak)))
         start = k
     return trials, [_held(h, roles.get(k, "unused")) for k, h in enumerate(holds)]
 

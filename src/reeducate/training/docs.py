@@ -51,6 +51,12 @@ def _monitor(m: Monitor) -> list[str]:
         lines.append(f"  - Targets: {', '.join(parts)}. Basis: {_basis(t.basis)}")
     if m.template:
         lines.append(f"  - Template: minimum-jerk repetition of {m.template.duration_s:g} s, rest to target peak.")
+    if m.jps:
+        j = m.jps
+        lines.append(f"  - Joint position sense: {j.trials} trials, targets {', '.join(f'{t:g}' for t in j.targets_deg)} "
+                     f"in turn (start near {j.start_deg:g}), each shown and held within {j.band_deg:g} for "
+                     f"{j.target_hold_s:g} s, then reproduced with the eyes closed and held {j.reproduction_hold_s:g} s; "
+                     f"the error said after each. Basis: {_basis(j.basis)}")
     for f in m.faults:
         lines.append(f"  - Fault `{f.fault}`: `{f.signal}` {'above' if f.above else 'below'} {f.limit:g} for "
                      f"{f.min_duration_s:g} s (clears {f.clear_margin:g} inside) → cue \"{f.cue}\". "

@@ -6,6 +6,7 @@ from reeducate.feedback.adapters.base import Device
 from reeducate.feedback.cues import CueRule
 from reeducate.feedback.engine import LiveExercise
 from reeducate.feedback.holds import HoldRule
+from reeducate.feedback.jps_tracker import JpsRule
 from reeducate.feedback.order import OrderRule
 from reeducate.feedback.templates import minimum_jerk
 from reeducate.signals.reps import RepetitionRule
@@ -28,6 +29,9 @@ def live_exercise(exercise: Exercise, *, monitor: Monitor, side: str | None, sam
     if exercise.sided and side not in SIDES:
         raise ValueError(f"{exercise.name} trains one side: say left or right.")
     side = side or "left"
+    jps = None if monitor.jps is None else JpsRule(
+        tuple(monitor.jps.targets_deg), monitor.jps.trials, monitor.jps.band_deg, monitor.jps.target_hold_s,
+        monitor.jps.reproduction_hold_s, monitor.jps.start_deg)
     det, targets = monitor.repetition, monitor.targets
     repetition = None if det is None else RepetitionRule(
         rest_level=det.rest_level, start_level=det.start_level, direction=det.direction,
@@ -49,4 +53,4 @@ def live_exercise(exercise: Exercise, *, monitor: Monitor, side: str | None, sam
         exercise_id=exercise.id, signal=resolve(monitor.signal, side), repetition=repetition, hold=hold,
         target_peak=peak, target_duration_s=targets.tempo_s if targets is not None else None, template=template,
         paired_signal=resolve(monitor.paired_signal, side) if monitor.paired_signal else None, cues=cues,
-        reps_per_set=exercise.dosage.reps, order=order)
+        reps_per_set=exercise.dosage.reps, order=order, jps=jps)

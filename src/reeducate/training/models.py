@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from reeducate.feedback.adapters.base import Device
 from reeducate.measures.definition import Source, Strict
+from reeducate.signals.jps import REST_BAND_DEG
 from reeducate.training.impairments import Impairment
 from reeducate.training.signals import MUSCLES, SIGNALS, camera_views, resolve
 
@@ -127,6 +128,30 @@ class Template(Strict):
     duration_s: float = Field(gt=0)
 
 
+class JpsDetection(Strict):
+    """Joint position sense training (``feedback/jps_tracker.py``): ``trials`` trials, each a target from
+    ``targets_deg`` in turn, shown and held within ``band_deg`` for ``target_hold_s``, then reproduced with the
+    eyes closed and held ``reproduction_hold_s``. ``start_deg`` is the usual start position (the simulated
+    patient rests there; a target must lie clear of it). Holds are found with ``signals/jps.py``'s settings."""
+
+    targets_deg: list[float] = Field(min_length=1)
+    start_deg: float
+    band_deg: float = Field(gt=0, le=10)
+    trials: int = Field(ge=2, le=20)
+    target_hold_s: float = Field(ge=1)
+    reproduction_hold_s: float = Field(ge=1)
+    basis: Basis
+
+    @model_validator(mode="after")
+    def _clear_of_the_start(self) -> JpsDetection:
+        for target in self.targets_deg:
+            if abs(target - self.start_deg) < REST_BAND_DEG + self.band_deg:
+                raise ValueError(f"target {target:g} deg is too close to the start ({self.start_deg:g} deg): a "
+                                 f"target must lie {REST_BAND_DEG:g} deg plus its band clear of it, or its hold "
+                                 "cannot be told from the rest")
+        return self
+
+
 class Fault(Strict):
     """A signal past ``limit`` for ``min_duration_s`` is a fault episode, cued once with ``cue``."""
 
@@ -153,6 +178,7 @@ class Monitor(Strict):
     order: OrderDetection | None = None
     targets: Targets | None = None
     template: Template | None = None
+    jps: JpsDetection | None = None
     faults: list[Fault] = []
 
     @property
@@ -162,10 +188,10 @@ class Monitor(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Monitor:
-        goals = [g for g in (self.repetition, self.hold, self.relax, self.order) if g is not None]
+        goals = [g for g in (self.repetition, self.hold, self.relax, self.order, self.jps) if g is not None]
         if len(goals) != 1:
             raise ValueError("a monitor counts either repetitions or holds (or, watched by EMG, relaxations or onset "
-                             "orders): give exactly one of them")
+                             "orders; or runs joint position sense trials): give exactly one of them")
         if (self.relax or self.order) and self.device is not Device.EMG:
             raise ValueError("relaxation and onset-order goals are for EMG monitors")
         if self.order and self.signal != f"{self.order.first}_on":

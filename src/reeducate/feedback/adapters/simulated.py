@@ -1,5 +1,9 @@
 """A simulated device: an exercise performed by a made-up patient, for demos without a camera and tests.
 
+A joint position sense exercise is done as its protocol asks (``_jps``): from the start position to each
+target, held, back, then to the target again missed by a made-up error (``JPS_ERRORS_DEG``, past the target
+when positive), held, and back, for the protocol's trials.
+
 Each repetition rises from rest to the target peak (or, without one, well past the start level) on
 the minimum-jerk profile and comes back, then rests a second; a hold sits mid-band for its target
 time and two more seconds, then leaves the band. In the repetitions listed in ``faulty``, every cue
@@ -18,9 +22,16 @@ import numpy as np
 from reeducate.feedback.adapters.base import Sample
 from reeducate.feedback.adapters.emg import on_signal, onset_signal
 from reeducate.feedback.engine import LiveExercise
+from reeducate.feedback.jps_tracker import JpsRule
 from reeducate.feedback.templates import minimum_jerk
 
 REST_S = 1.0
+#: The simulated patient's joint position errors, trial after trial (deg; made up, positive past the target).
+JPS_ERRORS_DEG = (3.0, -2.0, 4.0, -1.0, 2.5, -3.0)
+#: How long the simulated patient takes to move between positions (s), rests, and holds past what is asked (s).
+JPS_MOVE_S = 1.5
+JPS_REST_S = 2.5
+JPS_HOLD_MORE_S = 1.0
 DEFAULT_TEMPO_S = 3.0
 ORDER_ON_S = 1.5
 ORDER_LEAD_S = 0.05
@@ -43,11 +54,38 @@ def _movement(exercise: LiveExercise, repetitions: int, fs: float) -> list[np.nd
     return [np.concatenate([rest + outside, inside, rest + outside]) for _ in range(repetitions)]
 
 
+def _jps(rule: JpsRule, fs: float) -> np.ndarray:
+    """The joint's angle (deg) through ``rule.trials`` trials of the protocol, without noise."""
+    start = rule.start_deg
+
+    def move(a: float, b: float) -> np.ndarray:
+        return minimum_jerk(a, b, 2 * JPS_MOVE_S, fs)[:max(2, int(round(JPS_MOVE_S * fs)))]
+
+    def still(angle: float, seconds: float) -> np.ndarray:
+        return np.full(int(round(seconds * fs)), angle)
+
+    parts = [still(start, JPS_REST_S)]
+    for k in range(rule.trials):
+        target = rule.targets[k % len(rule.targets)]
+        missed = target + JPS_ERRORS_DEG[k % len(JPS_ERRORS_DEG)] * (1.0 if target >= start else -1.0)
+        parts += [move(start, target), still(target, rule.target_hold_s + JPS_HOLD_MORE_S), move(target, start),
+                  still(start, JPS_REST_S), move(start, missed),
+                  still(missed, rule.reproduction_hold_s + JPS_HOLD_MORE_S), move(missed, start),
+                  still(start, JPS_REST_S)]
+    return np.concatenate(parts)
+
+
 def simulated_samples(exercise: LiveExercise, *, sampling_rate_hz: float = 30.0, repetitions: int = 5,
                       faulty: Iterable[int] = (), view: str | None = None, noise: float = 0.5,
                       random_state: int = 0) -> Iterator[Sample]:
     """Samples of ``repetitions`` repetitions (or holds); those numbered (from 1) in ``faulty`` show every fault."""
     rng = np.random.default_rng(random_state)
+    if exercise.jps is not None:
+        angles = _jps(exercise.jps, sampling_rate_hz)
+        angles += rng.normal(0, noise, len(angles))
+        for k, angle in enumerate(angles):
+            yield Sample(k, k / sampling_rate_hz, {exercise.signal: float(angle)}, view)
+        return
     faulty = set(faulty)
     if exercise.order is not None:
         yield from _ordered(exercise, sampling_rate_hz, repetitions, faulty)

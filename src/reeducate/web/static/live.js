@@ -22,6 +22,10 @@
   let attempts = 0, successes = 0;  // holds started and completed, or onset orders timed and led
   const EMG_TOP = 120;  // the bars' scale: 0-120 % of the reference (a calibrated reference can be passed)
   const RECONNECT_TRIES = 30, RECONNECT_EVERY_MS = 1000;  // our setting: half a minute for a server process to return
+  // Joint position sense training (jps_phase / jps_trial events): each phase's instruction stays in large
+  // text (and is spoken when asked: the eyes are closed), the angle is hidden while the patient finds the
+  // position again, and each trial's error is said when it is done.
+  let jps = null, result = null;  // joint position sense: the phase now, and the last trial's result to say
 
   function say(text) {
     if ($("speak").checked && "speechSynthesis" in window) {
@@ -76,8 +80,21 @@
   }
   function drawValue(value) {
     ctx.fillStyle = "#d8eef5"; ctx.font = `${Math.round(canvas.width / 24)}px system-ui, sans-serif`;
-    const shown = value === null ? "–" : value.toFixed(0);
-    ctx.fillText(`${card.signal.replace(/_mm$/, "").replaceAll("_", " ")}: ${shown} ${card.unit}`, 16, canvas.height - 20);
+    let shown = value === null ? "–" : `${value.toFixed(0)} ${card.unit}`;
+    if (jps && !jps.show_angle) shown = "hidden (eyes closed)";
+    else if (jps && jps.target_deg !== null) shown += ` (target ${jps.target_deg} ${card.unit})`;
+    ctx.fillText(`${card.signal.replace(/_mm$/, "").replaceAll("_", " ")}: ${shown}`, 16, canvas.height - 20);
+  }
+  function drawJpsGauge(value) {
+    // The angle and the target on a scale from 0 to 150 degrees; nothing of the angle while it is hidden.
+    const w = canvas.width, h = canvas.height, top = h * 0.12, bottom = h * 0.8;
+    const y = (v) => bottom - (bottom - top) * Math.min(1, Math.max(0, v / 150));
+    ctx.fillStyle = "#1f4656"; ctx.fillRect(w / 2 - 40, top, 80, bottom - top);
+    if (jps.target_deg !== null) {
+      ctx.strokeStyle = "#7fe0c4"; ctx.lineWidth = 3;
+      ctx.beginPath(); ctx.moveTo(w / 2 - 60, y(jps.target_deg)); ctx.lineTo(w / 2 + 60, y(jps.target_deg)); ctx.stroke();
+    }
+    if (value !== null && jps.show_angle) { ctx.fillStyle = "#ffffff"; ctx.fillRect(w / 2 - 40, y(value) - 3, 80, 6); }
   }
   const muscleName = (m) => m.replaceAll("_", " ");
   function buildEmg() {
@@ -141,9 +158,10 @@
     fit(m.size);
     if (m.landmarks) drawSkeleton(m.landmarks);
     if (card.cop_radius_mm) drawTarget(m.cop);
+    else if (!m.size && jps) drawJpsGauge(m.value);
     else if (!m.size) drawGauge(m.value);
     drawValue(m.value);
-    if (Date.now() - lastCueAt > 4000 && $("live-cue").textContent) $("live-cue").textContent = "";
+    if (!jps && Date.now() - lastCueAt > 4000 && $("live-cue").textContent) $("live-cue").textContent = "";
     if (stream && !pose) { waiting = false; sendFrame(); }
   }
   function onEvent(e) {
@@ -170,6 +188,18 @@
       cue(`Set ${e.set} done: rest`, true); say(`Set ${e.set} done. Rest.`);
     } else if (e.kind === "repetition_incomplete") {
       status(`Not counted: ${e.reason}`);
+    } else if (e.kind === "jps_phase") {
+      jps = e; $("live-count-label").textContent = `trials of ${e.trials}`;
+      const text = result && (e.phase === "back" || e.phase === "done") ? `${result} ${e.instruction}` : e.instruction;
+      result = null;
+      cue(text, true); say(text);
+      status(e.show_angle ? `Trial ${e.trial} of ${e.trials}` : `Trial ${e.trial} of ${e.trials}: angle hidden, eyes closed`);
+    } else if (e.kind === "jps_trial") {
+      $("live-count").textContent = e.trial; result = `${e.instruction}.`;
+      const li = document.createElement("li");
+      li.textContent = `${e.error_deg > 0 ? "+" : ""}${e.error_deg}°`;
+      li.title = `target ${e.target_deg}°, reproduced ${e.reproduced_deg}°: ${e.result}`;
+      $("live-scores").appendChild(li);
     } else if (e.kind === "stopped_for_pain") {
       cue(`Stopped: pain ${e.pain}/10`); status("Exercise stopped for pain; marked for regression.");
     }
@@ -181,16 +211,41 @@
     box.innerHTML = "";
     const p = document.createElement("p");
     p.className = "notice";
-    p.textContent = `Saved on the visit (${m.status.replaceAll("_", " ")}): ${s.repetitions} repetitions` +
+    p.textContent = `Saved on the visit (${m.status.replaceAll("_", " ")}): ${s.repetitions} ${s.jps ? (s.repetitions === 1 ? "trial" : "trials") : "repetitions"}` +
       (s.mean_score !== null ? `, mean score ${s.mean_score}` : "") +
       (s.holds_completed !== null ? `, ${s.holds_completed} holds (longest ${s.longest_hold_s} s)` : "") +
       (s.success_rate !== undefined && s.success_rate !== null ? `, ${s.successes} of ${s.attempts} attempts succeeded (${s.success_rate} %)` : "") +
       (s.leads_ms && s.leads_ms.length ? `, leads ${s.leads_ms.join(", ")} ms` : "") +
       `, ${s.cues_given} cues, ${s.active_s} s active.` + (s.labels && s.labels.amplitude ? ` Amplitudes: ${s.labels.amplitude}.` : "");
     box.appendChild(p);
+    if (s.jps) box.appendChild(jpsSummary(s.jps));
     const again = document.createElement("a");
     again.href = location.pathname; again.className = "button"; again.textContent = "Next exercise";
     box.appendChild(again);
+  }
+  function jpsSummary(j) {
+    // Each trial's target, reproduction and error, and AE/CE/VE over the trials (signals/jps.py's definitions).
+    const box = document.createElement("div");
+    const e = j.errors, p = document.createElement("p");
+    p.textContent = e ? `Joint position sense: ${e.n_trials} trial${e.n_trials === 1 ? "" : "s"}, absolute error ${e.absolute_error_deg}°, ` +
+      `constant error ${e.constant_error_deg > 0 ? "+" : ""}${e.constant_error_deg}°, variable error ` +
+      `${e.variable_error_deg === null ? "n/a" : e.variable_error_deg + "°"} (positive past the target).`
+      : "Joint position sense: no trial done.";
+    box.appendChild(p);
+    if (!j.trials.length) return box;
+    const table = document.createElement("table");
+    table.id = "jps-trials";
+    table.innerHTML = "<thead><tr><th>Trial</th><th>Target asked</th><th>Target held</th><th>Reproduced</th><th>Error</th></tr></thead>";
+    const body = document.createElement("tbody");
+    for (const t of j.trials) {
+      const row = document.createElement("tr");
+      for (const cell of [t.trial, `${t.aimed_deg}°`, `${t.target_deg}°`, `${t.reproduced_deg}°`, `${t.error_deg > 0 ? "+" : ""}${t.error_deg}° (${t.result})`]) {
+        const td = document.createElement("td"); td.textContent = cell; row.appendChild(td);
+      }
+      body.appendChild(row);
+    }
+    table.appendChild(body); box.appendChild(table);
+    return box;
   }
   function buildMutes() {
     for (const f of card.faults) {

@@ -77,7 +77,7 @@ CAMERA_RATE_HZ = 15.0
 #: How fast a simulated patient or a recording may be played (times real speed).
 SPEEDS = (0.25, 8.0)
 #: Events after which the summary so far is saved.
-SAVE_AFTER = {EventKind.REPETITION_COMPLETED, EventKind.REPETITION_INCOMPLETE, EventKind.HOLD_COMPLETED,
+SAVE_AFTER = {EventKind.REPETITION_COMPLETED, EventKind.REPETITION_INCOMPLETE, EventKind.HOLD_COMPLETED, EventKind.JPS_TRIAL,
               EventKind.HOLD_BROKEN}
 #: What a simulated patient's EMG amplitudes are: made up, in % of an MVC that was never recorded.
 SIMULATED_EMG = {"amplitude": "% of MVC of a simulated patient (made up)"}
