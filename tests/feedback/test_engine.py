@@ -118,7 +118,7 @@ def test_a_pain_score_outside_0_to_10_is_refused(score) -> None:
 
 
 def test_an_exercise_needs_exactly_one_way_of_counting() -> None:
-    with pytest.raises(ValueError, match="either a repetition rule or a hold rule"):
+    with pytest.raises(ValueError, match="give one rule: repetitions, a hold, an onset order or joint position sense trials"):
         FeedbackEngine(LiveExercise("nothing", "x"), sampling_rate_hz=FS)
 
 

@@ -156,11 +156,6 @@ def test_the_engine_counts_trials_as_repetitions_and_carries_them_on_after_a_bre
     assert whole["jps"]["errors"] == offline(angles).overall.to_dict()
 
 
-def test_an_exercise_needs_a_repetition_a_hold_or_a_jps_rule() -> None:
-    with pytest.raises(ValueError, match="either a repetition rule or a hold rule"):
-        FeedbackEngine(LiveExercise("nothing", "left_knee_flexion"), sampling_rate_hz=FS)
-
-
 def test_the_simulated_patient_does_the_librarys_protocol_with_its_made_up_errors() -> None:
     chosen = exercise("knee-position-sense-seated")
     live = live_exercise(chosen, monitor=chosen.monitor(), side="left", sampling_rate_hz=FS)
