@@ -37,7 +37,9 @@ LONGEST_FIRST = ("tests/web/test_workers.py", "tests/web/test_plan_of_care_day.p
                  "tests/web/test_job_progress.py", "tests/clinic/test_job_workers.py", "tests/test_cli_batch.py")
 """The longest tests (a whole episode in a browser: minutes): handed out first, so that on every core the
 rest of the suite runs beside them instead of waiting for them at the end. The first needs the seeded demo
-(``demo_home``) and the next do not, so one core seeds while the other works."""
+(``demo_home``) and the next do not, so one core seeds while the other works. `make test` passes
+``--no-loadscope-reorder``: without it xdist hands out its groups (xdist_group) before everything else, largest
+first, and this order would decide only among the tests of no group."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

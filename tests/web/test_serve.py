@@ -23,7 +23,8 @@ from reeducate.settings import Settings
 from reeducate.web.serve import trusted_proxies
 from tests.support import stopped
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module, so its server is started once (make test: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web-serve")]
 
 START_TIMEOUT_S = 60.0
 
