@@ -61,6 +61,10 @@ def test_bad_prescriptions_are_refused_with_the_reason(factory: sessionmaker[Ses
             HomeItemInput.model_validate({**SQUAT, "weekdays": [0]})
         with pytest.raises(Forbidden):
             home_programmes.prescribe(session, actor(session, records, "front_desk"), records.episode, _programme())
+        with pytest.raises(InvalidInput, match="joint position sense training is guided in the clinic"):
+            home_programmes.prescribe(session, therapist, records.episode,
+                                      _programme(exercise_id="knee-position-sense-seated"))
+    assert home_programmes.camera_monitors("knee-position-sense-seated") == [], "no camera guide offered for it"
 
 
 def test_what_is_due_follows_the_weekdays_and_the_dates(factory: sessionmaker[Session], records: World) -> None:

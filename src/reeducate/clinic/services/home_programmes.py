@@ -152,6 +152,10 @@ def _checked_item(data: HomeItemInput, position: int) -> HomeProgrammeItem:
         if watched.device is not Device.CAMERA:
             raise InvalidInput(f"{chosen.name}: a home session is guided by the patient's camera; "
                                f"{watched.key} is a {watched.device.replace('_', ' ')}.", field="items")
+        if watched.jps is not None:
+            raise InvalidInput(f"{chosen.name}: joint position sense training is guided in the clinic; the home page "
+                               "does not lead its phases (eyes closed, the angle hidden). Prescribe it without a "
+                               "camera guide, or train it in the clinic.", field="items")
         monitor = watched.key
     if chosen.sided and data.side is None:
         raise InvalidInput(f"{chosen.name} trains one side: choose left or right.", field="items")
@@ -309,7 +313,7 @@ def default_weekdays(sessions_per_week: int | None) -> list[int]:
 def camera_monitors(exercise_id: str) -> list[tuple[str, str]]:
     """(key, label) of the exercise's camera monitors, the ones a home session can be guided by."""
     return [(m.key, f"Guided by the camera, {m.view} view") for m in exercise(exercise_id).monitors
-            if m.device is Device.CAMERA]
+            if m.device is Device.CAMERA and m.jps is None]
 
 
 @dataclass(frozen=True)
