@@ -166,14 +166,14 @@ def test_a_therapist_uploads_a_gait_file_and_sees_the_strides_and_the_plots(brow
     assert page.url.endswith(f"/visits/{world.visit_open}/movement")
     page.get_by_label("File", exact=True).set_input_files(str(example("gaitmap_imu_sample.csv")))
     page.locator("select[name=kind]").select_option("imu_gait")
-    page.get_by_label("Sampling rate").fill("40")
+    page.get_by_label("Sampling rate", exact=False).first.fill("40")
     with page.expect_navigation():
         page.get_by_role("button", name="Upload and analyse").click()
     assert "sampling rate is probably wrong" in page.inner_text("[role=alert]")
     before = page.locator("section.movement-recording").count()
     page.get_by_label("File", exact=True).set_input_files(str(example("gaitmap_imu_sample.csv")))
     page.locator("select[name=kind]").select_option("imu_gait")
-    page.get_by_label("Sampling rate").fill("204.8")
+    page.get_by_label("Sampling rate", exact=False).first.fill("204.8")
     with page.expect_navigation():
         page.get_by_role("button", name="Upload and analyse").click()
     assert page.locator("section.movement-recording").count() == before + 1

@@ -133,6 +133,9 @@ NOT_DRAWN: dict[str, str] = {
                  "figure cannot show a nod",
     "scapular-setting": "the camera only checks that the shoulder does not rise; the blade drawn back and "
                         "down is not in its picture",
+    "knee-position-sense-seated": "its targets change from trial to trial and are shown live on the screen; a "
+                                  "figure at one angle would teach the position the patient must find without "
+                                  "looking",
 }
 
 
