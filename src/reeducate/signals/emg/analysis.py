@@ -152,7 +152,7 @@ def analyze_emg(recording: EmgRecording, *, method: Method = "auto", rest_s: tup
     co = tuple(_co_contraction(a, b, envelopes, references, bursts[a], rate) for a, b in pairs)
     side = tuple(_sides(left, right, channels, latencies) for left, right in sides)
     notes = [*recording.warnings, *(f"{c.name}: {w}" for c in channels for w in c.detection.warnings)]
-    if mvc is None and any(True for _ in pairs):
+    if mvc is None and pairs:
         notes.append("No MVC recording: each muscle's envelope is normalised to its own peak in this recording "
                      "for the co-contraction index.")
     return EmgResult(recording.source, rate, recording.duration_s, recording.units, band(rate), tuple(sorted(notches)),

@@ -25,7 +25,7 @@ minimum are dropped. Those two, the windows and h are our settings unless a sour
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -81,7 +81,7 @@ class Detection:
     rest_s: tuple[float, float] | None
     contrast: float | None
     warnings: tuple[str, ...] = ()
-    threshold: float | None = field(default=None)
+    threshold: float | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
