@@ -169,8 +169,8 @@ def test_a_rotation_needs_the_gyroscope(tmp_path) -> None:
 def test_on_a_real_clip_the_view_refusing_the_knee_frame_by_frame_is_the_reason_given() -> None:
     # the Sports2D man does jumping jacks facing the camera, then walks side-on (docs/movement.md)
     series = read_landmark_csv(fetch("sports2d_demo_landmarks.csv"), width_px=1768, height_px=994)
-    with pytest.raises(RecordingError, match="knee flexion angle is measured in only 39% of the recording: .*"
-                                             "turned to the other view in 105 frames; the side-view angles are "
+    with pytest.raises(RecordingError, match="knee flexion angle is measured in only 45% of the recording: .*"
+                                             "turned to the other view in 79 frames; the side-view angles are "
                                              "left out there\\.$"):
         jps_from_pose(series, joint="knee_flexion", side="right")
 

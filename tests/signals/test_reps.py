@@ -72,7 +72,9 @@ def test_side_view_angles_are_left_out_while_the_patient_faces_the_camera(exampl
     series = read_landmark_csv(example("sports2d_demo_landmarks.csv"), width_px=1768, height_px=994)
     result = analyze_pose(series)
     assert result.view.value == "side"
-    assert np.isnan(result.angles_deg["right_shoulder_flexion"][5:95]).all()
+    # facing the camera for the jumping jacks (yaw under 30 degrees) up to frame 90, then turning side-on
+    assert np.isnan(result.angles_deg["right_shoulder_flexion"][5:90]).all()
+    assert (result.yaw_deg[5:90] < 30).all() and np.isfinite(result.angles_deg["right_shoulder_flexion"][92:100]).all()
     assert np.isfinite(result.angles_deg["right_shoulder_elevation"][10:90]).all()
     assert any("turned to the other view" in w for w in result.warnings)
 

@@ -67,4 +67,6 @@ def clean(series: PoseSeries, *, cutoff_hz: float = CUTOFF_HZ, max_gap_s: float 
     """The series with short gaps bridged and every landmark low-passed."""
     xy = low_pass(fill_gaps(series.xy, series.fps, max_gap_s), series.fps, cutoff_hz)
     visibility = fill_gaps(series.visibility, series.fps, max_gap_s)
-    return replace(series, xy=xy, visibility=visibility)
+    xyz = (low_pass(fill_gaps(series.xyz, series.fps, max_gap_s), series.fps, cutoff_hz)
+           if series.xyz is not None else None)
+    return replace(series, xy=xy, visibility=visibility, xyz=xyz)

@@ -1,7 +1,9 @@
 """Pose backends: a small interface, and MediaPipe's BlazePose behind it.
 
 A backend takes one RGB frame and returns every person it sees as a (people, 33, 3) array of image
-x, y in pixels and a 0-1 visibility, in BlazePose's landmark order. Another model (RTMPose, MoveNet)
+x, y in pixels and a 0-1 visibility, in BlazePose's landmark order; a backend that also estimates 3-D
+landmarks adds them as three more columns, (people, 33, 6), on the camera's axes (x right, y down, z away
+from the camera). The reader carries them into ``PoseSeries.xyz``. Another model (RTMPose, MoveNet)
 is added by writing one more class with ``name``, ``detect`` and ``close``.
 """
 
@@ -23,7 +25,8 @@ class PoseBackend(Protocol):
         ...
 
     def detect(self, frame_rgb: np.ndarray) -> np.ndarray:
-        """People in one frame (height, width, 3 uint8 RGB) as (people, 33, 3): x px, y px, visibility."""
+        """People in one frame (height, width, 3 uint8 RGB) as (people, 33, 3): x px, y px, visibility
+        (or (people, 33, 6) with 3-D landmarks after them)."""
         ...
 
     def close(self) -> None:
@@ -37,6 +40,8 @@ class MediaPipePose:
     ``model_complexity=1`` is the model that ships inside the ``mediapipe==0.10.21`` wheel; the lite
     and heavy models are downloaded on first use and cannot run offline. The tracker follows one
     person and smooths landmarks over frames (its own filter, the settings MediaPipe documents).
+    Each person comes with MediaPipe's world landmarks (metres, origin between the hips, the camera's
+    axes) as columns 3-5: how far the body is turned from the camera is read from them.
     """
 
     def __init__(self, *, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
@@ -59,10 +64,12 @@ class MediaPipePose:
                                    min_tracking_confidence=self.min_tracking_confidence)
         result = self._pose.process(frame_rgb)
         if result.pose_landmarks is None:
-            return np.empty((0, len(LANDMARKS), 3))
+            return np.empty((0, len(LANDMARKS), 6))
         height, width = frame_rgb.shape[:2]
         points = np.array([(p.x * width, p.y * height, p.visibility) for p in result.pose_landmarks.landmark])
-        return points[None]
+        world = (np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark])
+                 if result.pose_world_landmarks is not None else np.full((len(LANDMARKS), 3), np.nan))
+        return np.concatenate([points, world], axis=1)[None]
 
     def close(self) -> None:
         if self._pose is not None:

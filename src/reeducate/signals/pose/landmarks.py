@@ -50,6 +50,10 @@ class PoseSeries:
     (x forward or to the side, y down) for a motion-capture file. ``visibility`` (frames, 33) is the
     backend's 0-1 confidence. A frame where the person is not seen is NaN throughout.
     ``image_size_px`` is (width, height) for a camera; ``source`` says what made the keypoints.
+    ``xyz`` (frames, 33, 3), when the backend gives depth, holds each landmark in 3-D on the camera's axes
+    (x right, y down, z away from the camera): MediaPipe's world landmarks in metres
+    (``metadata["xyz"] == "world"``), or the image x, y with MediaPipe's relative depth z, all in pixels
+    (``"image depth"``). Only directions are read from it (how far the body is turned from the camera).
     """
 
     time_s: np.ndarray
@@ -61,6 +65,7 @@ class PoseSeries:
     image_size_px: tuple[int, int] | None = None
     warnings: tuple[str, ...] = ()
     metadata: dict[str, str] = field(default_factory=dict)
+    xyz: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:
@@ -102,6 +107,7 @@ def pose_series(
     time_s: np.ndarray | None = None,
     warnings: tuple[str, ...] = (),
     metadata: dict[str, str] | None = None,
+    xyz: np.ndarray | None = None,
 ) -> PoseSeries:
     """Check and assemble a series: shapes, a positive frame rate, at least one frame with a person."""
     xy = np.asarray(xy, dtype=float)
@@ -110,6 +116,10 @@ def pose_series(
         raise RecordingError(f"{source}: expected keypoints of shape (frames, 33, 2), got {xy.shape}.")
     if visibility.shape != xy.shape[:2]:
         raise RecordingError(f"{source}: visibility has shape {visibility.shape}, keypoints {xy.shape[:2]}.")
+    if xyz is not None:
+        xyz = np.asarray(xyz, dtype=float)
+        if xyz.shape != xy.shape[:2] + (3,):
+            raise RecordingError(f"{source}: 3-D landmarks have shape {xyz.shape}, keypoints {xy.shape[:2]}.")
     if not np.isfinite(fps) or fps <= 0:
         raise RecordingError(f"{source}: the frame rate must be a positive number of frames per second, "
                              f"got {fps}.")
@@ -122,7 +132,8 @@ def pose_series(
     if time_s.shape != (n,) or np.any(np.diff(time_s) <= 0):
         raise RecordingError(f"{source}: frame times must increase, one per frame.")
     series = PoseSeries(time_s=time_s, xy=xy, visibility=visibility, fps=float(fps), source=source, unit=unit,
-                        image_size_px=image_size_px, warnings=tuple(warnings), metadata=dict(metadata or {}))
+                        image_size_px=image_size_px, warnings=tuple(warnings), metadata=dict(metadata or {}),
+                        xyz=xyz)
     if not series.detected.any():
         raise RecordingError(f"{source}: nobody was detected in any of the {n} frames. Film the whole body "
                              "(head to feet) in good light, with the patient facing or side-on to the camera.")

@@ -36,7 +36,9 @@ LAYOUTS: dict[int, tuple[str | None, ...]] = {25: _BODY_25, 18: _COCO_18, 17: _C
 def read_landmark_csv(path: str | Path, *, width_px: int, height_px: int) -> PoseSeries:
     """MediaPipe landmarks as CSV (``frame, time_s, detected, <name>_x, _y, _z, _vis``; x, y in 0-1).
 
-    The file holds normalised coordinates only, so the image size must be given.
+    The file holds normalised coordinates only, so the image size must be given. MediaPipe's relative
+    depth ``_z`` (the scale of x, origin between the hips), when the file has it, is kept with x and y as
+    the series' 3-D landmarks in pixels (``metadata["xyz"] == "image depth"``).
     """
     path = Path(path)
     try:
@@ -54,9 +56,15 @@ def read_landmark_csv(path: str | Path, *, width_px: int, height_px: int) -> Pos
     vis = table[[f"{n}_vis" for n in LANDMARKS]].to_numpy(float)
     time_s = table["time_s"].to_numpy(float)
     fps = 1.0 / float(np.median(np.diff(time_s))) if len(time_s) > 1 else 30.0
-    candidates = [np.concatenate([norm[f] * (width_px, height_px), vis[f][:, None]], axis=1)[None]
-                  if np.isfinite(norm[f]).any() else np.empty((0, len(LANDMARKS), 3)) for f in range(len(time_s))]
-    return _assemble(candidates, time_s, fps, f"{path.name} (MediaPipe landmarks)", (width_px, height_px), None)
+    columns = [norm * (width_px, height_px), vis[..., None]]
+    if all(f"{n}_z" in table.columns for n in LANDMARKS):
+        depth = table[[f"{n}_z" for n in LANDMARKS]].to_numpy(float) * width_px
+        columns += [norm * (width_px, height_px), depth[..., None]]
+    rows = np.concatenate(columns, axis=2)
+    candidates = [rows[f][None] if np.isfinite(norm[f]).any() else np.empty((0, len(LANDMARKS), rows.shape[2]))
+                  for f in range(len(time_s))]
+    return _assemble(candidates, time_s, fps, f"{path.name} (MediaPipe landmarks)", (width_px, height_px), None,
+                     xyz="image depth" if rows.shape[2] == 6 else None)
 
 
 def read_openpose_json(path: str | Path, *, fps: float, width_px: int | None = None,
@@ -150,10 +158,13 @@ def _trc_landmark(marker: str) -> str | None:
 
 
 def _assemble(candidates: list[np.ndarray], time_s: np.ndarray, fps: float, source: str,
-              size: tuple[int, int] | None, mark: Mark | None) -> PoseSeries:
+              size: tuple[int, int] | None, mark: Mark | None, xyz: str | None = None) -> PoseSeries:
     if not candidates:
         raise RecordingError(f"{source}: the file holds no frames.")
     chosen = select_person(candidates, time_s, mark)
+    metadata = {"person": chosen.how}
+    if xyz is not None and chosen.xyz is not None:
+        metadata["xyz"] = xyz
     return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=source, unit="px",
-                       image_size_px=size, time_s=time_s, warnings=chosen.warnings,
-                       metadata={"person": chosen.how})
+                       image_size_px=size, time_s=time_s, warnings=chosen.warnings, metadata=metadata,
+                       xyz=chosen.xyz if xyz is not None else None)

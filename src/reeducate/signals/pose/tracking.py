@@ -52,6 +52,7 @@ class Selection:
     n_tracks: int
     frames_of_others: int    # frames where someone was seen but was not the patient
     how: str
+    xyz: np.ndarray | None = None  # (frames, 33, 3) when the candidates carry 3-D landmarks
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -163,10 +164,12 @@ def _continuations(chosen: _Track, tracks: list[_Track], time_s: np.ndarray) -> 
 
 
 def select_person(candidates: list[np.ndarray], time_s: np.ndarray, mark: Mark | None = None) -> Selection:
-    """One person's landmarks per frame from the per-frame candidates ((k, 33, 3) arrays, pixels)."""
+    """One person's landmarks per frame from the per-frame candidates ((k, 33, 3) arrays, pixels: x, y,
+    visibility; or (k, 33, 6) with the 3-D landmarks after them, which are carried along)."""
     n = len(candidates)
     xy = np.full((n, len(LANDMARKS), 2), np.nan)
     vis = np.full((n, len(LANDMARKS)), np.nan)
+    xyz = np.full((n, len(LANDMARKS), 3), np.nan)
     tracks = link_tracks(candidates, np.asarray(time_s, dtype=float))
     if not tracks:
         return Selection(xy, vis, 0, 0, "nobody detected")
@@ -189,9 +192,11 @@ def select_person(candidates: list[np.ndarray], time_s: np.ndarray, mark: Mark |
     for f, row in kept:
         xy[f] = row[:, :2]
         vis[f] = row[:, 2]
+        if row.shape[1] >= 6:
+            xyz[f] = row[:, 3:6]
     seen = {f for t in tracks for f in t.frames}
     others = len(seen - {f for f, _ in kept})
-    return Selection(xy, vis, len(tracks), others, how)
+    return Selection(xy, vis, len(tracks), others, how, xyz if np.isfinite(xyz).any() else None)
 
 
 def _reverse(track: _Track, n: int) -> _Track:

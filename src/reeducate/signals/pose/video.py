@@ -154,6 +154,9 @@ def read_video(
     if count and abs(count - len(candidates)) > max(2, 0.02 * count):
         warnings.append(f"the file announces {count} frames but {len(candidates)} could be decoded; "
                         "the end of the clip may be missing.")
+    metadata = {"person": chosen.how, "backend": backend_name}
+    if chosen.xyz is not None:
+        metadata["xyz"] = "world"
     return pose_series(xy=chosen.xy, visibility=chosen.visibility, fps=fps, source=f"{name} ({backend_name})",
-                       image_size_px=size, time_s=time_s, warnings=tuple(warnings),
-                       metadata={"person": chosen.how, "backend": backend_name})
+                       image_size_px=size, time_s=time_s, warnings=tuple(warnings), metadata=metadata,
+                       xyz=chosen.xyz)
