@@ -86,6 +86,7 @@ bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/balance_speed.py --reference "$(QUIJOUX_REFERENCE)"
 	$(BENCH_VENV)/bin/python -W ignore::UserWarning benchmarks/gait_speed.py
 	$(BENCH_VENV)/bin/python benchmarks/movement_speed.py
+	$(BENCH_VENV)/bin/python benchmarks/movement_accuracy.py
 	$(BENCH_VENV)/bin/python benchmarks/feedback_latency.py --minutes 5
 	$(BENCH_VENV)/bin/python benchmarks/cli_startup.py
 	$(BENCH_VENV)/bin/python benchmarks/cohort_batch.py

@@ -34,12 +34,14 @@ MIN_ROM_COVERAGE = 0.2
 SIDE_FROM_YAW_DEG = 60.0
 FRONT_UP_TO_YAW_DEG = 30.0
 #: Expected error of a sagittal angle inside its accepted yaw range: the RMSE against the Pose2Sim demo's
-#: 4-camera reconstruction (OpenSim inverse kinematics), over the accepted frames of its four cameras
-#: (benchmarks/movement_accuracy.py; markerless, not marker ground truth). Angles not listed are not validated.
+#: 4-camera reconstruction (OpenSim inverse kinematics), over the given frames of its four cameras, both sides
+#: (benchmarks/movement_accuracy.py; one subject balancing, markerless, not marker ground truth). On the
+#: oblique camera that shows the standing knee's plane best (cam04) that knee's RMSE is 8 deg. Angles not
+#: listed are not validated.
 ERROR_BAND_DEG = {
-    **{f"{s}_knee_flexion": 22.0 for s in ("left", "right")},
-    **{f"{s}_hip_flexion": 26.0 for s in ("left", "right")},
-    **{f"{s}_ankle_dorsiflexion": 45.0 for s in ("left", "right")},
+    **{f"{s}_knee_flexion": 19.0 for s in ("left", "right")},
+    **{f"{s}_hip_flexion": 28.0 for s in ("left", "right")},
+    **{f"{s}_ankle_dorsiflexion": 42.0 for s in ("left", "right")},
 }
 POSTURE_MEASURES = {
     View.SIDE: ("craniovertebral_angle_deg",),
