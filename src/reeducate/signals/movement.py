@@ -43,6 +43,16 @@ ERROR_BAND_DEG = {
     **{f"{s}_hip_flexion": 28.0 for s in ("left", "right")},
     **{f"{s}_ankle_dorsiflexion": 42.0 for s in ("left", "right")},
 }
+#: The trunk's lean is not given in frames where the pelvis travels across the picture faster than this, over
+#: WALKING_WINDOW_S around the frame (torso lengths per second; ours: exercise in place, arm swings and bounces
+#: included, travels less; walking at 1.2 m/s with a 0.5 m torso is about 2.4). In the Sports2D demo MediaPipe puts the walking woman's hip landmarks at the front of her pelvis and her
+#: shoulder landmarks at the back of her shoulders (we looked at frames 176-188), so the line between them leans
+#: 6-13 degrees backward while she walks upright; the man standing side-on on the box reads -2 to +5.
+WALKING_TORSO_PER_S = 1.0
+WALKING_WINDOW_S = 1.0
+WALKING_REASON = ("the patient is walking here: a walker's trunk lean from the hip and shoulder landmarks is not "
+                  "validated (on the Sports2D demo MediaPipe places a walker's hips at the front of the pelvis and "
+                  "shoulders at the back, reading an upright walk as 10 degrees backward); film the lean standing")
 POSTURE_MEASURES = {
     View.SIDE: ("craniovertebral_angle_deg",),
     View.FRONT: ("shoulder_obliquity_deg", "pelvic_obliquity_deg", "trunk_lateral_shift_percent_hip_width"),
@@ -181,6 +191,30 @@ def _gate_by_yaw(angles: dict[str, np.ndarray], yaw_deg: np.ndarray
     return gated, runs, whole
 
 
+def _without_walking(lean_deg: np.ndarray, series: PoseSeries) -> tuple[np.ndarray, list[FrameRefusal]]:
+    """The trunk lean set to NaN in the frames where the pelvis travels faster than WALKING_TORSO_PER_S (over
+    WALKING_WINDOW_S centred on the frame, or what of it the clip holds), and the runs of seen frames so left out."""
+    hips = (series.point("left_hip") + series.point("right_hip")) / 2
+    shoulders = (series.point("left_shoulder") + series.point("right_shoulder")) / 2
+    torso = float(np.nanmedian(np.linalg.norm(shoulders - hips, axis=1))) if np.isfinite(hips).any() else np.nan
+    if not np.isfinite(torso) or torso <= 0 or series.n_frames < 2:
+        return lean_deg, []
+    half = max(1, int(round(WALKING_WINDOW_S * series.fps / 2)))
+    x = hips[:, 0]
+    speed = np.full(series.n_frames, np.nan)
+    for start, stop in finite_runs(np.isfinite(x)):  # the window kept inside each run where the pelvis is seen
+        if stop - start < 2:
+            continue
+        frames = np.arange(start, stop)
+        before, after = np.clip(frames - half, start, None), np.clip(frames + half, None, stop - 1)
+        speed[start:stop] = np.abs(x[after] - x[before]) / ((after - before) / series.fps) / torso
+    with np.errstate(invalid="ignore"):
+        walking = speed > WALKING_TORSO_PER_S
+    seen = walking & np.isfinite(lean_deg)
+    runs = [FrameRefusal("trunk_lean", int(a), int(b - 1), WALKING_REASON) for a, b in finite_runs(seen)]
+    return np.where(walking, np.nan, lean_deg), runs
+
+
 def clip_view(yaw_deg: np.ndarray) -> View | None:
     """The clip's view: SIDE or FRONT when more of its frames show that view than either other (oblique, or
     the other view), else None (oblique, or the body never measured)."""
@@ -219,6 +253,11 @@ def analyze_pose(
         wanted = {a.name: every[a.name] for a in ANGLES}
         refused = []
     angles, frame_refusals, whole = _gate_by_yaw(wanted, yaw)
+    if "trunk_lean" in angles:
+        angles["trunk_lean"], walking = _without_walking(angles["trunk_lean"], cleaned)
+        frame_refusals += walking
+        if walking and not np.isfinite(angles["trunk_lean"]).any():
+            whole["trunk_lean"] = WALKING_REASON
     for name, reason in whole.items():
         del angles[name]
         refused.append((name, reason))

@@ -33,10 +33,11 @@ _HALPE_26 = _COCO_17 + (None, None, None, "left_foot_index", "right_foot_index",
 LAYOUTS: dict[int, tuple[str | None, ...]] = {25: _BODY_25, 18: _COCO_18, 17: _COCO_17, 26: _HALPE_26}
 
 
-def read_landmark_csv(path: str | Path, *, width_px: int, height_px: int) -> PoseSeries:
+def read_landmark_csv(path: str | Path, *, width_px: int, height_px: int, mark: Mark | None = None) -> PoseSeries:
     """MediaPipe landmarks as CSV (``frame, time_s, detected, <name>_x, _y, _z, _vis``; x, y in 0-1).
 
-    The file holds normalised coordinates only, so the image size must be given. MediaPipe's relative
+    The file holds normalised coordinates only, so the image size must be given; ``mark`` picks the person to
+    follow where the file's person changes (as for a video). MediaPipe's relative
     depth ``_z`` (the scale of x, origin between the hips), when the file has it, is kept with x and y as
     the series' 3-D landmarks in pixels (``metadata["xyz"] == "image depth"``).
     """
@@ -63,7 +64,7 @@ def read_landmark_csv(path: str | Path, *, width_px: int, height_px: int) -> Pos
     rows = np.concatenate(columns, axis=2)
     candidates = [rows[f][None] if np.isfinite(norm[f]).any() else np.empty((0, len(LANDMARKS), rows.shape[2]))
                   for f in range(len(time_s))]
-    return _assemble(candidates, time_s, fps, f"{path.name} (MediaPipe landmarks)", (width_px, height_px), None,
+    return _assemble(candidates, time_s, fps, f"{path.name} (MediaPipe landmarks)", (width_px, height_px), mark,
                      xyz="image depth" if rows.shape[2] == 6 else None)
 
 
