@@ -76,5 +76,7 @@ def _draw(cv2, image: np.ndarray, result: MovementResult, f: int, scale: float) 
                     cv2.putText(image, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, _TEXT, thick - 1,
                                 cv2.LINE_AA)
     label = f"t = {result.series.time_s[f]:.2f} s   view: {result.view.value if result.view else 'oblique'}"
+    if result.yaw_deg is not None and np.isfinite(result.yaw_deg[f]):
+        label += f"   yaw {result.yaw_deg[f]:.0f} deg"
     cv2.putText(image, label, (int(20 * scale), int(40 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.8 * scale, _TEXT,
                 thick - 1, cv2.LINE_AA)

@@ -83,7 +83,8 @@ def body_yaw_deg(series: PoseSeries) -> tuple[np.ndarray, str]:
             xyz[..., 2] *= IMAGE_DEPTH_SCALE
             source = "the image landmarks and MediaPipe's relative depth"
         with np.errstate(invalid="ignore", divide="ignore"):
-            line = sum(_unit(xyz[:, INDEX[f"right_{p}"]] - xyz[:, INDEX[f"left_{p}"]]) for p in ("hip", "shoulder"))
+            line = (_unit(xyz[:, INDEX["right_hip"]] - xyz[:, INDEX["left_hip"]])
+                    + _unit(xyz[:, INDEX["right_shoulder"]] - xyz[:, INDEX["left_shoulder"]]))
             yaw = np.degrees(np.arctan2(np.abs(line[:, 2]), np.abs(line[:, 0])))
         return _running_median(yaw, series.fps), source
     with np.errstate(invalid="ignore"):
