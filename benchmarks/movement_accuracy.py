@@ -43,6 +43,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -54,8 +55,9 @@ from reeducate.signals.kinematics.angles import joint_angles
 from reeducate.signals.kinematics.filtering import clean
 from reeducate.signals.kinematics.views import FRONTAL_MAX_YAW_DEG, SAGITTAL_MIN_YAW_DEG, View
 from reeducate.signals.movement import ERROR_BAND_DEG, analyze_pose
-from reeducate.signals.pose.landmarks import INDEX, LANDMARKS, pose_series
+from reeducate.signals.pose.landmarks import INDEX, LANDMARKS, PoseSeries, pose_series
 from reeducate.signals.pose.readers import read_landmark_csv
+from reeducate.signals.pose.video import read_video
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "var" / "bench" / "pose2sim"
@@ -153,11 +155,23 @@ def agreement(ours: np.ndarray, ref: np.ndarray) -> tuple[float, float, float, i
     return r, float(np.sqrt(np.mean(d**2))), float(np.mean(d)), n
 
 
-def camera_table(world: dict[str, np.ndarray], mot: pd.DataFrame, calib: dict[str, dict]) -> pd.DataFrame:
+def landmark_series(cam: str) -> PoseSeries:
+    width, height = CAMERAS[cam]
+    return read_landmark_csv(fetch(f"balancing_{cam}_landmarks.csv"), width_px=width, height_px=height)
+
+
+def video_series(folder: Path) -> Callable[[str], PoseSeries]:
+    def read(cam: str) -> PoseSeries:
+        return read_video(folder / f"balancing_{cam}.mp4")
+    return read
+
+
+def camera_table(world: dict[str, np.ndarray], mot: pd.DataFrame, calib: dict[str, dict],
+                 series_of: Callable[[str], PoseSeries]) -> pd.DataFrame:
     rows = []
     n = len(mot)
-    for cam, (width, height) in CAMERAS.items():
-        series = read_landmark_csv(fetch(f"balancing_{cam}_landmarks.csv"), width_px=width, height_px=height)
+    for cam in CAMERAS:
+        series = series_of(cam)
         result = analyze_pose(series)
         plain = joint_angles(clean(series), View.SIDE)
         rotation = cv2.Rodrigues(np.array(calib[cam]["rotation"], dtype=float))[0]
@@ -237,18 +251,34 @@ def main() -> int:
     parser.add_argument("--refresh", action="store_true", help="make the Pose2Sim reference again")
     parser.add_argument("--pose2sim-python", help="a Python with pose2sim 0.10.49 and opensim 4.6")
     parser.add_argument("--csv", type=Path, help="also write the per-camera table here")
+    parser.add_argument("--videos", type=Path, help="the demo's balancing_cam0N.mp4 folder: also pose them with "
+                        "MediaPipe here, the yaw from its world landmarks (default: $REEDUCATE_DATA_DIR/video/"
+                        "pose2sim_v0.10.49 when it holds the four)")
     args = parser.parse_args()
+    data = os.environ.get("REEDUCATE_DATA_DIR")
+    videos = args.videos or (Path(data) / "video" / "pose2sim_v0.10.49" if data else None)
     trc, mot_path, toml = make_reference(pose2sim_python(args.pose2sim_python), args.refresh)
     print("Reference (Pose2Sim 0.10.49 + OpenSim 4.6 on the demo's 4 cameras; markerless, not marker ground truth):")
     print(f"  3-D keypoints  {trc}\n  joint angles   {mot_path}\n  calibration    {toml}")
     world = read_trc_world(trc)
     mot = read_mot(mot_path)
     calib = tomllib.loads(toml.read_text())
-    table = camera_table(world, mot, calib)
+    table = camera_table(world, mot, calib, landmark_series)
     if args.csv:
         table.to_csv(args.csv, index=False)
-    print(f"\nAccepted yaw: sagittal from {SAGITTAL_MIN_YAW_DEG:g} deg (90 = side-on), frontal up to "
-          f"{FRONTAL_MAX_YAW_DEG:g}. Yaw per camera (engine estimate from image depth against the reconstruction):")
+    report(table, "the landmark CSVs (yaw from image depth)")
+    if videos is not None and all((videos / f"balancing_{cam}.mp4").exists() for cam in CAMERAS):
+        print(f"\n=== The four videos posed here (MediaPipe 0.10.21; yaw from its world landmarks), {videos}")
+        report(camera_table(world, mot, calib, video_series(videos)), "the videos (yaw from world landmarks)")
+    else:
+        print("\n(The videos' world-landmark yaw is skipped: give --videos or $REEDUCATE_DATA_DIR with "
+              "video/pose2sim_v0.10.49/balancing_cam0{1..4}.mp4.)")
+    return finish(world, table)
+
+
+def report(table: pd.DataFrame, source: str) -> None:
+    print(f"\nFrom {source}. Accepted yaw: sagittal from {SAGITTAL_MIN_YAW_DEG:g} deg (90 = side-on), frontal up "
+          f"to {FRONTAL_MAX_YAW_DEG:g}. Yaw per camera (the engine's estimate against the reconstruction):")
     for cam, g in table.groupby("camera"):
         first = g.iloc[0]
         print(f"  {cam}: view {first['view']:8s} yaw median {first.yaw_est:5.1f} (reference {first.yaw_ref:5.1f}); "
@@ -269,6 +299,9 @@ def main() -> int:
         stated = ERROR_BAND_DEG.get(f"right_{joint}", float("nan"))
         print(f"  {joint:20} {np.sqrt(sq):5.1f} deg over {int(g.ours_n.sum())} angle-frames, both sides "
               f"(the engine states {stated:.0f})")
+
+
+def finish(world: dict[str, np.ndarray], table: pd.DataFrame) -> int:
     sweep = projection_sweep(world, (0, 15, 30, 45, 60, 75, 90))
     print("\nProjection alone: the reconstruction seen by a virtual camera turned by a known yaw from facing the body;"
           "\nplain 2-D knee flexion of the picture against the 3-D knee angle (RMSE deg, bias deg):")
