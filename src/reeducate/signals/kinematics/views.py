@@ -17,7 +17,6 @@ import warnings
 from enum import StrEnum
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 from reeducate.signals.pose.landmarks import INDEX, PoseSeries
 
@@ -32,8 +31,6 @@ class View(StrEnum):
 #: called oblique and the user is asked to say which it is.
 SIDE_BELOW = 0.4
 FRONT_ABOVE = 0.5
-#: A turning body passes through oblique frames: the other view's mask is widened by this much (ours).
-TURN_MARGIN_S = 0.2
 
 #: Why a view cannot support a plane's measures, in the words the refusal gives.
 NOT_IN_VIEW = {
@@ -133,23 +130,9 @@ def shoulder_width_ratio(series: PoseSeries) -> float:
     return float(np.nanmedian(ratio)) if np.isfinite(ratio).any() else float("nan")
 
 
-def frames_not_in(view: View, series: PoseSeries) -> np.ndarray:
-    """Frames that clearly show the other view (a patient who turns mid-clip), as a boolean mask.
-
-    The mask reaches ``TURN_MARGIN_S`` either side, over the frames where the body is still turning.
-    Series projected from 3-D (TRC) state their plane and are never masked.
-    """
-    if series.metadata.get("plane") in ("sagittal", "frontal"):
-        return np.zeros(series.n_frames, dtype=bool)
-    ratio = frame_width_ratios(series)
-    with np.errstate(invalid="ignore"):
-        other = ratio > FRONT_ABOVE if view is View.SIDE else ratio < SIDE_BELOW
-    margin = int(round(TURN_MARGIN_S * series.fps))
-    return maximum_filter1d(other, size=2 * margin + 1) if margin else other
-
-
 def infer_view(series: PoseSeries) -> View | None:
-    """SIDE or FRONT when the body's proportions say so clearly; None for an oblique view."""
+    """SIDE or FRONT when the body's proportions say so clearly; None for an oblique view (the clip-level class
+    gait from video still uses; joint angles use the measured yaw)."""
     if series.metadata.get("plane") == "sagittal":
         return View.SIDE
     if series.metadata.get("plane") == "frontal":
