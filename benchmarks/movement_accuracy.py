@@ -307,13 +307,15 @@ def finish(world: dict[str, np.ndarray], table: pd.DataFrame) -> int:
           "\nplain 2-D knee flexion of the picture against the 3-D knee angle (RMSE deg, bias deg):")
     for yaw, g in sweep.groupby("yaw_from_facing"):
         print(f"  yaw {yaw:4.0f}: " + "  ".join(f"{r.angle} {r.rmse:5.1f} ({r.bias:+5.1f})" for r in g.itertuples()))
-    cam4 = table[(table.camera == "cam04") & (table.angle.str.endswith("knee_flexion"))]
-    ok = all(r.accepted > 0.5 and r.ours_rmse <= r.plain_all_rmse + 1e-9 for r in cam4.itertuples()
-             if r.angle == "right_knee_flexion")
-    right = cam4[cam4.angle == "right_knee_flexion"].iloc[0]
-    print(f"\n{'PASS' if ok else 'FAIL'}: cam04 right knee flexion given in {right.accepted:.0%} of frames "
-          f"(most: over 50%), RMSE {right.ours_rmse:.1f} deg against a plain 2-D angle's {right.plain_all_rmse:.1f} "
-          f"on all frames (r {right.ours_r:+.2f} against {right.plain_all_r:+.2f})")
+    cam4 = table[table.camera == "cam04"].set_index("angle")
+    right, left = cam4.loc["right_knee_flexion"], cam4.loc["left_knee_flexion"]
+    ok = right.accepted > 0.5 and right.ours_rmse <= right.plain_all_rmse
+    print(f"\n{'PASS' if ok else 'FAIL'}: cam04 right knee flexion (the knee a plain 2-D angle follows, r "
+          f"{right.plain_all_r:+.2f}) given in {right.accepted:.0%} of frames (most: over 50%), RMSE "
+          f"{right.ours_rmse:.1f} deg against a plain 2-D angle's {right.plain_all_rmse:.1f} on all frames")
+    print(f"  (for information, the standing left knee, which a plain 2-D angle does not follow: given in "
+          f"{left.accepted:.0%}, RMSE {left.ours_rmse:.1f} against {left.plain_all_rmse:.1f}, r {left.ours_r:+.2f} "
+          f"against {left.plain_all_r:+.2f})")
     return 0
 
 

@@ -36,7 +36,7 @@ FRONT_UP_TO_YAW_DEG = 30.0
 #: Expected error of a sagittal angle inside its accepted yaw range: the RMSE against the Pose2Sim demo's
 #: 4-camera reconstruction (OpenSim inverse kinematics), over the given frames of its four cameras, both sides
 #: (benchmarks/movement_accuracy.py; one subject balancing, markerless, not marker ground truth). On the
-#: oblique camera that shows the standing knee's plane best (cam04) that knee's RMSE is 8 deg. Angles not
+#: oblique camera that shows the right knee's plane best (cam04) that knee's RMSE is 8 deg. Angles not
 #: listed are not validated.
 ERROR_BAND_DEG = {
     **{f"{s}_knee_flexion": 19.0 for s in ("left", "right")},
