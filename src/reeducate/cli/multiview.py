@@ -1,0 +1,112 @@
+"""`reeducate movement triangulate`: 3-D joint angles from two or more calibrated cameras.
+
+Prints the documented JSON (docs/movement.md, "Two or more cameras") with ``--json`` or a readable
+summary. Each clip is a video (posed here, frame by frame) or a MediaPipe landmark CSV; each goes with
+the calibration's camera whose name its file name contains, else with the cameras in the file's order.
+Exit status 2 means the input was wrong; the message says what and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from reeducate.cli.output import console, refuse
+from reeducate.signals.errors import RecordingError
+
+if TYPE_CHECKING:
+    from reeducate.signals.multiview.calibration import Calibration, Camera
+    from reeducate.signals.pose.landmarks import PoseSeries
+
+app = typer.Typer()  # named and described in reeducate/cli/__init__.py
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v")
+
+
+def cameras_for(clips: list[Path], calibration: Calibration, names: str | None) -> list[Camera]:
+    """The camera of each clip: named by --cameras, else the one whose name the file name contains, else in order."""
+    if names is not None:
+        wanted = [n.strip() for n in names.split(",")]
+        if len(wanted) != len(clips):
+            refuse(f"--cameras names {len(wanted)} cameras for {len(clips)} clips; name one camera per clip.")
+        try:
+            return [calibration.camera(n) for n in wanted]
+        except RecordingError as exc:
+            refuse(str(exc))
+    by_name = []
+    for clip in clips:
+        matches = [c for c in calibration.cameras if c.name.lower() in clip.name.lower()]
+        by_name.append(matches[0] if len(matches) == 1 else None)
+    if all(c is not None for c in by_name) and len({c.name for c in by_name if c}) == len(clips):
+        return [c for c in by_name if c is not None]
+    if len(clips) > len(calibration.cameras):
+        refuse(f"{len(clips)} clips but {calibration.source} calibrates {len(calibration.cameras)} cameras.")
+    return list(calibration.cameras[:len(clips)])
+
+
+def read_clip(clip: Path, camera: Camera, quiet: bool) -> PoseSeries:
+    """Keypoints of one clip: a video is posed here, a CSV is read at the camera's calibrated image size."""
+    if clip.suffix.lower() in VIDEO_SUFFIXES:
+        from reeducate.cli.movement import _pose
+
+        return _pose(clip, None, None, quiet)
+    from reeducate.signals.pose.readers import read_landmark_csv
+
+    return read_landmark_csv(clip, width_px=camera.size_px[0], height_px=camera.size_px[1])
+
+
+def _offsets(text: str | None, n: int) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != n:
+        refuse(f"--offsets {text!r}: give {n} whole numbers of frames, one per clip (the first usually 0).")
+    return values
+
+
+@app.command("triangulate")
+def triangulate_clips(
+    clips: Annotated[list[Path], typer.Argument(help="Two or more clips (videos or MediaPipe landmark CSVs).")],
+    calibration: Annotated[Path, typer.Option("--calibration", help="Pose2Sim/OpenCV .toml or Qualisys .qca.txt.")],
+    cameras: Annotated[str | None, typer.Option(help="CAM1,CAM2,...: the calibration's camera of each clip.")] = None,
+    sync: Annotated[bool, typer.Option(help="Find each clip's frame offset from the movement.")] = True,
+    offsets: Annotated[str | None, typer.Option(help="O1,O2,...: known frame offsets (clip i's frame 0 is the "
+                                                       "first clip's frame Oi); overrides --sync.")] = None,
+    max_lag_s: Annotated[float, typer.Option(help="Longest offset searched (s).")] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")] = False,
+) -> None:
+    """Triangulate the patient's landmarks and measure 3-D joint angles in the body's planes."""
+    from reeducate.signals.multiview.analysis import analyze_multiview
+    from reeducate.signals.multiview.calibration import read_calibration
+
+    if len(clips) < 2:
+        refuse("Give at least two clips, one per calibrated camera.")
+    known = _offsets(offsets, len(clips))
+    try:
+        cal = read_calibration(calibration)
+        chosen = cameras_for(clips, cal, cameras)
+        series = [read_clip(clip, camera, as_json) for clip, camera in zip(clips, chosen, strict=True)]
+        result = analyze_multiview(series, chosen, offsets=known, find_offsets=sync, max_lag_s=max_lag_s)
+    except RecordingError as exc:
+        refuse(str(exc))
+    data = result.to_dict()
+    if as_json:
+        print(json.dumps(data))
+        return
+    console.print(f"[bold]{len(chosen)} cameras[/bold] ({', '.join(c.name for c in chosen)}): "
+                  f"{data['n_frames']} frames at {data['fps']:g} fps; offsets {data['frame_offsets']}; "
+                  f"reprojection error {data['reprojection_error_px']} px")
+    table = Table("Angle", "Min (deg)", "Max (deg)", "Range (deg)")
+    for name, rom in result.rom.items():
+        table.add_row(name, f"{rom.min_deg:.1f}", f"{rom.max_deg:.1f}", f"{rom.range_deg:.1f}")
+    console.print(table)
+    console.print(f"  [dim]{result.method}[/dim]")
+    for warning in result.warnings:
+        console.print(f"  [yellow]{warning}[/yellow]")
