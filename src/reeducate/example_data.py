@@ -23,6 +23,8 @@ QUIJOUX_SOURCE = ("Quijoux et al. 2021 reference code, MIT: github.com/Jythen/co
 SPORTS2D_SOURCE = "Sports2D 0.8.34 demo clip, BSD-3-Clause: PyPI sports2d==0.8.34, Sports2D/Demo/demo.mp4"
 POSE2SIM_SOURCE = ("Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
                    "Pose2Sim/Demo_SinglePerson/videos/")
+POSE2SIM_CALIBRATION_SOURCE = ("Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
+                               "Pose2Sim/Demo_SinglePerson/calibration/Calib.qca.txt")
 LANDMARKS_SOURCE = ("MediaPipe 0.10.21 landmarks of the Sports2D and Pose2Sim demo clips, made by the team "
                     "(example_data/video/README.md says how to make them again)")
 GAITMAP_SOURCE = "gaitmap 2.6.0 example data, MIT: github.com/mad-lab-fau/gaitmap, example_data/"
@@ -82,9 +84,15 @@ REGISTRY: dict[str, DataFile] = {
     "balancing_cam04.mp4": DataFile("video/pose2sim_v0.10.49/balancing_cam04.mp4",
                                     "b5c0e7863fd70d008e7178d3c556b045b0ea5f78fcd61ca548a0b2e807e641f7",
                                     POSE2SIM_SOURCE),
+    "balancing_calib.qca.txt": DataFile("video/pose2sim_v0.10.49/Calib.qca.txt",
+                                        "fd90e4bbae3278ef1dc0cdd42a34ee06bf88286f628a02c00a29407aa39e34c5",
+                                        POSE2SIM_CALIBRATION_SOURCE),
     **{f"{k}_landmarks.csv": DataFile(f"video/mediapipe_0.10.21_landmarks/{k}_landmarks.csv", v, LANDMARKS_SOURCE)
        for k, v in {
            "sports2d_demo": "18a13732ea4ed626250fe70997f86e58da32b2893002e9a70b88c84be428e387",
+           "balancing_cam01": "7b7e805b2dd885cf150aa2a995e3b695c442d1ac59a8898f69d75bcde4ba8871",
+           "balancing_cam02": "cb6a1afbd5a8a6985d7d0ddefd506b426269663a41abf90a478cf9e830f283a7",
+           "balancing_cam03": "5622b35234e1308452164ac275c6af2d1332d582c57356ca66388d46611618ba",
            "balancing_cam04": "e8e93dbd4f8650901451e599debdc9142b0b5596cd700436bcf25740d9b59fe6",
        }.items()},
     **{f"gaitmap_{k}.csv": DataFile(f"gait/gaitmap_v2.6.0/{k}.csv", v, GAITMAP_SOURCE) for k, v in {

@@ -181,7 +181,7 @@ def read_toml_calibration(path: str | Path) -> Calibration:
     for key, table in data.items():
         if not isinstance(table, dict) or key in ("metadata", "capture_volume", "charuco", "checkerboard"):
             continue
-        where = f"{path.name}, camera [{key}]"
+        where = f"{path.name}, camera table {key!r}"
         missing = [f for f in ("size", "matrix", "distortions", "rotation", "translation") if f not in table]
         if missing:
             raise RecordingError(f"{where}: missing {', '.join(missing)} (a Pose2Sim calibration table has name, "
