@@ -269,3 +269,13 @@ def test_the_demo_cameras_triangulate_a_plausible_body(example) -> None:
     head = points.point("nose")[:, 2]
     ankles = points.point("left_ankle")[:, 2]
     assert 1.1 < np.nanmedian(head - ankles) < 1.8  # he balances on a bent leg and leans: 1.27 m here
+
+
+def test_our_qualisys_reader_gives_the_cameras_pose2sims_converter_gives(example) -> None:
+    ours = read_calibration(example("balancing_calib.qca.txt"))
+    theirs = read_calibration(example("balancing_calib_pose2sim.toml"))
+    assert ours.names == theirs.names
+    points = np.random.default_rng(4).uniform([-2.0, -1.0, 0.0], [0.0, 1.0, 2.0], (200, 3))
+    for mine, pose2sim in zip(ours.cameras, theirs.cameras, strict=True):
+        assert np.abs(mine.project(points) - pose2sim.project(points)).max() < 1e-6
+        assert mine.size_px == pose2sim.size_px
