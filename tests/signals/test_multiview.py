@@ -279,3 +279,35 @@ def test_our_qualisys_reader_gives_the_cameras_pose2sims_converter_gives(example
     for mine, pose2sim in zip(ours.cameras, theirs.cameras, strict=True):
         assert np.abs(mine.project(points) - pose2sim.project(points)).max() < 1e-6
         assert mine.size_px == pose2sim.size_px
+
+
+def test_a_camera_that_swapped_the_sides_is_put_right() -> None:
+    from reeducate.signals.multiview.triangulate import unswap_sides
+    from reeducate.signals.pose.landmarks import LANDMARKS
+
+    body = _stick_body()
+    clips = [_filmed(body, c) for c in CAMERAS[:3]]
+    mirrored = [LANDMARKS.index(n.replace("left", "@").replace("right", "left").replace("@", "right"))
+                for n in LANDMARKS]
+    xy = clips[1].xy.copy()
+    xy[5:12] = xy[5:12][:, mirrored]
+    fixed, swapped = unswap_sides([clips[0], replace(clips[1], xy=xy), clips[2]], CAMERAS[:3])
+    assert swapped == [0, 7, 0]
+    assert np.allclose(fixed[1].xy, clips[1].xy)
+    result = analyze_multiview([clips[0], replace(clips[1], xy=xy), clips[2]], CAMERAS[:3], find_offsets=False)
+    assert any("sides swapped in 7 frames" in w for w in result.warnings)
+
+
+def test_with_two_cameras_the_limbs_lengths_tell_swapped_sides() -> None:
+    from reeducate.signals.multiview.triangulate import unswap_sides
+    from reeducate.signals.pose.landmarks import LANDMARKS
+
+    body = _stick_body()
+    clips = [_filmed(body, c) for c in (CAMERAS[0], CAMERAS[3])]
+    mirrored = [LANDMARKS.index(n.replace("left", "@").replace("right", "left").replace("@", "right"))
+                for n in LANDMARKS]
+    xy = clips[1].xy.copy()
+    xy[20:26] = xy[20:26][:, mirrored]
+    fixed, swapped = unswap_sides([clips[0], replace(clips[1], xy=xy)], (CAMERAS[0], CAMERAS[3]))
+    assert swapped == [0, 6]
+    assert np.allclose(fixed[1].xy, clips[1].xy)

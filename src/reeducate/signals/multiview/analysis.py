@@ -19,7 +19,13 @@ from reeducate.signals.movement import POSTURE_MEASURES, MovementResult, range_o
 from reeducate.signals.multiview.angles3d import joint_angles_3d, world_up
 from reeducate.signals.multiview.calibration import Camera
 from reeducate.signals.multiview.synchronise import MAX_LAG_S, Offset, align, synchronise
-from reeducate.signals.multiview.triangulate import MAX_REPROJECTION_PX, Points3D, clean_points, triangulate
+from reeducate.signals.multiview.triangulate import (
+    MAX_REPROJECTION_PX,
+    Points3D,
+    clean_points,
+    triangulate,
+    unswap_sides,
+)
 from reeducate.signals.pose.landmarks import PoseSeries
 
 POSTURE_NOT_YET = ("still posture is measured from one camera's clip for now (reeducate video analyze); "
@@ -83,6 +89,9 @@ def analyze_multiview(
     else:
         found = tuple(Offset(n, 0, float("nan")) for n in names)
         aligned = align(series, [0] * len(series))
+    aligned, swapped = unswap_sides(aligned, cameras)
+    warnings += [f"Camera {name} saw the body's sides swapped in {n} frames; they were swapped back."
+                 for name, n in zip(names, swapped, strict=True) if n]
     raw = triangulate(aligned, cameras, max_reprojection_px=max_reprojection_px)
     if not np.isfinite(raw.positions_m).any():
         raise RecordingError("No landmark was seen well by two cameras at once: check that every clip films the "
@@ -95,7 +104,7 @@ def analyze_multiview(
     backends = sorted({s.metadata.get("backend", "") for s in series} - {""})
     keypoints = f"keypoints ({', '.join(backends)})" if backends else "keypoints"
     method = (f"{keypoints.capitalize()} from {len(cameras)} calibrated cameras ({', '.join(names)}) triangulated "
-              f"by visibility-weighted DLT (mean reprojection error {raw.mean_reprojection_px:.1f} px); gaps up to "
+              f"by visibility-weighted DLT, sides swapped by one camera put back (mean reprojection error {raw.mean_reprojection_px:.1f} px); gaps up to "
               f"{MAX_GAP_S:g} s bridged linearly and trajectories low-passed at {cutoff_hz:g} Hz (4th-order "
               "zero-phase Butterworth; Winter 2009); 3-D joint angles in the body's planes (trunk frame from the "
               "hips and shoulders).")

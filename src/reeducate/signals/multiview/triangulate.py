@@ -9,12 +9,22 @@ not triangulated. When the point reprojects worse than ``MAX_REPROJECTION_PX`` (
 view that disagrees most is dropped and the point solved again, while two views remain (Pose2Sim's
 default threshold is 15 px, ``reproj_error_threshold_triangulation``); a point still above it is not kept.
 The trajectories are then cleaned as the single-camera engine cleans keypoints (kinematics/filtering.py).
+
+A pose model sometimes swaps the body's sides in one view (MediaPipe does, most often from behind or
+side-on); the view then disagrees with the others on every left and right landmark at once.
+``unswap_sides`` (ours) swaps a camera's labels back in the frames where that at least halves the frame's
+median reprojection error over the paired landmarks. Two cameras cannot outvote each other, and a swapped
+pair of views often still meets in space (with a small reprojection error) at a wrong place; there the
+labelling whose limbs keep the clip's usual lengths (thigh, shank, upper arm, forearm) is kept. Pairs put
+right so may still carry both sides' names the wrong way round (both views swapped, or the wrong view
+mirrored); anatomy settles that: the left hip lies to the left of a body facing where the nose points from
+the ears, so a frame whose 3-D body is mirrored has every camera's labels swapped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,6 +38,12 @@ from reeducate.signals.pose.landmarks import LANDMARKS, PoseSeries
 MAX_REPROJECTION_PX = 15.0
 #: Fewest cameras a landmark must be seen by to be placed in 3-D.
 MIN_VIEWS = 2
+#: A camera's sides are swapped back in a frame when that divides the frame's median reprojection error by this (ours).
+SWAP_GAIN = 2.0
+
+_MIRRORED = np.array([LANDMARKS.index(n.replace("left", "@").replace("right", "left").replace("@", "right"))
+                      for n in LANDMARKS])
+_PAIRED = np.array([i for i, n in enumerate(LANDMARKS) if n.startswith(("left_", "right_"))])
 
 
 @dataclass(frozen=True)
@@ -139,3 +155,78 @@ def clean_points(points: Points3D, *, cutoff_hz: float = CUTOFF_HZ) -> Points3D:
     positions = low_pass(fill_gaps(points.positions_m, points.fps), points.fps, cutoff_hz)
     return Points3D(time_s=points.time_s, fps=points.fps, positions_m=positions,
                     reprojection_px=points.reprojection_px, views=points.views, cameras=points.cameras)
+
+
+def _paired_error(series: Sequence[PoseSeries], cameras: Sequence[Camera]) -> np.ndarray:
+    """Each frame's median reprojection error (px) over the left and right landmarks, no view dropped."""
+    points = triangulate(series, cameras, max_reprojection_px=np.inf)
+    paired = points.reprojection_px[:, _PAIRED]
+    finite = np.isfinite(paired)
+    out = np.full(points.n_frames, np.inf)
+    rows = finite.any(axis=1)
+    out[rows] = [np.median(r[f]) for r, f in zip(paired[rows], finite[rows], strict=True)]
+    return out
+
+
+_LIMBS = tuple((f"{s}_{a}", f"{s}_{b}") for s in ("left", "right")
+               for a, b in (("hip", "knee"), ("knee", "ankle"), ("shoulder", "elbow"), ("elbow", "wrist")))
+
+
+def _limb_misfit(series: Sequence[PoseSeries], cameras: Sequence[Camera],
+                 usual: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's mean relative departure of the limbs' lengths from ``usual`` (the clip's median lengths when
+    not given), and those usual lengths."""
+    points = triangulate(series, cameras, max_reprojection_px=np.inf).positions_m
+    lengths = np.stack([np.linalg.norm(points[:, LANDMARKS.index(a)] - points[:, LANDMARKS.index(b)], axis=-1)
+                        for a, b in _LIMBS], axis=-1)
+    if usual is None:
+        with np.errstate(all="ignore"):
+            usual = np.nanmedian(lengths, axis=0) if np.isfinite(lengths).any() else np.full(len(_LIMBS), np.nan)
+    departure = np.abs(lengths - usual) / usual
+    counts = np.isfinite(departure).sum(axis=1)
+    misfit = np.where(counts > 0, np.nansum(np.nan_to_num(departure, nan=0.0), axis=1) / np.maximum(counts, 1),
+                      np.inf)
+    return misfit, usual
+
+
+def _mirror(clip: PoseSeries, frames: np.ndarray) -> PoseSeries:
+    """The clip with left and right labels swapped in ``frames``."""
+    xy, visibility = clip.xy.copy(), clip.visibility.copy()
+    xy[frames], visibility[frames] = clip.xy[frames][:, _MIRRORED], clip.visibility[frames][:, _MIRRORED]
+    return replace(clip, xy=xy, visibility=visibility)
+
+
+def unswap_sides(series: Sequence[PoseSeries], cameras: Sequence[Camera]) -> tuple[list[PoseSeries], list[int]]:
+    """The clips with each camera's left and right labels swapped back where the other cameras (or, with two
+    cameras, the limbs' lengths) and the body's anatomy say they were swapped; and in how many frames, per camera."""
+    clips = list(series)
+    every = np.ones(clips[0].n_frames, dtype=bool)
+    flipped = [np.zeros(clip.n_frames, dtype=bool) for clip in clips]
+    for c in range(len(clips)):
+        if len(clips) == 2 and c == 0:
+            continue  # with two cameras, mirroring either view pairs the same points; anatomy names them below
+        others = [*clips[:c], _mirror(clips[c], every), *clips[c + 1:]]
+        if len(clips) >= 3:
+            before, after = _paired_error(clips, cameras), _paired_error(others, cameras)
+        else:
+            before, usual = _limb_misfit(clips, cameras)
+            after, _ = _limb_misfit(others, cameras, usual)
+        better = after * SWAP_GAIN < before
+        clips[c] = _mirror(clips[c], better)
+        flipped[c] ^= better
+    mirrored_body = _mirrored_frames(triangulate(clips, cameras, max_reprojection_px=np.inf).positions_m)
+    if mirrored_body.any():
+        clips = [_mirror(clip, mirrored_body) for clip in clips]
+        flipped = [f ^ mirrored_body for f in flipped]
+    return clips, [int(f.sum()) for f in flipped]
+
+
+def _mirrored_frames(points: np.ndarray) -> np.ndarray:
+    """Frames whose body is its own mirror image: the left hip on the right of the way the face looks."""
+    def p(name: str) -> np.ndarray:
+        return points[:, LANDMARKS.index(name)]
+    lateral = p("left_hip") - p("right_hip")
+    up = (p("left_shoulder") + p("right_shoulder") - p("left_hip") - p("right_hip")) / 2
+    face = p("nose") - (p("left_ear") + p("right_ear")) / 2
+    with np.errstate(invalid="ignore"):
+        return np.sum(np.cross(lateral, up) * face, axis=-1) < 0
