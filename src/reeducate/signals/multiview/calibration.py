@@ -5,7 +5,7 @@ the pinhole division, the lens distortion (Brown-Conrady ``k1, k2, p1, p2[, k3]`
 model's ``k1..k4``), then the intrinsic matrix. ``undistort`` inverts the last two steps and gives the
 normalised image coordinates that triangulation works in.
 
-File formats, as Pose2Sim (Pagnon et al. 2022, J Open Source Softw 7(77):4362) writes and reads them:
+File formats, as Pose2Sim (Pagnon et al. 2022, J Open Source Softw, doi:10.21105/joss.04362) writes and reads them:
 
 * TOML: one table per camera with ``name``, ``size`` (width, height px), ``matrix`` (3x3),
   ``distortions`` (4 or 5 values), ``rotation`` (Rodrigues vector, world to camera), ``translation``

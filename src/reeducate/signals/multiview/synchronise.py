@@ -3,7 +3,7 @@
 Each camera's signal is the mean image speed of the landmarks it sees well, each landmark's speed first
 divided by its own spread over the clip (so the near hand, large in one view, does not drown the rest);
 the offset is the lag at which two cameras' signals correlate best, searched within ``max_lag_s``.
-The idea is Pose2Sim's automatic synchronisation (Pagnon et al. 2022, J Open Source Softw 7(77):4362;
+The idea is Pose2Sim's automatic synchronisation (Pagnon et al. 2022, J Open Source Softw, doi:10.21105/joss.04362;
 ``synchronization.py``: time-lagged cross-correlation of the keypoints' speeds), which correlates the
 mean *vertical* speed; on the Pose2Sim demo (four synchronous cameras, 1.7 s of balancing) the vertical
 speed put the cameras 33, -14 and -1 frames apart, the speed magnitude 0, 2 and 0. The code is ours.
