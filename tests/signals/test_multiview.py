@@ -311,3 +311,13 @@ def test_with_two_cameras_the_limbs_lengths_tell_swapped_sides() -> None:
     fixed, swapped = unswap_sides([clips[0], replace(clips[1], xy=xy)], (CAMERAS[0], CAMERAS[3]))
     assert swapped == [0, 6]
     assert np.allclose(fixed[1].xy, clips[1].xy)
+
+
+def test_a_clip_a_codec_padded_is_taken_and_one_of_another_size_refused() -> None:
+    body = _stick_body()
+    clips = [_filmed(body, c) for c in CAMERAS[:2]]
+    padded = replace(clips[1], image_size_px=(1088, 1920))
+    result = analyze_multiview([clips[0], padded], CAMERAS[:2], find_offsets=False)
+    assert any("calibrated at 1080x1920 px" in w for w in result.warnings)
+    with pytest.raises(RecordingError, match="cam2 was calibrated at 1080x1920 px"):
+        triangulate([clips[0], replace(clips[1], image_size_px=(1920, 1080))], CAMERAS[:2])

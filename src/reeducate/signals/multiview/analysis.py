@@ -77,7 +77,10 @@ def analyze_multiview(
     if len(series) < 2:
         raise RecordingError("Three-dimensional angles need clips from at least two calibrated cameras.")
     names = [c.name for c in cameras]
-    warnings: list[str] = []
+    warnings: list[str] = [
+        f"{s.source} is {s.image_size_px[0]}x{s.image_size_px[1]} px, camera {c.name} was calibrated at "
+        f"{c.size_px[0]}x{c.size_px[1]} px; its pixels are taken as the calibration's (codec padding)."
+        for s, c in zip(series, cameras, strict=True) if s.image_size_px and tuple(s.image_size_px) != c.size_px]
     if offsets is not None:
         found = tuple(Offset(n, int(o), float("nan")) for n, o in zip(names, offsets, strict=True))
         aligned = align(series, [o.frames for o in found])

@@ -38,6 +38,9 @@ from reeducate.signals.pose.landmarks import LANDMARKS, PoseSeries
 MAX_REPROJECTION_PX = 15.0
 #: Fewest cameras a landmark must be seen by to be placed in 3-D.
 MIN_VIEWS = 2
+#: A clip may differ from its camera's calibrated size by less than this (px): codecs pad frames to 16-px
+#: macroblocks (the Pose2Sim demo's cam01 video is 1080 px wide, its calibration 1088).
+SIZE_TOLERANCE_PX = 16
 #: A camera's sides are swapped back in a frame when that divides the frame's median reprojection error by this (ours).
 SWAP_GAIN = 2.0
 
@@ -116,7 +119,8 @@ def triangulate(series: Sequence[PoseSeries], cameras: Sequence[Camera], *,
     for s, cam in zip(series, cameras, strict=True):
         if s.unit != "px":
             raise RecordingError(f"{s.source}: triangulation needs keypoints in image pixels.")
-        if s.image_size_px and tuple(s.image_size_px) != tuple(cam.size_px):
+        if s.image_size_px and max(abs(a - b) for a, b in zip(s.image_size_px, cam.size_px, strict=True)) \
+                >= SIZE_TOLERANCE_PX:
             raise RecordingError(f"{s.source}: the clip is {s.image_size_px[0]}x{s.image_size_px[1]} px but camera "
                                  f"{cam.name} was calibrated at {cam.size_px[0]}x{cam.size_px[1]} px.")
     pixels = np.stack([s.xy for s in series], axis=2)                       # frames, 33, cameras, 2
