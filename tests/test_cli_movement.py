@@ -110,3 +110,30 @@ def test_movement_triangulate_refuses_one_clip_and_a_bad_calibration(example, tm
     offsets = runner.invoke(app, ["movement", "triangulate", "--calibration", calibration,
                                   *_balancing_csvs(example, "12"), "--offsets", "0"])
     assert offsets.exit_code == 2 and "give 2 whole numbers" in offsets.stderr
+
+
+def test_movement_calibrate_writes_a_calibration_that_triangulate_reads(tmp_path) -> None:
+    import cv2
+
+    from reeducate.signals.multiview.calibration import read_calibration
+    from reeducate.signals.multiview.checkerboard import Board
+    from tests.signals.test_multiview import _board_image, _posed
+
+    board = Board(9, 6, 0.04)
+    folder = tmp_path / "cam1"
+    folder.mkdir()
+    for i, pose in enumerate([(0, 0, 0.9), (25, 0, 0.8), (-25, 10, 0.9), (10, 30, 1.0), (-15, -30, 0.85),
+                              (30, -15, 1.1)]):
+        cv2.imwrite(str(folder / f"{i}.png"), _board_image(_posed(*pose, board), board))
+    scene = tmp_path / "scene.png"
+    truth = _posed(20, -10, 1.2, board)
+    cv2.imwrite(str(scene), _board_image(truth, board))
+    out = tmp_path / "Calib.toml"
+    result = runner.invoke(app, ["movement", "calibrate", "--intrinsics", f"cam1={folder}", "--extrinsics",
+                                 f"cam1={scene}", "--board", "9x6", "--square-mm", "40", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    camera = read_calibration(out).camera("cam1")
+    assert abs(camera.matrix[0, 0] - 900) < 9 and float(((camera.centre_m - truth.centre_m) ** 2).sum()) < 1e-4
+    bad = runner.invoke(app, ["movement", "calibrate", "--intrinsics", f"cam1={folder}", "--extrinsics",
+                              f"cam2={scene}", "--board", "9x6", "--square-mm", "40", "--out", str(out)])
+    assert bad.exit_code == 2 and "--intrinsics names cam1 but --extrinsics cam2" in bad.stderr

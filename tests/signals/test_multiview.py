@@ -321,3 +321,63 @@ def test_a_clip_a_codec_padded_is_taken_and_one_of_another_size_refused() -> Non
     assert any("calibrated at 1080x1920 px" in w for w in result.warnings)
     with pytest.raises(RecordingError, match="cam2 was calibrated at 1080x1920 px"):
         triangulate([clips[0], replace(clips[1], image_size_px=(1920, 1080))], CAMERAS[:2])
+
+
+def _board_image(camera: Camera, board, size: tuple[int, int] = (1280, 720)) -> np.ndarray:
+    """A grey image of the checkerboard as ``camera`` sees it (the board is the world, z = 0)."""
+    import cv2
+
+    image = np.full((size[1], size[0]), 255, np.uint8)
+    s = board.square_m
+    for i in range(-1, board.columns):  # columns + 1 squares: columns inner corners
+        for j in range(-1, board.rows):
+            if (i + j) % 2 == 0:
+                corners = np.array([[i, j, 0], [i + 1, j, 0], [i + 1, j + 1, 0], [i, j + 1, 0]], float) * s
+                cv2.fillConvexPoly(image, np.round(camera.project(corners) * 16).astype(np.int32), 0,
+                                   lineType=cv2.LINE_AA, shift=4)
+    return image
+
+
+def _posed(tilt_x: float, tilt_y: float, distance_m: float, board) -> Camera:
+    """A 1280x720 camera looking at the board's centre from ``distance_m``, tilted (deg) about x and y."""
+    rotation = rodrigues_to_matrix([np.radians(tilt_x), 0, 0]) @ rodrigues_to_matrix([0, np.radians(tilt_y), 0])
+    centre = np.array([(board.columns - 1) * board.square_m / 2, (board.rows - 1) * board.square_m / 2, 0.0])
+    translation = np.array([0.0, 0.0, distance_m]) - rotation @ centre
+    matrix = np.array([[900.0, 0, 640.0], [0, 900.0, 360.0], [0, 0, 1]])
+    return Camera("cam", (1280, 720), matrix, np.zeros(4), rotation, translation)
+
+
+def test_a_checkerboard_gives_back_the_camera_that_filmed_it() -> None:
+    from reeducate.signals.multiview.checkerboard import Board, extrinsics, intrinsics
+
+    board = Board(columns=9, rows=6, square_m=0.04)
+    poses = [(0, 0, 0.9), (25, 0, 0.8), (-25, 10, 0.9), (10, 30, 1.0), (-15, -30, 0.85), (30, -15, 1.1),
+             (-30, 25, 1.0), (15, 15, 0.7)]
+    camera, rms = intrinsics("cam", [_board_image(_posed(*p, board), board) for p in poses], board)
+    assert rms < 0.5
+    assert camera.matrix[0, 0] == pytest.approx(900.0, rel=0.01)
+    assert camera.matrix[:2, 2] == pytest.approx([640.0, 360.0], abs=8.0)
+    truth = _posed(20, -10, 1.2, board)
+    posed, error = extrinsics(camera, _board_image(truth, board), board)
+    assert error < 0.5
+    assert np.linalg.norm(posed.centre_m - truth.centre_m) < 0.01
+    assert np.degrees(np.linalg.norm(matrix_to_rodrigues(posed.rotation @ truth.rotation.T))) < 0.5
+
+
+def test_a_board_not_found_is_named(tmp_path: Path) -> None:
+    from reeducate.signals.multiview.checkerboard import Board, intrinsics
+
+    blank = np.full((720, 1280), 255, np.uint8)
+    with pytest.raises(RecordingError, match="board was found in 0 of 3 images"):
+        intrinsics("cam", [blank] * 3, Board(9, 6, 0.04))
+
+
+def test_to_toml_is_read_back_as_the_same_cameras(tmp_path: Path) -> None:
+    from reeducate.signals.multiview.calibration import Calibration
+    from reeducate.signals.multiview.checkerboard import to_toml
+
+    path = tmp_path / "Calib.toml"
+    path.write_text(to_toml(Calibration(CAMERAS, "synthetic")))
+    body = _stick_body(2)
+    for read, built in zip(read_calibration(path).cameras, CAMERAS, strict=True):
+        assert np.allclose(read.project(body), built.project(body), atol=1e-9)

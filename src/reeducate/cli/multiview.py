@@ -19,6 +19,8 @@ from reeducate.cli.output import console, refuse
 from reeducate.signals.errors import RecordingError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from reeducate.signals.multiview.calibration import Calibration, Camera
     from reeducate.signals.pose.landmarks import PoseSeries
 
@@ -110,3 +112,80 @@ def triangulate_clips(
     console.print(f"  [dim]{result.method}[/dim]")
     for warning in result.warnings:
         console.print(f"  [yellow]{warning}[/yellow]")
+
+
+def _pairs(values: list[str], option: str) -> dict[str, Path]:
+    pairs = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            refuse(f"{option} {value!r}: give CAMERA=PATH (for example cam01=calibration/cam01).")
+        pairs[name] = Path(path)
+    return pairs
+
+
+def _images(source: Path, most: int = 40) -> list[np.ndarray]:
+    """Grey images from a folder of pictures, one picture, or a video (at most ``most`` frames, evenly spread)."""
+    import cv2
+
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".tif"))
+        return [image for p in files if (image := cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)) is not None]
+    if source.suffix.lower() in VIDEO_SUFFIXES:
+        capture = cv2.VideoCapture(str(source))
+        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or most
+        step, index = max(1, total // most), 0
+        frames: list[np.ndarray] = []
+        while len(frames) < most:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            if index % step == 0:
+                frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+            index += 1
+        capture.release()
+        return frames
+    image = cv2.imread(str(source), cv2.IMREAD_GRAYSCALE)
+    return [image] if image is not None else []
+
+
+@app.command("calibrate")
+def calibrate(
+    intrinsics_from: Annotated[list[str], typer.Option("--intrinsics", help="CAMERA=FOLDER|VIDEO of the board in "
+                                                                            "many poses; once per camera.")],
+    extrinsics_from: Annotated[list[str], typer.Option("--extrinsics", help="CAMERA=IMAGE of the board lying "
+                                                                            "still in the scene; once per camera.")],
+    board: Annotated[str, typer.Option(help="Inner corners COLUMNSxROWS (squares minus one each way).")],
+    square_mm: Annotated[float, typer.Option(help="Side of one printed square (mm).")],
+    out: Annotated[Path, typer.Option(help="Where to write the calibration (Pose2Sim TOML).")],
+) -> None:
+    """Calibrate cameras with a printed checkerboard; write Pose2Sim's TOML for `movement triangulate`."""
+    from reeducate.signals.multiview.calibration import Calibration
+    from reeducate.signals.multiview.checkerboard import Board, extrinsics, intrinsics, to_toml
+
+    try:
+        columns, rows = (int(v) for v in board.lower().split("x"))
+    except ValueError:
+        refuse(f"--board {board!r}: give the inner corners as COLUMNSxROWS, for example 9x6.")
+    if columns < 2 or rows < 2 or not square_mm > 0:
+        refuse("--board needs at least 2x2 inner corners and --square-mm a positive size.")
+    spec = Board(columns, rows, square_mm / 1000)
+    sources, scenes = _pairs(intrinsics_from, "--intrinsics"), _pairs(extrinsics_from, "--extrinsics")
+    if set(sources) != set(scenes):
+        refuse(f"--intrinsics names {', '.join(sorted(sources))} but --extrinsics {', '.join(sorted(scenes))}; "
+               "give both for every camera.")
+    cameras = []
+    try:
+        for name in sorted(sources):
+            camera, rms = intrinsics(name, _images(sources[name]), spec)
+            scene = _images(scenes[name], most=1)
+            if not scene:
+                refuse(f"--extrinsics {name}={scenes[name]}: not an image this command can read.")
+            camera, error = extrinsics(camera, scene[0], spec)
+            console.print(f"{name}: intrinsics RMS {rms:.2f} px, board reprojected within {error:.2f} px, "
+                          f"{float(((camera.centre_m ** 2).sum()) ** 0.5):.2f} m from the board")
+            cameras.append(camera)
+    except RecordingError as exc:
+        refuse(str(exc))
+    out.write_text(to_toml(Calibration(tuple(cameras), out.name)), encoding="utf-8")
+    console.print(f"Wrote {out}")

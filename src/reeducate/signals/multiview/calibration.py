@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from reeducate.signals.errors import RecordingError
 
@@ -124,24 +125,12 @@ class Calibration:
 
 def rodrigues_to_matrix(vector: Sequence[float] | np.ndarray) -> np.ndarray:
     """The rotation matrix of a Rodrigues (axis times angle, radians) vector."""
-    v = np.asarray(vector, dtype=float)
-    angle = float(np.linalg.norm(v))
-    if angle < 1e-12:
-        return np.eye(3)
-    kx, ky, kz = v / angle
-    cross = np.array([[0, -kz, ky], [kz, 0, -kx], [-ky, kx, 0]])
-    return np.eye(3) + np.sin(angle) * cross + (1 - np.cos(angle)) * cross @ cross
+    return np.asarray(Rotation.from_rotvec(np.asarray(vector, dtype=float)).as_matrix())
 
 
 def matrix_to_rodrigues(rotation: np.ndarray) -> np.ndarray:
-    """The Rodrigues vector of a rotation matrix (angle below pi)."""
-    cos = np.clip((np.trace(rotation) - 1) / 2, -1.0, 1.0)
-    angle = float(np.arccos(cos))
-    if angle < 1e-12:
-        return np.zeros(3)
-    axis = np.array([rotation[2, 1] - rotation[1, 2], rotation[0, 2] - rotation[2, 0],
-                     rotation[1, 0] - rotation[0, 1]]) / (2 * np.sin(angle))
-    return axis * angle
+    """The Rodrigues vector of a rotation matrix (well defined up to a half turn)."""
+    return np.asarray(Rotation.from_matrix(rotation).as_rotvec())
 
 
 def read_calibration(path: str | Path) -> Calibration:
