@@ -1,4 +1,4 @@
-"""`reeducate movement triangulate`: 3-D joint angles from two or more calibrated cameras.
+"""`reeducate movement triangulate|calibrate`: 3-D joint angles from two or more calibrated cameras.
 
 Prints the documented JSON (docs/movement.md, "Two or more cameras") with ``--json`` or a readable
 summary. Each clip is a video (posed here, frame by frame) or a MediaPipe landmark CSV; each goes with
