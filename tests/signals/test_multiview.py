@@ -381,3 +381,22 @@ def test_to_toml_is_read_back_as_the_same_cameras(tmp_path: Path) -> None:
     body = _stick_body(2)
     for read, built in zip(read_calibration(path).cameras, CAMERAS, strict=True):
         assert np.allclose(read.project(body), built.project(body), atol=1e-9)
+
+
+@pytest.mark.parametrize(("reference", "other", "late"), [("cam01", "cam04", 10), ("cam01", "cam03", 10),
+                                                          ("cam04", "cam03", 15)])
+def test_on_the_demo_a_clip_cut_late_is_found_within_two_frames(example, reference: str, other: str,
+                                                                  late: int) -> None:
+    calibration = read_calibration(example("balancing_calib.qca.txt"))
+
+    def clip(name: str) -> PoseSeries:
+        c = calibration.camera(name)
+        return read_landmark_csv(example(f"balancing_{name}_landmarks.csv"), width_px=c.size_px[0],
+                                 height_px=c.size_px[1])
+
+    cut = clip(other)
+    cut = replace(cut, time_s=cut.time_s[late:] - cut.time_s[late], xy=cut.xy[late:],
+                  visibility=cut.visibility[late:])
+    offset = find_offset(clip(reference), cut)
+    assert abs(offset.frames - late) <= 2 and offset.sure
+    assert not find_offset(clip("cam01"), clip("cam02")).sure  # cam02 moves unlike cam01 in MediaPipe's keypoints
