@@ -400,3 +400,18 @@ def test_on_the_demo_a_clip_cut_late_is_found_within_two_frames(example, referen
     offset = find_offset(clip(reference), cut)
     assert abs(offset.frames - late) <= 2 and offset.sure
     assert not find_offset(clip("cam01"), clip("cam02")).sure  # cam02 moves unlike cam01 in MediaPipe's keypoints
+
+
+def test_a_point_behind_a_camera_is_not_placed() -> None:
+    body = _stick_body()
+    pair = (CAMERAS[0], CAMERAS[2])
+    clips = [_filmed(body, c) for c in pair]
+    # The nose mirrored through the second camera's centre lies on the same line of sight, behind that camera;
+    # the first camera is made to see it there, so the two rays meet behind the second camera.
+    behind = 2 * pair[1].centre_m - body[:, INDEX["nose"]]
+    xy = clips[0].xy.copy()
+    xy[:, INDEX["nose"]] = pair[0].project(behind)
+    assert np.isfinite(xy[:, INDEX["nose"]]).all()
+    points = triangulate([replace(clips[0], xy=xy), clips[1]], pair)
+    assert np.isnan(points.positions_m[:, INDEX["nose"]]).all()
+    assert np.isfinite(points.positions_m[:, INDEX["left_knee"]]).all()

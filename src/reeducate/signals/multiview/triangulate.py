@@ -55,7 +55,7 @@ class Points3D:
 
     ``positions_m`` (frames, 33, 3) is NaN where fewer than two cameras saw the landmark well;
     ``reprojection_px`` (frames, 33) the mean distance between each used view's pixel and the point's
-    projection there; ``views`` (frames, 33, cameras) which cameras were used.
+    projection there (NaN where the point is not placed); ``views`` (frames, 33, cameras) which cameras were used.
     """
 
     time_s: np.ndarray
@@ -100,9 +100,13 @@ def weighted_dlt(normalised: np.ndarray, weights: np.ndarray, extrinsics: np.nda
 
 
 def _reprojection(points: np.ndarray, pixels: np.ndarray, cameras: Sequence[Camera]) -> np.ndarray:
-    """Distance (px) between each camera's pixel and the point's projection there: (..., cameras)."""
-    return np.stack([np.linalg.norm(cam.project(points) - pixels[..., c, :], axis=-1)
-                     for c, cam in enumerate(cameras)], axis=-1)
+    """Distance (px) between each camera's pixel and the point's projection there: (..., cameras); infinite
+    where a placed point lies behind the camera that saw it."""
+    errors = np.stack([np.linalg.norm(cam.project(points) - pixels[..., c, :], axis=-1)
+                       for c, cam in enumerate(cameras)], axis=-1)
+    behind = np.isnan(errors) & np.isfinite(points[..., 0])[..., None] & np.isfinite(pixels[..., 0])
+    errors[behind] = np.inf
+    return errors
 
 
 def triangulate(series: Sequence[PoseSeries], cameras: Sequence[Camera], *,
@@ -143,13 +147,13 @@ def triangulate(series: Sequence[PoseSeries], cameras: Sequence[Camera], *,
         points[bad] = weighted_dlt(normalised[bad], reduced, extrinsics)
         errors[bad] = np.where(reduced > 0, _reprojection(points[bad], pixels[bad], cameras), np.nan)
     used = weights > 0
-    with np.errstate(invalid="ignore"), np.errstate(all="ignore"):
-        counts = used.sum(axis=-1)
-        mean_error = np.where(counts > 0, np.nansum(np.where(used, errors, 0.0), axis=-1) / np.maximum(counts, 1),
-                              np.nan)
+    counts = used.sum(axis=-1)
+    with np.errstate(invalid="ignore"):
+        mean_error = np.where(counts >= MIN_VIEWS,
+                              np.sum(np.where(used, errors, 0.0), axis=-1) / np.maximum(counts, 1), np.nan)
     rejected = ~(mean_error <= max_reprojection_px)
     points[rejected] = np.nan
-    mean_error[counts < MIN_VIEWS] = np.nan
+    mean_error[rejected] = np.nan  # the error reported is that of the points placed
     return Points3D(time_s=series[0].time_s, fps=series[0].fps, positions_m=points, reprojection_px=mean_error,
                     views=used & ~rejected[..., None], cameras=tuple(c.name for c in cameras))
 
