@@ -11,8 +11,8 @@ File formats, as Pose2Sim (Pagnon et al. 2022, J Open Source Softw, doi:10.21105
   ``distortions`` (4 or 5 values), ``rotation`` (Rodrigues vector, world to camera), ``translation``
   (metres, world to camera) and ``fisheye``; tables without a ``matrix`` (``metadata``) are not cameras.
 * Qualisys .qca.txt (XML): per camera a ``transform`` (the camera's position in the world, mm, and its
-  orientation, whose r11..r33 Pose2Sim reads column by column) and an ``intrinsic`` in 1/64 pixel
-  (focal lengths, principal point and the distortion coefficients alike). Pose2Sim's converter
+  orientation, whose r11..r33 Pose2Sim reads column by column) and an ``intrinsic`` whose focal lengths and
+  principal point are in 1/64 pixel (Pose2Sim divides the distortion coefficients by 64 as well; so do we). Pose2Sim's converter
   (``calibration.py``, ``read_qca`` and ``calib_qca_fun``) inverts the camera's pose into a world-to-camera
   transform and turns the camera by 180 degrees about its x axis (Qualisys' camera looks along -z with y
   up; OpenCV's along +z with y down). We follow the same facts so both tools see the same cameras.
