@@ -94,7 +94,7 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> dict[str, float | int]:
             "rmse_deg": round(float(np.sqrt(np.mean(d ** 2))), 1), "bias_deg": round(float(d.mean()), 1)}
 
 
-def compare(reference: Path) -> dict[str, object]:
+def compare(reference: Path, camera_sets: tuple[tuple[str, ...], ...] = CAMERA_SETS) -> dict[str, object]:
     trc = _find(reference, "pose-3d/*_filt_*.trc") or _find(reference, "pose-3d/*.trc")
     mot = _find(reference, "kinematics/*.mot")
     if trc is None:
@@ -102,7 +102,7 @@ def compare(reference: Path) -> dict[str, object]:
     frames, markers = read_trc(trc)
     kinematics = read_mot(mot) if mot else None
     report: dict[str, object] = {"reference_trc": str(trc), "reference_mot": str(mot) if mot else None}
-    for cameras in CAMERA_SETS:
+    for cameras in camera_sets:
         result = ours(cameras)
         assert result.points is not None
         positions = result.points.positions_m[frames]
