@@ -91,8 +91,10 @@ def weighted_dlt(normalised: np.ndarray, weights: np.ndarray, extrinsics: np.nda
     x, y = np.nan_to_num(x), np.nan_to_num(y)
     rows = np.concatenate([w * (extrinsics[:, 0] - x * extrinsics[:, 2]),
                            w * (extrinsics[:, 1] - y * extrinsics[:, 2])], axis=-2)
-    _, _, vt = np.linalg.svd(rows)
-    homogeneous = vt[..., -1, :]
+    # The least-squares solution of rows @ X = 0 with |X| = 1: the eigenvector of rows' normal matrix with the
+    # smallest eigenvalue (the last right singular vector; eigh on 4x4 is several times faster than the SVD).
+    _, vectors = np.linalg.eigh(np.swapaxes(rows, -1, -2) @ rows)
+    homogeneous = vectors[..., :, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         points = homogeneous[..., :3] / homogeneous[..., 3:4]
     points[(w[..., 0] > 0).sum(axis=-1) < MIN_VIEWS] = np.nan
