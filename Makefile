@@ -96,6 +96,7 @@ bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/prognosis_calibration.py
 	$(BENCH_VENV)/bin/python benchmarks/ondevice_pose.py
 	$(BENCH_VENV)/bin/python benchmarks/emg_onsets.py
+	$(BENCH_VENV)/bin/python benchmarks/multiview_accuracy.py
 
 constraints: $(VENV)/.installed-dev
 	{ echo "# Exact versions a fresh machine installs (pip install -c constraints.txt ...)."; \

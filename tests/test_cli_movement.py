@@ -71,3 +71,69 @@ def test_video_gait_names_a_malformed_region(example) -> None:
     result = runner.invoke(app, ["video", "gait", str(example("sports2d_demo.mp4")), "--region", "0,450,wide"])
     assert result.exit_code == 2
     assert "--region '0,450,wide': give X0,Y0,X1,Y1" in result.stderr
+
+
+def _balancing_csvs(example, cams: str = "1234") -> list[str]:
+    return [str(example(f"balancing_cam0{c}_landmarks.csv")) for c in cams]
+
+
+def test_movement_triangulate_prints_3d_angles_in_the_single_camera_json(example) -> None:
+    result = runner.invoke(app, ["movement", "triangulate", "--calibration", str(example("balancing_calib.qca.txt")),
+                                 *_balancing_csvs(example), "--no-sync", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["view"] == "3d" and data["cameras"] == ["cam01", "cam02", "cam03", "cam04"]
+    assert data["n_frames"] == 100 and len(data["angles_deg"]["right_knee_flexion"]) == 100
+    assert {"left_knee_flexion", "left_knee_valgus", "trunk_lean"} <= set(data["rom_deg"])
+    assert data["reprojection_error_px"]["median"] < 15
+
+
+def test_movement_triangulate_matches_clips_to_cameras_by_name_and_takes_known_offsets(example) -> None:
+    csvs = _balancing_csvs(example, "31")
+    result = runner.invoke(app, ["movement", "triangulate", "--calibration", str(example("balancing_calib.qca.txt")),
+                                 *csvs, "--offsets", "0,0", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["cameras"] == ["cam03", "cam01"] and data["frame_offsets"] == {"cam03": 0, "cam01": 0}
+    assert "2 calibrated cameras (cam03, cam01)" in data["method"]
+
+
+def test_movement_triangulate_refuses_one_clip_and_a_bad_calibration(example, tmp_path) -> None:
+    calibration = str(example("balancing_calib.qca.txt"))
+    one = runner.invoke(app, ["movement", "triangulate", "--calibration", calibration, *_balancing_csvs(example, "1")])
+    assert one.exit_code == 2 and "at least two clips" in one.stderr
+    bad = tmp_path / "Calib.toml"
+    bad.write_text("[cam01]\nname = 'cam01'\n")
+    broken = runner.invoke(app, ["movement", "triangulate", "--calibration", str(bad),
+                                 *_balancing_csvs(example, "12")])
+    assert broken.exit_code == 2 and "camera table 'cam01': missing size, matrix" in broken.stderr
+    offsets = runner.invoke(app, ["movement", "triangulate", "--calibration", calibration,
+                                  *_balancing_csvs(example, "12"), "--offsets", "0"])
+    assert offsets.exit_code == 2 and "give 2 whole numbers" in offsets.stderr
+
+
+def test_movement_calibrate_writes_a_calibration_that_triangulate_reads(tmp_path) -> None:
+    import cv2
+
+    from reeducate.signals.multiview.calibration import read_calibration
+    from reeducate.signals.multiview.checkerboard import Board
+    from tests.signals.test_multiview import _board_image, _posed
+
+    board = Board(9, 6, 0.04)
+    folder = tmp_path / "cam1"
+    folder.mkdir()
+    for i, pose in enumerate([(0, 0, 0.9), (25, 0, 0.8), (-25, 10, 0.9), (10, 30, 1.0), (-15, -30, 0.85),
+                              (30, -15, 1.1)]):
+        cv2.imwrite(str(folder / f"{i}.png"), _board_image(_posed(*pose, board), board))
+    scene = tmp_path / "scene.png"
+    truth = _posed(20, -10, 1.2, board)
+    cv2.imwrite(str(scene), _board_image(truth, board))
+    out = tmp_path / "Calib.toml"
+    result = runner.invoke(app, ["movement", "calibrate", "--intrinsics", f"cam1={folder}", "--extrinsics",
+                                 f"cam1={scene}", "--board", "9x6", "--square-mm", "40", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    camera = read_calibration(out).camera("cam1")
+    assert abs(camera.matrix[0, 0] - 900) < 9 and float(((camera.centre_m - truth.centre_m) ** 2).sum()) < 1e-4
+    bad = runner.invoke(app, ["movement", "calibrate", "--intrinsics", f"cam1={folder}", "--extrinsics",
+                              f"cam2={scene}", "--board", "9x6", "--square-mm", "40", "--out", str(out)])
+    assert bad.exit_code == 2 and "--intrinsics names cam1 but --extrinsics cam2" in bad.stderr

@@ -23,6 +23,11 @@ QUIJOUX_SOURCE = ("Quijoux et al. 2021 reference code, MIT: github.com/Jythen/co
 SPORTS2D_SOURCE = "Sports2D 0.8.34 demo clip, BSD-3-Clause: PyPI sports2d==0.8.34, Sports2D/Demo/demo.mp4"
 POSE2SIM_SOURCE = ("Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
                    "Pose2Sim/Demo_SinglePerson/videos/")
+POSE2SIM_CALIBRATION_SOURCE = ("Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
+                               "Pose2Sim/Demo_SinglePerson/calibration/Calib.qca.txt")
+POSE2SIM_CONVERTED_SOURCE = ("Calib.qca.txt of the Pose2Sim 0.10.49 demo converted by Pose2Sim 0.10.49's own "
+                             "calibration step (convert_from = 'qualisys'), made by the team "
+                             "(example_data/video/README.md says how)")
 LANDMARKS_SOURCE = ("MediaPipe 0.10.21 landmarks of the Sports2D and Pose2Sim demo clips, made by the team "
                     "(example_data/video/README.md says how to make them again)")
 GAITMAP_SOURCE = "gaitmap 2.6.0 example data, MIT: github.com/mad-lab-fau/gaitmap, example_data/"
@@ -84,8 +89,10 @@ REGISTRY: dict[str, DataFile] = {
                                     POSE2SIM_SOURCE),
     "balancing_calib.qca.txt": DataFile("video/pose2sim_v0.10.49/Calib.qca.txt",
                                         "fd90e4bbae3278ef1dc0cdd42a34ee06bf88286f628a02c00a29407aa39e34c5",
-                                        "Pose2Sim 0.10.49 single-person demo, BSD-3-Clause: PyPI pose2sim==0.10.49, "
-                                        "Pose2Sim/Demo_SinglePerson/calibration/Calib.qca.txt"),
+                                        POSE2SIM_CALIBRATION_SOURCE),
+    "balancing_calib_pose2sim.toml": DataFile("video/pose2sim_v0.10.49/Calib_pose2sim.toml",
+                                              "4d2ac5ffc43224b6d8704038d73cc2ce576e4c2857375a2f0dc8535e508935f8",
+                                              POSE2SIM_CONVERTED_SOURCE),
     **{f"{k}_landmarks.csv": DataFile(f"video/mediapipe_0.10.21_landmarks/{k}_landmarks.csv", v, LANDMARKS_SOURCE)
        for k, v in {
            "sports2d_demo": "18a13732ea4ed626250fe70997f86e58da32b2893002e9a70b88c84be428e387",

@@ -22,6 +22,8 @@ GROUPS: tuple[tuple[str, str, str], ...] = (  # name, help, where its commands a
     ("balance", "Posturography: centre-of-pressure descriptors from force plates.", "reeducate.cli.balance:app"),
     ("video", "Movement from one camera: joint angles, range of motion, posture, gait.",
      "reeducate.cli.movement:video_app"),
+    ("movement", "Movement from two or more calibrated cameras: calibration, 3-D joint angles.",
+     "reeducate.cli.multiview:app"),
     ("gait", "Gait from wearable IMUs (foot or lower back).", "reeducate.cli.movement:gait_app"),
     ("emg", "Surface EMG: muscle onsets, firing order, co-contraction, fatigue.", "reeducate.cli.emg:app"),
     ("jps", "Joint position sense: targets reproduced without vision, from a clip or an IMU.",
