@@ -66,6 +66,16 @@ def test_initial_contact_is_at_the_motion_capture_heel_strike(healthy, mocap) ->
         assert np.std(offsets) < 0.010, side
 
 
+def test_toe_off_is_at_the_motion_capture_toe_off(healthy, example) -> None:
+    events = pd.read_csv(example("gaitmap_stride_events_sample.csv"))
+    for side in ("left", "right"):
+        ours = np.array([s.tc_s for s in healthy.strides[side]])
+        mocap = events.loc[events["foot"] == side, "tc"].to_numpy() / 204.8
+        offsets = [ours[np.argmin(np.abs(ours - tc))] - tc for tc in mocap]
+        assert np.max(np.abs(offsets)) < 0.1, side
+        assert abs(np.mean(offsets)) < 0.015, side
+
+
 def test_stride_length_agrees_with_the_heel_marker(healthy, mocap) -> None:
     # Strides matched at both ends, turning ones included (4.2 cm before the minimum-energy mid-stance;
     # gaitmap's pipeline: 3.8 cm on the strides both find).
