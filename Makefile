@@ -85,6 +85,7 @@ $(BENCH_VENV)/.installed: pyproject.toml constraints.txt benchmarks/requirements
 bench: $(BENCH_VENV)/.installed vendor
 	$(BENCH_VENV)/bin/python benchmarks/balance_speed.py --reference "$(QUIJOUX_REFERENCE)"
 	$(BENCH_VENV)/bin/python -W ignore::UserWarning benchmarks/gait_speed.py
+	$(BENCH_VENV)/bin/python -W ignore benchmarks/gait_accuracy.py
 	$(BENCH_VENV)/bin/python benchmarks/movement_speed.py
 	$(BENCH_VENV)/bin/python benchmarks/movement_accuracy.py
 	$(BENCH_VENV)/bin/python benchmarks/feedback_latency.py --minutes 5

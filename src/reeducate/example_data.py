@@ -32,6 +32,8 @@ LANDMARKS_SOURCE = ("MediaPipe 0.10.21 landmarks of the Sports2D and Pose2Sim de
                     "(example_data/video/README.md says how to make them again)")
 GAITMAP_SOURCE = "gaitmap 2.6.0 example data, MIT: github.com/mad-lab-fau/gaitmap, example_data/"
 MOBGAP_SOURCE = "mobgap 1.2.0 example data, Apache-2.0: github.com/mobilise-d/mobgap, example_data/data_csv/"
+MOBGAP_LAB_SOURCE = ("mobgap 1.2.0 example data with its INDIP reference, Apache-2.0: github.com/mobilise-d/mobgap, "
+                     "example_data/data/lab/ (the SHA-256 of mobgap's own registry, data/_example_data_registry.txt)")
 GAITPY_SOURCE = "GaitPy 1.6.1 demo data, MIT: PyPI gaitpy==1.6.1, gaitpy/demo/demo_data.csv"
 BIOSPPY_SOURCE = "BioSPPy example EMG, BSD-3-Clause: github.com/scientisst/BioSPPy, examples/"
 PLUX_SOURCE = ("biosignalsnotebooks 0.6.14 signal samples (PLUX), MIT: PyPI biosignalsnotebooks==0.6.14, "
@@ -107,10 +109,25 @@ REGISTRY: dict[str, DataFile] = {
         "imu_sample_ic_stride": "577299bddf766fbd8dcc70081542b6c261eb88c1cec26372e832174cae7ec462",
         "imu_sample_ms_left": "5308a0833629a6ea76f3cdba3dca4ac185eabfd93e00b85f9cdaaa2a7c599b62",
         "imu_sample_ms_right": "5349aeed45fbdb491c16f633b1f10a0d1c42b1bb2f56b429ce5fa9b9cd484376",
+        # The motion-capture reference of imu_sample.csv: stride events and the foot markers.
+        "stride_events_sample": "9fa47ac00ebe96fb6dc8447c49cf2ae1cf9559300101700a6875f094e4d5c274",
+        "mocap_sample": "e27e89a75b38cb53520385eb252786c951a74a8f4a3d252322330ab672f6c00e",
     }.items()},
     **{f"mobgap_{k.replace('/', '_')}.csv": DataFile(f"gait/mobgap_v1.2.0/{k}.csv", v, MOBGAP_SOURCE) for k, v in {
         "HA_001/TimeMeasure1_Test5_Trial1": "06428ef1a19e4ac570d5f368fd8be805e427ac3d9c7a2299d98e85a03ecdfe45",
     }.items()},
+    **{f"mobgap_lab_{k.replace('/', '_')}": DataFile(f"gait/mobgap_v1.2.0/data/lab/{k}", v, MOBGAP_LAB_SOURCE)
+       for k, v in {
+           "HA/001/data.mat": "f1570054e195c44791cf4381e27083afb1c83432da6ae94078ed27c88bef12fc",
+           "HA/001/infoForAlgo.mat": "6a0c79c7eba3b28a01a33ff92d08b6d987f2b337df8ab696533dc9ba4e09493e",
+           "HA/001/test_list.json": "1ea5bcabd0a2951e644a106a37adcf2cb911167c99dfbacfbf72c6f419e4b44f",
+           "HA/002/data.mat": "cf3128d30bd3a8916d0fafc2a6c3f470880bc701ac7f30e43b2eb04e8a262adf",
+           "HA/002/infoForAlgo.mat": "80f5ec7fd2a6e11edcbb9cfcc5f1dd74968e637265da42f77f64b955e7b2c223",
+           "HA/002/test_list.json": "5813dc364fdcb8a5185f45ea4007bf35b9feeb5471b5867d4f3d49ca05b6e18e",
+           "MS/001/data.mat": "e2a025fd14713b6730f838b116ad7fc2b1c71774e09c22ce0962a468b46c0b55",
+           "MS/001/infoForAlgo.mat": "7400cc0fa7fc559627eebdb2a8cf2d47efef18fc94533a6b54308873efe0b614",
+           "MS/001/test_list.json": "5813dc364fdcb8a5185f45ea4007bf35b9feeb5471b5867d4f3d49ca05b6e18e",
+       }.items()},
     "gaitpy_demo_data.csv": DataFile("gait/gaitpy_v1.6.1/demo_data.csv",
                                      "8fec1775d37ada4f9cd428b78bf1150b1884072d679416c34e12af4945c98a7d", GAITPY_SOURCE),
     **{f"emg_{k.replace('/', '_')}": DataFile(f"emg/{k}", v, src) for k, v, src in (

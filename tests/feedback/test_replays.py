@@ -87,8 +87,8 @@ def test_a_quiet_stance_trial_is_one_hold_and_cued_exactly_when_the_cop_leaves_t
 
 
 def test_the_foot_sensor_counts_one_swing_per_step_as_the_offline_segmentation_does(example) -> None:
-    # 28 left and 29 right strides (the recording's motion-capture reference); each unbroken walk adds the
-    # first swing off from standing (tests/signals/test_reps.py), which gives 30 swings a foot.
+    # The swings above 150 deg/s: the straight strides of the two lengths and the larger swings of the turns,
+    # 30 a foot (the slower swings of the half turn stay under this start level).
     path = example("gaitmap_imu_sample.csv")
     recording = read_imu(path, sampling_rate_hz=204.8)
     for side in ("left", "right"):

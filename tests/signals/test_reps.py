@@ -19,7 +19,7 @@ from reeducate.signals.reps import (
     segment_repetitions,
 )
 from reeducate.signals.smoothness import sparc
-from reeducate.signals.strides.foot import sagittal_rate
+from reeducate.signals.strides.foot import MIN_SWING_DEG_S, sagittal_rate
 
 FS = 30.0
 SQUAT = RepetitionRule(rest_level=20, start_level=60)
@@ -33,15 +33,16 @@ def squats(n: int, *, period_s: float = 2.5, depth_deg: float = 80, rest_s: floa
 
 
 def test_each_stride_of_the_gait_reference_holds_one_swing_repetition(example) -> None:
-    # The foot's swing is a repetition of its pitch rate. The gait engine's strides (28 left, 29 right: the
-    # counts of the recording's motion-capture reference) must each hold exactly one swing's peak. A turning
-    # shuffle swings for under 0.3 s, hence the shorter minimum.
+    # The foot's swing is a repetition of its pitch rate. The gait engine's strides (every stride of the
+    # recording's motion-capture reference among them) must each hold exactly one swing's peak. A turning
+    # shuffle swings for under 0.3 s and slower than a straight swing, hence the shorter minimum and the gait
+    # engine's own lowest swing rate as the start level.
     recording = read_imu(example("gaitmap_imu_sample.csv"), sampling_rate_hz=204.8)
     gait = analyze_gait(recording)
     for side in ("left", "right"):
         rate, _ = sagittal_rate(recording.sensors[f"{side}_foot"].gyr_deg_s)
         swings = segment_repetitions(rate, sampling_rate_hz=204.8,
-                                     rule=RepetitionRule(rest_level=50, start_level=150, min_duration_s=0.2)
+                                     rule=RepetitionRule(rest_level=50, start_level=MIN_SWING_DEG_S, min_duration_s=0.2)
                                      ).repetitions
         peaks = np.array([r.peak_s for r in swings])
         for stride in gait.strides[side]:

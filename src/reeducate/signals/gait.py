@@ -245,10 +245,11 @@ def _foot(recording: ImuRecording) -> GaitResult:
     _check_rate(float(np.median([s.stride_time_s for s in all_strides])), recording, "stride")
     sides, summary, refused = summarise_strides(
         strides, synchronised=recording.metadata.get("synchronised", "yes") == "yes")
-    method = ("Foot-worn IMU: strides from the gyroscope's medio-lateral rotation (mid-swing peaks; toe-off and heel "
-              "strike at the rotation minima around them, after Salarian et al. 2004); stride length by "
-              "zero-velocity-updated double integration between mid-stances (Mariani et al. 2010); symmetry "
-              "index of Robinson et al. 1987 on swing time.")
+    method = ("Foot-worn IMU: strides from the gyroscope's medio-lateral rotation (mid-swing peaks; toe-off at the "
+              "rotation minimum before them, after Salarian et al. 2004; heel strike where the swing rotation ends, "
+              "after Wu et al. 2021); stride length by zero-velocity-updated double integration between "
+              "mid-stances of least rotation (Mariani et al. 2010; Rampp et al. 2015); symmetry index of Robinson "
+              "et al. 1987 on swing time.")
     return GaitResult(sensor="foot", sampling_rate_hz=recording.sampling_rate_hz, duration_s=recording.duration_s,
                       source=recording.source, strides=strides, steps=[], bouts=bouts_of(strides),
                       turns=_turns_from_strides(strides), summary=summary, side_summaries=sides,
@@ -340,9 +341,9 @@ def _lower_back(recording: ImuRecording, sensor_height_m: float | None) -> GaitR
         "symmetry_index_percent": _r(symmetry_index(_mean(odd), _mean(even)), 2),
         "symmetry_basis": "alternate_step_time",
     }
-    method = ("Lower-back IMU: initial contacts at the minima of the Gaussian-derivative-smoothed vertical "
-              "acceleration (after McCamley et al. 2012); step length by the inverted-pendulum model of Zijlstra & "
-              "Hof 2003 when the sensor height is given.")
+    method = ("Lower-back IMU: initial contacts at the heel-strike peaks of the tilt-corrected (Moe-Nilssen 1998), "
+              "Gaussian-derivative-smoothed vertical acceleration (after McCamley et al. 2012); step length by the "
+              "inverted-pendulum model of Zijlstra & Hof 2003 when the sensor height is given.")
     return GaitResult(sensor="lower_back", sampling_rate_hz=fs, duration_s=recording.duration_s,
                       source=recording.source, strides={}, steps=steps, bouts=bouts, turns=turns, summary=summary,
                       side_summaries={}, refused=tuple(refused), warnings=recording.warnings, method=method)

@@ -6,14 +6,21 @@ by the push-off rotation before it and the heel-strike rotation after it. We
 1. find that axis as the gyroscope's first principal component while the foot moves, signed so the
    mid-swing lobe is positive: the lobe that follows a still stance is push-off, which turns the
    other way from mid-swing (so the sensor's mounting does not matter);
-2. take each mid-swing as a peak of the 5 Hz low-passed rate above ``MIN_SWING_DEG_S`` and half the
-   recording's typical swing peak, at least ``MIN_STRIDE_S`` apart;
+2. take each mid-swing as a peak of the 5 Hz low-passed rate above ``MIN_SWING_DEG_S``, at least
+   ``MIN_STRIDE_S`` apart, with the foot at rest (angular speed under ``STILL_DEG_S``) somewhere between
+   two of them: a swing lies between two stances, however small it is (the first step of a walk, the
+   short steps of a turn);
 3. place terminal contact (toe-off) at the deepest push-off rotation in the ``EVENT_WINDOW_S`` before
-   mid-swing, and initial contact (heel strike) at the deepest heel-strike rotation in the window after
-   it: the two negative minima around mid-swing (Salarian et al. 2004, IEEE Trans Biomed Eng
-   51(8):1434-1443, on the shank; the same shape holds on the foot);
-4. set mid-stance, where the foot is flat and still, at the least angular speed between a heel strike
-   and the next toe-off: the zero-velocity instant the trajectory integrates from.
+   mid-swing (the minimum before mid-swing, Salarian et al. 2004, IEEE Trans Biomed Eng
+   51(8):1434-1443), and initial contact (heel strike) where the swing's forward rotation ends: the first
+   zero crossing of the rate after mid-swing, from the swing's sign to the heel rocker's (foot-worn IMU:
+   Wu et al. 2021, Sensors 21(8):2869; Brasiliano et al. 2023, Micromachines 14(2):277). The deepest
+   heel-rocker rotation that follows is the foot slapping flat, tens of milliseconds after contact (our
+   earlier choice, after Salarian's shank minimum: 45 ms after the motion-capture heel strike on
+   gaitmap's example walk); it stays the fallback when the rate does not cross zero in the window;
+4. set mid-stance, where the foot is flat and still, at the middle of the ``MID_STANCE_WINDOW_S`` window
+   of least gyroscope energy between a heel strike and the next toe-off (Rampp et al. 2015, IEEE Trans
+   Biomed Eng 62(4):1089-1097): the zero-velocity instant the trajectory integrates from.
 
 A stride runs from one initial contact to the next of the same foot. An interval longer than
 ``MAX_STRIDE_S``, or than ``BREAK_FACTOR`` times the recording's median stride (a swing too small
@@ -44,6 +51,9 @@ BREAK_FACTOR = 1.5
 EVENT_WINDOW_S = 0.4
 #: Low-pass (Hz) for finding mid-swing; events are placed on the unfiltered rate.
 SWING_LOWPASS_HZ = 5.0
+#: Width (s) of the sliding window whose least gyroscope energy marks mid-stance (Rampp et al. 2015's
+#: minimum-velocity window, 100 ms).
+MID_STANCE_WINDOW_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,9 @@ def detect_events(gyr_deg_s: np.ndarray, sampling_rate_hz: float) -> FootEvents:
     fs = sampling_rate_hz
     rate, axis = sagittal_rate(gyr_deg_s)
     smooth = sosfiltfilt(butter(4, SWING_LOWPASS_HZ, fs=fs, output="sos"), rate)
-    typical = np.percentile(smooth[smooth > 0], 99) if (smooth > 0).any() else 0.0
-    peaks, _ = find_peaks(smooth, height=max(MIN_SWING_DEG_S, 0.5 * typical), distance=int(MIN_STRIDE_S * fs))
+    speed = np.linalg.norm(gyr_deg_s, axis=1)
+    peaks, _ = find_peaks(smooth, height=MIN_SWING_DEG_S, distance=int(MIN_STRIDE_S * fs))
+    peaks = _swings_between_stances(peaks, smooth, speed)
     window = int(EVENT_WINDOW_S * fs)
     n = len(rate)
     ics, tcs = [], []
@@ -104,7 +115,7 @@ def detect_events(gyr_deg_s: np.ndarray, sampling_rate_hz: float) -> FootEvents:
         if p - window < 0 or p + window >= n:
             continue
         tcs.append(p - window + int(np.argmin(rate[p - window:p])))
-        ics.append(p + int(np.argmin(rate[p:p + window])))
+        ics.append(_end_of_swing(rate[p:p + window]) + p)
     ic, tc_before = np.array(ics, dtype=int), np.array(tcs, dtype=int)
     if len(ic) < 2:
         raise RecordingError(f"Fewer than two strides were found ({len(ic)} swing phases above "
@@ -115,9 +126,42 @@ def detect_events(gyr_deg_s: np.ndarray, sampling_rate_hz: float) -> FootEvents:
     durations = (ic_end - ic_start) / fs
     longest = min(MAX_STRIDE_S, BREAK_FACTOR * float(np.median(durations)))
     valid = (durations >= MIN_STRIDE_S) & (durations <= longest) & (tc > ic_start) & (tc < ic_end)
-    speed = np.linalg.norm(gyr_deg_s, axis=1)
-    mid = np.array([a + int(np.argmin(speed[a:b])) if b > a else a for a, b in zip(ic_start, tc, strict=True)])
+    mid = _least_energy(gyr_deg_s, ic_start, tc, max(1, int(round(MID_STANCE_WINDOW_S * fs))))
     return FootEvents(ic=ic, tc=tc, mid_stance=mid, valid=valid, ml_gyro_deg_s=rate, axis=axis)
+
+
+def _swings_between_stances(peaks: np.ndarray, smooth: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """Mid-swing peaks with the foot at rest between each and the next; of two without, the higher stays.
+
+    Two peaks of one swing (a wobble of the foot in the air) have no stance between them.
+    """
+    kept: list[int] = []
+    for p in peaks:
+        if kept and not (speed[kept[-1]:p] < STILL_DEG_S).any():
+            if smooth[p] > smooth[kept[-1]]:
+                kept[-1] = int(p)
+            continue
+        kept.append(int(p))
+    return np.array(kept, dtype=int)
+
+
+def _end_of_swing(after_peak: np.ndarray) -> int:
+    """Offset of initial contact from mid-swing: the first sample past the rate's zero crossing, or the
+    deepest heel-rocker rotation when the rate does not cross zero in the window."""
+    crossed = np.flatnonzero(after_peak <= 0)
+    return int(crossed[0]) if len(crossed) else int(np.argmin(after_peak))
+
+
+def _least_energy(gyr_deg_s: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
+    """Centre of the ``width``-sample window of least gyroscope energy between each start and end sample."""
+    energy = np.sum(gyr_deg_s.astype(float) ** 2, axis=1)
+    cumulative = np.concatenate([[0.0], np.cumsum(energy)])
+    half = width // 2
+    centres = np.arange(len(energy))
+    lo, hi = np.clip(centres - half, 0, len(energy)), np.clip(centres - half + width, 0, len(energy))
+    mean = (cumulative[hi] - cumulative[lo]) / np.maximum(hi - lo, 1)
+    return np.array([a + int(np.argmin(mean[a:b])) if b > a else a for a, b in zip(starts, ends, strict=True)],
+                    dtype=int)
 
 
 def stride_period_s(gyr_deg_s: np.ndarray, sampling_rate_hz: float) -> float:

@@ -1,11 +1,15 @@
 """Steps from a lower-back (L5) accelerometer: initial contacts, step times and step length.
 
-The trunk is decelerated upwards at every heel strike. We smooth the vertical acceleration with a
-Gaussian-derivative filter of the integrated signal (the continuous-wavelet approach of McCamley et
-al. 2012, Gait Posture 36(2):316-318, written as one Gaussian derivative at one scale), and take each
-initial contact at a minimum of that signal, at least ``MIN_STEP_S`` apart and deeper than
-``MIN_DIP_M_S2``. Left and right cannot be told apart from one trunk sensor
-without a model of the pelvis' roll, so steps carry no side.
+The trunk is decelerated upwards at every heel strike. We take the vertical acceleration along the
+recording's mean gravity direction (the static tilt correction of Moe-Nilssen 1998, Clin Biomech
+13(4-5):320-327: a sensor strapped on a lordotic back leans by tens of degrees), integrate it and
+differentiate it again with a Gaussian derivative at McCamley et al.'s scale (2012, Gait Posture
+36(2):316-318: the continuous wavelet transform of the integrated signal with the ``gaus1`` wavelet at
+scale 9, i.e. a Gaussian of 9/√2 samples at 100 Hz). McCamley's initial contacts are the minima of
+that transform; ``gaus1`` is minus the Gaussian's derivative, so they are the maxima of our
+Gaussian-derivative signal (the smoothed upward acceleration of the heel strike), at least
+``MIN_STEP_S`` apart and higher than ``MIN_DIP_M_S2``. Left and right cannot be told apart from one
+trunk sensor without a model of the pelvis' roll, so steps carry no side.
 
 Step length uses the inverted-pendulum model of Zijlstra & Hof (2003, Gait Posture 18(2):1-10):
 2·sqrt(2·l·h − h²), with l the sensor's height and h the trunk's vertical excursion within the step
@@ -26,11 +30,12 @@ from reeducate.signals.errors import RecordingError
 MIN_STEP_S = 0.3
 #: Longest step (s) within walking; a longer interval ends a bout.
 MAX_STEP_S = 1.5
-#: A dip of the smoothed vertical acceleration shallower than this (m/s²) is not a heel strike (ours:
+#: A peak of the smoothed vertical acceleration lower than this (m/s²) is not a heel strike (ours:
 #: walking gives 1-2 m/s² at L5, standing sway well under 0.2).
 MIN_DIP_M_S2 = 0.4
-#: Scale (s) of the Gaussian derivative (about 0.09 s, McCamley's scale 9 at 100 Hz).
-GAUSS_SCALE_S = 0.09
+#: Standard deviation (s) of the Gaussian whose derivative smooths the integrated vertical acceleration:
+#: McCamley's ``gaus1`` wavelet (a Gaussian exp(-t²), sigma 1/√2) at scale 9 on 100 Hz data.
+GAUSS_SCALE_S = 0.09 / np.sqrt(2)
 #: High-pass (Hz) before integrating the vertical acceleration to displacement (drift removal).
 HIGH_PASS_HZ = 0.5
 
@@ -59,11 +64,13 @@ def detect_steps(acc_m_s2: np.ndarray, gyr_deg_s: np.ndarray | None, sampling_ra
     """Initial contacts and step lengths from a lower-back sensor."""
     fs = sampling_rate_hz
     axis, sign = vertical_axis(acc_m_s2)
-    # High-pass first: sitting down or leaning tilts the sensor and shifts gravity onto other axes.
-    vertical = sosfiltfilt(butter(4, HIGH_PASS_HZ, btype="high", fs=fs, output="sos"), sign * acc_m_s2[:, axis])
+    gravity = acc_m_s2.mean(axis=0)
+    # High-pass too: sitting down or leaning tilts the sensor away from its mean and shifts gravity.
+    vertical = sosfiltfilt(butter(4, HIGH_PASS_HZ, btype="high", fs=fs, output="sos"),
+                           acc_m_s2 @ (gravity / np.linalg.norm(gravity)))
     velocity = np.cumsum(vertical) / fs
     smooth = gaussian_filter1d(velocity, GAUSS_SCALE_S * fs, order=1) * fs
-    ic, _ = find_peaks(-smooth, height=MIN_DIP_M_S2, distance=int(MIN_STEP_S * fs))
+    ic, _ = find_peaks(smooth, height=MIN_DIP_M_S2, distance=int(MIN_STEP_S * fs))
     if len(ic) < 3:
         raise RecordingError(f"Only {len(ic)} heel strikes were found; is this walking, with the sensor on the "
                              "lower back?")
