@@ -247,7 +247,7 @@ def _foot(recording: ImuRecording) -> GaitResult:
         strides, synchronised=recording.metadata.get("synchronised", "yes") == "yes")
     method = ("Foot-worn IMU: strides from the gyroscope's medio-lateral rotation (mid-swing peaks; toe-off at the "
               "rotation minimum before them, after Salarian et al. 2004; heel strike where the swing rotation ends, "
-              "after Wu et al. 2021); stride length by zero-velocity-updated double integration between "
+              "checked against motion capture); stride length by zero-velocity-updated double integration between "
               "mid-stances of least rotation (Mariani et al. 2010; Rampp et al. 2015); symmetry index of Robinson "
               "et al. 1987 on swing time.")
     return GaitResult(sensor="foot", sampling_rate_hz=recording.sampling_rate_hz, duration_s=recording.duration_s,

@@ -13,8 +13,10 @@ by the push-off rotation before it and the heel-strike rotation after it. We
 3. place terminal contact (toe-off) at the deepest push-off rotation in the ``EVENT_WINDOW_S`` before
    mid-swing (the minimum before mid-swing, Salarian et al. 2004, IEEE Trans Biomed Eng
    51(8):1434-1443), and initial contact (heel strike) where the swing's forward rotation ends: the first
-   zero crossing of the rate after mid-swing, from the swing's sign to the heel rocker's (foot-worn IMU:
-   Wu et al. 2021, Sensors 21(8):2869; Brasiliano et al. 2023, Micromachines 14(2):277). The deepest
+   zero crossing of the rate after mid-swing, from the swing's sign to the heel rocker's (a public
+   implementation attributes this marker to Wu et al. 2021, Sensors 21(8):2869, and Brasiliano et al. 2023,
+   Micromachines 14(2):277, whose methods we could not read; what supports it here is our comparison with
+   gaitmap's motion capture, docs/gait.md). The deepest
    heel-rocker rotation that follows is the foot slapping flat, tens of milliseconds after contact (our
    earlier choice, after Salarian's shank minimum: 45 ms after the motion-capture heel strike on
    gaitmap's example walk); it stays the fallback when the rate does not cross zero in the window;
