@@ -66,8 +66,11 @@ demo: $(VENV)/.installed
 #   first process to import a module now writes its .pyc and the others read it.
 # - --no-loadscope-reorder: the work is handed out in the order tests/conftest.py puts it (LONGEST_FIRST); by
 #   default xdist hands out its groups first, the largest first, whatever their length in time.
+# - One worker more than the cores: the browser walks and live sessions spend most of their time waiting on
+#   real time (a fake camera's clip playing, a simulated exercise's repetitions), which another worker's
+#   tests fill (on 2 cores: 11 min with 3 workers where 2 took 17-19).
 test: $(VENV)/.installed-dev vendor
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto --dist loadgroup --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $$(( $$(nproc) + 1 )) --dist loadgroup --no-loadscope-reorder
 
 # The benchmarks' own environment: the project plus what the peers they run against need.
 BENCH_VENV := .venv-bench

@@ -34,7 +34,8 @@ POSTGRES_URL = os.environ.get("REEDUCATE_TEST_POSTGRES_URL", "")
 
 LONGEST_FIRST = ("tests/web/test_workers.py", "tests/web/test_plan_of_care_day.py", "tests/web/test_clinic_day.py",
                  "tests/test_production_layout.py", "tests/web/test_browser.py", "tests/web/test_serve.py",
-                 "tests/web/test_job_progress.py", "tests/clinic/test_job_workers.py", "tests/test_cli_batch.py")
+                 "tests/web/test_job_progress.py", "tests/clinic/test_job_workers.py", "tests/test_cli_batch.py",
+                 "tests/web/test_home_guided_walk.py", "tests/test_lint.py")
 """The longest tests (a whole episode in a browser: minutes): handed out first, so that on every core the
 rest of the suite runs beside them instead of waiting for them at the end. The first needs the seeded demo
 (``demo_home``) and the next do not, so one core seeds while the other works. `make test` passes
@@ -42,12 +43,25 @@ rest of the suite runs beside them instead of waiting for them at the end. The f
 first, and this order would decide only among the tests of no group."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put :data:`LONGEST_FIRST` at the front, in a stable order that every xdist worker computes alike."""
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put :data:`LONGEST_FIRST` at the front, in a stable order that every xdist worker computes alike.
+
+    In an xdist worker handing out groups (``--dist loadgroup``), refuse the run if pytest-xdist (whose hook
+    runs before this one) could not mark a test of an ``xdist_group`` with its group: the group's tests would go
+    to any worker, each starting the module's servers again (pytest 9.2 with pytest-xdist 3.8 did that without
+    a word)."""
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::")[0]
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
     items.sort(key=rank)
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests marked xdist_group (the first: "
+                                f"{lost[0]}): this pytest and pytest-xdist do not work together; install the "
+                                "versions constraints.txt pins (`make test` does).")
 
 
 @pytest.fixture(scope="session", autouse=True)
