@@ -197,10 +197,26 @@ def _empty_all(engine: Engine) -> None:
             connection.execute(text(f"ALTER SEQUENCE {name} RESTART"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``engine`` (itself or through another fixture) runs once per kind of database, or on
+    those its ``databases`` mark names."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    marked = metafunc.definition.get_closest_marker("databases")
+    kinds = marked.args if marked else DATABASES
+    unknown = set(kinds) - set(DATABASES)
+    assert not unknown, f"{metafunc.definition.nodeid}: no such database {sorted(unknown)}; use {DATABASES}"
+    metafunc.parametrize("engine", [pytest.param(k, marks=pytest.mark.postgres) if k == "postgresql" else k
+                                    for k in kinds], indirect=True)
+
+
+@pytest.fixture
 def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_empty: Path,
            postgres_template: str) -> Iterator[Engine]:
-    """An empty, migrated database of each kind."""
+    """An empty, migrated database of the kind the test is parametrized with (:func:`pytest_generate_tests`)."""
     if request.param == "sqlite":
         shutil.copy(sqlite_empty, tmp_path / "db.sqlite3")
         created = _sqlite(tmp_path / "db.sqlite3")

@@ -69,7 +69,7 @@ def wait_for(check: Callable[[], bool], what: str, timeout_s: float = 180.0) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the embedded default (PostgreSQL: test_production_layout)
+@pytest.mark.databases("sqlite")  # the embedded default (PostgreSQL: test_production_layout)
 def test_a_worker_killed_in_the_middle_of_a_clip_leaves_it_to_the_next_which_keeps_it_once(
         tmp_path: Path, engine: Engine, factory: sessionmaker[Session], records: World, store: RecordingStore,
         queue: JobQueue) -> None:

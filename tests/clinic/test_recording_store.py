@@ -62,7 +62,7 @@ def test_a_raw_file_stored_before_is_kept_when_another_upload_of_it_fails(
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+@pytest.mark.databases("postgresql")
 def test_a_raw_file_a_committed_row_took_meanwhile_is_kept(factory: sessionmaker[Session], records: World,
                                                           store: RecordingStore) -> None:
     """PostgreSQL only: on SQLite writers take turns (a transaction holds the write lock from its start),
