@@ -28,7 +28,8 @@ the preconfigured pipelines, and gives its ``raw_ic_list_``; ours runs ``analyze
 on the same samples and gives the initial contact of every step and the last of every bout. A detected
 initial contact within ``IC_TOLERANCE_S`` of a reference one matches it, one to one, the nearest first
 (0.2 s: mobgap's example of initial-contact evaluation); detections inside the reference's walking bouts
-that match nothing are "extra" (outside them INDIP says nothing).
+that match nothing are "extra" (outside them INDIP says nothing). Each INDIP initial contact ours misses is
+then classified by the highest peak of our heel-strike signal within ``IC_TOLERANCE_S`` of it (docs/gait.md).
 """
 
 from __future__ import annotations
@@ -236,13 +237,13 @@ def _why_missed(acc_m_s2: np.ndarray, fs: float, detected: np.ndarray, reference
     signal = heel_strike_signal(acc_m_s2, fs)
     peaks, _ = find_peaks(signal)
     detected = np.sort(detected)
-    counts = {"over the floor (paired with a neighbour, or an isolated step)": 0,
+    counts = {"over the floor (matched to a neighbour, or an isolated step)": 0,
               "under the floor (half to full)": 0, "ours 0.2-0.35 s later": 0, "no heel-strike peak": 0}
     for ic in _match_ics(detected, reference)[2]:
         near = peaks[np.abs(peaks / fs - ic) <= IC_TOLERANCE_S]
         height = float(signal[near].max()) if len(near) else -np.inf
         if height >= MIN_DIP_M_S2:
-            counts["over the floor (paired with a neighbour, or an isolated step)"] += 1
+            counts["over the floor (matched to a neighbour, or an isolated step)"] += 1
         elif height >= MIN_DIP_M_S2 / 2:
             counts["under the floor (half to full)"] += 1
         elif np.any((detected - ic > IC_TOLERANCE_S) & (detected - ic <= 0.35)):
