@@ -13,6 +13,7 @@ from reeducate.signals.errors import RecordingError
 from reeducate.signals.gait import Stride, analyze_gait, symmetry_index
 from reeducate.signals.imu import ImuSensor, imu_recording
 from reeducate.signals.io.imu import read_imu
+from reeducate.signals.strides.lower_back import MIN_DIP_M_S2, detect_steps, heel_strike_signal
 
 
 @pytest.fixture
@@ -184,20 +185,33 @@ def test_the_lower_back_finds_the_initial_contacts_of_a_straight_walk(example) -
     assert "sides" in dict(result.refused)
 
 
-@pytest.mark.parametrize("participant, at_least, mobgap", [("HA_001", 54, 32), ("HA_002", 24, 21),
-                                                            ("MS_001", 66, 69)])
+@pytest.mark.parametrize("participant, at_least, mobgap, at_most_extra", [("HA_001", 54, 32, 4), ("HA_002", 24, 21, 13),
+                                                                           ("MS_001", 66, 69, 14)])
 def test_the_lower_back_finds_the_steps_of_the_daily_living_course(example, participant: str, at_least: int,
-                                                                    mobgap: int) -> None:
+                                                                    mobgap: int, at_most_extra: int) -> None:
     # Test 11 (sitting, standing, short bouts, turns) against INDIP; before the sign of McCamley's transform
     # was corrected this found 9, 10 and 31 (its minima were the trunk's mid-swing, 0.2 s early). mobgap
     # 1.2.0's preconfigured pipeline finds the ``mobgap`` count (benchmarks/gait_accuracy.py): ours may not
-    # fall more than 3 below it.
+    # fall more than 3 below it. Today: 56, 26, 69 found with 2, 11, 12 extra detections inside INDIP's bouts;
+    # every variant tried to find more (docs/gait.md) paid about two extras per step found, hence the extra pins.
     acc, gyr, reference, bouts = _indip(example(f"mobgap_lab_{participant}_data.mat"), "Test11", "Trial1")
     recording = imu_recording({"lower_back": ImuSensor(acc, gyr)}, sampling_rate_hz=100.0, source=participant)
     found, extra, offsets = _score(_initial_contacts(analyze_gait(recording, sensor="lower_back")), reference, bouts)
     assert found >= max(at_least, mobgap - 3)
-    assert extra <= 15
+    assert extra <= at_most_extra
     assert abs(np.mean(offsets)) < 0.08
+
+
+def test_the_lower_back_initial_contacts_are_the_heel_strike_signal_s_peaks(example) -> None:
+    # The benchmark explains misses with ``heel_strike_signal``: it must be the signal the detector reads.
+    acc, gyr, _, _ = _indip(example("mobgap_lab_HA_001_data.mat"), "Test11", "Trial1")
+    sensor = imu_recording({"lower_back": ImuSensor(acc, gyr)}, sampling_rate_hz=100.0,
+                            source="HA_001").sensors["lower_back"]
+    signal = heel_strike_signal(sensor.acc_m_s2, 100.0)
+    ic = detect_steps(sensor.acc_m_s2, None, 100.0).ic
+    assert len(ic) > 50
+    assert np.all(signal[ic] >= MIN_DIP_M_S2)
+    assert np.all((signal[ic] >= signal[ic - 1]) & (signal[ic] >= signal[ic + 1]))
 
 
 def test_geneactiv_exports_state_their_rate_and_are_in_g(example) -> None:
