@@ -184,32 +184,17 @@ def server(world_engine: Engine, world: World, tmp_path: Path, frozen: None) -> 
         yield url
 
 
-@pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Any]:
-    """Playwright's driver, started once per test process (one sync driver per thread is all Playwright
-    allows: a test that needs a browser of its own, with a fake camera, launches it from this one)."""
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Chromium, headless, for one test."""
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def shared_chromium(playwright_driver: Any) -> Iterator[Any]:
-    """Chromium, headless, launched once per test process (a launch costs seconds of CPU here)."""
-    launched = playwright_driver.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-    yield launched
-    launched.close()
-
-
-@pytest.fixture
-def browser(shared_chromium: Any) -> Iterator[Any]:
-    """The process's Chromium for one test: every context the test opened (its own cookies, pages, sockets)
-    is closed after it, so no page of one test runs on into the next."""
-    yield shared_chromium
-    for context in shared_chromium.contexts:
-        context.close()
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 def refusal(socket: Any) -> tuple[dict[str, Any], int]:

@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -66,20 +65,21 @@ def _prescribe_overhead_reach(engine: Engine, world: World) -> int:
 
 
 @contextmanager
-def _fake_camera(playwright: Any, clip: Path, folder: Path,
-                 framing: tuple[tuple[int, int], tuple[int, int, int, int]]) -> Iterator[Any]:
-    """A Chromium of its own whose camera is ``clip``'s man on the box, framed as ``framing`` says, slowed
-    down (launched from the process's Playwright driver)."""
+def _fake_camera(clip: Path, folder: Path, framing: tuple[tuple[int, int], tuple[int, int, int, int]]
+                 ) -> Iterator[object]:
+    """Chromium whose camera is ``clip``'s man on the box, framed as ``framing`` says, slowed down."""
+    from playwright.sync_api import sync_playwright
+
     require(VENDORED.exists(), "The vendored pose model", "run `make vendor`")
     camera = folder / "camera.y4m"
     size, region = framing
     write_y4m(clip, camera, size_px=size, stated_fps=STATED_FPS, last=CLIP_FRAMES, region=region)
-    browser = playwright.chromium.launch(executable_path=chromium(), args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={camera}"])
-    try:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=[
+            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera}"])
         yield browser
-    finally:
         browser.close()
 
 
@@ -102,11 +102,11 @@ def _log_in_phone(browser, server: str, world: World):  # type: ignore[no-untype
 
 
 def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_therapist(
-        world_engine: Engine, world: World, server: str, tmp_path: Path, example, playwright_driver: Any) -> None:
+        world_engine: Engine, world: World, server: str, tmp_path: Path, example) -> None:
     from playwright.sync_api import expect
 
     item_id = _prescribe_overhead_reach(world_engine, world)
-    with _fake_camera(playwright_driver, example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
         phone = _log_in_phone(browser, server, world)
         sent: list[str] = []
         phone.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(
@@ -162,11 +162,11 @@ def test_a_guided_session_counts_and_cues_on_the_phone_and_pain_8_reaches_the_th
 
 
 def test_a_clip_is_recorded_only_when_asked_and_reaches_the_therapist_only_when_shared(
-        world_engine: Engine, world: World, server: str, tmp_path: Path, example, playwright_driver: Any) -> None:
+        world_engine: Engine, world: World, server: str, tmp_path: Path, example) -> None:
     from playwright.sync_api import expect
 
     item_id = _prescribe_overhead_reach(world_engine, world)
-    with _fake_camera(playwright_driver, example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path, PORTRAIT) as browser:
         phone = _log_in_phone(browser, server, world)
         posted: list[str] = []
         phone.on("request", lambda r: posted.append(r.url.removeprefix(server)) if r.method != "GET" else None)
@@ -205,10 +205,10 @@ def test_a_clip_is_recorded_only_when_asked_and_reaches_the_therapist_only_when_
 
 
 def test_the_clinics_live_page_poses_the_camera_on_this_device_and_sends_only_landmarks(
-        server: str, world: World, tmp_path: Path, example, playwright_driver: Any) -> None:
+        server: str, world: World, tmp_path: Path, example) -> None:
     from playwright.sync_api import expect
 
-    with _fake_camera(playwright_driver, example("sports2d_demo.mp4"), tmp_path, LANDSCAPE) as browser:
+    with _fake_camera(example("sports2d_demo.mp4"), tmp_path, LANDSCAPE) as browser:
         page = log_in(browser, server, world.emails["therapist"])
         sent: list[str] = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(
