@@ -91,8 +91,15 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
             seeded = subprocess.run([sys.executable, "-m", "reeducate", "demo"], env=env, capture_output=True,
                                     text=True, timeout=600)
             assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+            (shared / "demo-home.out").write_text(seeded.stdout)
             done.touch()
     return home
+
+
+@pytest.fixture(scope="session")
+def demo_seeding_output(demo_home: Path) -> str:
+    """What `reeducate demo` printed when it seeded :func:`demo_home`."""
+    return (demo_home.parent / "demo-home.out").read_text()
 
 
 @pytest.fixture
