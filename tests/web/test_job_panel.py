@@ -1,7 +1,8 @@
 """A job's panel on the movement and balance pages: a session that ended sends the whole page to log-in
 (not the log-in page into the panel), the panel's own polling keeps no unattended session alive, a refused
 upload stays shown until one of its kind is kept (and never on a completed visit), a set of trials refused
-by one file says none was kept, and the visit page names what is still being analysed."""
+by one file says none was kept, the visit page names what is still being analysed, and a clip's angles carry
+the typical error measured for them."""
 
 from __future__ import annotations
 
@@ -91,3 +92,20 @@ def test_the_visit_page_names_what_is_still_being_analysed(client: TestClient, w
     page = client.get(f"/visits/{world.visit_open}").text
     assert "still being analysed" in page and "waiting.csv: waiting to be analysed" in page
     assert f'href="/visits/{world.visit_open}/movement">Follow it</a>' in page
+
+
+def test_a_clips_angles_carry_the_typical_error_measured_for_them(client: TestClient, world: World) -> None:
+    """The world's clip (the Pose2Sim demo's oblique camera): each angle with a band from the accuracy
+    benchmark shows it beside its range, the others say they were not checked."""
+    browser_login(client, world, "therapist")
+    recording = client.get(f"/api/v1/movement-recordings/{world.video_recording}",
+                           headers=bearer(client, world, "therapist")).json()
+    movement_result = recording["result"]["movement"]
+    bands, ranges = movement_result["error_band_deg"], movement_result["rom_deg"]
+    assert "right_knee_flexion" in bands and bands.keys() <= ranges.keys()
+    page = client.get(f"/visits/{world.visit_open}/movement").text
+    assert "<th>Typical error</th>" in page
+    for name in ranges:
+        row = page[page.index(f"<td>{name.replace('_', ' ')}</td>"):]
+        cell = row[:row.index("</tr>")]
+        assert (f"± {bands[name]:.0f}°" if name in bands else "not checked") in cell, (name, cell)
