@@ -33,15 +33,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# BlazePose's landmark order, the column prefixes of the landmark CSVs.
-LANDMARKS = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
-    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
-    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip", "right_hip",
-    "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
-    "left_foot_index", "right_foot_index",
-)
+# The engine's BlazePose landmark order (the landmark CSVs' column prefixes), from the source tree: this script
+# runs in Pose2Sim's own environment, where Reeducate is not installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from reeducate.signals.pose.landmarks import LANDMARKS  # noqa: E402
+
 #: The videos' sizes (width, height): the CSVs hold 0-1 coordinates (cam01/02 1080 wide, cam03/04 1088).
 SIZES = {"cam01": (1080, 1920), "cam02": (1080, 1920), "cam03": (1088, 1920), "cam04": (1088, 1920)}
 

@@ -6,6 +6,7 @@ The world is built at a fixed local time (Wednesday 25 November 2026, 09:00 in C
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sqlite3
@@ -16,6 +17,7 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -358,3 +360,15 @@ def restore_demo(demo_home: Path, folder: Path, database_url: str) -> None:
     engine = make_engine(database_url)
     restore(engine, folder / "embedded.json.gz")
     engine.dispose()
+
+
+def load_benchmark(relative: str) -> ModuleType:
+    """A benchmark script (``benchmarks/<relative>``) imported as a module, for tests of its own helpers;
+    registered in ``sys.modules`` first, where its dataclasses look their module up."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / relative
+    spec = importlib.util.spec_from_file_location(f"benchmark_{path.stem}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -3,24 +3,16 @@ the benchmark itself, with NeuroKit2 and BioSPPy, runs in `make bench`, never he
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "emg_onsets.py"
+from tests.support import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_emg_onsets", BENCHMARK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("emg_onsets.py")
 
 
 EVENTS = [  # myonset's columns: a fixation (20), a stimulus, a right press; a stimulus, a left press; an orphan

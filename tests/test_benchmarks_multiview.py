@@ -3,25 +3,18 @@ into our frame; the comparison itself, against Pose2Sim's real output, runs in `
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "multiview_accuracy.py"
+from tests.support import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_multiview_accuracy", BENCHMARK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("multiview_accuracy.py")
 
 
 def _write_reference(folder: Path, points: dict[str, np.ndarray], angles: dict[str, np.ndarray]) -> None:
