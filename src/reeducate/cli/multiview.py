@@ -103,8 +103,10 @@ def triangulate_clips(
         print(json.dumps(data))
         return
     console.print(f"[bold]{len(chosen)} cameras[/bold] ({', '.join(c.name for c in chosen)}): "
-                  f"{data['n_frames']} frames at {data['fps']:g} fps; offsets {data['frame_offsets']}; "
-                  f"reprojection error {data['reprojection_error_px']} px")
+                  f"{data['n_frames']} frames at {data['fps']:.0f} frames a second; frame offsets "
+                  + ", ".join(f"{o.camera} {o.frames:+d}" for o in result.offsets)
+                  + (f"; reprojection error {result.points.median_reprojection_px:.1f} px (median)"
+                     if result.points else ""))
     table = Table("Angle", "Min (deg)", "Max (deg)", "Range (deg)")
     for name, rom in result.rom.items():
         table.add_row(name, f"{rom.min_deg:.1f}", f"{rom.max_deg:.1f}", f"{rom.range_deg:.1f}")
