@@ -20,5 +20,7 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_finds_nothing() -> None:
     mypy = shutil.which("mypy", path=str(Path(sys.executable).parent)) or shutil.which("mypy")
     assert mypy, "mypy is a dev dependency: `make test` installs it"
-    result = subprocess.run([mypy], cwd=ROOT, capture_output=True, text=True)  # what to check: [tool.mypy]
+    # What to check: [tool.mypy]. Its worker processes, one per core: half the time, and a sixth less CPU than
+    # one process, from a fresh clone's empty cache (42 s against 19 s here).
+    result = subprocess.run([mypy, "--num-workers", "auto"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
