@@ -106,15 +106,6 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
-def yaw_view(yaw_deg: float) -> View | None:
-    """The view a yaw (deg) shows: SIDE where sagittal angles are given, FRONT where frontal ones are, else
-    None (oblique, or unknown); where both are, the nearer."""
-    side, front = yaw_deg >= SAGITTAL_MIN_YAW_DEG, yaw_deg <= FRONTAL_MAX_YAW_DEG
-    if side and front:
-        return View.SIDE if yaw_deg >= 45 else View.FRONT
-    return View.SIDE if side else View.FRONT if front else None
-
-
 def frame_width_ratios(series: PoseSeries) -> np.ndarray:
     """Shoulder width / torso length in each frame (NaN where either is unseen)."""
     ls, rs = series.point("left_shoulder"), series.point("right_shoulder")
